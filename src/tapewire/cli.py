@@ -1,0 +1,723 @@
+"""The command line (DESIGN: the command-line contract). The only module that prints.
+
+Exit codes: 0 done; 1 the work failed (the message says why); 2 bad usage or configuration.
+Errors are one line on stderr; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from tapewire import __version__
+from tapewire.clock import Clock, SystemClock, parse_as_of, utc_midnight
+from tapewire.config import Settings, load_settings
+from tapewire.context import RunContext
+from tapewire.errors import ConfigError, NoDataError, NotBuiltError, TapewireError
+from tapewire.net import HttpClient
+from tapewire.store import Store
+from tapewire.store import open_store as store_open
+
+log = logging.getLogger("tapewire")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(slots=True)
+class Opts:
+    db: str | None = None
+    config: Path | None = None
+    debug: bool = False
+
+
+def _set_db(ctx: click.Context, _p: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(Opts).db = value
+
+
+def _set_config(ctx: click.Context, _p: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.ensure_object(Opts).config = value
+
+
+def _set_debug(ctx: click.Context, _p: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.ensure_object(Opts).debug = True
+
+
+def common(func: F) -> F:
+    """--db, --config and --debug on every command (also accepted before the command name)."""
+    func = click.option(
+        "--debug",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_debug,
+        help="Show tracebacks and debug logs.",
+    )(func)
+    func = click.option(
+        "--config",
+        type=click.Path(path_type=Path),
+        expose_value=False,
+        callback=_set_config,
+        help="TOML settings file (TAPEWIRE_* env vars override).",
+    )(func)
+    func = click.option(
+        "--db",
+        metavar="URL_OR_PATH",
+        expose_value=False,
+        callback=_set_db,
+        help="Database URL or SQLite path (default: tapewire.db in the data dir).",
+    )(func)
+    return func
+
+
+def fmt_option(func: F) -> F:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="text for people, json for scripts.",
+    )(func)
+
+
+def as_of_option(func: F) -> F:
+    return click.option(
+        "--as-of",
+        "as_of",
+        metavar="DATE",
+        help="Data cut-off: YYYY-MM-DD (start of that UTC day) or ISO time. Default: now.",
+    )(func)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tapewire")
+@common
+def cli() -> None:
+    """tapewire: a self-hosted, data-grounded market newsroom."""
+
+
+# ---------------------------------------------------------------- shared plumbing
+
+
+def settings_from(ctx: click.Context, **overrides: Any) -> Settings:
+    opts = ctx.ensure_object(Opts)
+    if opts.db:
+        overrides.setdefault("db", {})["url"] = opts.db
+    return load_settings(opts.config, **overrides)
+
+
+def open_store(settings: Settings) -> Store:
+    """Open the store and bring its schema up to date (migrations are idempotent)."""
+    return store_open(settings.database_url(), busy_timeout_ms=settings.db.busy_timeout_ms)
+
+
+@contextmanager
+def run_context(
+    settings: Settings, *, as_of: datetime | None = None, clock: Clock | None = None
+) -> Iterator[RunContext]:
+    clock = clock or SystemClock()
+    store = open_store(settings)
+    http = HttpClient(settings.http)
+    try:
+        yield RunContext(
+            store=store, settings=settings, as_of=as_of or clock.now(), http=http, clock=clock
+        )
+    finally:
+        http.close()
+        store.close()
+
+
+def parse_as_of_arg(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_as_of(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not YYYY-MM-DD or an ISO timestamp", param_hint="--as-of"
+        ) from None
+
+
+def emit(fmt: str, data: Any, text: Callable[[Any], str]) -> None:
+    click.echo(json.dumps(data, indent=2, default=_json_default) if fmt == "json" else text(data))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300] or type(exc).__name__
+
+
+# ---------------------------------------------------------------- db, feeds
+
+
+@cli.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@common
+@fmt_option
+@click.pass_context
+def db_upgrade(ctx: click.Context, fmt: str) -> None:
+    """Apply migrations up to the newest schema."""
+    settings = settings_from(ctx)
+    store = open_store(settings)
+    try:
+        data = {
+            "database": store.engine.url.render_as_string(hide_password=True),
+            "revision": store.current_revision(),
+            "tables": len(store.table_names()),
+        }
+    finally:
+        store.close()
+    emit(
+        fmt,
+        data,
+        lambda d: f"database {d['database']} at revision {d['revision']} ({d['tables']} tables)",
+    )
+
+
+@cli.group()
+def feeds() -> None:
+    """Manage the feeds polled by `tapewire run`."""
+
+
+@feeds.command("add")
+@common
+@fmt_option
+@click.argument("url")
+@click.pass_context
+def feeds_add(ctx: click.Context, fmt: str, url: str) -> None:
+    """Add a feed URL (or file path) to poll."""
+    from tapewire.ingest.stage import add_feed
+
+    with run_context(settings_from(ctx)) as rc, rc.store.write() as s:
+        feed_id, created = add_feed(s, url, now=rc.clock.now())
+    emit(
+        fmt,
+        {"id": feed_id, "url": url, "created": created},
+        lambda d: f"{'added' if d['created'] else 'already present'}: feed {d['id']} {d['url']}",
+    )
+
+
+@feeds.command("list")
+@common
+@fmt_option
+@click.pass_context
+def feeds_list(ctx: click.Context, fmt: str) -> None:
+    """List feeds with their health."""
+    from tapewire.ingest import queries
+
+    with run_context(settings_from(ctx)) as rc:
+        rows = [asdict(f) for f in queries.feeds(rc.store)]
+    emit(fmt, rows, _feeds_text)
+
+
+def _feeds_text(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "no feeds (add one with: tapewire feeds add URL)"
+    lines = []
+    for r in rows:
+        state = (
+            "ok"
+            if not r["last_error"]
+            else f"FAILING x{r['consecutive_failures']}: {r['last_error']}"
+        )
+        if r["last_fetched_at"] is None:
+            state = "never fetched"
+        lines.append(f"{r['id']:>4}  {r['url']}  [{state}] items={r['items_seen']}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- ingest
+
+
+@cli.command()
+@common
+@fmt_option
+@click.argument("sources", nargs=-1, required=True)
+@click.option(
+    "--dry-run", is_flag=True, help="Store nothing; print each item and each source's health."
+)
+@click.pass_context
+def ingest(ctx: click.Context, fmt: str, sources: tuple[str, ...], dry_run: bool) -> None:
+    """Fetch and parse feeds (URLs or file paths)."""
+    from tapewire.ingest.stage import SourceResult, add_feed, fetch_source, ingest_feed
+
+    results: list[SourceResult] = []
+    with run_context(settings_from(ctx)) as rc:
+        for source in sources:
+            if dry_run:
+                results.append(_dry_run_source(rc, source, fetch_source))
+                continue
+            with rc.store.write() as s:
+                feed_id, _ = add_feed(s, source, now=rc.clock.now())
+            results.append(ingest_feed(rc, feed_id, source))
+    data = [_source_dict(r, with_items=dry_run or fmt == "json") for r in results]
+    emit(fmt, data, _ingest_text)
+    if all(r.error for r in results):
+        raise SystemExit(1)
+
+
+def _dry_run_source(rc: RunContext, source: str, fetch: Any) -> Any:
+    from tapewire.errors import SourceError
+    from tapewire.ingest.stage import SourceResult
+
+    try:
+        result, items = fetch(rc.http, source, now=rc.clock.now())
+    except (SourceError, ConfigError) as exc:
+        return SourceResult(source, None, _one_line(exc), (), 0)
+    return SourceResult(source, result.status, None, tuple(items), 0)
+
+
+def _source_dict(result: Any, *, with_items: bool) -> dict[str, Any]:
+    out = {
+        "source": result.source,
+        "status": result.status,
+        "error": result.error,
+        "items_found": len(result.items),
+        "new_items": result.new_items,
+    }
+    if with_items:
+        out["items"] = [asdict(i) for i in result.items]
+    return out
+
+
+def _ingest_text(rows: list[dict[str, Any]]) -> str:
+    lines = []
+    for r in rows:
+        for item in r.get("items", []):
+            flag = " (no date: fetch time)" if item["date_from_fetch"] else ""
+            lines.append(
+                f"  {item['published_at']:%Y-%m-%d %H:%M}{flag}  {item['publisher_domain']}  {item['title']}"
+            )
+        health = f"error: {r['error']}" if r["error"] else f"HTTP {r['status']}"
+        lines.append(f"{r['source']}: {health}; {r['items_found']} items, {r['new_items']} new")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- prices, levels, signals
+
+
+@cli.group()
+def prices() -> None:
+    """Price bars."""
+
+
+@prices.command("load")
+@common
+@fmt_option
+@click.argument("symbol")
+@click.argument("source")
+@click.option("--name", help="Instrument name (default: the symbol).")
+@click.option(
+    "--asset-class",
+    type=click.Choice(
+        ["Stocks", "Indices", "ETFs", "Crypto", "Forex", "Commodities", "Rates", "Macro"]
+    ),
+    help="Asset class (default: guessed from the symbol).",
+)
+@click.option("--benchmark", help="Benchmark symbol for relative strength (e.g. ^GSPC).")
+@click.pass_context
+def prices_load(
+    ctx: click.Context,
+    fmt: str,
+    symbol: str,
+    source: str,
+    name: str | None,
+    asset_class: str | None,
+    benchmark: str | None,
+) -> None:
+    """Load daily bars for SYMBOL from a CSV file/URL or a Stooq-style base URL."""
+    from tapewire.market.stage import InstrumentSpec, load_bars, provider_for, save_instrument
+
+    is_csv = "://" not in source or source.startswith("file://") or source.lower().endswith(".csv")
+    provider_name = "csvfile" if is_csv else "stooq"
+    spec = InstrumentSpec(
+        symbol=symbol,
+        name=name or symbol,
+        asset_class=asset_class or guess_asset_class(symbol),
+        benchmark_symbol=benchmark,
+        provider=provider_name,
+        source_url=source,
+        trades_weekends=symbol.upper().endswith("-USD"),
+    )
+    with run_context(settings_from(ctx)) as rc:
+        with rc.store.write() as s:
+            inst_id = save_instrument(s, spec)
+        provider = provider_for(rc, provider_name, source)
+        result = load_bars(
+            rc, inst_id, symbol, provider, source=f"{provider.name}:{symbol}", full_history=is_csv
+        )
+    emit(
+        fmt,
+        asdict(result),
+        lambda r: (
+            f"{r['symbol']}: {r['new']} new bars stored ({r['fetched']} read, {r['rejected']} rejected)"
+            + (f"; error: {r['error']}" if r["error"] else "")
+        ),
+    )
+    if result.error:
+        raise SystemExit(1)
+
+
+def guess_asset_class(symbol: str) -> str:
+    s = symbol.upper()
+    if s.startswith("^"):
+        return "Indices"
+    if s.endswith("-USD"):
+        return "Crypto"
+    if s.endswith("=X"):
+        return "Forex"
+    if s.endswith("=F"):
+        return "Commodities"
+    return "Stocks"
+
+
+def _instrument_or_fail(rc: RunContext, symbol: str) -> Any:
+    from tapewire.market import queries
+
+    inst = queries.instrument(rc.store, symbol)
+    if inst is None:
+        raise NoDataError(
+            f"unknown instrument {symbol}: load its bars first (tapewire prices load {symbol} SOURCE)"
+        )
+    return inst
+
+
+@cli.command()
+@common
+@fmt_option
+@as_of_option
+@click.argument("symbol")
+@click.pass_context
+def levels(ctx: click.Context, fmt: str, as_of: str | None, symbol: str) -> None:
+    """Key levels for SYMBOL with their evidence, from bars before --as-of."""
+    from tapewire.market import queries
+    from tapewire.technicals.compute import compute_snapshot
+    from tapewire.technicals.stage import HISTORY_DAYS
+
+    with run_context(settings_from(ctx), as_of=parse_as_of_arg(as_of)) as rc:
+        inst = _instrument_or_fail(rc, symbol)
+        bars = queries.bars(rc.store, inst.id, until=rc.as_of, days=HISTORY_DAYS)
+        snap = compute_snapshot(bars)
+        if snap is None:
+            raise NoDataError(
+                f"{symbol}: only {len(bars)} bars before {rc.as_of:%Y-%m-%d}; need 30"
+            )
+        data = {
+            "symbol": symbol,
+            "as_of": rc.as_of,
+            "bar_date": snap.bar_date,
+            "close": snap.values["close"],
+            "atr14": snap.values["atr14"],
+            "levels": [asdict(lv) for lv in snap.levels],
+        }
+    emit(fmt, data, _levels_text)
+
+
+def _levels_text(d: dict[str, Any]) -> str:
+    lines = [
+        f"{d['symbol']} levels as of {d['as_of']:%Y-%m-%d} (last bar {d['bar_date']}, close {d['close']:,.2f})"
+    ]
+    for lv in d["levels"]:
+        touch = (
+            f"touches={lv['touches']} last={lv['last_touch_date']}" if lv["last_touch_date"] else ""
+        )
+        lines.append(f"  {lv['kind']:<10} {lv['price']:>12,.2f}  {touch}  {lv['evidence']}")
+    return "\n".join(lines)
+
+
+def _analyse(rc: RunContext) -> None:
+    """Bring enrich, technicals and signals up to ``rc.as_of`` from what is stored."""
+    from tapewire.enrich import stage as enrich_stage
+    from tapewire.signals import stage as signals_stage
+    from tapewire.technicals import stage as technicals_stage
+
+    for stage in (enrich_stage.run, technicals_stage.run, signals_stage.run):
+        stage(rc)
+
+
+@cli.command()
+@common
+@fmt_option
+@as_of_option
+@click.argument("symbol")
+@click.pass_context
+def signals(ctx: click.Context, fmt: str, as_of: str | None, symbol: str) -> None:
+    """Pulse, Heat, Risk and Threat for SYMBOL with their components."""
+    from tapewire.signals import queries
+
+    with run_context(settings_from(ctx), as_of=parse_as_of_arg(as_of)) as rc:
+        inst = _instrument_or_fail(rc, symbol)
+        _analyse(rc)
+        sig = queries.latest(rc.store, inst.id, until=rc.as_of)
+        if sig is None or sig.as_of != rc.as_of:
+            raise NoDataError(
+                f"{symbol}: not enough bars before {rc.as_of:%Y-%m-%d} to compute signals"
+            )
+        data = {"symbol": symbol, **asdict(sig)}
+    emit(fmt, data, _signals_text)
+
+
+def _signals_text(d: dict[str, Any]) -> str:
+    lines = [
+        f"{d['symbol']} as of {d['as_of']:%Y-%m-%d}: Pulse {d['pulse']:.0f}/100 {d['direction']}, "
+        f"Heat {d['heat']:.0f} {d['heat_label']}, Risk {d['risk']}, Threat {d['threat']}/5"
+    ]
+    for comp in d["components"]["pulse"]:
+        value = "n/a" if comp["value"] is None else f"{comp['value']:+.2f}"
+        lines.append(f"  pulse.{comp['name']:<18} {value:>6} x {comp['weight']}  {comp['inputs']}")
+    lines.append(f"  threat reasons: {', '.join(d['components']['threat']['reasons']) or 'none'}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- sentiment, brief
+
+
+@cli.command()
+@common
+@fmt_option
+@click.argument("text", required=False)
+@click.option(
+    "--file",
+    "file_",
+    type=click.File("r", encoding="utf-8"),
+    help="One text per line ('-' for stdin).",
+)
+def sentiment(fmt: str, text: str | None, file_: Any) -> None:
+    """Label and score per line (thin lexicon model; issue #5 measures and replaces it)."""
+    from tapewire.enrich.sentiment import score_text
+
+    if text is None and file_ is None:
+        raise click.UsageError("give TEXT or --file FILE")
+    lines = [text] if text is not None else [ln.rstrip("\n") for ln in file_ if ln.strip()]
+    rows = [{"text": ln, **asdict(score_text(ln))} for ln in lines]
+    emit(
+        fmt,
+        rows,
+        lambda rs: "\n".join(f"{r['label']:<8} {r['score']:+.3f}  {r['text']}" for r in rs),
+    )
+
+
+@cli.command()
+@common
+@fmt_option
+@as_of_option
+@click.argument("symbol")
+@click.pass_context
+def brief(ctx: click.Context, fmt: str, as_of: str | None, symbol: str) -> None:
+    """Write (and verify) a brief for SYMBOL from what is stored; print it."""
+    from tapewire.newsroom import queries
+    from tapewire.newsroom.stage import write_brief
+
+    with run_context(settings_from(ctx), as_of=parse_as_of_arg(as_of)) as rc:
+        inst = _instrument_or_fail(rc, symbol)
+        _analyse(rc)
+        slug, _ = write_brief(rc, inst)
+        view = queries.get_brief(rc.store, slug)
+        assert view is not None  # noqa: S101 (written just above)
+        doc = queries.brief_document(view)
+    emit(fmt, doc, render_brief_text)
+
+
+def render_brief_text(doc: dict[str, Any]) -> str:
+    sec = doc["sections"]
+    ver = doc["verification"] or {}
+    lines = [
+        doc["headline"],
+        "",
+        doc["dek"],
+        "",
+        "Analysis",
+        *[f"  {p}" for p in sec["analysis"]],
+        "",
+        "Watch",
+        *[f"  - {w}" for w in sec["watch"]],
+        "",
+        "Risks",
+        *[f"  - {r}" for r in sec["risks"]],
+        "",
+        "Opportunities",
+        *[f"  - {o}" for o in sec["opportunities"]],
+        "",
+        f"Take: {sec['take']}",
+        "",
+        f"Sources ({len(doc['sources'])})",
+    ]
+    lines += [
+        f"  - {s['outlet']} ({s['published_at'][:10]}): {s['title']} <{s['url']}>"
+        for s in doc["sources"]
+    ]
+    lines += [
+        "",
+        f"Verified: {ver.get('checked', 0) - ver.get('failed', 0)}/{ver.get('checked', 0)} claims grounded"
+        f" | tags: {' '.join('#' + t for t in doc['tags'])} | {doc['read_minutes']} min read",
+    ]
+    if doc.get("simulated"):
+        lines.insert(0, "[SIMULATED DATA]")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- demo, run, serve, replay
+
+
+@cli.command()
+@common
+@fmt_option
+@as_of_option
+@click.option("--no-serve", is_flag=True, help="Run the pipeline, print a summary and exit.")
+@click.option("--port", type=int, help="Port of the demo site (default: demo.port).")
+@click.pass_context
+def demo(ctx: click.Context, fmt: str, as_of: str | None, no_serve: bool, port: int | None) -> None:
+    """Offline: build the simulated demo world, run the whole pipeline over it, serve the site."""
+    from tapewire.demo.run import run_demo
+
+    opts = ctx.ensure_object(Opts)
+    base = settings_from(ctx)
+    overrides: dict[str, Any] = {"http": {"allow_private_urls": True}}
+    if not opts.db:
+        overrides["db"] = {"url": str(base.data_dir / "demo.db")}
+    settings = settings_from(ctx, **overrides)
+    day = parse_as_of_arg(as_of) or utc_midnight(SystemClock().now().date())
+    progress = (lambda msg: click.echo(f"... {msg}", err=True)) if fmt == "text" else None
+    summary = run_demo(
+        settings, as_of=utc_midnight(day.date()), clock=SystemClock(), progress=progress
+    )
+    emit(fmt, summary, _demo_text)
+    if not no_serve:
+        _serve(settings, port or settings.demo.port)
+
+
+def _demo_text(d: dict[str, Any]) -> str:
+    lines = [
+        f"demo world (simulated data) as of {d['as_of']}: {d['items']} news items, {d['bars']} bars, "
+        f"{d['briefs']} briefs ({d['new_items']} items, {d['new_bars']} bars, {d['new_briefs']} briefs new this run)",
+        f"database: {d['database']}",
+    ]
+    lines += [f"  {e}" for e in d["errors"]]
+    return "\n".join(lines)
+
+
+def _serve(settings: Settings, port: int) -> None:
+    import uvicorn
+
+    from tapewire.web.app import create_app
+
+    store = open_store(settings)
+    url = f"http://{settings.web.host}:{port}/"
+    click.echo(f"serving the site at {url} (Ctrl-C to stop)")
+    try:
+        uvicorn.run(
+            create_app(settings, store=store),
+            host=settings.web.host,
+            port=port,
+            log_level="warning",
+        )
+    finally:
+        store.close()
+
+
+@cli.command()
+@common
+@click.option("--port", type=int, help="Port (default: web.port).")
+@click.pass_context
+def serve(ctx: click.Context, port: int | None) -> None:
+    """Serve the web site and API only (reads the store)."""
+    settings = settings_from(ctx)
+    _serve(settings, port or settings.web.port)
+
+
+@cli.command()
+@common
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """Live: scheduler + pipeline + web in one process (the scheduler is issue-tracked, not built)."""
+    settings_from(ctx)
+    raise NotBuiltError(
+        "`tapewire run` (live scheduler) is not built yet; poll once with `tapewire ingest`, "
+        "`tapewire prices load` and `tapewire brief`, and serve with `tapewire serve`"
+    )
+
+
+@cli.command()
+@common
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--from", "from_", metavar="DATE", help="First day (YYYY-MM-DD).")
+@click.option("--to", metavar="DATE", help="Last day (YYYY-MM-DD).")
+@click.pass_context
+def replay(ctx: click.Context, directory: Path, from_: str | None, to: str | None) -> None:
+    """Run the pipeline day by day over recorded feeds and prices (not built yet)."""
+    settings_from(ctx)
+    if not directory.is_dir():
+        raise click.BadParameter(f"{directory} is not a directory", param_hint="DIRECTORY")
+    for value, hint in ((from_, "--from"), (to, "--to")):
+        if value is not None:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise click.BadParameter(f"{value!r} is not YYYY-MM-DD", param_hint=hint) from None
+    raise NotBuiltError(
+        "`tapewire replay` is not built yet: it comes with the replay/backtest work; "
+        "`tapewire brief SYMBOL --as-of DATE` runs one day now"
+    )
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; map errors to exit codes and one-line messages."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        cli.main(args=argv, prog_name="tapewire", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.UsageError as exc:
+        exc.show()
+        return 2
+    except click.Abort:
+        click.echo("aborted", err=True)
+        return 1
+    except SystemExit as exc:
+        return int(exc.code or 0) if isinstance(exc.code, int) else 1
+    except ConfigError as exc:
+        return _fail(debug, exc, 2)
+    except TapewireError as exc:
+        return _fail(debug, exc, 1)
+    except Exception as exc:
+        return _fail(debug, exc, 1, prefix="internal error: ")
+    return 0
+
+
+def _fail(debug: bool, exc: BaseException, code: int, *, prefix: str = "") -> int:
+    if debug:
+        raise exc
+    click.echo(f"error: {prefix}{_one_line(exc)}", err=True)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""Settings: a TOML file, then ``TAPEWIRE_<SECTION>__<KEY>`` environment variables, then CLI flags.
+
+Built once in ``cli.py`` (or by ``create_app``'s caller) and passed down; nothing reads
+settings at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from tapewire.errors import ConfigError
+
+ENV_PREFIX = "TAPEWIRE_"
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "tapewire"
+
+
+class _Section(BaseModel):
+    model_config = {"extra": "forbid"}
+
+
+class DatabaseSettings(_Section):
+    url: str | None = Field(
+        None,
+        description="SQLAlchemy URL or a file path. Default: `tapewire.db` in the data dir "
+        "(SQLite, WAL). Example: `postgresql+psycopg://user@host/db`.",
+    )
+    busy_timeout_ms: int = Field(5000, description="SQLite busy timeout for a waiting writer.")
+
+
+class HttpSettings(_Section):
+    timeout_s: float = Field(20.0, description="Connect/read timeout of one request, seconds.")
+    user_agent: str = Field(
+        "tapewire/0.1 (+https://github.com/tapewire)", description="User-Agent sent to sources."
+    )
+    max_body_bytes: int = Field(
+        20_000_000, description="Largest response body read; larger is rejected as bad input."
+    )
+    retries: int = Field(2, description="Retries on timeouts, 429 and 5xx (with backoff).")
+    allow_private_urls: bool = Field(
+        False,
+        description="Allow feed/provider URLs on private or loopback networks "
+        "(the demo turns it on for its own loopback server).",
+    )
+
+
+class FeedsSettings(_Section):
+    poll_minutes: int = Field(15, description="Minutes between polls of one feed.")
+
+
+class MarketSettings(_Section):
+    stooq_base_url: str = Field(
+        "https://stooq.com", description="Base URL of the Stooq-style CSV provider."
+    )
+    history_days: int = Field(420, description="Calendar days of bars fetched on a first load.")
+    stale_after_days: int = Field(
+        5, description="A daily series whose last bar is older than this many days is stale."
+    )
+
+
+class NewsroomSettings(_Section):
+    news_window_hours: int = Field(72, description="News items a brief may cite are this recent.")
+
+
+class WebSettings(_Section):
+    host: str = Field("127.0.0.1", description="Address the site binds to.")
+    port: int = Field(8765, description="Port of the site.")
+
+
+class DemoSettings(_Section):
+    seed: int = Field(7, description="Seed of the simulated demo market.")
+    port: int = Field(8765, description="Port the demo site is served on.")
+    bar_days: int = Field(365, description="Calendar days of simulated bars.")
+    news_days: int = Field(3, description="Days of simulated news before the demo's as_of.")
+
+
+class Settings(BaseSettings):
+    """Every setting tapewire reads. See docs/settings.md (generated from this class)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", toml_file=None
+    )
+
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Where the default SQLite database and runtime files live.",
+    )
+    db: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    feeds: FeedsSettings = Field(default_factory=FeedsSettings)
+    market: MarketSettings = Field(default_factory=MarketSettings)
+    newsroom: NewsroomSettings = Field(default_factory=NewsroomSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    demo: DemoSettings = Field(default_factory=DemoSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Flags beat environment, environment beats the TOML file."""
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    def database_url(self) -> str:
+        """The store URL: ``db.url`` (a URL or a path) or the default SQLite file."""
+        raw = self.db.url or str(self.data_dir / "tapewire.db")
+        return raw if "://" in raw else f"sqlite:///{Path(raw).expanduser()}"
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build the one settings object.
+
+    Raises:
+        ConfigError: the file is missing or a value is invalid (one line, names the key).
+    """
+    if config_file is not None and not config_file.is_file():
+        raise ConfigError(f"config file not found: {config_file}")
+
+    class _FileSettings(Settings):
+        model_config = SettingsConfigDict(toml_file=config_file)
+
+    try:
+        return _FileSettings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"invalid setting {where}: {first['msg']}") from None
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read config {config_file}: {exc}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class SettingDoc:
+    key: str  # TOML dotted key
+    env: str
+    type: str
+    default: str
+    description: str
+
+
+def describe_settings() -> Iterator[SettingDoc]:
+    """Every setting with its env var, type, default and description (for docs/settings.md)."""
+    for name, field in Settings.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, _Section):
+            for sub, subfield in annotation.model_fields.items():
+                yield _doc(f"{name}.{sub}", subfield)
+        else:
+            yield _doc(name, field)
+
+
+def _doc(key: str, field: Any) -> SettingDoc:
+    annotation = str(field.annotation).replace("typing.", "").replace("<class '", "")
+    default = "(see description)" if field.default_factory else repr(field.default)
+    if key == "data_dir":
+        default = "$XDG_DATA_HOME/tapewire or ~/.local/share/tapewire"
+    if field.default_factory is list:
+        default = "[]"
+    return SettingDoc(
+        key=key,
+        env=ENV_PREFIX + key.upper().replace(".", "__"),
+        type=annotation.replace("'>", ""),
+        default=default,
+        description=field.description or "",
+    )

@@ -1,0 +1,54 @@
+"""RunContext: what every stage's ``run(ctx)`` gets; StageReport: what it gives back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from tapewire.clock import Clock
+from tapewire.config import Settings
+from tapewire.net import HttpClient
+from tapewire.store import Store
+
+
+@dataclass(slots=True)
+class Hooks:
+    """Plug-in points that augment every item (see STYLE.md, "Adding a provider or plugin")."""
+
+    after_brief_published: list[Callable[[str], None]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class RunContext:
+    """One run of the pipeline: nothing a stage reads may be newer than ``as_of``."""
+
+    store: Store
+    settings: Settings
+    as_of: datetime
+    http: HttpClient
+    clock: Clock
+    hooks: Hooks = field(default_factory=Hooks)
+
+    def __post_init__(self) -> None:
+        if self.as_of.tzinfo is None:
+            raise ValueError("RunContext.as_of must be timezone-aware (UTC)")
+
+
+@dataclass(slots=True)
+class StageReport:
+    """What a stage did: counts, and one line per failed source."""
+
+    stage: str
+    counts: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, key: str, n: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def fail(self, source: str, message: str) -> None:
+        self.errors.append(f"{source}: {message}")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"stage": self.stage, "counts": dict(self.counts), "errors": list(self.errors)}

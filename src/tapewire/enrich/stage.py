@@ -1,0 +1,101 @@
+"""Enrich stage: entity links, sentiment and stories for recent items."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from tapewire.context import RunContext, StageReport
+from tapewire.enrich.entities import Link, compile_aliases, find_links
+from tapewire.enrich.models import EntityLink, Sentiment, Story, StoryItem
+from tapewire.enrich.sentiment import MODEL_NAME, SentimentScore, score_text
+from tapewire.enrich.stories import StoryGroup, StoryInput, find_stories
+from tapewire.ingest import queries as ingest_queries
+from tapewire.ingest.queries import NewsItemView
+from tapewire.market import queries as market_queries
+
+log = logging.getLogger(__name__)
+LOOKBACK = timedelta(days=7)  # items older than this are left as they were enriched
+
+
+def run(ctx: RunContext) -> StageReport:
+    report = StageReport("enrich")
+    items = ingest_queries.news_items(ctx.store, until=ctx.as_of, since=ctx.as_of - LOOKBACK)
+    aliases = compile_aliases(
+        (inst.id, inst.symbol, inst.aliases) for inst in market_queries.instruments(ctx.store)
+    )
+    links = {item.id: find_links(item.title, item.summary, aliases) for item in items}
+    scores = {item.id: score_text(item.title) for item in items}
+    stories = find_stories([_story_input(item, links) for item in items])
+    with ctx.store.write() as s:
+        report.add("links", _save_links(s, links))
+        report.add("sentiments", _save_sentiments(s, scores))
+        _save_stories(s, stories)
+    report.add("items", len(items))
+    report.add("stories", len(stories))
+    return report
+
+
+def _story_input(item: NewsItemView, links: dict[int, list[Link]]) -> StoryInput:
+    ids = frozenset(link.instrument_id for link in links[item.id])
+    return StoryInput(item.id, item.title, item.published_at, item.publisher_domain, ids)
+
+
+def _save_links(s: Session, links: dict[int, list[Link]]) -> int:
+    known = set(s.execute(select(EntityLink.news_item_id, EntityLink.instrument_id)).tuples())
+    new = 0
+    for item_id, found in links.items():
+        for link in found:
+            if (item_id, link.instrument_id) in known:
+                continue
+            s.add(
+                EntityLink(
+                    news_item_id=item_id,
+                    instrument_id=link.instrument_id,
+                    relevance=link.relevance,
+                    matched=link.matched,
+                )
+            )
+            new += 1
+    return new
+
+
+def _save_sentiments(s: Session, scores: dict[int, SentimentScore]) -> int:
+    known = set(
+        s.scalars(select(Sentiment.news_item_id).where(Sentiment.news_item_id.in_(list(scores))))
+    )
+    new = 0
+    for item_id, score in scores.items():
+        if item_id not in known:
+            s.add(
+                Sentiment(
+                    news_item_id=item_id, score=score.score, label=score.label, model=MODEL_NAME
+                )
+            )
+            new += 1
+    return new
+
+
+def _save_stories(s: Session, groups: list[StoryGroup]) -> None:
+    """Re-home the window's items into the stories found now; drop stories left empty."""
+    item_ids = [i for g in groups for i in g.item_ids]
+    s.execute(delete(StoryItem).where(StoryItem.news_item_id.in_(item_ids)))
+    for group in groups:
+        story = s.scalars(select(Story).where(Story.key == group.key)).first()
+        if story is None:
+            story = Story(key=group.key)
+            s.add(story)
+        story.title, story.first_seen_at, story.last_seen_at = (
+            group.title,
+            group.first_seen_at,
+            group.last_seen_at,
+        )
+        story.item_count, story.outlet_count = len(group.item_ids), group.outlet_count
+        s.flush()
+        s.add_all(StoryItem(story_id=story.id, news_item_id=i) for i in group.item_ids)
+    s.flush()
+    used = select(StoryItem.story_id).distinct()
+    s.execute(delete(Story).where(Story.id.not_in(used)))

@@ -1,0 +1,92 @@
+"""The ingest stage's read API: frozen views of feeds, their health and news items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from tapewire.ingest.models import Feed, FeedHealth, NewsItem
+from tapewire.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class FeedView:
+    id: int
+    url: str
+    title: str | None
+    active: bool
+    last_status: int | None
+    last_error: str | None
+    consecutive_failures: int
+    last_fetched_at: datetime | None
+    items_seen: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewsItemView:
+    id: int
+    url: str
+    title: str
+    summary: str
+    publisher_domain: str
+    publisher_name: str | None
+    published_at: datetime
+    date_from_fetch: bool
+
+
+def feeds(store: Store) -> list[FeedView]:
+    with store.read() as s:
+        rows = s.execute(
+            select(Feed, FeedHealth)
+            .outerjoin(FeedHealth, FeedHealth.feed_id == Feed.id)
+            .order_by(Feed.id)
+        ).all()
+        return [_feed_view(feed, health) for feed, health in rows]
+
+
+def _feed_view(feed: Feed, health: FeedHealth | None) -> FeedView:
+    return FeedView(
+        id=feed.id,
+        url=feed.url,
+        title=feed.title,
+        active=feed.active,
+        last_status=health.last_status if health else None,
+        last_error=health.last_error if health else None,
+        consecutive_failures=health.consecutive_failures if health else 0,
+        last_fetched_at=health.last_fetched_at if health else None,
+        items_seen=health.items_seen if health else 0,
+    )
+
+
+def news_items(
+    store: Store, *, until: datetime, since: datetime | None = None, ids: list[int] | None = None
+) -> list[NewsItemView]:
+    """Items published before ``until`` (as_of), newest first."""
+    query = select(NewsItem).where(NewsItem.published_at < until)
+    if since is not None:
+        query = query.where(NewsItem.published_at >= since)
+    if ids is not None:
+        query = query.where(NewsItem.id.in_(ids))
+    with store.read() as s:
+        rows = s.scalars(query.order_by(NewsItem.published_at.desc(), NewsItem.id)).all()
+        return [_item_view(row) for row in rows]
+
+
+def count_items(store: Store) -> int:
+    with store.read() as s:
+        return len(s.scalars(select(NewsItem.id)).all())
+
+
+def _item_view(row: NewsItem) -> NewsItemView:
+    return NewsItemView(
+        id=row.id,
+        url=row.url,
+        title=row.title,
+        summary=row.summary,
+        publisher_domain=row.publisher_domain,
+        publisher_name=row.publisher_name,
+        published_at=row.published_at,
+        date_from_fetch=row.date_from_fetch,
+    )

@@ -1,0 +1,206 @@
+"""Ingest stage: fetch each feed, parse, normalize, store new items; record each feed's health."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tapewire.context import RunContext, StageReport
+from tapewire.errors import ConfigError, SourceError
+from tapewire.ingest.models import Feed, FeedHealth, NewsItem
+from tapewire.ingest.parse import ParsedFeed, ParsedItem, parse_feed
+from tapewire.ingest.sanitize import canonical_url, clean_title, publisher_domain, summary_text
+from tapewire.net import FetchResult, HttpClient
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedItem:
+    url: str
+    canonical_url: str
+    guid: str | None
+    title: str
+    summary: str
+    publisher_domain: str
+    publisher_name: str | None
+    published_at: datetime
+    date_from_fetch: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SourceResult:
+    """One source's outcome, for ``tapewire ingest`` output and tests."""
+
+    source: str
+    status: int | None
+    error: str | None
+    items: tuple[NormalizedItem, ...]
+    new_items: int
+
+
+def normalize_items(feed: ParsedFeed, *, fetched_at: datetime) -> list[NormalizedItem]:
+    """Pure: parsed items -> canonical, sanitized items; undated items get the fetch time."""
+    return [_normalize(item, feed.title, fetched_at) for item in feed.items]
+
+
+def _normalize(item: ParsedItem, feed_title: str | None, fetched_at: datetime) -> NormalizedItem:
+    return NormalizedItem(
+        url=item.url,
+        canonical_url=canonical_url(item.url),
+        guid=item.guid,
+        title=clean_title(item.title),
+        summary=summary_text(item.summary_html),
+        publisher_domain=publisher_domain(item.url),
+        publisher_name=clean_title(feed_title) if feed_title else None,
+        published_at=item.published_at or fetched_at,
+        date_from_fetch=item.published_at is None,
+    )
+
+
+def fetch_source(
+    http: HttpClient,
+    url: str,
+    *,
+    now: datetime,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> tuple[FetchResult, list[NormalizedItem]]:
+    """Fetch and parse one source (no store access). 304 gives no items.
+
+    Raises:
+        SourceError: the fetch or the parse failed.
+    """
+    result = http.fetch(url, etag=etag, last_modified=last_modified)
+    if result.not_modified:
+        return result, []
+    return result, normalize_items(parse_feed(result.body, url=url), fetched_at=now)
+
+
+def save_items(
+    s: Session, items: Sequence[NormalizedItem], *, feed_id: int | None, fetched_at: datetime
+) -> int:
+    """Insert items not stored yet (by canonical URL); returns how many were new."""
+    urls = {item.canonical_url for item in items}
+    known = set(s.scalars(select(NewsItem.canonical_url).where(NewsItem.canonical_url.in_(urls))))
+    new = 0
+    for item in items:
+        if item.canonical_url in known:
+            continue
+        known.add(item.canonical_url)
+        s.add(NewsItem(feed_id=feed_id, fetched_at=fetched_at, **_columns(item)))
+        new += 1
+    return new
+
+
+def _columns(item: NormalizedItem) -> dict[str, object]:
+    return {
+        "url": item.url,
+        "canonical_url": item.canonical_url,
+        "guid": item.guid,
+        "title": item.title[:1000],
+        "summary": item.summary,
+        "publisher_domain": item.publisher_domain,
+        "publisher_name": item.publisher_name,
+        "published_at": item.published_at,
+        "date_from_fetch": item.date_from_fetch,
+    }
+
+
+def run(ctx: RunContext) -> StageReport:
+    """Poll every active feed once; a failing feed is recorded and skipped."""
+    report = StageReport("ingest")
+    with ctx.store.read() as s:
+        feeds = [(f.id, f.url) for f in s.scalars(select(Feed).where(Feed.active)).all()]
+    for feed_id, url in feeds:
+        result = ingest_feed(ctx, feed_id, url)
+        report.add("feeds")
+        report.add("new_items", result.new_items)
+        if result.error:
+            report.fail(url, result.error)
+    return report
+
+
+def ingest_feed(ctx: RunContext, feed_id: int, url: str) -> SourceResult:
+    now = ctx.clock.now()
+    with ctx.store.read() as s:
+        health = s.scalars(select(FeedHealth).where(FeedHealth.feed_id == feed_id)).first()
+        etag, modified = (health.etag, health.last_modified) if health else (None, None)
+    try:
+        result, items = fetch_source(ctx.http, url, now=now, etag=etag, last_modified=modified)
+    except (SourceError, ConfigError) as exc:
+        log.warning("feed %s failed: %s", url, exc)
+        with ctx.store.write() as s:
+            _record_failure(s, feed_id, str(exc), now, ctx.settings.feeds.poll_minutes)
+        return SourceResult(url, None, str(exc), (), 0)
+    with ctx.store.write() as s:
+        new = save_items(s, items, feed_id=feed_id, fetched_at=now)
+        _record_success(s, feed_id, result, now, len(items), ctx.settings.feeds.poll_minutes)
+    return SourceResult(url, result.status, None, tuple(items), new)
+
+
+def _health_row(s: Session, feed_id: int) -> FeedHealth:
+    row = s.scalars(select(FeedHealth).where(FeedHealth.feed_id == feed_id)).first()
+    if row is None:
+        row = FeedHealth(feed_id=feed_id, consecutive_failures=0, items_seen=0)
+        s.add(row)
+    return row
+
+
+def _record_success(
+    s: Session, feed_id: int, result: FetchResult, now: datetime, n_items: int, poll_minutes: int
+) -> None:
+    row = _health_row(s, feed_id)
+    row.last_status, row.last_error, row.consecutive_failures = result.status, None, 0
+    row.last_fetched_at = row.last_ok_at = now
+    row.next_poll_at = now + timedelta(minutes=poll_minutes)
+    if not result.not_modified:
+        row.etag, row.last_modified = result.etag, result.last_modified
+        row.items_seen = n_items
+
+
+def _record_failure(s: Session, feed_id: int, error: str, now: datetime, poll_minutes: int) -> None:
+    row = _health_row(s, feed_id)
+    row.last_status = None
+    row.last_error = " ".join(error.split())[:1000]
+    row.consecutive_failures = (row.consecutive_failures or 0) + 1
+    row.last_fetched_at = now
+    backoff = poll_minutes * min(2**row.consecutive_failures, 32)
+    row.next_poll_at = now + timedelta(minutes=backoff)
+
+
+def add_feed(s: Session, url: str, *, now: datetime, title: str | None = None) -> tuple[int, bool]:
+    """Register a feed (idempotent); returns (id, created)."""
+    existing = s.scalars(select(Feed).where(Feed.url == url)).first()
+    if existing is not None:
+        return existing.id, False
+    feed = Feed(url=url, title=title, active=True, added_at=now)
+    s.add(feed)
+    s.flush()
+    return feed.id, True
+
+
+def move_feed(
+    s: Session, *, path_suffix: str, host_prefix: str, new_url: str, now: datetime
+) -> int:
+    """Point a feed whose URL moved (same path, new host:port) at ``new_url``; returns its id.
+
+    The demo's loopback server gets a new port per run; its feeds keep their rows and health.
+    """
+    moved = s.scalars(
+        select(Feed).where(Feed.url.startswith(host_prefix), Feed.url.endswith(path_suffix))
+    ).first()
+    if moved is None:
+        return add_feed(s, new_url, now=now)[0]
+    if moved.url != new_url:
+        taken = s.scalars(select(Feed).where(Feed.url == new_url)).first()
+        if taken is not None and taken.id != moved.id:
+            return taken.id
+        moved.url = new_url
+    moved.active = True
+    return moved.id

@@ -1,0 +1,72 @@
+"""The price-provider protocol, the bar value it yields and the row checks every parser shares."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import ClassVar, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    intervals: tuple[str, ...] = ("1d",)
+
+
+@dataclass(frozen=True, slots=True)
+class BarIn:
+    bar_date: date
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRow:
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedBars:
+    bars: tuple[BarIn, ...]  # valid bars, oldest first
+    rejected: tuple[RejectedRow, ...] = field(default=())
+
+
+class PriceProvider(Protocol):
+    name: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
+
+    def fetch_bars(self, symbol: str, *, start: date, end: date) -> ParsedBars: ...
+
+
+def check_bar(bar: BarIn) -> str | None:
+    """Why a bar is unusable, or None. A bad bar is reported, never silently used."""
+    values = (bar.open, bar.high, bar.low, bar.close)
+    if any(math.isnan(v) or v <= 0 for v in values):
+        return "non-positive or missing price"
+    if bar.high < bar.low:
+        return f"high {bar.high} < low {bar.low}"
+    if not (bar.low <= bar.open <= bar.high) or not (bar.low <= bar.close <= bar.high):
+        return "open or close outside the high-low range"
+    if bar.volume < 0:
+        return "negative volume"
+    return None
+
+
+def validate_bars(rows: Iterable[tuple[int, BarIn]]) -> ParsedBars:
+    """Keep consistent bars (oldest first); reject inconsistent ones and duplicate dates."""
+    good: dict[date, BarIn] = {}
+    rejected: list[RejectedRow] = []
+    for line, bar in rows:
+        reason = check_bar(bar)
+        if reason is None and bar.bar_date in good:
+            reason = f"duplicate date {bar.bar_date.isoformat()}"
+        if reason is not None:
+            rejected.append(RejectedRow(line, reason))
+            continue
+        good[bar.bar_date] = bar
+    return ParsedBars(tuple(good[d] for d in sorted(good)), tuple(rejected))

@@ -1,0 +1,112 @@
+"""The market stage's read API: instruments and bars, cut at ``until`` (as_of)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from tapewire.market.models import Bar, Instrument, ProviderHealth
+from tapewire.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class InstrumentView:
+    id: int
+    symbol: str
+    name: str
+    asset_class: str
+    currency: str
+    benchmark_symbol: str | None
+    aliases: tuple[str, ...]
+    simulated: bool
+    trades_weekends: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BarView:
+    bar_date: date
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderHealthView:
+    source: str
+    last_status: int | None
+    last_error: str | None
+    consecutive_failures: int
+    rows_rejected: int
+
+
+def last_usable_date(until: datetime) -> date:
+    """A daily bar dated D is known once D has ended (UTC); bars before ``until``'s day qualify."""
+    return until.date() - timedelta(days=1)
+
+
+def instruments(store: Store, *, active_only: bool = True) -> list[InstrumentView]:
+    query = select(Instrument).order_by(Instrument.symbol)
+    if active_only:
+        query = query.where(Instrument.active)
+    with store.read() as s:
+        return [_view(row) for row in s.scalars(query).all()]
+
+
+def instrument(store: Store, symbol: str) -> InstrumentView | None:
+    with store.read() as s:
+        row = s.scalars(select(Instrument).where(Instrument.symbol == symbol)).first()
+        return _view(row) if row else None
+
+
+def _view(row: Instrument) -> InstrumentView:
+    return InstrumentView(
+        id=row.id,
+        symbol=row.symbol,
+        name=row.name,
+        asset_class=row.asset_class,
+        currency=row.currency,
+        benchmark_symbol=row.benchmark_symbol,
+        aliases=tuple(row.aliases or ()),
+        simulated=row.simulated,
+        trades_weekends=row.calendar == "24x7",
+    )
+
+
+def bars(
+    store: Store, instrument_id: int, *, until: datetime, days: int | None = None
+) -> list[BarView]:
+    """Completed daily bars known at ``until``, oldest first (optionally the last ``days`` days)."""
+    last = last_usable_date(until)
+    query = select(Bar).where(
+        Bar.instrument_id == instrument_id, Bar.interval == "1d", Bar.bar_date <= last
+    )
+    if days is not None:
+        query = query.where(Bar.bar_date > last - timedelta(days=days))
+    with store.read() as s:
+        rows = s.scalars(query.order_by(Bar.bar_date)).all()
+        return [BarView(r.bar_date, r.open, r.high, r.low, r.close, r.volume) for r in rows]
+
+
+def last_bar_date(store: Store, instrument_id: int) -> date | None:
+    with store.read() as s:
+        return s.scalar(select(func.max(Bar.bar_date)).where(Bar.instrument_id == instrument_id))
+
+
+def count_bars(store: Store) -> int:
+    with store.read() as s:
+        return int(s.scalar(select(func.count(Bar.id))) or 0)
+
+
+def provider_health(store: Store) -> list[ProviderHealthView]:
+    with store.read() as s:
+        rows = s.scalars(select(ProviderHealth).order_by(ProviderHealth.source)).all()
+        return [
+            ProviderHealthView(
+                r.source, r.last_status, r.last_error, r.consecutive_failures, r.rows_rejected
+            )
+            for r in rows
+        ]

@@ -1,0 +1,185 @@
+"""Market stage: incremental bar loads per instrument; each source's health is recorded."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tapewire.context import RunContext, StageReport
+from tapewire.errors import ConfigError, SourceError
+from tapewire.market.models import Bar, Instrument, ProviderHealth
+from tapewire.market.providers import CsvFileProvider, ParsedBars, PriceProvider, StooqProvider
+from tapewire.market.queries import last_bar_date, last_usable_date
+
+log = logging.getLogger(__name__)
+EARLIEST = date(1900, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class InstrumentSpec:
+    symbol: str
+    name: str
+    asset_class: str
+    currency: str = "USD"
+    benchmark_symbol: str | None = None
+    aliases: tuple[str, ...] = ()
+    provider: str | None = None
+    provider_symbol: str | None = None
+    source_url: str | None = None
+    trades_weekends: bool = False
+    simulated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    symbol: str
+    source: str
+    fetched: int
+    new: int
+    rejected: int
+    error: str | None
+
+
+def save_instrument(s: Session, spec: InstrumentSpec) -> int:
+    """Insert or update an instrument by symbol; returns its id."""
+    row = s.scalars(select(Instrument).where(Instrument.symbol == spec.symbol)).first()
+    if row is None:
+        row = Instrument(symbol=spec.symbol)
+        s.add(row)
+    row.name, row.asset_class, row.currency = spec.name, spec.asset_class, spec.currency
+    row.benchmark_symbol, row.aliases = spec.benchmark_symbol, list(spec.aliases)
+    row.provider, row.provider_symbol = spec.provider, spec.provider_symbol
+    row.source_url, row.simulated, row.active = spec.source_url, spec.simulated, True
+    row.calendar = "24x7" if spec.trades_weekends else "XNYS"
+    s.flush()
+    return row.id
+
+
+def save_bars(s: Session, instrument_id: int, parsed: ParsedBars, *, source: str) -> int:
+    """Write bars not stored yet (by date); stored bars are never rewritten. Returns new count."""
+    dates = [b.bar_date for b in parsed.bars]
+    if not dates:
+        return 0
+    known = set(
+        s.scalars(
+            select(Bar.bar_date).where(
+                Bar.instrument_id == instrument_id, Bar.interval == "1d", Bar.bar_date >= min(dates)
+            )
+        )
+    )
+    new = [b for b in parsed.bars if b.bar_date not in known]
+    s.add_all(
+        Bar(
+            instrument_id=instrument_id,
+            interval="1d",
+            bar_date=b.bar_date,
+            open=b.open,
+            high=b.high,
+            low=b.low,
+            close=b.close,
+            volume=b.volume,
+            partial=False,
+            source=source,
+        )
+        for b in new
+    )
+    return len(new)
+
+
+def load_bars(
+    ctx: RunContext,
+    instrument_id: int,
+    symbol: str,
+    provider: PriceProvider,
+    *,
+    source: str,
+    full_history: bool = False,
+) -> LoadResult:
+    """Fetch only what is missing (from the day after the last stored bar) and store it.
+
+    A first load reaches back ``market.history_days``, or to the start of the file with
+    ``full_history``. Bars of the day of ``as_of`` or later are never stored (not complete).
+    """
+    last = last_bar_date(ctx.store, instrument_id)
+    end = last_usable_date(ctx.as_of)
+    first = EARLIEST if full_history else end - timedelta(days=ctx.settings.market.history_days)
+    start = last + timedelta(days=1) if last else first
+    if start > end:
+        return LoadResult(symbol, source, 0, 0, 0, None)
+    now = ctx.clock.now()
+    try:
+        parsed = provider.fetch_bars(symbol, start=start, end=end)
+    except (SourceError, ConfigError) as exc:
+        with ctx.store.write() as s:
+            _record_health(s, source, now, error=str(exc), rejected=0)
+        return LoadResult(symbol, source, 0, 0, 0, str(exc))
+    with ctx.store.write() as s:
+        new = save_bars(s, instrument_id, parsed, source=provider.name)
+        _record_health(s, source, now, error=None, rejected=len(parsed.rejected))
+    return LoadResult(symbol, source, len(parsed.bars), new, len(parsed.rejected), None)
+
+
+def _record_health(
+    s: Session, source: str, now: datetime, *, error: str | None, rejected: int
+) -> None:
+    row = s.scalars(select(ProviderHealth).where(ProviderHealth.source == source)).first()
+    if row is None:
+        row = ProviderHealth(source=source, consecutive_failures=0, rows_rejected=0)
+        s.add(row)
+    row.last_fetched_at = now
+    row.rows_rejected = rejected
+    if error is None:
+        row.last_status, row.last_error, row.consecutive_failures, row.last_ok_at = (
+            200,
+            None,
+            0,
+            now,
+        )
+    else:
+        row.last_status, row.last_error = None, " ".join(error.split())[:1000]
+        row.consecutive_failures = (row.consecutive_failures or 0) + 1
+
+
+def provider_for(ctx: RunContext, name: str | None, source_url: str | None) -> PriceProvider:
+    """The provider an instrument is loaded with (built-ins; entry points come with issue #4)."""
+    if name == "csvfile" and source_url:
+        return CsvFileProvider(ctx.http, location=source_url)
+    if name in (None, "stooq"):
+        return StooqProvider(ctx.http, base_url=source_url or ctx.settings.market.stooq_base_url)
+    raise ConfigError(f"unknown price provider {name!r}")
+
+
+def run(ctx: RunContext) -> StageReport:
+    """Bring every active instrument's daily bars up to ``ctx.as_of``."""
+    report = StageReport("market")
+    with ctx.store.read() as s:
+        rows = [
+            (r.id, r.symbol, r.provider, r.provider_symbol, r.source_url)
+            for r in s.scalars(
+                select(Instrument).where(Instrument.active, Instrument.provider.is_not(None))
+            )
+        ]
+    for inst_id, symbol, provider_name, provider_symbol, source_url in rows:
+        provider = provider_for(ctx, provider_name, source_url)
+        result = load_bars(
+            ctx, inst_id, provider_symbol or symbol, provider, source=f"{provider.name}:{symbol}"
+        )
+        report.add("instruments")
+        report.add("new_bars", result.new)
+        if result.error:
+            report.fail(symbol, result.error)
+    return report
+
+
+def is_stale(
+    last: date | None, *, as_of: datetime, trades_weekends: bool, stale_after_days: int
+) -> bool:
+    """Thin freshness rule: no bar, or the last bar older than the allowed gap (weekends allowed)."""
+    if last is None:
+        return True
+    gap = (last_usable_date(as_of) - last).days
+    return gap > (1 if trades_weekends else stale_after_days)

@@ -1,0 +1,193 @@
+"""The one HTTP client: timeouts, a body cap, retries with backoff, conditional GET, SSRF guard.
+
+Every fetch in tapewire goes through :class:`HttpClient`, so politeness and safety rules live
+in one place. ``file://`` URLs and plain paths are read from disk.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import httpx
+
+from tapewire.config import HttpSettings
+from tapewire.errors import BadInputError, ConfigError, TemporarySourceError
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_BACKOFF_S = 30.0  # cap on one wait, whatever Retry-After says
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    url: str  # final URL after redirects
+    status: int  # 200, or 304 when the conditional GET says nothing changed
+    body: bytes
+    etag: str | None
+    last_modified: str | None
+    content_type: str | None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+class HttpClient:
+    """Fetches bytes. ``fetch_*`` callers parse; this class never interprets a body."""
+
+    def __init__(self, settings: HttpSettings, *, sleep: object = time.sleep) -> None:
+        self._settings = settings
+        self._sleep = sleep
+        self._client = httpx.Client(
+            timeout=settings.timeout_s,
+            follow_redirects=True,
+            max_redirects=5,
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip"},
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """GET ``url`` (conditional when validators are given), with retries on 429/5xx/timeouts.
+
+        Raises:
+            TemporarySourceError: still failing after the retries.
+            BadInputError: 4xx, a body over the cap, a redirect loop, a refused address.
+        """
+        if _is_local_path(url):
+            return _read_file(url, self._settings.max_body_bytes)
+        self._check_target(url)
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        attempt = 0
+        while True:
+            try:
+                return self._get_once(url, headers)
+            except TemporarySourceError as exc:
+                if attempt >= self._settings.retries:
+                    raise
+                wait = min(MAX_BACKOFF_S, getattr(exc, "retry_after", None) or 0.5 * 2**attempt)
+                log.info("retrying %s in %.1fs: %s", url, wait, exc)
+                self._sleep(wait)  # type: ignore[operator]
+                attempt += 1
+
+    def _get_once(self, url: str, headers: dict[str, str]) -> FetchResult:
+        try:
+            with self._client.stream("GET", url, headers=headers) as response:
+                if response.status_code == 304:
+                    return _result(response, b"")
+                _raise_for_status(response)
+                body = _read_capped(response, self._settings.max_body_bytes)
+                return _result(response, body)
+        except httpx.TooManyRedirects:
+            raise BadInputError(f"too many redirects fetching {url}") from None
+        except httpx.TimeoutException:
+            raise TemporarySourceError(f"timed out fetching {url}") from None
+        except httpx.TransportError as exc:
+            raise TemporarySourceError(f"cannot reach {url}: {exc}") from None
+
+    def _check_target(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise ConfigError(f"unsupported URL scheme {parts.scheme!r} in {url}")
+        if self._settings.allow_private_urls or not parts.hostname:
+            return
+        for address in _resolve(parts.hostname):
+            if not address.is_global:
+                raise BadInputError(
+                    f"refused {url}: {parts.hostname} is a private or loopback address "
+                    "(set http.allow_private_urls to allow it)"
+                )
+
+
+def _result(response: httpx.Response, body: bytes) -> FetchResult:
+    return FetchResult(
+        url=str(response.url),
+        status=response.status_code,
+        body=body,
+        etag=response.headers.get("ETag"),
+        last_modified=response.headers.get("Last-Modified"),
+        content_type=response.headers.get("Content-Type"),
+    )
+
+
+def _raise_for_status(response: httpx.Response) -> None:
+    status = response.status_code
+    if status in RETRY_STATUSES:
+        error = TemporarySourceError(f"HTTP {status} from {response.url}")
+        error.retry_after = _retry_after(response.headers.get("Retry-After"))  # type: ignore[attr-defined]
+        raise error
+    if status >= 400:
+        raise BadInputError(f"HTTP {status} from {response.url}")
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _read_capped(response: httpx.Response, cap: int) -> bytes:
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > cap:
+        raise BadInputError(f"body of {declared} bytes over the {cap}-byte cap: {response.url}")
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > cap:
+            raise BadInputError(f"body over the {cap}-byte cap: {response.url}")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _is_local_path(url: str) -> bool:
+    return url.startswith("file://") or "://" not in url
+
+
+def _read_file(url: str, cap: int) -> FetchResult:
+    path = Path(unquote(urlsplit(url).path)) if url.startswith("file://") else Path(url)
+    try:
+        size = path.stat().st_size
+        if size > cap:
+            raise BadInputError(f"file of {size} bytes over the {cap}-byte cap: {path}")
+        body = path.read_bytes()
+    except FileNotFoundError:
+        raise BadInputError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise BadInputError(f"cannot read {path}: {exc.strerror}") from None
+    return FetchResult(str(path), 200, body, None, None, None)
+
+
+def _resolve(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except socket.gaierror as exc:
+        raise TemporarySourceError(f"cannot resolve {host}: {exc}") from None
+    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]

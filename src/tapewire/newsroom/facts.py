@@ -1,0 +1,109 @@
+"""The fact sheet: every number, date, level, outlet and quote a brief may use (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from tapewire.enrich.queries import LinkedItem
+from tapewire.market.queries import InstrumentView
+from tapewire.signals.queries import SignalView
+from tapewire.technicals.queries import TechnicalsView
+
+MAX_SOURCES = 6
+SNIPPET_CHARS = 220
+# Parameters the text may name ("50-day average", "RSI 14", "Pulse 57/100").
+PARAMS = {
+    "sma_fast_days": 50,
+    "sma_slow_days": 200,
+    "rsi_days": 14,
+    "atr_days": 14,
+    "return_days": 20,
+    "return_long_days": 60,
+    "range_weeks": 52,
+    "pulse_max": 100,
+    "threat_max": 5,
+    "heat_hours": 24,
+    "threat_support_atr": 1,
+}
+
+
+def build_facts(
+    *,
+    instrument: InstrumentView,
+    technicals: TechnicalsView,
+    signal: SignalView,
+    news: Sequence[LinkedItem],
+    benchmark: tuple[str, float | None] | None,
+    as_of: datetime,
+) -> dict[str, Any]:
+    """Everything the writers may say, JSON-ready. Nothing here is newer than ``as_of``."""
+    sources = [_source(item) for item in _pick_sources(news)]
+    return {
+        "as_of": as_of.isoformat(),
+        "simulated": instrument.simulated,
+        "instrument": {
+            "symbol": instrument.symbol,
+            "name": instrument.name,
+            "asset_class": instrument.asset_class,
+            "currency": instrument.currency,
+            "benchmark": instrument.benchmark_symbol,
+        },
+        "bar_date": technicals.bar_date.isoformat(),
+        "price": dict(technicals.values),
+        "levels": [
+            {
+                **asdict(lv),
+                "last_touch_date": lv.last_touch_date.isoformat() if lv.last_touch_date else None,
+            }
+            for lv in technicals.levels
+        ],
+        "signals": {
+            "pulse": signal.pulse,
+            "direction": signal.direction,
+            "heat": signal.heat,
+            "heat_label": signal.heat_label,
+            "risk": signal.risk,
+            "threat": signal.threat,
+            "components": signal.components,
+        },
+        "news": sources,
+        "news_outlets": sorted({src["outlet"] for src in sources}),
+        "news_outlet_count": len({src["outlet"] for src in sources}),
+        "benchmark": {"symbol": benchmark[0], "return20_pct": benchmark[1]} if benchmark else None,
+        "params": dict(PARAMS),
+    }
+
+
+def _pick_sources(news: Sequence[LinkedItem]) -> list[LinkedItem]:
+    """Most relevant first, then newest; one per story so sources are not the same event twice."""
+    ranked = sorted(news, key=lambda i: (-i.relevance, -i.published_at.timestamp(), i.item_id))
+    picked: list[LinkedItem] = []
+    seen_stories: set[int] = set()
+    for item in ranked:
+        if item.story_id is not None and item.story_id in seen_stories:
+            continue
+        if item.story_id is not None:
+            seen_stories.add(item.story_id)
+        picked.append(item)
+    return picked[:MAX_SOURCES]
+
+
+def _source(item: LinkedItem) -> dict[str, Any]:
+    snippet = (
+        item.summary
+        if len(item.summary) <= SNIPPET_CHARS
+        else item.summary[: SNIPPET_CHARS - 1] + "…"
+    )
+    return {
+        "title": item.title,
+        "snippet": snippet,
+        "outlet": item.publisher_name or item.publisher_domain,
+        "domain": item.publisher_domain,
+        "published_at": item.published_at.isoformat(),
+        "url": item.url,
+        "sentiment": item.sentiment,
+        "story_outlets": item.story_outlets,
+    }

@@ -1,0 +1,166 @@
+"""Newsroom stage: decide -> facts -> write -> verify -> store, per instrument."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from tapewire.context import RunContext, StageReport
+from tapewire.enrich import queries as enrich_queries
+from tapewire.errors import NoDataError, TapewireError, VerificationError
+from tapewire.market import queries as market_queries
+from tapewire.market.queries import InstrumentView
+from tapewire.newsroom.decide import decide_daily
+from tapewire.newsroom.facts import build_facts
+from tapewire.newsroom.models import Brief, FactSheet, Verification
+from tapewire.newsroom.verify import verify_texts
+from tapewire.newsroom.writers.base import Draft
+from tapewire.newsroom.writers.template import TemplateWriter, read_minutes
+from tapewire.signals import queries as signals_queries
+from tapewire.technicals import queries as technicals_queries
+
+log = logging.getLogger(__name__)
+CHART_BARS = 120
+
+
+def brief_slug(symbol: str, as_of_day: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", symbol.lower()).strip("-") + "-" + as_of_day
+
+
+def gather_facts(ctx: RunContext, inst: InstrumentView) -> dict[str, Any]:
+    """The fact sheet for one instrument as of ``ctx.as_of``.
+
+    Raises:
+        NoDataError: stale or missing data (the message says which).
+    """
+    signal = signals_queries.latest(ctx.store, inst.id, until=ctx.as_of)
+    tech = technicals_queries.latest(ctx.store, inst.id, until=ctx.as_of)
+    decision = decide_daily(
+        has_signal=signal is not None and tech is not None,
+        last_bar=tech.bar_date if tech else market_queries.last_bar_date(ctx.store, inst.id),
+        as_of=ctx.as_of,
+        trades_weekends=inst.trades_weekends,
+        stale_after_days=ctx.settings.market.stale_after_days,
+    )
+    if not decision.write or signal is None or tech is None:
+        raise NoDataError(f"{inst.symbol}: {decision.reason}")
+    window = timedelta(hours=ctx.settings.newsroom.news_window_hours)
+    news = enrich_queries.linked_items(
+        ctx.store, inst.id, since=ctx.as_of - window, until=ctx.as_of
+    )
+    benchmark = None
+    if inst.benchmark_symbol and (
+        bench := market_queries.instrument(ctx.store, inst.benchmark_symbol)
+    ):
+        bench_tech = technicals_queries.latest(ctx.store, bench.id, until=ctx.as_of)
+        benchmark = (bench.symbol, bench_tech.values.get("return20_pct") if bench_tech else None)
+    facts = build_facts(
+        instrument=inst,
+        technicals=tech,
+        signal=signal,
+        news=news,
+        benchmark=benchmark,
+        as_of=ctx.as_of,
+    )
+    bars = market_queries.bars(ctx.store, inst.id, until=ctx.as_of, days=CHART_BARS * 2)[
+        -CHART_BARS:
+    ]
+    facts["chart"] = {
+        "dates": [b.bar_date.isoformat() for b in bars],
+        "closes": [b.close for b in bars],
+    }
+    return facts
+
+
+def write_brief(ctx: RunContext, inst: InstrumentView) -> tuple[str, bool]:
+    """Write, verify and store the brief for one instrument; returns (slug, created).
+
+    Raises:
+        NoDataError: stale or missing data.
+        VerificationError: the text failed verification (nothing is stored).
+    """
+    slug = brief_slug(inst.symbol, ctx.as_of.date().isoformat())
+    with ctx.store.read() as s:
+        if s.scalar(select(Brief.id).where(Brief.slug == slug)) is not None:
+            return slug, False
+    facts = gather_facts(ctx, inst)
+    draft = TemplateWriter().write(facts)
+    verification = verify_texts(draft.texts(), facts)
+    if not verification.ok:
+        bad = ", ".join(c.text for c in verification.failed[:5])
+        raise VerificationError(f"{inst.symbol}: ungrounded claims in the template text: {bad}")
+    with ctx.store.write() as s:
+        _save(s, ctx, inst, slug, facts, draft, verification.as_dict())
+    return slug, True
+
+
+def _save(
+    s: Any,
+    ctx: RunContext,
+    inst: InstrumentView,
+    slug: str,
+    facts: dict[str, Any],
+    draft: Draft,
+    verification: dict[str, Any],
+) -> None:
+    sig = facts["signals"]
+    sheet = FactSheet(as_of=ctx.as_of, data=facts)
+    s.add(sheet)
+    s.flush()
+    brief = Brief(
+        slug=slug,
+        as_of=ctx.as_of,
+        published_at=ctx.clock.now(),
+        category=inst.asset_class,
+        primary_tag=draft.tags[0],
+        tags=list(draft.tags),
+        instruments=[inst.symbol],
+        direction=sig["direction"],
+        pulse=sig["pulse"],
+        heat=sig["heat"],
+        heat_label=sig["heat_label"],
+        risk=sig["risk"],
+        threat=sig["threat"],
+        headline=draft.headline,
+        dek=draft.dek,
+        sections=draft.sections,
+        sources=facts["news"],
+        chart={**facts["chart"], "levels": facts["levels"]},
+        read_minutes=read_minutes(draft),
+        writer=draft.writer,
+        simulated=inst.simulated,
+        fact_sheet_id=sheet.id,
+        outcome=None,
+    )
+    s.add(brief)
+    s.flush()
+    s.add(
+        Verification(
+            brief_id=brief.id,
+            ok=verification["ok"],
+            checked=verification["checked"],
+            failed=verification["failed"],
+            claims=verification["claims"],
+            rounding=verification["rounding"],
+            checked_at=ctx.clock.now(),
+        )
+    )
+
+
+def run(ctx: RunContext) -> StageReport:
+    report = StageReport("newsroom")
+    for inst in market_queries.instruments(ctx.store):
+        try:
+            slug, created = write_brief(ctx, inst)
+        except TapewireError as exc:
+            report.fail(inst.symbol, str(exc))
+            continue
+        report.add("briefs" if created else "already_written")
+        if created:
+            for hook in ctx.hooks.after_brief_published:
+                hook(slug)
+    return report

@@ -1,0 +1,136 @@
+"""The verifier: every number, percentage, date and cited outlet in a draft, checked against its
+fact sheet (pure).
+
+Rounding rule: a number written with ``d`` decimals matches a fact value when they differ by at
+most half a unit in the ``d``-th decimal; signs are carried by words ("down 2.3%"), so the
+magnitude is compared. Dates must be dates of the fact sheet. An outlet cited as "from X on
+<date>" must be an outlet of the fact sheet's sources.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+ROUNDING = "numbers match facts to the decimals written (half a unit in the last place); signs are in words"
+_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+_DATE = re.compile(
+    rf"\b({_MONTHS})[a-z]* (\d{{1,2}}), (\d{{4}})\b|\b(\d{{4}})-(\d{{2}})-(\d{{2}})\b"
+)
+_NUMBER = re.compile(r"(?<![\w.^$])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%?)(?![\w])")
+_CITATION = re.compile(rf"\bfrom ([A-Z][\w&.'\- ]+?) on (?:{_MONTHS})")
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    kind: str  # number | percent | date | outlet
+    text: str
+    grounded: bool
+    fact: str | None  # where in the fact sheet it was found
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    ok: bool
+    claims: tuple[Claim, ...]
+    rounding: str = ROUNDING
+
+    @property
+    def failed(self) -> tuple[Claim, ...]:
+        return tuple(c for c in self.claims if not c.grounded)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "checked": len(self.claims),
+            "failed": len(self.failed),
+            "rounding": self.rounding,
+            "claims": [asdict(c) for c in self.claims],
+        }
+
+
+def verify_texts(texts: Sequence[str], facts: dict[str, Any]) -> Verification:
+    numbers = list(_fact_numbers(facts, "facts"))
+    dates = set(_fact_dates(facts))
+    outlets = {str(n["outlet"]) for n in facts.get("news", [])}
+    protected = _protected_names(facts)
+    claims: list[Claim] = []
+    for text in texts:
+        claims.extend(_check_text(text, numbers, dates, outlets, protected))
+    return Verification(all(c.grounded for c in claims), tuple(claims))
+
+
+def _check_text(
+    text: str,
+    numbers: list[tuple[str, float]],
+    dates: set[date],
+    outlets: set[str],
+    protected: list[str],
+) -> Iterator[Claim]:
+    for match in _CITATION.finditer(text):
+        name = match.group(1).strip()
+        yield Claim("outlet", name, name in outlets, "news.outlet" if name in outlets else None)
+    for match in _DATE.finditer(text):
+        day = _match_date(match)
+        yield Claim("date", match.group(0), day in dates, day.isoformat() if day in dates else None)
+    stripped = _DATE.sub(" ", text)
+    for name in protected:
+        stripped = stripped.replace(name, " ")
+    for match in _NUMBER.finditer(stripped):
+        whole, frac, pct = match.group(1), match.group(2) or "", match.group(3)
+        value = float((whole + frac).replace(",", ""))
+        decimals = len(frac) - 1 if frac else 0
+        where = _find_number(value, decimals, numbers)
+        yield Claim("percent" if pct else "number", match.group(0), where is not None, where)
+
+
+def _match_date(match: re.Match[str]) -> date:
+    if match.group(1):
+        month = _MONTHS.split("|").index(match.group(1)[:3]) + 1
+        return date(int(match.group(3)), month, int(match.group(2)))
+    return date(int(match.group(4)), int(match.group(5)), int(match.group(6)))
+
+
+def _find_number(value: float, decimals: int, numbers: list[tuple[str, float]]) -> str | None:
+    tolerance = 0.5 * 10.0**-decimals + 1e-9
+    for path, fact in numbers:
+        if abs(abs(fact) - value) <= tolerance:
+            return path
+    return None
+
+
+def _fact_numbers(node: Any, path: str) -> Iterator[tuple[str, float]]:
+    if isinstance(node, bool) or node is None:
+        return
+    if isinstance(node, int | float):
+        yield path, float(node)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key not in ("title", "snippet", "url"):  # quotes are shown as quotes, not facts
+                yield from _fact_numbers(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _fact_numbers(value, f"{path}[{i}]")
+
+
+def _fact_dates(node: Any) -> Iterator[date]:
+    if isinstance(node, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}(T.*)?", node):
+        yield datetime.fromisoformat(node).date() if "T" in node else date.fromisoformat(node)
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _fact_dates(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _fact_dates(value)
+
+
+def _protected_names(facts: dict[str, Any]) -> list[str]:
+    """Names whose digits are not claims ("Demo Market 500", "DCN-USD", outlet names)."""
+    inst = facts["instrument"]
+    names = [inst["name"], inst["symbol"], *(str(n["outlet"]) for n in facts.get("news", []))]
+    if facts.get("benchmark"):
+        names.append(facts["benchmark"]["symbol"])
+    return sorted({n for n in names if n}, key=len, reverse=True)

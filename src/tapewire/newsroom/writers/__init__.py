@@ -1,0 +1,1 @@
+"""newsroom writers package."""

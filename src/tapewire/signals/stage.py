@@ -1,0 +1,77 @@
+"""Signals stage: Pulse, Heat, Risk and Threat for every instrument with technicals."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import delete
+
+from tapewire.context import RunContext, StageReport
+from tapewire.enrich import queries as enrich_queries
+from tapewire.market import queries as market_queries
+from tapewire.market.queries import InstrumentView
+from tapewire.signals.compute import SignalInputs, SignalSet, compute_signals
+from tapewire.signals.models import Signal
+from tapewire.technicals import queries as technicals_queries
+
+log = logging.getLogger(__name__)
+NEWS_LOOKBACK = timedelta(days=8)  # 24 h of heat plus its 7-day baseline
+
+
+def gather_inputs(ctx: RunContext, inst: InstrumentView) -> SignalInputs | None:
+    """Everything the scores need, read as of ``ctx.as_of``; None without technicals."""
+    tech = technicals_queries.latest(ctx.store, inst.id, until=ctx.as_of)
+    if tech is None:
+        return None
+    items = enrich_queries.linked_items(
+        ctx.store, inst.id, since=ctx.as_of - NEWS_LOOKBACK, until=ctx.as_of
+    )
+    bench_return = None
+    bench = (
+        market_queries.instrument(ctx.store, inst.benchmark_symbol)
+        if inst.benchmark_symbol
+        else None
+    )
+    if bench is not None:
+        bench_tech = technicals_queries.latest(ctx.store, bench.id, until=ctx.as_of)
+        bench_return = bench_tech.values.get("return20_pct") if bench_tech else None
+    return SignalInputs(
+        values=tech.values,
+        support_prices=tuple(lv.price for lv in tech.levels if lv.kind == "support"),
+        news=tuple(
+            (i.published_at, i.publisher_domain, i.sentiment or 0.0, i.relevance) for i in items
+        ),
+        benchmark_return20_pct=bench_return,
+    )
+
+
+def run(ctx: RunContext) -> StageReport:
+    report = StageReport("signals")
+    for inst in market_queries.instruments(ctx.store):
+        inputs = gather_inputs(ctx, inst)
+        if inputs is None:
+            report.fail(inst.symbol, "no technicals: signals not computed")
+            continue
+        signals = compute_signals(inputs, as_of=ctx.as_of)
+        with ctx.store.write() as s:
+            s.execute(
+                delete(Signal).where(Signal.instrument_id == inst.id, Signal.as_of == ctx.as_of)
+            )
+            s.add(_row(inst.id, ctx, signals))
+        report.add("instruments")
+    return report
+
+
+def _row(instrument_id: int, ctx: RunContext, sig: SignalSet) -> Signal:
+    return Signal(
+        instrument_id=instrument_id,
+        as_of=ctx.as_of,
+        pulse=sig.pulse.score,
+        direction=sig.pulse.direction,
+        heat=sig.heat.score,
+        heat_label=sig.heat.label,
+        risk=sig.risk.label,
+        threat=sig.threat.level,
+        components=sig.components(),
+    )

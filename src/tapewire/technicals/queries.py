@@ -1,0 +1,65 @@
+"""The technicals stage's read API: the latest snapshot stored at or before ``until``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+
+from tapewire.store import Store
+from tapewire.technicals.models import Indicator, Level
+
+
+@dataclass(frozen=True, slots=True)
+class LevelView:
+    kind: str
+    price: float
+    touches: int
+    last_touch_date: date | None
+    evidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class TechnicalsView:
+    as_of: datetime
+    bar_date: date
+    values: dict[str, float | None]
+    levels: tuple[LevelView, ...]
+
+
+def latest(store: Store, instrument_id: int, *, until: datetime) -> TechnicalsView | None:
+    """The snapshot computed for the latest as_of not after ``until``."""
+    with store.read() as s:
+        as_of = s.scalar(
+            select(func.max(Indicator.as_of)).where(
+                Indicator.instrument_id == instrument_id, Indicator.as_of <= until
+            )
+        )
+        if as_of is None:
+            return None
+        rows = s.scalars(
+            select(Indicator).where(
+                Indicator.instrument_id == instrument_id, Indicator.as_of == as_of
+            )
+        ).all()
+        levels = s.scalars(
+            select(Level)
+            .where(Level.instrument_id == instrument_id, Level.as_of == as_of)
+            .order_by(Level.id)
+        ).all()
+        return TechnicalsView(
+            as_of=rows[0].as_of,
+            bar_date=rows[0].bar_date,
+            values={r.name: r.value for r in rows},
+            levels=tuple(
+                LevelView(
+                    lv.kind,
+                    lv.price,
+                    lv.touches,
+                    lv.last_touch_date,
+                    str(lv.evidence.get("why", "")),
+                )
+                for lv in levels
+            ),
+        )

@@ -1,0 +1,48 @@
+"""A brief's price chart with its Watch levels, as inline SVG (no JavaScript needed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+WIDTH, HEIGHT, PAD = 640, 240, 28
+
+
+@dataclass(frozen=True, slots=True)
+class ChartLine:
+    y: float
+    label: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChartSvg:
+    width: int
+    height: int
+    points: str
+    lines: tuple[ChartLine, ...]
+    first_date: str
+    last_date: str
+
+
+def render_chart(chart: dict[str, Any] | None) -> ChartSvg | None:
+    """Scale closes and in-range levels into SVG coordinates."""
+    if not chart or len(chart.get("closes", [])) < 2:
+        return None
+    closes = [float(c) for c in chart["closes"]]
+    levels = [lv for lv in chart.get("levels", []) if lv.get("price")]
+    lo, hi = min(closes), max(closes)
+    span = hi - lo or 1.0
+    lo, hi = lo - 0.15 * span, hi + 0.15 * span
+    levels = [lv for lv in levels if lo <= float(lv["price"]) <= hi]
+
+    def y(v: float) -> float:
+        return round(PAD + (hi - v) / (hi - lo) * (HEIGHT - 2 * PAD), 1)
+
+    step = (WIDTH - 2 * PAD) / (len(closes) - 1)
+    points = " ".join(f"{PAD + i * step:.1f},{y(c)}" for i, c in enumerate(closes))
+    lines = tuple(
+        ChartLine(y(float(lv["price"])), f"{lv['kind']} {float(lv['price']):,.2f}", lv["kind"])
+        for lv in levels
+    )
+    return ChartSvg(WIDTH, HEIGHT, points, lines, chart["dates"][0], chart["dates"][-1])

@@ -1,0 +1,1 @@
+"""Routes: pages (HTML) and api (JSON)."""
