@@ -38,7 +38,6 @@ def linked_items(
                     EntityLink.instrument_id == instrument_id
                 )
             )
-            .tuples()
             .all()
         )
         sentiments = dict(
@@ -47,7 +46,6 @@ def linked_items(
                     Sentiment.news_item_id.in_(list(links))
                 )
             )
-            .tuples()
             .all()
         )
         stories = {
@@ -56,7 +54,7 @@ def linked_items(
                 select(StoryItem.news_item_id, Story.id, Story.outlet_count)
                 .join(Story, Story.id == StoryItem.story_id)
                 .where(StoryItem.news_item_id.in_(list(links)))
-            ).tuples()
+            ).all()
         }
     items = ingest_queries.news_items(store, until=until, since=since, ids=list(links))
     return [

@@ -45,7 +45,7 @@ def _story_input(item: NewsItemView, links: dict[int, list[Link]]) -> StoryInput
 
 
 def _save_links(s: Session, links: dict[int, list[Link]]) -> int:
-    known = set(s.execute(select(EntityLink.news_item_id, EntityLink.instrument_id)).tuples())
+    known = set(s.execute(select(EntityLink.news_item_id, EntityLink.instrument_id)).all())
     new = 0
     for item_id, found in links.items():
         for link in found:
