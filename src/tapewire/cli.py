@@ -336,6 +336,9 @@ def prices() -> None:
     help="Asset class (default: guessed from the symbol).",
 )
 @click.option("--benchmark", help="Benchmark symbol for relative strength (e.g. ^GSPC).")
+@click.option(
+    "--provider-symbol", help="The provider's name for it (e.g. ^spx on Stooq for ^GSPC)."
+)
 @click.pass_context
 def prices_load(
     ctx: click.Context,
@@ -345,6 +348,7 @@ def prices_load(
     name: str | None,
     asset_class: str | None,
     benchmark: str | None,
+    provider_symbol: str | None,
 ) -> None:
     """Load daily bars for SYMBOL from a CSV file/URL or a Stooq-style base URL."""
     from tapewire.market.stage import InstrumentSpec, load_bars, provider_for, save_instrument
@@ -357,6 +361,7 @@ def prices_load(
         asset_class=asset_class or guess_asset_class(symbol),
         benchmark_symbol=benchmark,
         provider=provider_name,
+        provider_symbol=provider_symbol,
         source_url=source,
         trades_weekends=symbol.upper().endswith("-USD"),
     )
@@ -365,7 +370,12 @@ def prices_load(
             inst_id = save_instrument(s, spec)
         provider = provider_for(rc, provider_name, source)
         result = load_bars(
-            rc, inst_id, symbol, provider, source=f"{provider.name}:{symbol}", full_history=is_csv
+            rc,
+            inst_id,
+            provider_symbol or symbol,
+            provider,
+            source=f"{provider.name}:{symbol}",
+            full_history=is_csv,
         )
     emit(
         fmt,

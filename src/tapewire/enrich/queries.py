@@ -37,16 +37,14 @@ def linked_items(
                 select(EntityLink.news_item_id, EntityLink.relevance).where(
                     EntityLink.instrument_id == instrument_id
                 )
-            )
-            .all()
+            ).all()
         )
         sentiments = dict(
             s.execute(
                 select(Sentiment.news_item_id, Sentiment.score).where(
                     Sentiment.news_item_id.in_(list(links))
                 )
-            )
-            .all()
+            ).all()
         )
         stories = {
             item_id: (story_id, outlets)
