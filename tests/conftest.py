@@ -94,10 +94,14 @@ def make_ctx(settings: Settings) -> Iterator[object]:
     """Build RunContexts over a store; closes their HTTP clients afterwards."""
     clients: list[HttpClient] = []
 
-    def _make(store: Store, as_of: datetime = DEMO_AS_OF, now: datetime | None = None) -> RunContext:
+    def _make(
+        store: Store, as_of: datetime = DEMO_AS_OF, now: datetime | None = None
+    ) -> RunContext:
         http = HttpClient(settings.http)
         clients.append(http)
-        return RunContext(store=store, settings=settings, as_of=as_of, http=http, clock=FixedClock(now or as_of))
+        return RunContext(
+            store=store, settings=settings, as_of=as_of, http=http, clock=FixedClock(now or as_of)
+        )
 
     yield _make
     for client in clients:

@@ -10,7 +10,17 @@ import pytest
 from tests.conftest import ROOT
 
 SRC = ROOT / "src" / "tapewire"
-STAGES = ("ingest", "market", "enrich", "technicals", "signals", "newsroom", "publish", "alerts", "scorecard")
+STAGES = (
+    "ingest",
+    "market",
+    "enrich",
+    "technicals",
+    "signals",
+    "newsroom",
+    "publish",
+    "alerts",
+    "scorecard",
+)
 FORBIDDEN_FOR_STAGES = ("tapewire.web", "tapewire.cli", "tapewire.pipeline", "tapewire.demo")
 WEB_MAY_IMPORT = ("tapewire.web", "tapewire.store", "tapewire.config", "tapewire", "tapewire.clock")
 
@@ -47,7 +57,9 @@ def test_other_stages_are_read_through_queries_only() -> None:
 def test_web_reads_only_queries_store_and_config() -> None:
     for path in (SRC / "web").rglob("*.py"):
         for module in _imports(path):
-            ok = module.startswith(WEB_MAY_IMPORT) and not module.startswith(tuple(f"tapewire.{s}" for s in STAGES))
+            ok = module.startswith(WEB_MAY_IMPORT) and not module.startswith(
+                tuple(f"tapewire.{s}" for s in STAGES)
+            )
             ok = ok or module.endswith(".queries")
             assert ok, f"{path.relative_to(ROOT)} imports {module}"
 
@@ -60,4 +72,6 @@ def test_no_module_level_state() -> None:
             if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
                 func = node.value.func
                 name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-                assert name not in banned, f"{path.relative_to(ROOT)}:{node.lineno} builds {name} at import"
+                assert name not in banned, (
+                    f"{path.relative_to(ROOT)}:{node.lineno} builds {name} at import"
+                )

@@ -31,7 +31,10 @@ def test_toml_then_env_then_flags(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 
 
 def test_db_path_or_url(tmp_path: Path) -> None:
-    assert load_settings(db={"url": str(tmp_path / "x.db")}).database_url() == f"sqlite:///{tmp_path / 'x.db'}"
+    assert (
+        load_settings(db={"url": str(tmp_path / "x.db")}).database_url()
+        == f"sqlite:///{tmp_path / 'x.db'}"
+    )
     url = "postgresql+psycopg://u@h/db"
     assert load_settings(db={"url": url}).database_url() == url
 

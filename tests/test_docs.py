@@ -7,13 +7,15 @@ import sys
 
 from tapewire.cli import cli
 from tapewire.config import describe_settings
-
 from tests.conftest import ROOT
 
 
 def test_generated_docs_are_up_to_date() -> None:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "gen_docs.py"), "--check"], capture_output=True, text=True, check=False
+        [sys.executable, str(ROOT / "scripts" / "gen_docs.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
 
@@ -27,12 +29,37 @@ def test_every_setting_is_in_the_settings_reference() -> None:
 
 def test_every_design_command_is_in_the_cli_reference() -> None:
     text = (ROOT / "docs" / "cli.md").read_text()
-    design = ["demo", "run", "serve", "db upgrade", "feeds add", "feeds list", "ingest", "prices load",
-              "levels", "signals", "sentiment", "brief", "replay"]
+    design = [
+        "demo",
+        "run",
+        "serve",
+        "db upgrade",
+        "feeds add",
+        "feeds list",
+        "ingest",
+        "prices load",
+        "levels",
+        "signals",
+        "sentiment",
+        "brief",
+        "replay",
+    ]
     for name in design:
         assert f"## `tapewire {name}`" in text, name
-    assert set(cli.commands) >= {"demo", "run", "serve", "db", "feeds", "ingest", "prices", "levels",
-                                 "signals", "sentiment", "brief", "replay"}
+    assert set(cli.commands) >= {
+        "demo",
+        "run",
+        "serve",
+        "db",
+        "feeds",
+        "ingest",
+        "prices",
+        "levels",
+        "signals",
+        "sentiment",
+        "brief",
+        "replay",
+    }
 
 
 def test_readme_quick_start_is_two_commands() -> None:

@@ -12,8 +12,19 @@ import pytest
 from tapewire.cli import main
 
 COMMANDS = [
-    ["demo"], ["run"], ["serve"], ["db", "upgrade"], ["feeds", "add"], ["feeds", "list"], ["ingest"],
-    ["prices", "load"], ["levels"], ["signals"], ["sentiment"], ["brief"], ["replay"],
+    ["demo"],
+    ["run"],
+    ["serve"],
+    ["db", "upgrade"],
+    ["feeds", "add"],
+    ["feeds", "list"],
+    ["ingest"],
+    ["prices", "load"],
+    ["levels"],
+    ["signals"],
+    ["sentiment"],
+    ["brief"],
+    ["replay"],
 ]
 
 
@@ -21,7 +32,12 @@ def run_cli(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]
     """The installed entry point in a subprocess: real exit codes, real stdout/stderr."""
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "xdg")}
     return subprocess.run(
-        [sys.executable, "-m", "tapewire.cli", *args], capture_output=True, text=True, env=env, check=False, timeout=120
+        [sys.executable, "-m", "tapewire.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
     )
 
 
@@ -33,9 +49,24 @@ def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixtur
     assert "--db" in out and "--config" in out
 
 
-@pytest.mark.parametrize("command", [["levels"], ["signals"], ["brief"], ["ingest"], ["feeds", "list"],
-                                     ["db", "upgrade"], ["sentiment"], ["prices", "load"], ["demo"]], ids=" ".join)
-def test_result_commands_take_format(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["levels"],
+        ["signals"],
+        ["brief"],
+        ["ingest"],
+        ["feeds", "list"],
+        ["db", "upgrade"],
+        ["sentiment"],
+        ["prices", "load"],
+        ["demo"],
+    ],
+    ids=" ".join,
+)
+def test_result_commands_take_format(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     main([*command, "--help"])
     assert "--format [text|json]" in capsys.readouterr().out
 
@@ -67,8 +98,12 @@ def test_db_upgrade_then_feeds(tmp_path: Path) -> None:
         (["ingest", "/no/such/feed.xml"], 1, "no such file"),
     ],
 )
-def test_errors_are_one_line_with_the_right_exit_code(tmp_path: Path, args: list[str], code: int, message: str) -> None:
-    result = run_cli([*args, "--db", str(tmp_path / "e.db")] if args[0] != "nosuch" else args, tmp_path)
+def test_errors_are_one_line_with_the_right_exit_code(
+    tmp_path: Path, args: list[str], code: int, message: str
+) -> None:
+    result = run_cli(
+        [*args, "--db", str(tmp_path / "e.db")] if args[0] != "nosuch" else args, tmp_path
+    )
     assert result.returncode == code, (result.stdout, result.stderr)
     assert message in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
@@ -82,7 +117,9 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
 
 def test_sentiment_labels_each_line(tmp_path: Path) -> None:
     lines = tmp_path / "lines.txt"
-    lines.write_text("Acme shares plunge after it misses estimates\nAcme rallies to a record high\n")
+    lines.write_text(
+        "Acme shares plunge after it misses estimates\nAcme rallies to a record high\n"
+    )
     result = run_cli(["sentiment", "--file", str(lines), "--format", "json"], tmp_path)
     rows = json.loads(result.stdout)
     assert [r["label"] for r in rows] == ["negative", "positive"]

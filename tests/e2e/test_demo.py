@@ -19,9 +19,29 @@ from sqlalchemy import create_engine, text
 pytestmark = pytest.mark.e2e
 AS_OF = "2026-11-20"
 BRIEF_FIELDS = {
-    "slug", "id", "as_of", "published_at", "category", "primary_tag", "tags", "instruments", "direction",
-    "pulse", "heat", "risk", "threat", "headline", "dek", "sections", "sources", "chart", "read_minutes",
-    "writer", "facts", "verification", "outcome",
+    "slug",
+    "id",
+    "as_of",
+    "published_at",
+    "category",
+    "primary_tag",
+    "tags",
+    "instruments",
+    "direction",
+    "pulse",
+    "heat",
+    "risk",
+    "threat",
+    "headline",
+    "dek",
+    "sections",
+    "sources",
+    "chart",
+    "read_minutes",
+    "writer",
+    "facts",
+    "verification",
+    "outcome",
 }
 
 
@@ -30,16 +50,34 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 
 def tapewire(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tapewire.cli", *args], capture_output=True, text=True,
-                          env=_env(tmp_path), check=False, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "tapewire.cli", *args],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        check=False,
+        timeout=300,
+    )
 
 
 def table_counts(db: Path) -> dict[str, int]:
     engine = create_engine(f"sqlite:///{db}")
-    tables = ["feed", "news_item", "instrument", "bar", "entity_link", "sentiment", "story_item", "brief",
-              "fact_sheet", "verification"]
+    tables = [
+        "feed",
+        "news_item",
+        "instrument",
+        "bar",
+        "entity_link",
+        "sentiment",
+        "story_item",
+        "brief",
+        "fact_sheet",
+        "verification",
+    ]
     with engine.connect() as conn:
-        counts = {t: int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() or 0) for t in tables}  # noqa: S608
+        counts = {
+            t: int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() or 0) for t in tables
+        }
     engine.dispose()
     return counts
 
@@ -47,7 +85,17 @@ def table_counts(db: Path) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("demo")
-    result = tapewire(tmp, "demo", "--no-serve", "--as-of", AS_OF, "--db", str(tmp / "demo.db"), "--format", "json")
+    result = tapewire(
+        tmp,
+        "demo",
+        "--no-serve",
+        "--as-of",
+        AS_OF,
+        "--db",
+        str(tmp / "demo.db"),
+        "--format",
+        "json",
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["simulated"] is True
@@ -60,12 +108,18 @@ def test_demo_no_serve_prints_counts(tmp_path: Path) -> None:
     result = tapewire(tmp_path, "demo", "--no-serve", "--as-of", AS_OF)
     assert result.returncode == 0, result.stderr
     assert "news items" in result.stdout and "bars" in result.stdout and "5 briefs" in result.stdout
-    assert (tmp_path / "xdg" / "tapewire" / "demo.db").is_file()  # the embedded default, in the data dir
+    assert (
+        tmp_path / "xdg" / "tapewire" / "demo.db"
+    ).is_file()  # the embedded default, in the data dir
 
 
 @pytest.mark.parametrize("symbol", ["^MKT", "^SMC", "MKTX", "ACME", "DCN-USD"])
-def test_brief_json_has_every_design_field_and_verifies(demo_db: Path, tmp_path: Path, symbol: str) -> None:
-    result = tapewire(tmp_path, "brief", symbol, "--as-of", AS_OF, "--db", str(demo_db), "--format", "json")
+def test_brief_json_has_every_design_field_and_verifies(
+    demo_db: Path, tmp_path: Path, symbol: str
+) -> None:
+    result = tapewire(
+        tmp_path, "brief", symbol, "--as-of", AS_OF, "--db", str(demo_db), "--format", "json"
+    )
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     assert set(doc) >= BRIEF_FIELDS
@@ -85,18 +139,36 @@ def test_brief_json_has_every_design_field_and_verifies(demo_db: Path, tmp_path:
 
 def test_running_the_demo_again_duplicates_nothing(demo_db: Path, tmp_path: Path) -> None:
     before = table_counts(demo_db)
-    again = tapewire(tmp_path, "demo", "--no-serve", "--as-of", AS_OF, "--db", str(demo_db), "--format", "json")
+    again = tapewire(
+        tmp_path, "demo", "--no-serve", "--as-of", AS_OF, "--db", str(demo_db), "--format", "json"
+    )
     assert again.returncode == 0, again.stderr
     summary = json.loads(again.stdout)
     assert summary["new_items"] == summary["new_bars"] == summary["new_briefs"] == 0
     assert table_counts(demo_db) == before
 
 
-@pytest.mark.parametrize("kill_after", ["stage ingest", "stage market", "stage enrich", "stage newsroom"])
-def test_killed_demo_resumes_without_loss_or_duplicates(demo_db: Path, tmp_path: Path, kill_after: str) -> None:
+@pytest.mark.parametrize(
+    "kill_after", ["stage ingest", "stage market", "stage enrich", "stage newsroom"]
+)
+def test_killed_demo_resumes_without_loss_or_duplicates(
+    demo_db: Path, tmp_path: Path, kill_after: str
+) -> None:
     db = tmp_path / "killed.db"
-    cmd = [sys.executable, "-m", "tapewire.cli", "demo", "--no-serve", "--as-of", AS_OF, "--db", str(db)]
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=_env(tmp_path))
+    cmd = [
+        sys.executable,
+        "-m",
+        "tapewire.cli",
+        "demo",
+        "--no-serve",
+        "--as-of",
+        AS_OF,
+        "--db",
+        str(db),
+    ]
+    proc = subprocess.Popen(
+        cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=_env(tmp_path)
+    )
     assert proc.stderr is not None
     for line in proc.stderr:
         if kill_after in line:
@@ -106,7 +178,9 @@ def test_killed_demo_resumes_without_loss_or_duplicates(demo_db: Path, tmp_path:
     proc.stderr.close()
     assert proc.returncode == -signal.SIGKILL, "the demo finished before it could be killed"
     partial = table_counts(db)
-    resumed = tapewire(tmp_path, "demo", "--no-serve", "--as-of", AS_OF, "--db", str(db), "--format", "json")
+    resumed = tapewire(
+        tmp_path, "demo", "--no-serve", "--as-of", AS_OF, "--db", str(db), "--format", "json"
+    )
     assert resumed.returncode == 0, resumed.stderr
     after = table_counts(db)
     assert all(after[t] >= partial[t] for t in partial), (partial, after)  # nothing stored was lost

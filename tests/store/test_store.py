@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -72,12 +73,20 @@ def test_one_bar_per_instrument_and_day(store: Store) -> None:
         s.add(inst)
         s.flush()
         inst_id = inst.id
-        s.add(Bar(instrument_id=inst_id, bar_date=date(2026, 1, 2), open=1, high=2, low=0.5, close=1.5))
+        s.add(
+            Bar(
+                instrument_id=inst_id, bar_date=date(2026, 1, 2), open=1, high=2, low=0.5, close=1.5
+            )
+        )
     with pytest.raises(IntegrityError), store.write() as s:
-        s.add(Bar(instrument_id=inst_id, bar_date=date(2026, 1, 2), open=1, high=2, low=0.5, close=1.5))
+        s.add(
+            Bar(
+                instrument_id=inst_id, bar_date=date(2026, 1, 2), open=1, high=2, low=0.5, close=1.5
+            )
+        )
 
 
-def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path) -> None:
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> None:
     s = open_store(f"sqlite:///{tmp_path / 'wal.db'}", busy_timeout_ms=4321)
     try:
         with s.read() as session:
@@ -88,7 +97,7 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path) -> None:
         s.close()
 
 
-def test_a_bad_database_url_is_a_config_error(tmp_path) -> None:
+def test_a_bad_database_url_is_a_config_error(tmp_path: Path) -> None:
     from tapewire.errors import ConfigError
 
     with pytest.raises(ConfigError, match="cannot open database"):

@@ -12,7 +12,6 @@ from tapewire.config import Settings
 from tapewire.demo.run import run_demo
 from tapewire.store import open_store
 from tapewire.web.app import create_app
-
 from tests.conftest import DEMO_AS_OF
 
 pytestmark = pytest.mark.anyio
@@ -52,7 +51,14 @@ async def test_each_brief_page_has_the_seed_layout(client: httpx.AsyncClient) ->
         assert page.status_code == 200
         text = page.text
         assert "Simulated data" in text
-        for heading in ("Analysis", "Watch", "Take", "Sources (", "Why Pulse", "Get Real-Time Alerts"):
+        for heading in (
+            "Analysis",
+            "Watch",
+            "Take",
+            "Sources (",
+            "Why Pulse",
+            "Get Real-Time Alerts",
+        ):
             assert heading in text, (b["slug"], heading)
         assert f"Pulse {b['pulse']:.0f}/100" in text
         assert "claims grounded in the fact sheet" in text
