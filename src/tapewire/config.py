@@ -86,7 +86,7 @@ class DemoSettings(_Section):
     seed: int = Field(7, description="Seed of the simulated demo market.")
     port: int = Field(8765, description="Port the demo site is served on.")
     bar_days: int = Field(365, description="Calendar days of simulated bars.")
-    news_days: int = Field(3, description="Days of simulated news before the demo's as_of.")
+    news_days: int = Field(5, description="Days of simulated news before the demo's as_of.")
 
 
 class Settings(BaseSettings):

@@ -8,6 +8,7 @@ loopback server serves: RSS/Atom feeds and Stooq-style CSV. Same inputs, same by
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from email.utils import format_datetime
 from typing import Literal
 from xml.sax.saxutils import escape
 
+EPOCH = date(2024, 1, 1)  # every series starts here, so a date's bar is the same for any as_of
 HOLIDAYS = frozenset({(1, 1), (12, 25)})  # month, day: closed for non-crypto
 
 
@@ -83,7 +85,7 @@ INSTRUMENTS = (
         "^mkt",
         ("Market 500", "blue chips", "the broad market"),
         False,
-        5200.0,
+        3250.0,
         1.0,
         0.0,
     ),
@@ -96,7 +98,7 @@ INSTRUMENTS = (
         "^smc",
         ("Small Cap 2000", "small caps", "small-cap stocks"),
         False,
-        2150.0,
+        1100.0,
         1.25,
         0.006,
     ),
@@ -109,7 +111,7 @@ INSTRUMENTS = (
         "mktx.us",
         ("Market 500 ETF",),
         False,
-        520.0,
+        325.0,
         1.0,
         0.0004,
     ),
@@ -122,7 +124,7 @@ INSTRUMENTS = (
         "acme.us",
         ("Acme Robotics", "Acme"),
         False,
-        140.0,
+        87.0,
         1.3,
         0.016,
     ),
@@ -135,7 +137,7 @@ INSTRUMENTS = (
         "dcn-usd",
         ("DemoCoin",),
         True,
-        52000.0,
+        190000.0,
         0.4,
         0.032,
     ),
@@ -164,23 +166,26 @@ def _trading_days(start: date, end: date, *, weekends: bool) -> list[date]:
     return days
 
 
-def _drift(i: int, n: int) -> float:
-    """A year with a trend, a pullback in the last months, then a partial recovery."""
-    frac = i / max(n - 1, 1)
-    if frac < 0.72:
-        return 0.0006
-    if frac < 0.86:
-        return -0.0012
-    return 0.0005
+def _drift(day: date) -> float:
+    """Daily market drift as a function of the date only: slow cycles of trend and pullback."""
+    t = (day - EPOCH).days
+    return (
+        0.0003
+        + 0.0011 * math.sin(2 * math.pi * t / 233.0)
+        + 0.0004 * math.sin(2 * math.pi * t / 71.0)
+    )
 
 
-def _market_returns(days: list[date], rng: random.Random) -> dict[date, float]:
-    return {d: _drift(i, len(days)) + rng.gauss(0.0, MARKET_VOL) for i, d in enumerate(days)}
+def _market_returns(days: list[date], seed: int) -> dict[date, float]:
+    rng = random.Random(f"{seed}:market")  # noqa: S311 (a simulation, not crypto)
+    return {d: _drift(d) + rng.gauss(0.0, MARKET_VOL) for d in days}
 
 
 def _bars_for(
-    inst: DemoInstrument, days: list[date], market: dict[date, float], rng: random.Random
+    inst: DemoInstrument, days: list[date], market: dict[date, float], seed: int
 ) -> tuple[DemoBar, ...]:
+    """Bars from EPOCH on, each instrument with its own stream: a date's bar never depends on as_of."""
+    rng = random.Random(f"{seed}:{inst.symbol}")  # noqa: S311 (a simulation, not crypto)
     close = inst.start_price
     sigma = max(inst.vol, MARKET_VOL * inst.beta)
     out = []
@@ -249,12 +254,14 @@ def _wrap_item(
 
 
 def _news(
-    as_of: datetime, news_days: int, bars: Mapping[str, tuple[DemoBar, ...]], rng: random.Random
+    as_of: datetime, news_days: int, bars: Mapping[str, tuple[DemoBar, ...]], seed: int
 ) -> tuple[DemoNewsItem, ...]:
+    """Items of the ``news_days`` days before as_of; a day's items depend on (seed, day) only."""
     domains = {o.name: o.domain for o in OUTLETS}
     items: list[DemoNewsItem] = []
     for back in range(news_days, 0, -1):
         day = as_of.date() - timedelta(days=back)
+        rng = random.Random(f"{seed}:news:{day.isoformat()}")  # noqa: S311 (a simulation)
         minute = 0
         for inst in INSTRUMENTS:
             series = {b.bar_date: i for i, b in enumerate(bars[inst.symbol])}
@@ -288,7 +295,7 @@ def _pct_on(series: tuple[DemoBar, ...], day: date) -> float:
 
 
 def build_world(
-    *, seed: int = 7, as_of: datetime, bar_days: int = 365, news_days: int = 3
+    *, seed: int = 7, as_of: datetime, bar_days: int = 365, news_days: int = 5
 ) -> DemoWorld:
     """The whole world for (seed, as_of): bars before ``as_of``'s day, news before ``as_of``.
 
@@ -301,16 +308,19 @@ def build_world(
         or as_of.time() != datetime.min.time()
     ):
         raise ValueError("the demo's as_of must be a UTC midnight (tz-aware)")
-    rng = random.Random(f"{seed}:{as_of.date().isoformat()}")  # noqa: S311 (a simulation, not crypto)
-    start = as_of.date() - timedelta(days=bar_days)
-    weekdays = _trading_days(start, as_of.date(), weekends=False)
-    all_days = _trading_days(start, as_of.date(), weekends=True)
-    market = _market_returns(all_days, rng)
+    all_days = _trading_days(EPOCH, as_of.date(), weekends=True)
+    weekdays = _trading_days(EPOCH, as_of.date(), weekends=False)
+    market = _market_returns(all_days, seed)
+    first = as_of.date() - timedelta(days=bar_days)
     bars = {
-        inst.symbol: _bars_for(inst, all_days if inst.trades_weekends else weekdays, market, rng)
+        inst.symbol: tuple(
+            b
+            for b in _bars_for(inst, all_days if inst.trades_weekends else weekdays, market, seed)
+            if b.bar_date >= first
+        )
         for inst in INSTRUMENTS
     }
-    news = _news(as_of, news_days, bars, rng)
+    news = _news(as_of, news_days, bars, seed)
     files = _files(bars, news, as_of)
     return DemoWorld(seed, as_of, INSTRUMENTS, OUTLETS, bars, news, files)
 
