@@ -19,10 +19,10 @@ from typing import Any, TypeVar
 import click
 
 from tapewire import __version__
-from tapewire.clock import Clock, SystemClock, parse_as_of, utc_midnight
+from tapewire.clock import Clock, FixedClock, SystemClock, parse_as_of, utc_midnight
 from tapewire.config import Settings, load_settings
 from tapewire.context import RunContext
-from tapewire.errors import ConfigError, NoDataError, NotBuiltError, TapewireError
+from tapewire.errors import ConfigError, NoDataError, TapewireError
 from tapewire.net import HttpClient
 from tapewire.store import Store
 from tapewire.store import open_store as store_open
@@ -658,37 +658,99 @@ def serve(ctx: click.Context, port: int | None) -> None:
 
 @cli.command()
 @common
+@click.option("--once", is_flag=True, help="One pipeline pass as of now, then exit (no web).")
+@click.option("--port", type=int, help="Port of the site (default: web.port).")
 @click.pass_context
-def run(ctx: click.Context) -> None:
-    """Live: scheduler + pipeline + web in one process (the scheduler is issue-tracked, not built)."""
-    settings_from(ctx)
-    raise NotBuiltError(
-        "`tapewire run` (live scheduler) is not built yet; poll once with `tapewire ingest`, "
-        "`tapewire prices load` and `tapewire brief`, and serve with `tapewire serve`"
-    )
+def run(ctx: click.Context, once: bool, port: int | None) -> None:
+    """Live: the scheduler runs the pipeline every feeds.poll_minutes; the site is served meanwhile."""
+    import threading
+
+    from tapewire.pipeline.jobs import run_pipeline
+    from tapewire.pipeline.scheduler import Scheduler
+
+    settings = settings_from(ctx)
+
+    def one_pass() -> list[Any]:
+        with run_context(settings) as rc:
+            return run_pipeline(rc)
+
+    scheduler = Scheduler(one_pass, interval_s=60.0 * settings.feeds.poll_minutes)
+    if once:
+        reports = scheduler.run_once()
+        if not reports:
+            raise TapewireError("the pipeline pass failed (see the log above)")
+        for report in reports:
+            errors = f"; {len(report.errors)} source errors" if report.errors else ""
+            click.echo(f"{report.stage}: {report.counts}{errors}")
+        return
+    worker = threading.Thread(target=scheduler.run_forever, name="scheduler", daemon=True)
+    worker.start()
+    try:
+        _serve(settings, port or settings.web.port)
+    finally:
+        scheduler.stop()
 
 
 @cli.command()
 @common
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--from", "from_", metavar="DATE", help="First day (YYYY-MM-DD).")
-@click.option("--to", metavar="DATE", help="Last day (YYYY-MM-DD).")
+@click.option(
+    "--from", "from_", metavar="DATE", help="First day (YYYY-MM-DD). Default: 30 days before --to."
+)
+@click.option("--to", metavar="DATE", help="Last day (YYYY-MM-DD). Default: today (UTC).")
+@fmt_option
 @click.pass_context
-def replay(ctx: click.Context, directory: Path, from_: str | None, to: str | None) -> None:
-    """Run the pipeline day by day over recorded feeds and prices (not built yet)."""
-    settings_from(ctx)
+def replay(
+    ctx: click.Context, directory: Path, from_: str | None, to: str | None, fmt: str
+) -> None:
+    """Run the pipeline day by day over recorded feeds/ and prices/<SYMBOL>.csv, as of each day."""
+    from datetime import timedelta
+
+    from tapewire.pipeline.replay import run_replay
+
+    settings = settings_from(ctx)
     if not directory.is_dir():
         raise click.BadParameter(f"{directory} is not a directory", param_hint="DIRECTORY")
-    for value, hint in ((from_, "--from"), (to, "--to")):
-        if value is not None:
-            try:
-                date.fromisoformat(value)
-            except ValueError:
-                raise click.BadParameter(f"{value!r} is not YYYY-MM-DD", param_hint=hint) from None
-    raise NotBuiltError(
-        "`tapewire replay` is not built yet: it comes with the replay/backtest work; "
-        "`tapewire brief SYMBOL --as-of DATE` runs one day now"
-    )
+    end = _parse_day(to, "--to") or SystemClock().now().date()
+    start = _parse_day(from_, "--from") or end - timedelta(days=30)
+    rows: list[dict[str, Any]] = []
+    with run_context(settings) as rc:
+
+        def make_ctx(day: date) -> RunContext:
+            as_of = utc_midnight(day)
+            return RunContext(
+                store=rc.store,
+                settings=settings,
+                as_of=as_of,
+                http=rc.http,
+                clock=FixedClock(as_of),
+            )
+
+        def on_day(result: Any) -> None:
+            row = {
+                "day": result.day.isoformat(),
+                "new_items": result.count("ingest", "new_items"),
+                "new_bars": result.count("market", "new_bars"),
+                "briefs": result.count("newsroom", "briefs"),
+            }
+            rows.append(row)
+            if fmt == "text":
+                click.echo(
+                    f"{row['day']}: {row['new_items']} items, {row['new_bars']} bars, {row['briefs']} briefs"
+                )
+
+        run_replay(make_ctx, directory, start=start, end=end, on_day=on_day)
+    if fmt == "json":
+        emit(fmt, rows, str)
+
+
+def _parse_day(value: str | None, hint: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not YYYY-MM-DD", param_hint=hint) from None
 
 
 # ---------------------------------------------------------------- entry point

@@ -89,8 +89,8 @@ def test_db_upgrade_then_feeds(tmp_path: Path) -> None:
     [
         (["brief", "NOPE"], 1, "unknown instrument NOPE"),
         (["levels", "NOPE", "--as-of", "2026-13-45"], 2, "--as-of"),
-        (["run"], 1, "not built yet"),
-        (["replay", "."], 1, "not built yet"),
+        (["replay", "."], 2, "no feeds/*.xml or prices/*.csv"),
+        (["replay", ".", "--from", "2026-02-30"], 2, "--from"),
         (["replay", "/no/such/dir"], 2, "not a directory"),
         (["nosuch"], 2, "No such command"),
         (["sentiment"], 2, "give TEXT or --file"),
