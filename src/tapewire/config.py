@@ -80,6 +80,13 @@ class NewsroomSettings(_Section):
 class WebSettings(_Section):
     host: str = Field("127.0.0.1", description="Address the site binds to.")
     port: int = Field(8765, description="Port of the site.")
+    public_url: str | None = Field(
+        None, description="Absolute URL of the site, for Atom links (default: from the request)."
+    )
+    stream_poll_s: float = Field(
+        2.0, description="How often the live stream checks the store for new briefs, seconds."
+    )
+    page_cache_size: int = Field(512, description="Rendered brief pages kept in memory.")
 
 
 class DemoSettings(_Section):

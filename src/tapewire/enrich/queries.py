@@ -71,3 +71,28 @@ def linked_items(
         )
         for i in items
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryView:
+    id: int
+    title: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+    item_count: int
+    outlet_count: int
+
+
+def recent_stories(store: Store, *, until: datetime, limit: int = 50) -> list[StoryView]:
+    """Stories first seen before ``until``, most recently active first."""
+    with store.read() as s:
+        rows = s.scalars(
+            select(Story)
+            .where(Story.first_seen_at < until)
+            .order_by(Story.last_seen_at.desc(), Story.id.desc())
+            .limit(limit)
+        ).all()
+        return [
+            StoryView(r.id, r.title, r.first_seen_at, r.last_seen_at, r.item_count, r.outlet_count)
+            for r in rows
+        ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -69,9 +70,14 @@ def any_simulated(store: Store) -> bool:
         return s.scalar(select(Brief.id).where(Brief.simulated).limit(1)) is not None
 
 
-def _view(s: Any, row: Brief) -> BriefView:
-    facts = s.get(FactSheet, row.fact_sheet_id)
-    ver = s.scalars(select(Verification).where(Verification.brief_id == row.id)).first()
+def _view(s: Any, row: Brief, *, full: bool = True) -> BriefView:
+    """A frozen view; ``full=False`` skips the fact sheet and verification (list pages)."""
+    facts = s.get(FactSheet, row.fact_sheet_id) if full else None
+    ver = (
+        s.scalars(select(Verification).where(Verification.brief_id == row.id)).first()
+        if full
+        else None
+    )
     return BriefView(
         id=row.id,
         slug=row.slug,
@@ -143,3 +149,112 @@ def brief_document(view: BriefView) -> dict[str, Any]:
         "verification": view.verification,
         "outcome": view.outcome,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class BriefFilter:
+    """Filters of the home page and ``/api/briefs``; None means "any"."""
+
+    category: str | None = None
+    tag: str | None = None
+    direction: str | None = None
+    min_threat: int | None = None
+    symbol: str | None = None
+    q: str | None = None
+
+    def matches(self, row: Brief) -> bool:
+        checks = (
+            self.category is None or row.category.lower() == self.category.lower(),
+            self.tag is None or self.tag in row.tags,
+            self.direction is None or row.direction.lower() == self.direction.lower(),
+            self.min_threat is None or (row.threat or 0) >= self.min_threat,
+            self.symbol is None or self.symbol in row.instruments,
+            not self.q or _matches_text(row, self.q),
+        )
+        return all(checks)
+
+
+def _matches_text(row: Brief, q: str) -> bool:
+    haystack = " ".join(
+        [row.headline, row.dek, " ".join(row.tags), " ".join(row.instruments)]
+    ).lower()
+    return all(word in haystack for word in q.lower().split())
+
+
+def encode_cursor(view: BriefView) -> str:
+    raw = f"{view.as_of.isoformat()}|{view.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """Raises ValueError on a cursor this API did not hand out."""
+    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    as_of, brief_id = raw.split("|")
+    return datetime.fromisoformat(as_of), int(brief_id)
+
+
+def search_briefs(
+    store: Store, flt: BriefFilter, *, limit: int = 20, cursor: str | None = None
+) -> tuple[list[BriefView], str | None]:
+    """A page of briefs matching ``flt``, newest first, and the cursor of the next page.
+
+    Raises:
+        ValueError: an invalid cursor.
+    """
+    query = select(Brief).order_by(Brief.as_of.desc(), Brief.id.desc())
+    if cursor:
+        as_of, brief_id = _decode_cursor(cursor)
+        query = query.where(
+            (Brief.as_of < as_of) | ((Brief.as_of == as_of) & (Brief.id < brief_id))
+        )
+    with store.read() as s:
+        rows: list[Brief] = []
+        for row in s.scalars(query).yield_per(200):
+            if flt.matches(row):
+                rows.append(row)
+                if len(rows) > limit:
+                    break
+        views = [_view(s, row, full=False) for row in rows[:limit]]
+    next_cursor = encode_cursor(views[-1]) if len(rows) > limit and views else None
+    return views, next_cursor
+
+
+def related_briefs(store: Store, view: BriefView, *, limit: int = 4) -> list[BriefView]:
+    """Other briefs sharing instruments (3 points), cited sources (2) or tags (1), best first;
+    the most recent others fill the list when fewer are related."""
+    urls = {str(src.get("url")) for src in view.sources}
+    scored: list[tuple[int, BriefView]] = []
+    with store.read() as s:
+        rows = s.scalars(
+            select(Brief).where(Brief.id != view.id).order_by(Brief.as_of.desc()).limit(300)
+        )
+        for row in rows:
+            score = 3 * len(set(row.instruments) & set(view.instruments))
+            score += 2 * len({str(src.get("url")) for src in row.sources} & urls)
+            score += len(set(row.tags) & set(view.tags) - {"bullish", "bearish", "neutral"})
+            if not (set(row.instruments) == set(view.instruments) and row.as_of == view.as_of):
+                scored.append((score, _view(s, row, full=False)))  # score 0: recent, fills the list
+    scored.sort(key=lambda pair: (-pair[0], -pair[1].as_of.timestamp(), -pair[1].id))
+    return [v for _, v in scored[:limit]]
+
+
+def tag_counts(store: Store) -> list[tuple[str, int]]:
+    """Every tag in use with its number of briefs, most used first."""
+    counts: dict[str, int] = {}
+    with store.read() as s:
+        for tags in s.scalars(select(Brief.tags)):
+            for tag in tags:
+                counts[tag] = counts.get(tag, 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def latest_brief_id(store: Store) -> int:
+    with store.read() as s:
+        return int(s.scalar(select(func.max(Brief.id))) or 0)
+
+
+def briefs_after(store: Store, brief_id: int, *, limit: int = 20) -> list[BriefView]:
+    """Briefs stored after ``brief_id`` (the live stream), oldest first."""
+    with store.read() as s:
+        rows = s.scalars(select(Brief).where(Brief.id > brief_id).order_by(Brief.id).limit(limit))
+        return [_view(s, row, full=False) for row in rows]

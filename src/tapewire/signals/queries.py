@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tapewire.signals.models import Signal
 from tapewire.store import Store
@@ -42,3 +42,56 @@ def latest(store: Store, instrument_id: int, *, until: datetime) -> SignalView |
             row.threat,
             dict(row.components),
         )
+
+
+def history(
+    store: Store, instrument_id: int, *, until: datetime, limit: int = 120
+) -> list[SignalView]:
+    """Signals up to ``until``, oldest first (the Pulse history chart)."""
+    with store.read() as s:
+        rows = s.scalars(
+            select(Signal)
+            .where(Signal.instrument_id == instrument_id, Signal.as_of <= until)
+            .order_by(Signal.as_of.desc())
+            .limit(limit)
+        ).all()
+        return [
+            SignalView(
+                r.as_of,
+                r.pulse,
+                r.direction,
+                r.heat,
+                r.heat_label,
+                r.risk,
+                r.threat,
+                dict(r.components),
+            )
+            for r in reversed(rows)
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class SignalChange:
+    id: int
+    instrument_id: int
+    as_of: datetime
+    pulse: float
+    direction: str
+    threat: int | None
+
+
+def signals_after(store: Store, signal_id: int, *, limit: int = 50) -> list[SignalChange]:
+    """Signal rows stored after ``signal_id`` (the live stream), oldest first."""
+    with store.read() as s:
+        rows = s.scalars(
+            select(Signal).where(Signal.id > signal_id).order_by(Signal.id).limit(limit)
+        )
+        return [
+            SignalChange(r.id, r.instrument_id, r.as_of, r.pulse, r.direction, r.threat)
+            for r in rows
+        ]
+
+
+def latest_signal_id(store: Store) -> int:
+    with store.read() as s:
+        return int(s.scalar(select(func.max(Signal.id))) or 0)

@@ -1,43 +1,96 @@
-"""The web app: server-rendered pages and a JSON API over the store (read-only)."""
+"""The web app: server-rendered pages, a JSON API, Atom feeds and a live stream (read-only)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tapewire import __version__
 from tapewire.config import Settings
 from tapewire.store import Store, open_store
-from tapewire.web.routes import api, pages
+from tapewire.web.routes import api, feeds, pages, stream
 
-TEMPLATES_DIR = Path(__file__).parent / "templates"
+WEB_DIR = Path(__file__).parent
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+}
 
 
 def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     """Build the app; nothing is created at import time."""
     app = FastAPI(
-        title="tapewire", version=__version__, docs_url="/api/docs", openapi_url="/api/openapi.json"
+        title="tapewire",
+        version=__version__,
+        description="Data-grounded market briefs: every number checked against its fact sheet.",
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store or open_store(
         settings.database_url(), busy_timeout_ms=settings.db.busy_timeout_ms
     )
-    app.state.templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    app.state.templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+    app.state.templates.env.filters["safe_url"] = safe_url
+    app.state.page_cache = {}
+    app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     app.include_router(pages.router)
     app.include_router(api.router, prefix="/api")
+    app.include_router(stream.router, prefix="/api")
+    app.include_router(feeds.router)
+    _install_error_handlers(app)
 
     @app.middleware("http")
-    async def security_headers(request, call_next):  # type: ignore[no-untyped-def]
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
-        )
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         return response
 
     return app
+
+
+def safe_url(url: object) -> str:
+    """Only http(s) links reach a page: a ``javascript:`` or ``data:`` URL from a feed becomes ``#``."""
+    text = str(url or "").strip()
+    return text if urlsplit(text).scheme.lower() in ("http", "https") else "#"
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    """API errors as JSON with one clear message; page errors as a small HTML page."""
+
+    def render(request: Request, status: int, message: str) -> Response:
+        if request.url.path.startswith("/api/") or request.url.path.startswith("/feeds/"):
+            return JSONResponse(
+                {"error": {"status": status, "message": message}}, status_code=status
+            )
+        templates: Jinja2Templates = request.app.state.templates
+        return templates.TemplateResponse(
+            request, "error.html", {"status": status, "message": message}, status_code=status
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return render(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "path"))
+        return render(request, 422, f"invalid {where or 'request'}: {first.get('msg')}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 WIDTH, HEIGHT, PAD = 640, 240, 28
@@ -46,3 +47,38 @@ def render_chart(chart: dict[str, Any] | None) -> ChartSvg | None:
         for lv in levels
     )
     return ChartSvg(WIDTH, HEIGHT, points, lines, chart["dates"][0], chart["dates"][-1])
+
+
+@dataclass(frozen=True, slots=True)
+class HistorySvg:
+    width: int
+    height: int
+    points: str
+    y60: float  # the Bullish line
+    y40: float  # the Bearish line
+    first: str
+    last: str
+    count: int
+
+
+def render_history(points: list[tuple[datetime, float]]) -> HistorySvg | None:
+    """Pulse over time on a fixed 0-100 scale, with the 40 and 60 lines."""
+    if len(points) < 2:
+        return None
+    height = 140
+
+    def y(v: float) -> float:
+        return round(PAD / 2 + (100.0 - v) / 100.0 * (height - PAD), 1)
+
+    step = (WIDTH - 2 * PAD) / (len(points) - 1)
+    line = " ".join(f"{PAD + i * step:.1f},{y(v)}" for i, (_, v) in enumerate(points))
+    return HistorySvg(
+        WIDTH,
+        height,
+        line,
+        y(60),
+        y(40),
+        f"{points[0][0]:%Y-%m-%d}",
+        f"{points[-1][0]:%Y-%m-%d}",
+        len(points),
+    )

@@ -1,10 +1,15 @@
-"""Request-scoped access to the app's store and templates."""
+"""Request-scoped access to the app's store, settings and templates; JSON with validators."""
 
 from __future__ import annotations
 
-from fastapi import Request
+import hashlib
+import json
+from typing import Any
+
+from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
 
+from tapewire.config import Settings
 from tapewire.store import Store
 
 
@@ -13,6 +18,31 @@ def get_store(request: Request) -> Store:
     return store
 
 
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
 def get_templates(request: Request) -> Jinja2Templates:
     templates: Jinja2Templates = request.app.state.templates
     return templates
+
+
+def site_url(request: Request) -> str:
+    """The site's absolute base URL (``web.public_url`` or the request's own)."""
+    configured = get_settings(request).web.public_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
+def cached_body(request: Request, body: bytes, media_type: str, *, max_age: int = 30) -> Response:
+    """A response with a strong ETag and Cache-Control; 304 when the client already has it."""
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}"}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(content=body, media_type=media_type, headers=headers)
+
+
+def json_body(request: Request, data: Any, *, max_age: int = 30) -> Response:
+    body = json.dumps(data, separators=(",", ":"), default=str).encode()
+    return cached_body(request, body, "application/json", max_age=max_age)

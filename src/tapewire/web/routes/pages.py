@@ -1,28 +1,66 @@
-"""HTML pages: home (brief list) and one page per brief."""
+"""HTML pages: home (filters, search), brief, tag, instrument and sources pages."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from tapewire.ingest import queries as ingest_queries
+from tapewire.market import queries as market_queries
 from tapewire.newsroom import queries
+from tapewire.newsroom.queries import BriefFilter
+from tapewire.signals import queries as signals_queries
 from tapewire.store import Store
-from tapewire.web.chart import render_chart
+from tapewire.technicals import queries as technicals_queries
+from tapewire.web.chart import render_chart, render_history
 from tapewire.web.deps import get_store, get_templates
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 StoreDep = Annotated[Store, Depends(get_store)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
+CATEGORIES = ("Stocks", "Indices", "ETFs", "Crypto", "Forex", "Commodities", "Rates", "Macro")
+PAGE_SIZE = 20
+
+
+def _page(
+    templates: Jinja2Templates, request: Request, name: str, store: Store, **context: Any
+) -> HTMLResponse:
+    context.setdefault("simulated", queries.any_simulated(store))
+    return templates.TemplateResponse(request, name, context)
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, store: StoreDep, templates: TemplatesDep) -> HTMLResponse:
-    briefs = queries.list_briefs(store, limit=100)
-    return templates.TemplateResponse(
-        request, "home.html", {"briefs": briefs, "simulated": queries.any_simulated(store)}
+def home(
+    request: Request,
+    store: StoreDep,
+    templates: TemplatesDep,
+    category: str | None = None,
+    tag: str | None = None,
+    direction: str | None = None,
+    min_threat: Annotated[int | None, Query(ge=1, le=5)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> HTMLResponse:
+    flt = BriefFilter(category or None, tag or None, direction or None, min_threat, None, q or None)
+    try:
+        briefs, next_cursor = queries.search_briefs(store, flt, limit=PAGE_SIZE, cursor=cursor)
+    except ValueError:
+        raise HTTPException(status_code=400, detail="invalid cursor") from None
+    return _page(
+        templates,
+        request,
+        "home.html",
+        store,
+        briefs=briefs,
+        next_cursor=next_cursor,
+        flt=flt,
+        categories=CATEGORIES,
+        tags=queries.tag_counts(store)[:20],
+        latest_id=queries.latest_brief_id(store),
     )
 
 
@@ -30,14 +68,89 @@ def home(request: Request, store: StoreDep, templates: TemplatesDep) -> HTMLResp
 def brief_page(
     slug: str, request: Request, store: StoreDep, templates: TemplatesDep
 ) -> HTMLResponse:
+    cache: dict[tuple[str, int], bytes] = request.app.state.page_cache
+    key = (slug, queries.latest_brief_id(store))
+    if key in cache:
+        return HTMLResponse(cache[key])
     view = queries.get_brief(store, slug)
     if view is None:
         raise HTTPException(status_code=404, detail=f"no brief {slug}")
-    doc = queries.brief_document(view)
-    return templates.TemplateResponse(
+    response = _page(
+        templates,
         request,
         "brief.html",
-        {"b": doc, "chart": render_chart(view.chart), "simulated": queries.any_simulated(store)},
+        store,
+        b=queries.brief_document(view),
+        chart=render_chart(view.chart),
+        related=queries.related_briefs(store, view),
+    )
+    if len(cache) >= request.app.state.settings.web.page_cache_size:
+        cache.pop(next(iter(cache)))
+    cache[key] = bytes(response.body)
+    return response
+
+
+@router.get("/tags/{tag}", response_class=HTMLResponse)
+def tag_page(
+    tag: str,
+    request: Request,
+    store: StoreDep,
+    templates: TemplatesDep,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> HTMLResponse:
+    try:
+        briefs, next_cursor = queries.search_briefs(
+            store, BriefFilter(tag=tag), limit=PAGE_SIZE, cursor=cursor
+        )
+    except ValueError:
+        raise HTTPException(status_code=400, detail="invalid cursor") from None
+    if not briefs and cursor is None:
+        raise HTTPException(status_code=404, detail=f"no briefs tagged {tag}")
+    return _page(
+        templates,
+        request,
+        "list.html",
+        store,
+        briefs=briefs,
+        next_cursor=next_cursor,
+        title=f"#{tag}",
+        feed=f"/feeds/tags/{tag}.atom",
+    )
+
+
+@router.get("/instruments/{symbol}", response_class=HTMLResponse)
+def instrument_page(
+    symbol: str, request: Request, store: StoreDep, templates: TemplatesDep
+) -> HTMLResponse:
+    inst = market_queries.instrument(store, symbol)
+    if inst is None:
+        raise HTTPException(status_code=404, detail=f"no instrument {symbol}")
+    now = datetime.now(UTC)
+    briefs, _ = queries.search_briefs(store, BriefFilter(symbol=symbol), limit=10)
+    history = signals_queries.history(store, inst.id, until=now, limit=120)
+    tech = technicals_queries.latest(store, inst.id, until=now)
+    return _page(
+        templates,
+        request,
+        "instrument.html",
+        store,
+        inst=inst,
+        briefs=briefs,
+        tech=tech,
+        history=render_history([(h.as_of, h.pulse) for h in history]),
+        feed=f"/feeds/instruments/{symbol}.atom",
+    )
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources_page(request: Request, store: StoreDep, templates: TemplatesDep) -> HTMLResponse:
+    return _page(
+        templates,
+        request,
+        "sources.html",
+        store,
+        feeds=ingest_queries.feeds(store),
+        providers=market_queries.provider_health(store),
     )
 
 
