@@ -42,11 +42,33 @@ def render_chart(chart: dict[str, Any] | None) -> ChartSvg | None:
 
     step = (WIDTH - 2 * PAD) / (len(closes) - 1)
     points = " ".join(f"{PAD + i * step:.1f},{y(c)}" for i, c in enumerate(closes))
-    lines = tuple(
-        ChartLine(y(float(lv["price"])), f"{lv['kind']} {float(lv['price']):,.2f}", lv["kind"])
-        for lv in levels
+    lines = _spaced_labels(
+        sorted(
+            (
+                ChartLine(
+                    y(float(lv["price"])), f"{lv['kind']} {float(lv['price']):,.2f}", lv["kind"]
+                )
+                for lv in levels
+            ),
+            key=lambda ln: ln.y,
+        )
     )
     return ChartSvg(WIDTH, HEIGHT, points, lines, chart["dates"][0], chart["dates"][-1])
+
+
+LABEL_GAP = 11.0  # px between two level labels; closer ones keep their line but drop the label
+
+
+def _spaced_labels(lines: list[ChartLine]) -> tuple[ChartLine, ...]:
+    out: list[ChartLine] = []
+    last_y = -LABEL_GAP
+    for line in lines:
+        if line.y - last_y >= LABEL_GAP:
+            out.append(line)
+            last_y = line.y
+        else:
+            out.append(ChartLine(line.y, "", line.kind))
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
