@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from pydantic import BaseModel
 
 from tapewire.enrich import queries as enrich_queries
 from tapewire.ingest import queries as ingest_queries
@@ -20,6 +21,22 @@ from tapewire.signals import queries as signals_queries
 from tapewire.store import Store
 from tapewire.technicals import queries as technicals_queries
 from tapewire.web.deps import get_store, json_body
+
+
+class ErrorDetail(BaseModel):
+    status: int
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """Every API error: one clear message."""
+
+    error: ErrorDetail
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": ErrorOut} for code in (*codes, 422)}
+
 
 router = APIRouter(tags=["api"])
 StoreDep = Annotated[Store, Depends(get_store)]
@@ -54,7 +71,9 @@ def brief_summary(view: BriefView) -> dict[str, Any]:
     return out
 
 
-@router.get("/briefs", summary="Briefs, newest first, filtered and cursor-paginated")
+@router.get(
+    "/briefs", summary="Briefs, newest first, filtered and cursor-paginated", responses=errors(400)
+)
 def list_briefs(
     request: Request,
     store: StoreDep,
@@ -83,7 +102,11 @@ def list_briefs(
     )
 
 
-@router.get("/briefs/{slug}", summary="One brief: the whole document with facts and verification")
+@router.get(
+    "/briefs/{slug}",
+    summary="One brief: the whole document with facts and verification",
+    responses=errors(404),
+)
 def get_brief(slug: str, request: Request, store: StoreDep) -> Response:
     view = queries.get_brief(store, slug)
     if view is None:
@@ -98,7 +121,7 @@ def _instrument(store: Store, symbol: str) -> market_queries.InstrumentView:
     return inst
 
 
-@router.get("/instruments", summary="Instruments with their latest signal")
+@router.get("/instruments", summary="Instruments with their latest signal", responses=errors())
 def list_instruments(request: Request, store: StoreDep) -> Response:
     now = datetime.now(UTC)
     rows = []
@@ -112,7 +135,9 @@ def _signal(sig: signals_queries.SignalView | None) -> dict[str, Any] | None:
     return None if sig is None else {**asdict(sig), "as_of": sig.as_of.isoformat()}
 
 
-@router.get("/instruments/{symbol}/signals", summary="Signal history with components")
+@router.get(
+    "/instruments/{symbol}/signals", summary="Signal history with components", responses=errors(404)
+)
 def instrument_signals(
     symbol: str, request: Request, store: StoreDep, limit: Annotated[int, Query(ge=1, le=500)] = 60
 ) -> Response:
@@ -121,7 +146,11 @@ def instrument_signals(
     return json_body(request, {"symbol": symbol, "signals": [_signal(s) for s in history]})
 
 
-@router.get("/instruments/{symbol}/levels", summary="The latest key levels with their evidence")
+@router.get(
+    "/instruments/{symbol}/levels",
+    summary="The latest key levels with their evidence",
+    responses=errors(404),
+)
 def instrument_levels(symbol: str, request: Request, store: StoreDep) -> Response:
     inst = _instrument(store, symbol)
     tech = technicals_queries.latest(store, inst.id, until=datetime.now(UTC))
@@ -138,7 +167,7 @@ def instrument_levels(symbol: str, request: Request, store: StoreDep) -> Respons
     )
 
 
-@router.get("/stories", summary="Stories: the same event across outlets")
+@router.get("/stories", summary="Stories: the same event across outlets", responses=errors())
 def list_stories(
     request: Request, store: StoreDep, limit: Annotated[int, Query(ge=1, le=200)] = 50
 ) -> Response:
@@ -146,7 +175,7 @@ def list_stories(
     return json_body(request, {"stories": [asdict(s) for s in stories]})
 
 
-@router.get("/sources", summary="Feeds and price providers with their health")
+@router.get("/sources", summary="Feeds and price providers with their health", responses=errors())
 def list_sources(request: Request, store: StoreDep) -> Response:
     return json_body(
         request,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
@@ -16,6 +16,19 @@ from tapewire.web.deps import cached_body, get_store, site_url
 router = APIRouter(tags=["feeds"])
 StoreDep = Annotated[Store, Depends(get_store)]
 ATOM = "application/atom+xml; charset=utf-8"
+
+
+class AtomResponse(Response):
+    media_type = "application/atom+xml"
+
+
+ATOM_DOC: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "An Atom 1.0 feed",
+        "content": {"application/atom+xml": {"schema": {"type": "string"}}},
+    },
+    422: {"description": "Invalid parameters"},
+}
 FEED_SIZE = 50
 
 
@@ -51,14 +64,24 @@ def _entry(view: BriefView, base: str) -> AtomEntry:
     )
 
 
-@router.get("/feeds/briefs.atom", summary="Atom feed of all briefs")
+@router.get(
+    "/feeds/briefs.atom",
+    summary="Atom feed of all briefs",
+    response_class=AtomResponse,
+    responses=ATOM_DOC,
+)
 def all_briefs(request: Request, store: StoreDep) -> Response:
     return _feed(
         request, store, BriefFilter(), title="tapewire: all briefs", path="/feeds/briefs.atom"
     )
 
 
-@router.get("/feeds/tags/{tag}.atom", summary="Atom feed of one tag")
+@router.get(
+    "/feeds/tags/{tag}.atom",
+    summary="Atom feed of one tag",
+    response_class=AtomResponse,
+    responses=ATOM_DOC,
+)
 def tag_feed(tag: str, request: Request, store: StoreDep) -> Response:
     return _feed(
         request,
@@ -69,7 +92,12 @@ def tag_feed(tag: str, request: Request, store: StoreDep) -> Response:
     )
 
 
-@router.get("/feeds/instruments/{symbol}.atom", summary="Atom feed of one instrument")
+@router.get(
+    "/feeds/instruments/{symbol}.atom",
+    summary="Atom feed of one instrument",
+    response_class=AtomResponse,
+    responses=ATOM_DOC,
+)
 def instrument_feed(symbol: str, request: Request, store: StoreDep) -> Response:
     return _feed(
         request,
