@@ -22,8 +22,14 @@ STAGES = (
     "scorecard",
 )
 FORBIDDEN_FOR_STAGES = ("tapewire.web", "tapewire.cli", "tapewire.pipeline", "tapewire.demo")
-WEB_MAY_IMPORT = ("tapewire.web", "tapewire.store", "tapewire.config", "tapewire.__version__", "tapewire.clock",
-                  "tapewire.publish")  # publish holds the pure renderers (Atom) the web serves
+WEB_MAY_IMPORT = (
+    "tapewire.web",
+    "tapewire.store",
+    "tapewire.config",
+    "tapewire.__version__",
+    "tapewire.clock",
+    "tapewire.publish",
+)  # publish holds the pure renderers (Atom) the web serves
 
 
 def _imports(path: Path) -> list[str]:

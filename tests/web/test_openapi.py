@@ -7,15 +7,14 @@ from typing import Any
 
 import pytest
 import schemathesis
-from schemathesis.checks import positive_data_acceptance
 from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import positive_data_acceptance
 
 from tapewire.clock import FixedClock
 from tapewire.config import Settings
 from tapewire.demo.run import run_demo
 from tapewire.store import open_store
 from tapewire.web.app import create_app
-
 from tests.conftest import DEMO_AS_OF
 
 
