@@ -32,6 +32,9 @@ format: install
 	$(PY) -m ruff format src tests
 	$(PY) -m ruff check --fix src tests
 
+bench: install           ## every benchmark (see bench/README.md)
+	$(PY) bench/web/run.py
+
 docs: install            ## regenerate docs/cli.md and docs/settings.md
 	$(PY) scripts/gen_docs.py
 

@@ -86,7 +86,9 @@ class WebSettings(_Section):
     stream_poll_s: float = Field(
         2.0, description="How often the live stream checks the store for new briefs, seconds."
     )
-    page_cache_size: int = Field(512, description="Rendered brief pages kept in memory.")
+    page_cache_size: int = Field(
+        512, description="Responses (pages, API answers, feeds) cached in memory per worker."
+    )
 
 
 class DemoSettings(_Section):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from tapewire.context import RunContext
 from tapewire.demo.run import run_demo
 from tapewire.ingest.stage import add_feed
 from tapewire.net import HttpClient
+from tapewire.pipeline.jobs import STAGES, run_pipeline
 from tapewire.signals import stage as signals_stage
 from tapewire.store import Store, open_store
 from tapewire.web.app import create_app
@@ -248,3 +250,25 @@ def test_new_signals_appear_on_a_live_stream(settings: Settings) -> None:
     finally:
         store.close()
     assert "event: signal" in body and '"direction"' in body and "2026-11-21" in body
+
+
+@pytest.mark.anyio
+async def test_cached_answers_refresh_when_a_brief_is_written(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    before = (await client.get("/api/briefs?limit=100")).json()["briefs"]
+    again = await client.get("/api/briefs?limit=100")
+    assert again.json()["briefs"] == before  # served from the cache
+    later = datetime(2026, 11, 21, tzinfo=UTC)  # Saturday: DemoCoin has a new bar
+    store = open_store(settings.database_url())
+    try:
+        with HttpClient(settings.http) as http:
+            ctx = RunContext(
+                store=store, settings=settings, as_of=later, http=http, clock=FixedClock(later)
+            )
+            run_pipeline(ctx, stages=[s for s in STAGES if s[0] not in ("ingest", "market")])
+    finally:
+        store.close()
+    await asyncio.sleep(1.1)  # the cache checks the store's generation once a second
+    after = (await client.get("/api/briefs?limit=100")).json()["briefs"]
+    assert len(after) > len(before)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,7 +14,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tapewire import __version__
 from tapewire.config import Settings
+from tapewire.newsroom import queries
+from tapewire.signals import queries as signals_queries
 from tapewire.store import Store, open_store
+from tapewire.web.middleware import ResponseCache, SecurityHeaders
 from tapewire.web.routes import api, feeds, pages, stream
 
 WEB_DIR = Path(__file__).parent
@@ -46,7 +48,6 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     )
     app.state.templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     app.state.templates.env.filters["safe_url"] = safe_url
-    app.state.page_cache = {}
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     app.include_router(pages.router)
     app.include_router(api.router, prefix="/api")
@@ -54,15 +55,15 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(feeds.router)
     _install_error_handlers(app)
 
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
-
+    app.add_middleware(
+        ResponseCache,
+        generation=lambda: (
+            queries.latest_brief_id(app.state.store),
+            signals_queries.latest_signal_id(app.state.store),
+        ),
+        size=settings.web.page_cache_size,
+    )
+    app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS)
     return app
 
 

@@ -68,14 +68,10 @@ def home(
 def brief_page(
     slug: str, request: Request, store: StoreDep, templates: TemplatesDep
 ) -> HTMLResponse:
-    cache: dict[tuple[str, int], bytes] = request.app.state.page_cache
-    key = (slug, queries.latest_brief_id(store))
-    if key in cache:
-        return HTMLResponse(cache[key])
     view = queries.get_brief(store, slug)
     if view is None:
         raise HTTPException(status_code=404, detail=f"no brief {slug}")
-    response = _page(
+    return _page(
         templates,
         request,
         "brief.html",
@@ -84,10 +80,6 @@ def brief_page(
         chart=render_chart(view.chart),
         related=queries.related_briefs(store, view),
     )
-    if len(cache) >= request.app.state.settings.web.page_cache_size:
-        cache.pop(next(iter(cache)))
-    cache[key] = bytes(response.body)
-    return response
 
 
 @router.get("/tags/{tag}", response_class=HTMLResponse)
