@@ -1,18 +1,41 @@
-"""Feed bytes -> parsed items (pure). Thin version over feedparser; issue #3 adds the fast path."""
+"""Feed bytes -> parsed items (pure): RSS 0.9x/1.0/2.0, Atom, JSON Feed and news sitemaps.
+
+A fast path (lxml, no DTDs, no entity expansion, no network) reads well-formed documents; a
+tolerant fallback (feedparser) reads broken ones and gives the same fields. Documents that
+declare entities are refused before any parser sees them (XML bombs, external entities).
+"""
 
 from __future__ import annotations
 
 import calendar
+import codecs
+import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import feedparser
+from feedparser.datetimes import _parse_date as feedparser_date  # no public name for it
+from lxml import etree
 
 from tapewire.errors import BadInputError
 
 log = logging.getLogger(__name__)
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+ATOM03 = "{http://purl.org/atom/ns#}"
+RSS1 = "{http://purl.org/rss/1.0/}"
+RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<head|<body)", re.IGNORECASE)
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,50 +52,349 @@ class ParsedFeed:
     title: str | None
     site_url: str | None
     items: tuple[ParsedItem, ...]
+    kind: str = "unknown"  # rss | rdf | atom | json | sitemap | tolerant
 
 
 def parse_feed(body: bytes, *, url: str = "") -> ParsedFeed:
-    """Parse RSS/Atom bytes.
+    """Parse a feed document.
 
     Raises:
-        BadInputError: empty body, or not a feed (e.g. an HTML page).
+        BadInputError: empty, an HTML page, entity declarations, truncated beyond repair,
+            or not a feed at all; the message says which.
     """
+    where = url or "input"
+    body = unmangle(body)
     if not body.strip():
-        raise BadInputError(f"empty document from {url or 'input'}")
-    parsed: Any = feedparser.parse(body, sanitize_html=True, resolve_relative_uris=False)
-    entries = parsed.get("entries", [])
-    if not parsed.get("version") and not entries:
-        reason = parsed.get("bozo_exception") or "no RSS/Atom root element"
-        raise BadInputError(f"not a feed ({_one_line(reason)}): {url or 'input'}")
-    items = tuple(item for item in (_parse_entry(e) for e in entries) if item is not None)
-    feed = parsed.get("feed", {})
-    return ParsedFeed(title=feed.get("title"), site_url=feed.get("link"), items=items)
+        raise BadInputError(f"empty document from {where}")
+    if _ENTITY_DECL.search(body[:65536]):
+        raise BadInputError(
+            f"refused {where}: the document declares XML entities (possible XML bomb)"
+        )
+    start = _strip_bom(body).lstrip()
+    if start[:1] in (b"{", b"["):
+        return parse_json_feed(body, where=where)
+    if _HTML_START.match(start):
+        raise BadInputError(f"not a feed: {where} is an HTML page")
+    try:
+        root = etree.fromstring(body, parser=_parser())
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        log.debug("fast path failed for %s (%s); tolerant parse", where, exc)
+        return _parse_tolerant(body, where, exc)
+    return _parse_tree(root, where)
 
 
-def _parse_entry(entry: Any) -> ParsedItem | None:
-    link = entry.get("link") or (
-        entry.get("id") if str(entry.get("id", "")).startswith("http") else None
+def unmangle(body: bytes) -> bytes:
+    """Undo a Python-repr dump of a feed (``'<?xml ...>\\n ...'``), as some scrapers store them.
+
+    The dump may be of bytes (``\\xe2\\x80\\x99`` escapes) or of text that was already
+    decoded as Latin-1 (``â`` then ``\\x80\\x99``); both come back as the original UTF-8.
+    """
+    head = body[:3]
+    quoted = head[:1] in (b"'", b'"') or (head[:1] == b"b" and head[1:2] in (b"'", b'"'))
+    if not quoted or b"\\n" not in body[:4096]:
+        return body
+    inner = body.strip()
+    inner = inner[1:] if inner[:1] == b"b" else inner
+    inner = inner[1:] if inner[:1] in (b"'", b'"') else inner
+    inner = inner[:-1] if inner[-1:] in (b"'", b'"') else inner
+    text = _PY_ESCAPE.sub(_unescape, inner.decode("utf-8", errors="replace"))
+    try:
+        original = text.encode("latin-1")  # every char is one byte of the original stream
+    except UnicodeEncodeError:
+        return text.strip().encode("utf-8")
+    return repair_mixed_utf8(original.strip())
+
+
+_PY_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[ntr'\"\\])")
+_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "'": "'", '"': '"', "\\": "\\"}
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = match.group(1)
+    return chr(int(code[1:], 16)) if code[0] in "xu" else _SIMPLE_ESCAPES[code]
+
+
+def repair_mixed_utf8(body: bytes) -> bytes:
+    """UTF-8 with stray single-byte characters (a 0xA0 among valid UTF-8) -> clean UTF-8.
+
+    Each byte that is not part of valid UTF-8 is read as Windows-1252, the usual culprit.
+    """
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = body.decode("utf-8", errors="surrogateescape")
+        fixed = "".join(
+            bytes([ord(ch) - 0xDC00]).decode("cp1252", errors="replace")
+            if "\udc80" <= ch <= "\udcff"
+            else ch
+            for ch in text
+        )
+        return fixed.encode("utf-8")
+    return body
+
+
+def _strip_bom(body: bytes) -> bytes:
+    for bom in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :]
+    return body
+
+
+def _parser() -> etree.XMLParser:
+    """A fresh hardened parser (lxml parsers must not be shared across threads)."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
     )
-    title = " ".join(str(entry.get("title", "")).split())
+
+
+def _parse_tree(root: Any, where: str) -> ParsedFeed:
+    tag = root.tag if isinstance(root.tag, str) else ""
+    if tag == "rss" or tag == "channel":
+        return _parse_rss(root)
+    if tag == f"{RDF}RDF":
+        return _parse_rdf(root)
+    if tag in (f"{ATOM}feed", f"{ATOM03}feed"):
+        return _parse_atom(root, tag[: tag.index("}") + 1])
+    if etree.QName(root).localname == "urlset":
+        return _parse_sitemap(root)
+    if tag.lower() in ("html", "{http://www.w3.org/1999/xhtml}html"):
+        embedded = root.find(f".//{ATOM}feed")  # an Atom feed wrapped in XHTML, as some blogs serve
+        if embedded is not None:
+            return _parse_atom(embedded, ATOM)
+        raise BadInputError(f"not a feed: {where} is an HTML page")
+    raise BadInputError(f"not a feed: {where} has root element <{etree.QName(root).localname}>")
+
+
+# ---------------------------------------------------------------- formats
+
+
+def _text(node: Any) -> str:
+    return "".join(node.itertext()) if node is not None else ""
+
+
+def _inner_html(node: Any) -> str:
+    """Element content as markup (Atom type="xhtml" and RSS descriptions with child elements)."""
+    if node is None:
+        return ""
+    if len(node) == 0:
+        return node.text or ""
+    parts = [node.text or ""]
+    for child in node:
+        parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
+    return "".join(parts)
+
+
+def _clean_title(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _parse_rss(root: Any) -> ParsedFeed:
+    channel = root.find("channel") if root.tag == "rss" else root
+    if channel is None:
+        channel = root
+    items = tuple(i for i in (_rss_item(node) for node in channel.iter("item")) if i is not None)
+    return ParsedFeed(
+        _clean_title(channel.findtext("title") or "") or None,
+        channel.findtext("link"),
+        items,
+        "rss",
+    )
+
+
+def _rss_item(node: Any) -> ParsedItem | None:
+    guid_node = node.find("guid")
+    guid = guid_node.text.strip() if guid_node is not None and guid_node.text else None
+    link = (node.findtext("link") or "").strip()
+    if not link and guid and guid.startswith("http"):
+        link = guid  # even with isPermaLink="false", as feedparser and readers do
+    title = _clean_title(_text(node.find("title")))
     if not link or not title:
         return None
-    summary = entry.get("summary") or ""
+    summary = node.find("description")
+    if summary is None:
+        summary = node.find(f"{CONTENT}encoded")
+    date_text = (
+        node.findtext("pubDate") or node.findtext(f"{DC}date") or node.findtext(f"{ATOM}updated")
+    )
+    return ParsedItem(title, link, guid, _inner_html(summary), parse_date(date_text))
+
+
+def _parse_rdf(root: Any) -> ParsedFeed:
+    channel = root.find(f"{RSS1}channel")
+    items = []
+    for node in root.iter(f"{RSS1}item"):
+        title = _clean_title(_text(node.find(f"{RSS1}title")))
+        link = (node.findtext(f"{RSS1}link") or node.get(f"{RDF}about") or "").strip()
+        if not title or not link:
+            continue
+        summary = node.find(f"{RSS1}description")
+        if summary is None:
+            summary = node.find(f"{CONTENT}encoded")
+        items.append(
+            ParsedItem(
+                title,
+                link,
+                node.get(f"{RDF}about"),
+                _inner_html(summary),
+                parse_date(node.findtext(f"{DC}date")),
+            )
+        )
+    title = _clean_title(channel.findtext(f"{RSS1}title") or "") if channel is not None else ""
+    site = channel.findtext(f"{RSS1}link") if channel is not None else None
+    return ParsedFeed(title or None, site, tuple(items), "rdf")
+
+
+def _atom_link(node: Any, ns: str) -> str:
+    links = node.findall(f"{ns}link")
+    for link in links:
+        if link.get("rel", "alternate") == "alternate" and link.get("href"):
+            return str(link.get("href")).strip()
+    return str(links[0].get("href") or "").strip() if links else ""
+
+
+def _atom_content(node: Any) -> str:
+    if node is None:
+        return ""
+    return _inner_html(node) if node.get("type") == "xhtml" else node.text or ""
+
+
+def _parse_atom(root: Any, ns: str) -> ParsedFeed:
+    items = []
+    for node in root.iter(f"{ns}entry"):
+        title = _clean_title(_text(node.find(f"{ns}title")))
+        link = _atom_link(node, ns)
+        if not link:
+            entry_id = (node.findtext(f"{ns}id") or "").strip()
+            link = entry_id if entry_id.startswith("http") else ""
+        if not title or not link:
+            continue
+        summary = node.find(f"{ns}summary")
+        if summary is None:
+            summary = node.find(f"{ns}content")
+        date_text = (
+            node.findtext(f"{ns}published")
+            or node.findtext(f"{ns}updated")
+            or node.findtext(f"{ns}issued")
+            or node.findtext(f"{ns}modified")
+        )
+        items.append(
+            ParsedItem(
+                title, link, node.findtext(f"{ns}id"), _atom_content(summary), parse_date(date_text)
+            )
+        )
+    feed_title = _clean_title(_text(root.find(f"{ns}title"))) or None
+    return ParsedFeed(feed_title, _atom_link(root, ns) or None, tuple(items), "atom")
+
+
+def _parse_sitemap(root: Any) -> ParsedFeed:
+    """Google News sitemaps: <url><loc/><news:news><news:title/><news:publication_date/>."""
+    ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""  # 0.9 URIs vary
+    items = []
+    publisher = None
+    for node in root.iter(f"{ns}url"):
+        news = node.find(f"{NEWS}news")
+        loc = (node.findtext(f"{ns}loc") or "").strip()
+        if news is None or not loc:
+            continue
+        title = _clean_title(news.findtext(f"{NEWS}title") or "")
+        if not title:
+            continue
+        publisher = publisher or news.findtext(f"{NEWS}publication/{NEWS}name")
+        items.append(
+            ParsedItem(title, loc, loc, "", parse_date(news.findtext(f"{NEWS}publication_date")))
+        )
+    return ParsedFeed(publisher, None, tuple(items), "sitemap")
+
+
+def parse_json_feed(body: bytes, *, where: str = "input") -> ParsedFeed:
+    """JSON Feed 1.x (https://jsonfeed.org)."""
+    try:
+        doc = json.loads(_strip_bom(body).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadInputError(
+            f"not a feed: {where} is malformed JSON ({exc.msg if hasattr(exc, 'msg') else exc})"
+        ) from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
+        raise BadInputError(f"not a feed: {where} is JSON without an items list")
+    items = []
+    for entry in doc["items"]:
+        if not isinstance(entry, dict):
+            continue
+        link = str(entry.get("url") or entry.get("external_url") or "").strip()
+        title = _clean_title(str(entry.get("title") or ""))
+        if not link or not title:
+            continue
+        summary = (
+            entry.get("summary") or entry.get("content_html") or entry.get("content_text") or ""
+        )
+        date_text = entry.get("date_published") or entry.get("date_modified")
+        items.append(
+            ParsedItem(
+                title, link, str(entry.get("id") or link), str(summary), parse_date(date_text)
+            )
+        )
+    return ParsedFeed(doc.get("title"), doc.get("home_page_url"), tuple(items), "json")
+
+
+# ---------------------------------------------------------------- tolerant path and dates
+
+
+def _parse_tolerant(body: bytes, where: str, fast_error: Exception) -> ParsedFeed:
+    parsed: Any = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    entries = parsed.get("entries", [])
+    if not parsed.get("version") and not entries:
+        reason = " ".join(str(parsed.get("bozo_exception") or fast_error).split())[:200]
+        raise BadInputError(f"not a feed ({reason}): {where}")
+    items = tuple(item for item in (_tolerant_entry(e) for e in entries) if item is not None)
+    feed = parsed.get("feed", {})
+    return ParsedFeed(feed.get("title"), feed.get("link"), items, "tolerant")
+
+
+def _tolerant_entry(entry: Any) -> ParsedItem | None:
+    entry_id = str(entry.get("id", ""))
+    link = entry.get("link") or (entry_id if entry_id.startswith("http") else None)
+    title = _clean_title(str(entry.get("title", "")))
+    if not link or not title:
+        return None
     return ParsedItem(
-        title=title,
-        url=str(link).strip(),
-        guid=entry.get("id"),
-        summary_html=str(summary),
-        published_at=_entry_date(entry),
+        title,
+        str(link).strip(),
+        entry.get("id"),
+        str(entry.get("summary") or ""),
+        _entry_date(entry),
     )
 
 
 def _entry_date(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+        value = dict.get(entry, key)  # plain dict access: no feedparser fallback mapping (a warning)
         if value:
             return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
     return None
 
 
-def _one_line(value: object) -> str:
-    return " ".join(str(value).split())[:200]
+def parse_date(text: str | None) -> datetime | None:
+    """RFC 822, ISO 8601 and the many odd forms feeds use; naive times are UTC; junk is None."""
+    if not text or not text.strip():
+        return None
+    text = text.strip()
+    parsed: datetime | None = None
+    try:
+        parsed = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            struct = feedparser_date(text)
+            parsed = datetime.fromtimestamp(calendar.timegm(struct), tz=UTC) if struct else None
+    if parsed is None:
+        return None
+    parsed = parsed.replace(
+        microsecond=0
+    )  # feeds' sub-second parts are noise; feedparser drops them
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
