@@ -282,10 +282,12 @@ def _dry_run_source(rc: RunContext, source: str, fetch: Any) -> Any:
     from tapewire.ingest.stage import SourceResult
 
     try:
-        result, items = fetch(rc.http, source, now=rc.clock.now())
+        fetched = fetch(rc.http, source, now=rc.clock.now())
     except (SourceError, ConfigError) as exc:
         return SourceResult(source, None, _one_line(exc), (), 0)
-    return SourceResult(source, result.status, None, tuple(items), 0)
+    return SourceResult(
+        source, fetched.result.status, None, tuple(fetched.items), 0, fetched.warning
+    )
 
 
 def _source_dict(result: Any, *, with_items: bool) -> dict[str, Any]:
@@ -294,6 +296,7 @@ def _source_dict(result: Any, *, with_items: bool) -> dict[str, Any]:
         "status": result.status,
         "error": result.error,
         "items_found": len(result.items),
+        "warning": result.warning,
         "new_items": result.new_items,
     }
     if with_items:
@@ -310,6 +313,8 @@ def _ingest_text(rows: list[dict[str, Any]]) -> str:
                 f"  {item['published_at']:%Y-%m-%d %H:%M}{flag}  {item['publisher_domain']}  {item['title']}"
             )
         health = f"error: {r['error']}" if r["error"] else f"HTTP {r['status']}"
+        if r.get("warning"):
+            health += f" (warning: {r['warning']})"
         lines.append(f"{r['source']}: {health}; {r['items_found']} items, {r['new_items']} new")
     return "\n".join(lines)
 

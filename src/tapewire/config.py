@@ -51,6 +51,9 @@ class HttpSettings(_Section):
     max_body_bytes: int = Field(
         20_000_000, description="Largest response body read; larger is rejected as bad input."
     )
+    total_timeout_s: float = Field(
+        60.0, description="Most time one fetch may take in all (a slow-drip server is cut off)."
+    )
     retries: int = Field(2, description="Retries on timeouts, 429 and 5xx (with backoff).")
     allow_private_urls: bool = Field(
         False,

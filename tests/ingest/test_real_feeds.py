@@ -45,8 +45,9 @@ def feedparser_items(body: bytes) -> list[tuple[str, str, datetime | None]]:
             continue
         when = None
         for key in ("published_parsed", "updated_parsed", "created_parsed"):
-            if dict.get(entry, key):
-                when = datetime.fromtimestamp(calendar.timegm(dict.get(entry, key)), tz=UTC)
+            value = dict.get(entry, key)
+            if value:
+                when = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
                 break
         out.append((title, link.strip(), when))
     return out

@@ -16,38 +16,65 @@ class Route:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0  # sleep before answering (slow server)
+    drip_s: float = 0.0  # sleep between 16-byte pieces of the body (slow-loris)
+    stream_bytes: int = 0  # send this many bytes chunked, no Content-Length (endless-ish body)
+    declared_length: int | None = None  # a Content-Length that may lie (e.g. 500 MB)
     hits: int = 0
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    routes: dict[str, Route] = {}  # noqa: RUF012 (replaced per server by a subclass)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+    def do_GET(self) -> None:
+        route = self.routes.get(self.path.split("?")[0]) or Route(404, b"not found")
+        route.hits += 1
+        if route.delay_s:
+            time.sleep(route.delay_s)
+        self.send_response(route.status)
+        for name, value in route.headers.items():
+            self.send_header(name, value)
+        try:
+            if route.stream_bytes:
+                self._send_chunked(route)
+            else:
+                self._send_body(route)
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the client gave up, as it should
+
+    def _send_body(self, route: Route) -> None:
+        length = route.declared_length if route.declared_length is not None else len(route.body)
+        self.send_header("Content-Length", str(length))
+        self.end_headers()
+        if route.status == 304:
+            return
+        if not route.drip_s:
+            self.wfile.write(route.body)
+            return
+        for i in range(0, len(route.body), 16):
+            self.wfile.write(route.body[i : i + 16])
+            self.wfile.flush()
+            time.sleep(route.drip_s)
+
+    def _send_chunked(self, route: Route) -> None:
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        piece = b"<x>" + b"a" * 65_530 + b"</x>"
+        sent = 0
+        while sent < route.stream_bytes:
+            self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+            sent += len(piece)
+        self.wfile.write(b"0\r\n\r\n")
 
 
 @contextmanager
 def serve_routes(routes: dict[str, Route]) -> Iterator[str]:
     """Serve ``routes`` (path -> Route) on 127.0.0.1; yields the base URL."""
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: object) -> None:
-            return
-
-        def do_GET(self) -> None:
-            route = routes.get(self.path.split("?")[0])
-            if route is None:
-                route = Route(404, b"not found")
-            route.hits += 1
-            if route.delay_s:
-                time.sleep(route.delay_s)
-            self.send_response(route.status)
-            for name, value in route.headers.items():
-                self.send_header(name, value)
-            if "Location" not in route.headers or route.body:
-                self.send_header("Content-Length", str(len(route.body)))
-            else:
-                self.send_header("Content-Length", "0")
-            self.end_headers()
-            if route.status != 304:
-                self.wfile.write(route.body)
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    handler = type("Handler", (_Handler,), {"routes": routes})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

@@ -28,6 +28,7 @@ class FeedHealth(Base):
     feed_id: Mapped[int] = mapped_column(ForeignKey("feed.id", ondelete="CASCADE"), unique=True)
     last_status: Mapped[int | None]
     last_error: Mapped[str | None] = mapped_column(String(1000))
+    last_warning: Mapped[str | None] = mapped_column(String(1000))
     consecutive_failures: Mapped[int] = mapped_column(default=0)
     last_fetched_at: Mapped[datetime | None]
     last_ok_at: Mapped[datetime | None]

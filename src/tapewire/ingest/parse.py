@@ -53,6 +53,7 @@ class ParsedFeed:
     site_url: str | None
     items: tuple[ParsedItem, ...]
     kind: str = "unknown"  # rss | rdf | atom | json | sitemap | tolerant
+    warning: str | None = None  # read, but something was off (malformed XML read tolerantly)
 
 
 def parse_feed(body: bytes, *, url: str = "") -> ParsedFeed:
@@ -352,7 +353,9 @@ def _parse_tolerant(body: bytes, where: str, fast_error: Exception) -> ParsedFee
         raise BadInputError(f"not a feed ({reason}): {where}")
     items = tuple(item for item in (_tolerant_entry(e) for e in entries) if item is not None)
     feed = parsed.get("feed", {})
-    return ParsedFeed(feed.get("title"), feed.get("link"), items, "tolerant")
+    reason = " ".join(str(fast_error).split())[:160]
+    warning = f"malformed XML ({reason}); read with the tolerant parser"
+    return ParsedFeed(feed.get("title"), feed.get("link"), items, "tolerant", warning)
 
 
 def _tolerant_entry(entry: Any) -> ParsedItem | None:
@@ -372,7 +375,9 @@ def _tolerant_entry(entry: Any) -> ParsedItem | None:
 
 def _entry_date(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = dict.get(entry, key)  # plain dict access: no feedparser fallback mapping (a warning)
+        value = dict.get(
+            entry, key
+        )  # plain dict access: no feedparser fallback mapping (a warning)
         if value:
             return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
     return None
@@ -392,9 +397,22 @@ def parse_date(text: str | None) -> datetime | None:
         except ValueError:
             struct = feedparser_date(text)
             parsed = datetime.fromtimestamp(calendar.timegm(struct), tz=UTC) if struct else None
+            parsed = _same_calendar_day(text, parsed)
     if parsed is None:
         return None
     parsed = parsed.replace(
         microsecond=0
     )  # feeds' sub-second parts are noise; feedparser drops them
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def _same_calendar_day(text: str, parsed: datetime | None) -> datetime | None:
+    """feedparser rolls "2026-13-45" over into 2027; an ISO-looking date must keep its own day."""
+    match = _ISO_DAY.match(text)
+    if parsed is None or match is None:
+        return parsed
+    year, month, day = (int(g) for g in match.groups())
+    return parsed if (parsed.year, parsed.month, parsed.day) == (year, month, day) else None

@@ -19,6 +19,7 @@ class FeedView:
     active: bool
     last_status: int | None
     last_error: str | None
+    last_warning: str | None
     consecutive_failures: int
     last_fetched_at: datetime | None
     items_seen: int
@@ -54,6 +55,7 @@ def _feed_view(feed: Feed, health: FeedHealth | None) -> FeedView:
         active=feed.active,
         last_status=health.last_status if health else None,
         last_error=health.last_error if health else None,
+        last_warning=health.last_warning if health else None,
         consecutive_failures=health.consecutive_failures if health else 0,
         last_fetched_at=health.last_fetched_at if health else None,
         items_seen=health.items_seen if health else 0,

@@ -42,6 +42,14 @@ class SourceResult:
     error: str | None
     items: tuple[NormalizedItem, ...]
     new_items: int
+    warning: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    result: FetchResult
+    items: list[NormalizedItem]
+    warning: str | None  # read, but something was off: say so on the health row
 
 
 def normalize_items(feed: ParsedFeed, *, fetched_at: datetime) -> list[NormalizedItem]:
@@ -70,7 +78,7 @@ def fetch_source(
     now: datetime,
     etag: str | None = None,
     last_modified: str | None = None,
-) -> tuple[FetchResult, list[NormalizedItem]]:
+) -> Fetched:
     """Fetch and parse one source (no store access). 304 gives no items.
 
     Raises:
@@ -78,8 +86,14 @@ def fetch_source(
     """
     result = http.fetch(url, etag=etag, last_modified=last_modified)
     if result.not_modified:
-        return result, []
-    return result, normalize_items(parse_feed(result.body, url=url), fetched_at=now)
+        return Fetched(result, [], None)
+    feed = parse_feed(result.body, url=url)
+    items = normalize_items(feed, fetched_at=now)
+    warnings = [feed.warning] if feed.warning else []
+    undated = sum(1 for item in items if item.date_from_fetch)
+    if undated:
+        warnings.append(f"{undated} item(s) without a usable date got the fetch time")
+    return Fetched(result, items, "; ".join(warnings) or None)
 
 
 def save_items(
@@ -132,16 +146,18 @@ def ingest_feed(ctx: RunContext, feed_id: int, url: str) -> SourceResult:
         health = s.scalars(select(FeedHealth).where(FeedHealth.feed_id == feed_id)).first()
         etag, modified = (health.etag, health.last_modified) if health else (None, None)
     try:
-        result, items = fetch_source(ctx.http, url, now=now, etag=etag, last_modified=modified)
+        fetched = fetch_source(ctx.http, url, now=now, etag=etag, last_modified=modified)
     except (SourceError, ConfigError) as exc:
         log.warning("feed %s failed: %s", url, exc)
         with ctx.store.write() as s:
             _record_failure(s, feed_id, str(exc), now, ctx.settings.feeds.poll_minutes)
         return SourceResult(url, None, str(exc), (), 0)
     with ctx.store.write() as s:
-        new = save_items(s, items, feed_id=feed_id, fetched_at=now)
-        _record_success(s, feed_id, result, now, len(items), ctx.settings.feeds.poll_minutes)
-    return SourceResult(url, result.status, None, tuple(items), new)
+        new = save_items(s, fetched.items, feed_id=feed_id, fetched_at=now)
+        _record_success(s, feed_id, fetched, now, ctx.settings.feeds.poll_minutes)
+    return SourceResult(
+        url, fetched.result.status, None, tuple(fetched.items), new, fetched.warning
+    )
 
 
 def _health_row(s: Session, feed_id: int) -> FeedHealth:
@@ -153,15 +169,17 @@ def _health_row(s: Session, feed_id: int) -> FeedHealth:
 
 
 def _record_success(
-    s: Session, feed_id: int, result: FetchResult, now: datetime, n_items: int, poll_minutes: int
+    s: Session, feed_id: int, fetched: Fetched, now: datetime, poll_minutes: int
 ) -> None:
     row = _health_row(s, feed_id)
+    result = fetched.result
     row.last_status, row.last_error, row.consecutive_failures = result.status, None, 0
     row.last_fetched_at = row.last_ok_at = now
     row.next_poll_at = now + timedelta(minutes=poll_minutes)
     if not result.not_modified:
         row.etag, row.last_modified = result.etag, result.last_modified
-        row.items_seen = n_items
+        row.items_seen = len(fetched.items)
+        row.last_warning = fetched.warning[:1000] if fetched.warning else None
 
 
 def _record_failure(s: Session, feed_id: int, error: str, now: datetime, poll_minutes: int) -> None:

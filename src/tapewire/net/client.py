@@ -97,7 +97,11 @@ class HttpClient:
                 if response.status_code == 304:
                     return _result(response, b"")
                 _raise_for_status(response)
-                body = _read_capped(response, self._settings.max_body_bytes)
+                body = _read_capped(
+                    response,
+                    self._settings.max_body_bytes,
+                    time.monotonic() + self._settings.total_timeout_s,
+                )
                 return _result(response, body)
         except httpx.TooManyRedirects:
             raise BadInputError(f"too many redirects fetching {url}") from None
@@ -153,7 +157,7 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def _read_capped(response: httpx.Response, cap: int) -> bytes:
+def _read_capped(response: httpx.Response, cap: int, deadline: float) -> bytes:
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > cap:
         raise BadInputError(f"body of {declared} bytes over the {cap}-byte cap: {response.url}")
@@ -163,6 +167,10 @@ def _read_capped(response: httpx.Response, cap: int) -> bytes:
         size += len(chunk)
         if size > cap:
             raise BadInputError(f"body over the {cap}-byte cap: {response.url}")
+        if time.monotonic() > deadline:
+            raise TemporarySourceError(
+                f"too slow: {response.url} still sending after the total timeout"
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 
