@@ -3,6 +3,7 @@ error on its health row, the run carries on, every good item is stored, nothing 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -16,7 +17,6 @@ from tapewire.ingest.models import Feed, FeedHealth, NewsItem
 from tapewire.ingest.stage import add_feed
 from tapewire.net import HttpClient
 from tapewire.store import Store
-
 from tests.support.loopback import Route, serve_routes
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -97,7 +97,7 @@ def test_bad_sources_are_recorded_and_good_items_all_stored(
 ) -> None:
     settings = strict(settings)
     truncated = GOOD[: GOOD.index(b"<item><title>Good story 3")] + b"<item><title>Cut off"
-    routes = {path: route for path, (route, _) in BAD_ROUTES.items()}
+    routes = {path: replace(route) for path, (route, _) in BAD_ROUTES.items()}  # fresh hit counts
     routes |= {
         "/good.xml": Route(body=GOOD),
         "/truncated.xml": Route(body=truncated),
