@@ -33,6 +33,7 @@ format: install
 	$(PY) -m ruff check --fix src tests
 
 bench: install           ## every benchmark (see bench/README.md)
+	$(PY) bench/ingest/run.py
 	$(PY) bench/web/run.py
 
 docs: install            ## regenerate docs/cli.md and docs/settings.md

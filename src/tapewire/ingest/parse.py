@@ -35,6 +35,7 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<head|<body)", re.IGNORECASE)
+_BARE_AMP = re.compile(rb"&(?!#?[A-Za-z0-9]+;)")
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
@@ -76,12 +77,49 @@ def parse_feed(body: bytes, *, url: str = "") -> ParsedFeed:
         return parse_json_feed(body, where=where)
     if _HTML_START.match(start):
         raise BadInputError(f"not a feed: {where} is an HTML page")
+    if not body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        body = start  # whitespace before "<?xml" is a fatal error to XML parsers, not to readers
     try:
         root = etree.fromstring(body, parser=_parser())
     except (etree.XMLSyntaxError, ValueError) as exc:
+        recovered = _parse_recovering(body, where, exc)
+        if recovered is not None:
+            return recovered
         log.debug("fast path failed for %s (%s); tolerant parse", where, exc)
         return _parse_tolerant(body, where, exc)
     return _parse_tree(root, where)
+
+
+def _parse_recovering(body: bytes, where: str, exc: Exception) -> ParsedFeed | None:
+    """lxml's recovering parser for merely malformed XML (a stray ``&``, an unclosed tag);
+    encoding trouble is left to feedparser, which guesses encodings far better."""
+    message = str(exc).lower()
+    if "encoding" in message or "utf-8" in message or "char" in message:
+        return None
+    fixed = _BARE_AMP.sub(b"&amp;", body)  # the commonest breakage: "Red, Whine, & Blue"
+    try:
+        root = etree.fromstring(fixed, parser=_parser())
+    except (etree.XMLSyntaxError, ValueError):
+        try:
+            root = etree.fromstring(fixed, parser=_parser(recover=True))
+        except (etree.XMLSyntaxError, ValueError):
+            return None
+    if root is None:
+        return None
+    try:
+        feed = _parse_tree(root, where)
+    except BadInputError:
+        return None
+    if not feed.items:
+        return None
+    reason = " ".join(str(exc).split())[:160]
+    return ParsedFeed(
+        feed.title,
+        feed.site_url,
+        feed.items,
+        f"{feed.kind}+recovered",
+        f"malformed XML ({reason}); read with the recovering parser",
+    )
 
 
 def unmangle(body: bytes) -> bytes:
@@ -141,9 +179,10 @@ def _strip_bom(body: bytes) -> bytes:
     return body
 
 
-def _parser() -> etree.XMLParser:
+def _parser(*, recover: bool = False) -> etree.XMLParser:
     """A fresh hardened parser (lxml parsers must not be shared across threads)."""
     return etree.XMLParser(
+        recover=recover,
         resolve_entities=False,
         no_network=True,
         load_dtd=False,

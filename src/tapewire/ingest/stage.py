@@ -62,7 +62,7 @@ def _normalize(item: ParsedItem, feed_title: str | None, fetched_at: datetime) -
         url=item.url,
         canonical_url=canonical_url(item.url),
         guid=item.guid,
-        title=clean_title(item.title),
+        title=clean_title(item.title, publisher=feed_title),
         summary=summary_text(item.summary_html),
         publisher_domain=publisher_domain(item.url),
         publisher_name=clean_title(feed_title) if feed_title else None,
