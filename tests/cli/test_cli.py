@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tapewire.cli import main
+from tests.support.cli import tapewire
 
 COMMANDS = [
     ["demo"],
@@ -29,16 +29,7 @@ COMMANDS = [
 
 
 def run_cli(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    """The installed entry point in a subprocess: real exit codes, real stdout/stderr."""
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "xdg")}
-    return subprocess.run(
-        [sys.executable, "-m", "tapewire.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=120,
-    )
+    return tapewire(tmp_path, *args, timeout=120)
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.support.cli import cli_env, tapewire
+
 pytestmark = pytest.mark.e2e
 AS_OF = "2026-11-20"
 BRIEF_FIELDS = {
@@ -43,21 +45,6 @@ BRIEF_FIELDS = {
     "verification",
     "outcome",
 }
-
-
-def _env(tmp_path: Path) -> dict[str, str]:
-    return {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "xdg")}
-
-
-def tapewire(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tapewire.cli", *args],
-        capture_output=True,
-        text=True,
-        env=_env(tmp_path),
-        check=False,
-        timeout=300,
-    )
 
 
 def table_counts(db: Path) -> dict[str, int]:
@@ -167,7 +154,7 @@ def test_killed_demo_resumes_without_loss_or_duplicates(
         str(db),
     ]
     proc = subprocess.Popen(
-        cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=_env(tmp_path)
+        cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=cli_env(tmp_path)
     )
     assert proc.stderr is not None
     for line in proc.stderr:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tapewire.demo.world import build_world
+from tests.support.cli import tapewire
 
 pytestmark = pytest.mark.e2e
 
@@ -28,18 +27,6 @@ def write_recording(directory: Path) -> None:
     for inst in world.instruments:
         body = world.files[f"/q/d/l/?s={inst.stooq_symbol}"][0]
         (directory / "prices" / f"{inst.symbol}.csv").write_bytes(body)
-
-
-def tapewire(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "xdg")}
-    return subprocess.run(
-        [sys.executable, "-m", "tapewire.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=300,
-    )
 
 
 def test_replay_writes_each_day_from_data_before_that_day(tmp_path: Path) -> None:

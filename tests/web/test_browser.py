@@ -15,13 +15,11 @@ import pytest
 
 from tapewire.clock import FixedClock
 from tapewire.config import Settings
-from tapewire.context import RunContext
 from tapewire.demo.run import run_demo
-from tapewire.net import HttpClient
-from tapewire.pipeline.jobs import STAGES, run_pipeline
 from tapewire.store import open_store
 from tapewire.web.app import create_app
 from tests.conftest import DEMO_AS_OF, ROOT
+from tests.support.pipeline import analyse_and_write
 from tests.support.servers import serve_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -116,15 +114,7 @@ def test_home_shows_a_new_brief_without_reload(site: tuple[str, Settings], brows
     assert page.locator("article.card").count() == 5
     page.wait_for_timeout(500)  # the EventSource connects
     later = datetime(2026, 11, 21, tzinfo=UTC)  # Saturday: crypto has a new bar, so new briefs
-    store = open_store(settings.database_url())
-    try:
-        with HttpClient(settings.http) as http:
-            ctx = RunContext(
-                store=store, settings=settings, as_of=later, http=http, clock=FixedClock(later)
-            )
-            run_pipeline(ctx, stages=[s for s in STAGES if s[0] not in ("ingest", "market")])
-    finally:
-        store.close()
+    analyse_and_write(settings, later)
     page.locator("article.card.new").first.wait_for(timeout=15000)
     assert page.locator("article.card").count() > 5
     page.close()

@@ -19,11 +19,11 @@ from tapewire.context import RunContext
 from tapewire.demo.run import run_demo
 from tapewire.ingest.stage import add_feed
 from tapewire.net import HttpClient
-from tapewire.pipeline.jobs import STAGES, run_pipeline
 from tapewire.signals import stage as signals_stage
 from tapewire.store import Store, open_store
 from tapewire.web.app import create_app
 from tests.conftest import DEMO_AS_OF
+from tests.support.pipeline import analyse_and_write
 from tests.support.servers import serve_app
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -260,15 +260,7 @@ async def test_cached_answers_refresh_when_a_brief_is_written(
     again = await client.get("/api/briefs?limit=100")
     assert again.json()["briefs"] == before  # served from the cache
     later = datetime(2026, 11, 21, tzinfo=UTC)  # Saturday: DemoCoin has a new bar
-    store = open_store(settings.database_url())
-    try:
-        with HttpClient(settings.http) as http:
-            ctx = RunContext(
-                store=store, settings=settings, as_of=later, http=http, clock=FixedClock(later)
-            )
-            run_pipeline(ctx, stages=[s for s in STAGES if s[0] not in ("ingest", "market")])
-    finally:
-        store.close()
+    analyse_and_write(settings, later)
     await asyncio.sleep(1.1)  # the cache checks the store's generation once a second
     after = (await client.get("/api/briefs?limit=100")).json()["briefs"]
     assert len(after) > len(before)
