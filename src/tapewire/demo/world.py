@@ -7,7 +7,6 @@ loopback server serves: RSS/Atom feeds and Stooq-style CSV. Same inputs, same by
 
 from __future__ import annotations
 
-import hashlib
 import math
 import random
 from collections.abc import Mapping
@@ -388,11 +387,3 @@ def _files(
         "text/html; charset=utf-8",
     )
     return files
-
-
-def world_digest(world: DemoWorld) -> str:
-    """A short fingerprint of everything served (tests compare runs with it)."""
-    h = hashlib.sha256()
-    for key in sorted(world.files):
-        h.update(key.encode() + b"\0" + world.files[key][0])
-    return h.hexdigest()[:16]
