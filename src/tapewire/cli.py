@@ -354,12 +354,15 @@ def prices_load(
     asset_class: str | None,
     benchmark: str | None,
     provider_symbol: str | None,
+    provider_name: str,
 ) -> None:
     """Load daily bars for SYMBOL from a CSV file/URL or a Stooq-style base URL."""
     from tapewire.market.stage import InstrumentSpec, load_bars, provider_for, save_instrument
 
     is_csv = "://" not in source or source.startswith("file://") or source.lower().endswith(".csv")
-    provider_name = "csvfile" if is_csv else "stooq"
+    if provider_name == "auto":
+        provider_name = "csvfile" if is_csv else "stooq"
+    is_csv = provider_name == "csvfile"
     spec = InstrumentSpec(
         symbol=symbol,
         name=name or symbol,

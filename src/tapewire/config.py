@@ -70,6 +70,10 @@ class MarketSettings(_Section):
     stooq_base_url: str = Field(
         "https://stooq.com", description="Base URL of the Stooq-style CSV provider."
     )
+    yahoo_base_url: str = Field(
+        "https://query1.finance.yahoo.com",
+        description="Base URL of the Yahoo-style chart JSON provider.",
+    )
     history_days: int = Field(420, description="Calendar days of bars fetched on a first load.")
     stale_after_days: int = Field(
         5, description="A daily series whose last bar is older than this many days is stale."

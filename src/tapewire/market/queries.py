@@ -82,7 +82,10 @@ def bars(
     """Completed daily bars known at ``until``, oldest first (optionally the last ``days`` days)."""
     last = last_usable_date(until)
     query = select(Bar).where(
-        Bar.instrument_id == instrument_id, Bar.interval == "1d", Bar.bar_date <= last
+        Bar.instrument_id == instrument_id,
+        Bar.interval == "1d",
+        Bar.bar_date <= last,
+        Bar.partial.is_(False),
     )
     if days is not None:
         query = query.where(Bar.bar_date > last - timedelta(days=days))
@@ -91,9 +94,12 @@ def bars(
         return [BarView(r.bar_date, r.open, r.high, r.low, r.close, r.volume) for r in rows]
 
 
-def last_bar_date(store: Store, instrument_id: int) -> date | None:
+def last_bar_date(store: Store, instrument_id: int, *, completed_only: bool = False) -> date | None:
+    query = select(func.max(Bar.bar_date)).where(Bar.instrument_id == instrument_id)
+    if completed_only:
+        query = query.where(Bar.partial.is_(False))
     with store.read() as s:
-        return s.scalar(select(func.max(Bar.bar_date)).where(Bar.instrument_id == instrument_id))
+        return s.scalar(query)
 
 
 def count_bars(store: Store) -> int:

@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 from tapewire.context import RunContext, StageReport
 from tapewire.errors import ConfigError, SourceError
 from tapewire.market.models import Bar, Instrument, ProviderHealth
-from tapewire.market.providers import CsvFileProvider, ParsedBars, PriceProvider, StooqProvider
+from tapewire.market.providers import (
+    CsvFileProvider,
+    ParsedBars,
+    PriceProvider,
+    StooqProvider,
+    YahooProvider,
+)
 from tapewire.market.queries import last_bar_date, last_usable_date
 
 log = logging.getLogger(__name__)
@@ -60,18 +66,32 @@ def save_instrument(s: Session, spec: InstrumentSpec) -> int:
 
 
 def save_bars(s: Session, instrument_id: int, parsed: ParsedBars, *, source: str) -> int:
-    """Write bars not stored yet (by date); stored bars are never rewritten. Returns new count."""
+    """Write bars not stored yet (by date). Completed bars are never rewritten; a stored partial
+    bar is replaced by its completed version. Returns how many bars were written."""
     dates = [b.bar_date for b in parsed.bars]
     if not dates:
         return 0
-    known = set(
-        s.scalars(
-            select(Bar.bar_date).where(
+    stored = {
+        row.bar_date: row
+        for row in s.scalars(
+            select(Bar).where(
                 Bar.instrument_id == instrument_id, Bar.interval == "1d", Bar.bar_date >= min(dates)
             )
         )
-    )
-    new = [b for b in parsed.bars if b.bar_date not in known]
+    }
+    last = parsed.bars[-1].bar_date
+    for b in parsed.bars:
+        row = stored.get(b.bar_date)
+        if row is not None and row.partial:
+            row.open, row.high, row.low, row.close, row.volume = (
+                b.open,
+                b.high,
+                b.low,
+                b.close,
+                b.volume,
+            )
+            row.partial = parsed.partial_last and b.bar_date == last
+    new = [b for b in parsed.bars if b.bar_date not in stored]
     s.add_all(
         Bar(
             instrument_id=instrument_id,
@@ -82,7 +102,7 @@ def save_bars(s: Session, instrument_id: int, parsed: ParsedBars, *, source: str
             low=b.low,
             close=b.close,
             volume=b.volume,
-            partial=False,
+            partial=parsed.partial_last and b.bar_date == last,
             source=source,
         )
         for b in new
@@ -104,7 +124,7 @@ def load_bars(
     A first load reaches back ``market.history_days``, or to the start of the file with
     ``full_history``. Bars of the day of ``as_of`` or later are never stored (not complete).
     """
-    last = last_bar_date(ctx.store, instrument_id)
+    last = last_bar_date(ctx.store, instrument_id, completed_only=True)
     end = last_usable_date(ctx.as_of)
     first = EARLIEST if full_history else end - timedelta(days=ctx.settings.market.history_days)
     start = last + timedelta(days=1) if last else first
@@ -148,6 +168,8 @@ def provider_for(ctx: RunContext, name: str | None, source_url: str | None) -> P
     """The provider an instrument is loaded with (built-ins; entry points come with issue #4)."""
     if name == "csvfile" and source_url:
         return CsvFileProvider(ctx.http, location=source_url)
+    if name == "yahoo":
+        return YahooProvider(ctx.http, base_url=source_url or ctx.settings.market.yahoo_base_url)
     if name in (None, "stooq"):
         return StooqProvider(ctx.http, base_url=source_url or ctx.settings.market.stooq_base_url)
     raise ConfigError(f"unknown price provider {name!r}")

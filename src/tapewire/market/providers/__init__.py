@@ -11,6 +11,7 @@ from tapewire.market.providers.base import (
 )
 from tapewire.market.providers.csvfile import CsvFileProvider, parse_csv_bars
 from tapewire.market.providers.stooq import StooqProvider, parse_stooq_csv
+from tapewire.market.providers.yahoo import YahooProvider, parse_yahoo_chart
 
 __all__ = [
     "BarIn",
@@ -20,6 +21,8 @@ __all__ = [
     "PriceProvider",
     "RejectedRow",
     "StooqProvider",
+    "YahooProvider",
     "parse_csv_bars",
     "parse_stooq_csv",
+    "parse_yahoo_chart",
 ]

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import ClassVar, Protocol
 
+PRICE_EPSILON = 1e-9  # relative tolerance when checking open/close against the high-low range
+
 
 @dataclass(frozen=True, slots=True)
 class Capabilities:
@@ -34,6 +36,17 @@ class RejectedRow:
 class ParsedBars:
     bars: tuple[BarIn, ...]  # valid bars, oldest first
     rejected: tuple[RejectedRow, ...] = field(default=())
+    partial_last: bool = False  # the newest bar is still forming (fetched before the close)
+
+
+def looks_partial(bars: tuple[BarIn, ...]) -> bool:
+    """A newest bar with no volume after bars that traded is an intraday snapshot, not a close.
+
+    Series that never report volume (indices on some feeds, FX) are never flagged.
+    """
+    if len(bars) < 6 or bars[-1].volume > 0:
+        return False
+    return all(b.volume > 0 for b in bars[-6:-1])
 
 
 class PriceProvider(Protocol):
@@ -50,7 +63,12 @@ def check_bar(bar: BarIn) -> str | None:
         return "non-positive or missing price"
     if bar.high < bar.low:
         return f"high {bar.high} < low {bar.low}"
-    if not (bar.low <= bar.open <= bar.high) or not (bar.low <= bar.close <= bar.high):
+    slack = (
+        bar.high * PRICE_EPSILON
+    )  # back-adjusted series carry float noise (24.1723651 > 24.1723650)
+    if not (bar.low - slack <= bar.open <= bar.high + slack) or not (
+        bar.low - slack <= bar.close <= bar.high + slack
+    ):
         return "open or close outside the high-low range"
     if bar.volume < 0:
         return "negative volume"

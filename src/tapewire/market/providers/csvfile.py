@@ -1,10 +1,21 @@
-"""CSV price files with a header naming the columns (Stooq/Yahoo orders, any column order)."""
+"""CSV price files (pure parse + a provider): every layout found in the wild so far.
+
+- a header naming the columns in any order (Stooq ``Date,Open,High,Low,Close,Volume``, Yahoo
+  with ``Adj Close``, yfinance's alphabetical ``Date,Close,High,Low,Open,Volume``), ISO dates;
+- newest-first exports with ``M/D/YYYY`` or ``27-Feb-26`` dates and quoted ``"6,856.54"``
+  numbers, with a BOM and no-break spaces in the header; dividend and split rows are rejected;
+- headerless MetaTrader history: ``YYYY-MM-DD[ HH:MM:SS]<TAB or ,>open,high,low,close,volume``.
+
+Rows are checked (``validate_bars``): inconsistent or duplicate rows are rejected with their line
+number and reason, never silently used.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+import re
+from datetime import date, datetime
 from typing import ClassVar
 
 from tapewire.errors import BadInputError
@@ -13,29 +24,62 @@ from tapewire.market.providers.base import (
     Capabilities,
     ParsedBars,
     RejectedRow,
+    looks_partial,
     validate_bars,
 )
 from tapewire.net import HttpClient
 
 REQUIRED = ("date", "open", "high", "low", "close")
+HEADERLESS = ("date", "open", "high", "low", "close", "volume")
+_DAY_MON_YY = re.compile(r"^\d{1,2}-[A-Za-z]{3}-\d{2}\b")
+_DATE_START = re.compile(r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
+
+
+def parse_day(text: str) -> date:
+    """``2026-02-27``, ``2026-02-27 00:00:00``, ``2/27/2026`` (US month first), ``27-Feb-26``.
+
+    Raises:
+        ValueError: none of those.
+    """
+    text = text.strip()
+    if "/" in text:
+        month, day, year = (int(p) for p in text.split()[0].split("/"))
+        return date(year, month, day)
+    if _DAY_MON_YY.match(text):
+        return datetime.strptime(text[:9], "%d-%b-%y").date()  # noqa: DTZ007 (a date, no time)
+    return date.fromisoformat(text[:10].replace(".", "-"))
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "").replace('"', "").strip())
+
+
+def _layout(text: str) -> tuple[list[str], list[list[str]]]:
+    """(lower-case column names, data rows) for a headed or headerless file."""
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first else ";" if first.count(";") > first.count(",") else ","
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    if rows and rows[0] and _DATE_START.match(rows[0][0]):
+        return list(HEADERLESS), rows  # MetaTrader: no header
+    header = [h.strip().lower() for h in (rows[0] if rows else [])]
+    return header, rows[1:]
 
 
 def parse_csv_bars(body: bytes, *, source: str = "input") -> ParsedBars:
-    """Parse a headed OHLC(V) CSV (pure). Bad rows are rejected with a reason.
+    """Parse a price CSV (pure), oldest first. Bad rows are rejected with a reason.
 
     Raises:
-        BadInputError: not a price CSV (no date/open/high/low/close header).
+        BadInputError: not a price CSV (no date/open/high/low/close columns).
     """
-    text = body.decode("utf-8-sig", errors="replace")
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip().lower() for h in next(reader, [])]
+    header, rows = _layout(body.decode("utf-8-sig", errors="replace"))
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise BadInputError(f"not a price CSV ({source}): missing column(s) {', '.join(missing)}")
     index = {name: header.index(name) for name in (*REQUIRED, "volume") if name in header}
+    offset = 1 if header != list(HEADERLESS) else 0
     parsed: list[tuple[int, BarIn]] = []
     rejected: list[RejectedRow] = []
-    for line, row in enumerate(reader, start=2):
+    for line, row in enumerate(rows, start=1 + offset):
         if not row or not any(cell.strip() for cell in row):
             continue
         try:
@@ -43,21 +87,20 @@ def parse_csv_bars(body: bytes, *, source: str = "input") -> ParsedBars:
         except (ValueError, IndexError) as exc:
             rejected.append(RejectedRow(line, f"unreadable row: {exc}"))
     result = validate_bars(parsed)
-    return ParsedBars(result.bars, tuple(rejected) + result.rejected)
+    return ParsedBars(result.bars, tuple(rejected) + result.rejected, looks_partial(result.bars))
 
 
 def _bar(row: list[str], index: dict[str, int]) -> BarIn:
-    def num(name: str) -> float:
-        return float(row[index[name]].replace(",", "").strip())
-
-    volume = num("volume") if "volume" in index and row[index["volume"]].strip() else 0.0
+    volume_cell = (
+        row[index["volume"]].strip() if "volume" in index and len(row) > index["volume"] else ""
+    )
     return BarIn(
-        bar_date=date.fromisoformat(row[index["date"]].strip()[:10]),
-        open=num("open"),
-        high=num("high"),
-        low=num("low"),
-        close=num("close"),
-        volume=volume,
+        bar_date=parse_day(row[index["date"]]),
+        open=_number(row[index["open"]]),
+        high=_number(row[index["high"]]),
+        low=_number(row[index["low"]]),
+        close=_number(row[index["close"]]),
+        volume=_number(volume_cell) if volume_cell else 0.0,
     )
 
 
@@ -73,6 +116,6 @@ class CsvFileProvider:
     def fetch_bars(self, symbol: str, *, start: date, end: date) -> ParsedBars:
         body = self._http.fetch(self._location).body
         parsed = parse_csv_bars(body, source=self._location)
-        return ParsedBars(
-            tuple(b for b in parsed.bars if start <= b.bar_date <= end), parsed.rejected
-        )
+        kept = tuple(b for b in parsed.bars if start <= b.bar_date <= end)
+        partial = parsed.partial_last and bool(kept) and kept[-1] == parsed.bars[-1]
+        return ParsedBars(kept, parsed.rejected, partial)

@@ -38,6 +38,6 @@ class StooqProvider:
     def fetch_bars(self, symbol: str, *, start: date, end: date) -> ParsedBars:
         body = self._http.fetch(stooq_url(self._base_url, symbol, start=start, end=end)).body
         parsed = parse_stooq_csv(body, symbol=symbol)
-        return ParsedBars(
-            tuple(b for b in parsed.bars if start <= b.bar_date <= end), parsed.rejected
-        )
+        kept = tuple(b for b in parsed.bars if start <= b.bar_date <= end)
+        partial = parsed.partial_last and bool(kept) and kept[-1] == parsed.bars[-1]
+        return ParsedBars(kept, parsed.rejected, partial)
