@@ -344,6 +344,14 @@ def prices() -> None:
 @click.option(
     "--provider-symbol", help="The provider's name for it (e.g. ^spx on Stooq for ^GSPC)."
 )
+@click.option(
+    "--provider",
+    "provider_name",
+    type=click.Choice(["auto", "csvfile", "stooq", "yahoo"]),
+    default="auto",
+    show_default=True,
+    help="auto: a file or *.csv URL is CSV, any other URL a Stooq-style base URL.",
+)
 @click.pass_context
 def prices_load(
     ctx: click.Context,
@@ -356,7 +364,7 @@ def prices_load(
     provider_symbol: str | None,
     provider_name: str,
 ) -> None:
-    """Load daily bars for SYMBOL from a CSV file/URL or a Stooq-style base URL."""
+    """Load daily bars for SYMBOL from a CSV file/URL, or a Stooq- or Yahoo-style base URL."""
     from tapewire.market.stage import InstrumentSpec, load_bars, provider_for, save_instrument
 
     is_csv = "://" not in source or source.startswith("file://") or source.lower().endswith(".csv")
