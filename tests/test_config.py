@@ -19,12 +19,14 @@ def test_defaults_need_no_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 
 def test_toml_then_env_then_flags(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     config = tmp_path / "tapewire.toml"
-    config.write_text('[web]\nport = 9000\nhost = "0.0.0.0"\n[market]\nstale_after_days = 9\n')
+    config.write_text(
+        '[web]\nport = 9000\nhost = "0.0.0.0"\n[market]\nmax_trading_days_behind = 9\n'
+    )
     monkeypatch.setenv("TAPEWIRE_WEB__PORT", "9100")
     settings = load_settings(config)
     assert settings.web.port == 9100  # env beats the file
     assert settings.web.host == "0.0.0.0"  # noqa: S104 (a value read back, nothing binds)
-    assert settings.market.stale_after_days == 9
+    assert settings.market.max_trading_days_behind == 9
     flagged = load_settings(config, web={"port": 9200})
     assert flagged.web.port == 9200  # flags beat env
     assert flagged.web.host == "0.0.0.0"  # noqa: S104 (nested values merge)

@@ -22,7 +22,7 @@ from tapewire import __version__
 from tapewire.clock import Clock, FixedClock, SystemClock, parse_as_of, utc_midnight
 from tapewire.config import Settings, load_settings
 from tapewire.context import RunContext
-from tapewire.errors import ConfigError, NoDataError, TapewireError
+from tapewire.errors import ConfigError, NoDataError, NoNewSessionError, TapewireError
 from tapewire.net import HttpClient
 from tapewire.store import Store
 from tapewire.store import open_store as store_open
@@ -558,7 +558,13 @@ def brief(ctx: click.Context, fmt: str, as_of: str | None, symbol: str) -> None:
     with run_context(settings_from(ctx), as_of=parse_as_of_arg(as_of)) as rc:
         inst = _instrument_or_fail(rc, symbol)
         _analyse(rc)
-        slug, _ = write_brief(rc, inst)
+        try:
+            slug, _ = write_brief(rc, inst)
+        except NoNewSessionError:
+            latest = queries.list_briefs(rc.store, limit=1, symbol=symbol, until=rc.as_of)
+            if not latest:
+                raise
+            slug = latest[0].slug  # no new session (a weekend): the last brief still stands
         view = queries.get_brief(rc.store, slug)
         assert view is not None  # noqa: S101 (written just above)
         doc = queries.brief_document(view)

@@ -75,8 +75,10 @@ class MarketSettings(_Section):
         description="Base URL of the Yahoo-style chart JSON provider.",
     )
     history_days: int = Field(420, description="Calendar days of bars fetched on a first load.")
-    stale_after_days: int = Field(
-        5, description="A daily series whose last bar is older than this many days is stale."
+    max_trading_days_behind: int = Field(
+        2,
+        description="A daily series more than this many trading days behind the bar due (per its "
+        "exchange calendar: weekends and holidays do not count) is stale: no brief is written on it.",
     )
 
 

@@ -8,6 +8,7 @@ TapewireError
   ConfigError             needs a person; the CLI exits 2
   NotBuiltError           the command's stage is not built yet; the CLI exits 1 saying so
   NoDataError             not enough (fresh) data to make a claim; the CLI exits 1
+    NoNewSessionError     no bar since the last brief: the last brief still stands
   VerificationError       text disagrees with its fact sheet: retry once, then the template writer
 ```
 """
@@ -41,6 +42,10 @@ class NotBuiltError(TapewireError):
 
 class NoDataError(TapewireError):
     """Missing or stale data: no claim is made."""
+
+
+class NoNewSessionError(NoDataError):
+    """No bar since the last brief (a weekend for equities): nothing new to write."""
 
 
 class VerificationError(TapewireError):

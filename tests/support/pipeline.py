@@ -1,4 +1,4 @@
-"""Write the next day's briefs into a store from what it already holds (no fetching)."""
+"""Move the demo world one day on: new bars and news arrive over HTTP and new briefs are written."""
 
 from __future__ import annotations
 
@@ -6,20 +6,9 @@ from datetime import datetime
 
 from tapewire.clock import FixedClock
 from tapewire.config import Settings
-from tapewire.context import RunContext
-from tapewire.net import HttpClient
-from tapewire.pipeline.jobs import STAGES, run_pipeline
-from tapewire.store import open_store
+from tapewire.demo.run import run_demo
 
 
 def analyse_and_write(settings: Settings, as_of: datetime) -> None:
-    """Enrich, technicals, signals and newsroom as of ``as_of`` over the stored items and bars."""
-    store = open_store(settings.database_url())
-    try:
-        with HttpClient(settings.http) as http:
-            ctx = RunContext(
-                store=store, settings=settings, as_of=as_of, http=http, clock=FixedClock(as_of)
-            )
-            run_pipeline(ctx, stages=[s for s in STAGES if s[0] not in ("ingest", "market")])
-    finally:
-        store.close()
+    """The whole demo pipeline as of ``as_of`` into the settings' database."""
+    run_demo(settings, as_of=as_of, clock=FixedClock(as_of))

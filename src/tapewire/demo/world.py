@@ -16,8 +16,9 @@ from email.utils import format_datetime
 from typing import Literal
 from xml.sax.saxutils import escape
 
+from tapewire.market.calendar import is_trading_day
+
 EPOCH = date(2024, 1, 1)  # every series starts here, so a date's bar is the same for any as_of
-HOLIDAYS = frozenset({(1, 1), (12, 25)})  # month, day: closed for non-crypto
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +159,7 @@ DOWN_HOOKS = ("as sellers press", "amid growth fears", "in a broad pullback", "a
 def _trading_days(start: date, end: date, *, weekends: bool) -> list[date]:
     days, day = [], start
     while day < end:
-        open_day = weekends or (day.weekday() < 5 and (day.month, day.day) not in HOLIDAYS)
+        open_day = weekends or is_trading_day(day, "XNYS")
         if open_day:
             days.append(day)
         day += timedelta(days=1)

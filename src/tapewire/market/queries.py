@@ -22,6 +22,7 @@ class InstrumentView:
     aliases: tuple[str, ...]
     simulated: bool
     trades_weekends: bool
+    calendar: str  # XNYS | FX | 24x7 (market.calendar)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,7 @@ def _view(row: Instrument) -> InstrumentView:
         aliases=tuple(row.aliases or ()),
         simulated=row.simulated,
         trades_weekends=row.calendar == "24x7",
+        calendar=row.calendar,
     )
 
 

@@ -60,7 +60,7 @@ def save_instrument(s: Session, spec: InstrumentSpec) -> int:
     row.benchmark_symbol, row.aliases = spec.benchmark_symbol, list(spec.aliases)
     row.provider, row.provider_symbol = spec.provider, spec.provider_symbol
     row.source_url, row.simulated, row.active = spec.source_url, spec.simulated, True
-    row.calendar = "24x7" if spec.trades_weekends else "XNYS"
+    row.calendar = calendar_for(spec.asset_class, spec.trades_weekends)
     s.flush()
     return row.id
 
@@ -197,11 +197,7 @@ def run(ctx: RunContext) -> StageReport:
     return report
 
 
-def is_stale(
-    last: date | None, *, as_of: datetime, trades_weekends: bool, stale_after_days: int
-) -> bool:
-    """Thin freshness rule: no bar, or the last bar older than the allowed gap (weekends allowed)."""
-    if last is None:
-        return True
-    gap = (last_usable_date(as_of) - last).days
-    return gap > (1 if trades_weekends else stale_after_days)
+def calendar_for(asset_class: str, trades_weekends: bool) -> str:
+    if trades_weekends:
+        return "24x7"
+    return "FX" if asset_class == "Forex" else "XNYS"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from tapewire.context import RunContext, StageReport
 from tapewire.enrich import queries as enrich_queries
-from tapewire.errors import NoDataError, TapewireError, VerificationError
+from tapewire.errors import NoDataError, NoNewSessionError, TapewireError, VerificationError
 from tapewire.market import queries as market_queries
 from tapewire.market.queries import InstrumentView
 from tapewire.newsroom.decide import decide_daily
@@ -41,11 +41,14 @@ def gather_facts(ctx: RunContext, inst: InstrumentView) -> dict[str, Any]:
     tech = technicals_queries.latest(ctx.store, inst.id, until=ctx.as_of)
     decision = decide_daily(
         has_signal=signal is not None and tech is not None,
-        last_bar=tech.bar_date if tech else market_queries.last_bar_date(ctx.store, inst.id),
+        last_bar=tech.bar_date if tech else None,
         as_of=ctx.as_of,
-        trades_weekends=inst.trades_weekends,
-        stale_after_days=ctx.settings.market.stale_after_days,
+        calendar=inst.calendar,
+        max_behind=ctx.settings.market.max_trading_days_behind,
+        last_brief_bar=_last_brief_bar(ctx, inst.symbol),
     )
+    if decision.reason.startswith("no new session"):
+        raise NoNewSessionError(f"{inst.symbol}: {decision.reason}")
     if not decision.write or signal is None or tech is None:
         raise NoDataError(f"{inst.symbol}: {decision.reason}")
     window = timedelta(hours=ctx.settings.newsroom.news_window_hours)
@@ -74,6 +77,22 @@ def gather_facts(ctx: RunContext, inst: InstrumentView) -> dict[str, Any]:
         "closes": [b.close for b in bars],
     }
     return facts
+
+
+def _last_brief_bar(ctx: RunContext, symbol: str) -> date | None:
+    """The bar date the instrument's latest earlier brief was written from."""
+    with ctx.store.read() as s:
+        rows = s.execute(
+            select(Brief.instruments, FactSheet.data)
+            .join(FactSheet, FactSheet.id == Brief.fact_sheet_id)
+            .where(Brief.as_of < ctx.as_of)
+            .order_by(Brief.as_of.desc())
+            .limit(200)
+        ).all()
+    for instruments, data in rows:
+        if symbol in instruments and data.get("bar_date"):
+            return date.fromisoformat(str(data["bar_date"]))
+    return None
 
 
 def write_brief(ctx: RunContext, inst: InstrumentView) -> tuple[str, bool]:
@@ -156,6 +175,9 @@ def run(ctx: RunContext) -> StageReport:
     for inst in market_queries.instruments(ctx.store):
         try:
             slug, created = write_brief(ctx, inst)
+        except NoNewSessionError:
+            report.add("no_new_session")
+            continue
         except TapewireError as exc:
             report.fail(inst.symbol, str(exc))
             continue
