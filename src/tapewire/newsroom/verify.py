@@ -21,7 +21,37 @@ _DATE = re.compile(
     rf"\b({_MONTHS})[a-z]* (\d{{1,2}}), (\d{{4}})\b|\b(\d{{4}})-(\d{{2}})-(\d{{2}})\b"
 )
 _NUMBER = re.compile(r"(?<![\w.^$])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%?)(?![\w])")
-_CITATION = re.compile(rf"\bfrom ([A-Z][\w&.'\- ]+?) on (?:{_MONTHS})")
+_NAME = r"((?:The )?[A-Z][\w&.'\-]*(?: [A-Z][\w&.'\-]*){0,4})"
+_CITATIONS = (
+    re.compile(rf"\bfrom {_NAME} on (?:{_MONTHS})"),
+    re.compile(rf"\b[Aa]ccording to {_NAME}"),
+    re.compile(rf"\b[Pp]er {_NAME}"),
+    re.compile(rf"\b{_NAME} (?:reported|reports|said|says|wrote|writes|noted)\b"),
+)
+# Outlets a text may name without a citation phrase; each must be among the fact sheet's sources.
+KNOWN_OUTLETS = (
+    "Reuters",
+    "Bloomberg",
+    "CNBC",
+    "MarketWatch",
+    "Wall Street Journal",
+    "Financial Times",
+    "Barron's",
+    "Associated Press",
+    "AFP",
+    "Dow Jones",
+    "Yahoo Finance",
+    "Forbes",
+    "Fortune",
+    "Axios",
+    "The Economist",
+    "Seeking Alpha",
+    "Business Insider",
+    "Investing.com",
+    "Benzinga",
+    "TheStreet",
+)
+_KNOWN = re.compile(r"\b(" + "|".join(re.escape(o) for o in KNOWN_OUTLETS) + r")\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +100,9 @@ def _check_text(
     outlets: set[str],
     protected: list[str],
 ) -> Iterator[Claim]:
-    for match in _CITATION.finditer(text):
-        name = match.group(1).strip()
-        yield Claim("outlet", name, name in outlets, "news.outlet" if name in outlets else None)
+    for name in _outlet_mentions(text):
+        grounded = _outlet_key(name) in {_outlet_key(o) for o in outlets}
+        yield Claim("outlet", name, grounded, "news.outlet" if grounded else None)
     for match in _DATE.finditer(text):
         day = _match_date(match)
         yield Claim("date", match.group(0), day in dates, day.isoformat() if day in dates else None)
@@ -85,6 +115,22 @@ def _check_text(
         decimals = len(frac) - 1 if frac else 0
         where = _find_number(value, decimals, numbers)
         yield Claim("percent" if pct else "number", match.group(0), where is not None, where)
+
+
+def _outlet_key(name: str) -> str:
+    return name.lower().removeprefix("the ").strip()
+
+
+def _outlet_mentions(text: str) -> list[str]:
+    """Names the text cites as a source ("from X on Nov 19", "according to X", "X reported")
+    and well-known outlet names anywhere."""
+    found: dict[str, None] = {}
+    for pattern in _CITATIONS:
+        for match in pattern.finditer(text):
+            found[match.group(1).strip()] = None
+    for match in _KNOWN.finditer(text):
+        found[match.group(1)] = None
+    return list(found)
 
 
 def _match_date(match: re.Match[str]) -> date:

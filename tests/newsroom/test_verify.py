@@ -1,0 +1,97 @@
+"""The verifier catches planted wrong numbers, stale levels, invented outlets and dates; every
+claim of every brief written on ten consecutive demo days (a weekend included) verifies."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tapewire.clock import FixedClock
+from tapewire.config import Settings
+from tapewire.demo.run import run_demo
+from tapewire.newsroom import queries
+from tapewire.newsroom.models import Brief, Verification
+from tapewire.newsroom.verify import verify_texts
+from tapewire.newsroom.writers.template import TemplateWriter
+from tapewire.store import open_store
+from tests.conftest import DEMO_AS_OF
+
+
+@pytest.fixture
+def acme_facts(settings: Settings) -> dict[str, Any]:
+    run_demo(settings, as_of=DEMO_AS_OF, clock=FixedClock(DEMO_AS_OF))
+    store = open_store(settings.database_url())
+    try:
+        view = queries.get_brief(store, "acme-2026-11-20")
+    finally:
+        store.close()
+    assert view is not None
+    return view.facts
+
+
+def texts(facts: dict[str, Any]) -> list[str]:
+    return TemplateWriter().write(facts).texts()
+
+
+def test_the_unmodified_brief_verifies(acme_facts: dict[str, Any]) -> None:
+    result = verify_texts(texts(acme_facts), acme_facts)
+    assert result.ok and len(result.claims) > 20
+    assert {c.kind for c in result.claims} >= {"number", "percent", "date", "outlet"}
+
+
+@pytest.mark.parametrize(
+    ("planted", "caught"),
+    [
+        ("Acme Robotics Inc. closed at 191.37 on Nov 19, 2026.", "191.37"),  # a wrong price
+        ("It rose 7.9% on the day.", "7.9%"),  # a wrong percentage
+        ("Support 4,900.00 (3 touches, last on Oct 2, 2026)", "4,900.00"),  # a stale level
+        (
+            "The most relevant item, from The Fictional Gazette on Nov 19, 2026, is upbeat in tone.",
+            "The Fictional Gazette",
+        ),  # an invented outlet
+        ("According to Market Watchers Weekly, buyers are back.", "Market Watchers Weekly"),
+        (
+            "Reuters reported heavy buying.",
+            "Reuters",
+        ),  # a real outlet that is not among the sources
+        ("The stock peaked on Mar 3, 2025.", "Mar 3, 2025"),  # a date not in the facts
+        ("Pulse 88/100 reads Bullish.", "88"),  # a score that was not computed
+    ],
+)
+def test_planted_errors_are_caught(acme_facts: dict[str, Any], planted: str, caught: str) -> None:
+    result = verify_texts([*texts(acme_facts), planted], acme_facts)
+    assert not result.ok
+    assert caught in {c.text for c in result.failed}
+
+
+def test_every_brief_of_ten_demo_days_verifies(settings: Settings) -> None:
+    start = DEMO_AS_OF - timedelta(days=9)  # Wednesday Nov 11 .. Friday Nov 20, a weekend inside
+    for n in range(10):
+        as_of = start + timedelta(days=n)
+        summary = run_demo(settings, as_of=as_of, clock=FixedClock(as_of))
+        assert summary["errors"] == [], (as_of, summary["errors"])
+    store = open_store(settings.database_url())
+    try:
+        with store.read() as s:
+            rows = s.execute(
+                select(Brief.slug, Brief.as_of, Brief.instruments, Verification).join(
+                    Verification, Verification.brief_id == Brief.id
+                )
+            ).all()
+    finally:
+        store.close()
+    assert all(v.ok and v.failed == 0 and v.checked > 20 for *_, v in rows)
+    by_day: dict[str, set[str]] = {}
+    for _slug, as_of, instruments, _v in rows:
+        by_day.setdefault(as_of.date().isoformat(), set()).update(instruments)
+    everything = {"^MKT", "^SMC", "MKTX", "ACME", "DCN-USD"}
+    assert by_day["2026-11-14"] == everything  # as of Saturday 00:00, Friday's session is new
+    assert by_day["2026-11-15"] == {"DCN-USD"}  # Sunday: no equity session since
+    assert by_day["2026-11-16"] == {"DCN-USD"}  # Monday 00:00: still none
+    assert by_day["2026-11-17"] == everything
+    claims = sum(v.checked for *_, v in rows)
+    assert claims > 1000, json.dumps({"briefs": len(rows), "claims": claims})
