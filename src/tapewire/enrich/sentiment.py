@@ -1,15 +1,20 @@
-"""Headline sentiment (pure): a small finance lexicon with negation. Thin first version.
+"""Headline sentiment (pure): a small trained model plus a finance lexicon with negation.
 
-Issue #5 replaces it with a measured model; this one is here so Pulse has a news component.
+score = P(positive) - P(negative) from ``sentiment_model`` (hashed n-grams, trained on the MIT
+tweet set) + the lexicon's score, clipped to [-1, 1]; above +0.1 positive, below -0.1 negative.
+Measured by ``bench/sentiment/run.py`` beside VADER on sets it was not trained on.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-MODEL_NAME = "lexicon-v0"
+from tapewire.enrich.sentiment_model import predict_proba
+
+MODEL_NAME = "hashlr-v1+lexicon"
 Label = Literal["positive", "neutral", "negative"]
 
 _POSITIVE = {
@@ -82,7 +87,7 @@ _NEGATIVE = {
 }
 _NEGATORS = {"not", "no", "never", "without", "fails", "despite"}
 _WORD = re.compile(r"[a-z][a-z'-]*")
-NEUTRAL_BAND = 0.15
+NEUTRAL_BAND = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +97,27 @@ class SentimentScore:
 
 
 def score_text(text: str) -> SentimentScore:
+    return score_texts([text])[0]
+
+
+def score_texts(texts: Sequence[str]) -> list[SentimentScore]:
+    """Scores for many texts at once (the model runs vectorized)."""
+    probs = predict_proba(texts)
+    out = []
+    for text, (negative, _neutral, positive) in zip(texts, probs, strict=True):
+        score = max(-1.0, min(1.0, float(positive - negative) + lexicon_score(text)))
+        out.append(SentimentScore(round(score, 4), _label(score)))
+    return out
+
+
+def _label(score: float) -> Label:
+    return (
+        "positive" if score > NEUTRAL_BAND else "negative" if score < -NEUTRAL_BAND else "neutral"
+    )
+
+
+def lexicon_score(text: str) -> float:
+    """The finance lexicon alone, in [-1, 1] (negation within two words flips a term)."""
     words = _WORD.findall(text.lower())
     total = 0.0
     hits = 0
@@ -103,8 +129,4 @@ def score_text(text: str) -> SentimentScore:
             weight = -weight
         total += weight
         hits += 1
-    score = max(-1.0, min(1.0, total / (hits + 1.0))) if hits else 0.0
-    label: Label = (
-        "positive" if score > NEUTRAL_BAND else "negative" if score < -NEUTRAL_BAND else "neutral"
-    )
-    return SentimentScore(round(score, 4), label)
+    return max(-1.0, min(1.0, total / (hits + 1.0))) if hits else 0.0

@@ -385,7 +385,11 @@ def parse_json_feed(body: bytes, *, where: str = "input") -> ParsedFeed:
 
 
 def _parse_tolerant(body: bytes, where: str, fast_error: Exception) -> ParsedFeed:
-    parsed: Any = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    try:
+        parsed: Any = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    except UnicodeError as exc:  # feedparser decodes an <?xml encoding="..."?> of stray bytes
+        reason = " ".join(str(exc).split())[:200]
+        raise BadInputError(f"not a feed ({reason}): {where}") from None
     entries = parsed.get("entries", [])
     if not parsed.get("version") and not entries:
         reason = " ".join(str(parsed.get("bozo_exception") or fast_error).split())[:200]

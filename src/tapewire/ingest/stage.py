@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urljoin, urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from tapewire.ingest.sanitize import canonical_url, clean_title, publisher_domai
 from tapewire.net import FetchResult, HttpClient
 
 log = logging.getLogger(__name__)
+MAX_URL_CHARS = 2048  # news_item.url and .canonical_url: a longer link cannot be stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,19 +54,43 @@ class Fetched:
     warning: str | None  # read, but something was off: say so on the health row
 
 
-def normalize_items(feed: ParsedFeed, *, fetched_at: datetime) -> list[NormalizedItem]:
-    """Pure: parsed items -> canonical, sanitized items; undated items get the fetch time."""
-    return [_normalize(item, feed.title, fetched_at) for item in feed.items]
+def normalize_items(
+    feed: ParsedFeed, *, fetched_at: datetime, base_url: str = ""
+) -> list[NormalizedItem]:
+    """Pure: parsed items -> canonical, sanitized items; undated items get the fetch time.
+
+    Relative links are resolved against ``base_url`` (the feed's own http(s) URL); an item whose
+    link is malformed (``http://[x``, a port out of range) or too long to store is dropped.
+    """
+    items = []
+    for item in feed.items:
+        try:
+            normalized = _normalize(item, feed.title, fetched_at, base_url)
+        except ValueError:  # urlsplit's verdict on a malformed link
+            continue
+        if max(len(normalized.url), len(normalized.canonical_url)) <= MAX_URL_CHARS:
+            items.append(normalized)
+    return items
 
 
-def _normalize(item: ParsedItem, feed_title: str | None, fetched_at: datetime) -> NormalizedItem:
+def _absolute(link: str, base_url: str) -> str:
+    """``/blog/2013/x`` in a feed fetched over http(s) -> an absolute link on the feed's host."""
+    if link.startswith(("https://", "http://")) or not base_url.startswith(("http://", "https://")):
+        return link  # the common case, decided without parsing
+    return link if urlsplit(link).scheme else urljoin(base_url, link)
+
+
+def _normalize(
+    item: ParsedItem, feed_title: str | None, fetched_at: datetime, base_url: str
+) -> NormalizedItem:
+    url = _absolute(item.url, base_url)
     return NormalizedItem(
-        url=item.url,
-        canonical_url=canonical_url(item.url),
+        url=url,
+        canonical_url=canonical_url(url),
         guid=item.guid,
         title=clean_title(item.title, publisher=feed_title),
         summary=summary_text(item.summary_html),
-        publisher_domain=publisher_domain(item.url),
+        publisher_domain=publisher_domain(url),
         publisher_name=clean_title(feed_title) if feed_title else None,
         published_at=item.published_at or fetched_at,
         date_from_fetch=item.published_at is None,
@@ -88,8 +114,11 @@ def fetch_source(
     if result.not_modified:
         return Fetched(result, [], None)
     feed = parse_feed(result.body, url=url)
-    items = normalize_items(feed, fetched_at=now)
+    items = normalize_items(feed, fetched_at=now, base_url=result.url)
     warnings = [feed.warning] if feed.warning else []
+    if len(items) < len(feed.items):
+        skipped = len(feed.items) - len(items)
+        warnings.append(f"{skipped} item(s) with a malformed or over-long link skipped")
     undated = sum(1 for item in items if item.date_from_fetch)
     if undated:
         warnings.append(f"{undated} item(s) without a usable date got the fetch time")
@@ -116,11 +145,11 @@ def _columns(item: NormalizedItem) -> dict[str, object]:
     return {
         "url": item.url,
         "canonical_url": item.canonical_url,
-        "guid": item.guid,
+        "guid": item.guid[:2048] if item.guid else None,
         "title": item.title[:1000],
         "summary": item.summary,
-        "publisher_domain": item.publisher_domain,
-        "publisher_name": item.publisher_name,
+        "publisher_domain": item.publisher_domain[:255],
+        "publisher_name": item.publisher_name[:255] if item.publisher_name else None,
         "published_at": item.published_at,
         "date_from_fetch": item.date_from_fetch,
     }
@@ -177,9 +206,14 @@ def _record_success(
     row.last_fetched_at = row.last_ok_at = now
     row.next_poll_at = now + timedelta(minutes=poll_minutes)
     if not result.not_modified:
-        row.etag, row.last_modified = result.etag, result.last_modified
+        row.etag, row.last_modified = _fit(result.etag, 512), _fit(result.last_modified, 128)
         row.items_seen = len(fetched.items)
         row.last_warning = fetched.warning[:1000] if fetched.warning else None
+
+
+def _fit(validator: str | None, size: int) -> str | None:
+    """A validator too long for its column is dropped: the next fetch is unconditional."""
+    return validator if validator is not None and len(validator) <= size else None
 
 
 def _record_failure(s: Session, feed_id: int, error: str, now: datetime, poll_minutes: int) -> None:

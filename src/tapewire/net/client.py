@@ -51,6 +51,7 @@ class HttpClient:
             follow_redirects=True,
             max_redirects=5,
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip"},
+            event_hooks={"request": [self._refuse_private]},  # every hop, redirects included
         )
 
     def close(self) -> None:
@@ -86,7 +87,8 @@ class HttpClient:
             except TemporarySourceError as exc:
                 if attempt >= self._settings.retries:
                     raise
-                wait = min(MAX_BACKOFF_S, getattr(exc, "retry_after", None) or 0.5 * 2**attempt)
+                retry_after = getattr(exc, "retry_after", None)  # 0 means now, not "use backoff"
+                wait = min(MAX_BACKOFF_S, 0.5 * 2**attempt if retry_after is None else retry_after)
                 log.info("retrying %s in %.1fs: %s", url, wait, exc)
                 self._sleep(wait)  # type: ignore[operator]
                 attempt += 1
@@ -105,21 +107,32 @@ class HttpClient:
                 return _result(response, body)
         except httpx.TooManyRedirects:
             raise BadInputError(f"too many redirects fetching {url}") from None
+        except httpx.DecodingError as exc:  # "Content-Encoding: gzip" over bytes that are not
+            raise BadInputError(f"cannot decode the body of {url}: {exc}") from None
+        except (httpx.InvalidURL, UnicodeError) as exc:  # a bad redirect; a 64-char host label
+            raise BadInputError(f"invalid URL fetching {url}: {exc}") from None
         except httpx.TimeoutException:
             raise TemporarySourceError(f"timed out fetching {url}") from None
         except httpx.TransportError as exc:
             raise TemporarySourceError(f"cannot reach {url}: {exc}") from None
 
     def _check_target(self, url: str) -> None:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError as exc:  # "http://[::1"
+            raise BadInputError(f"invalid URL {url}: {exc}") from None
         if parts.scheme not in ("http", "https"):
             raise ConfigError(f"unsupported URL scheme {parts.scheme!r} in {url}")
-        if self._settings.allow_private_urls or not parts.hostname:
+
+    def _refuse_private(self, request: httpx.Request) -> None:
+        """Runs before every request, so a public URL cannot redirect to a private one."""
+        host = request.url.raw_host.decode("ascii")
+        if self._settings.allow_private_urls or not host:
             return
-        for address in _resolve(parts.hostname):
+        for address in _resolve(host):
             if not address.is_global:
                 raise BadInputError(
-                    f"refused {url}: {parts.hostname} is a private or loopback address "
+                    f"refused {request.url}: {host} is a private or loopback address "
                     "(set http.allow_private_urls to allow it)"
                 )
 
@@ -198,4 +211,6 @@ def _resolve(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
         infos = socket.getaddrinfo(host, None)
     except socket.gaierror as exc:
         raise TemporarySourceError(f"cannot resolve {host}: {exc}") from None
+    except UnicodeError as exc:  # an empty or 64+ character label
+        raise BadInputError(f"invalid host name {host}: {exc}") from None
     return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]

@@ -59,7 +59,7 @@ class PriceProvider(Protocol):
 def check_bar(bar: BarIn) -> str | None:
     """Why a bar is unusable, or None. A bad bar is reported, never silently used."""
     values = (bar.open, bar.high, bar.low, bar.close)
-    if any(math.isnan(v) or v <= 0 for v in values):
+    if any(not math.isfinite(v) or v <= 0 for v in values):  # "nan", "inf" parse as floats
         return "non-positive or missing price"
     if bar.high < bar.low:
         return f"high {bar.high} < low {bar.low}"
@@ -70,6 +70,8 @@ def check_bar(bar: BarIn) -> str | None:
         bar.low - slack <= bar.close <= bar.high + slack
     ):
         return "open or close outside the high-low range"
+    if not math.isfinite(bar.volume):
+        return "missing volume"
     if bar.volume < 0:
         return "negative volume"
     return None

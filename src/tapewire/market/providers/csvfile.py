@@ -44,6 +44,8 @@ def parse_day(text: str) -> date:
     text = text.strip()
     if "/" in text:
         month, day, year = (int(p) for p in text.split()[0].split("/"))
+        if len(text.split()[0].rsplit("/", 1)[1]) == 2:  # 2/27/26, read as strptime's %y does
+            year += 2000 if year < 69 else 1900
         return date(year, month, day)
     if _DAY_MON_YY.match(text):
         return datetime.strptime(text[:9], "%d-%b-%y").date()  # noqa: DTZ007 (a date, no time)
@@ -56,9 +58,12 @@ def _number(text: str) -> float:
 
 def _layout(text: str) -> tuple[list[str], list[list[str]]]:
     """(lower-case column names, data rows) for a headed or headerless file."""
-    first = text.split("\n", 1)[0]
+    first = next(io.StringIO(text, newline=""), "")  # any line ending: \n, \r\n or a lone \r
     delimiter = "\t" if "\t" in first else ";" if first.count(";") > first.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:  # a field over csv's 128 KiB limit: not a price file
+        raise BadInputError(f"not a price CSV: {exc}") from None
     if rows and rows[0] and _DATE_START.match(rows[0][0]):
         return list(HEADERLESS), rows  # MetaTrader: no header
     header = [h.strip().lower() for h in (rows[0] if rows else [])]
