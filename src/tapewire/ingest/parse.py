@@ -37,6 +37,8 @@ _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<head|<body)", re.IGNORECASE)
 _BARE_AMP = re.compile(rb"&(?!#?[A-Za-z0-9]+;)")
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_ITEM_TAGS = ("item", "entry", "url")  # RSS/RDF, Atom, sitemap
+_CLOSE_TAG = re.compile(rb"</(?:[\w.-]+:)?(item|entry|url)\s*>", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,9 @@ def parse_feed(body: bytes, *, url: str = "") -> ParsedFeed:
     try:
         root = etree.fromstring(body, parser=_parser())
     except (etree.XMLSyntaxError, ValueError) as exc:
+        trimmed = _trim_cut_character(body)
+        if trimmed != body:  # cut inside a multi-byte character: read what arrived whole
+            return parse_feed(trimmed, url=url)
         recovered = _parse_recovering(body, where, exc)
         if recovered is not None:
             return recovered
@@ -106,6 +111,7 @@ def _parse_recovering(body: bytes, where: str, exc: Exception) -> ParsedFeed | N
             return None
     if root is None:
         return None
+    _drop_unclosed_item(root, fixed)
     try:
         feed = _parse_tree(root, where)
     except BadInputError:
@@ -120,6 +126,44 @@ def _parse_recovering(body: bytes, where: str, exc: Exception) -> ParsedFeed | N
         f"{feed.kind}+recovered",
         f"malformed XML ({reason}); read with the recovering parser",
     )
+
+
+def _trim_cut_character(body: bytes) -> bytes:
+    """Drop a UTF-8 character cut off at the very end: left in, it makes the whole document
+    undecodable, and the tolerant parser then reads every item as Windows-1252 (mojibake).
+    Only a document that is valid UTF-8 once trimmed is trimmed (so at most once)."""
+    for back in range(1, min(4, len(body) + 1)):
+        byte = body[-back]
+        if byte < 0x80:
+            return body
+        if byte >= 0xC0:  # the lead byte of a 2-, 3- or 4-byte character
+            size = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            if size <= back:
+                return body
+            try:
+                body[:-back].decode("utf-8")
+            except UnicodeDecodeError:
+                return body  # another encoding, or more wrong than a cut
+            return body[:-back]
+    return body
+
+
+def _drop_unclosed_item(root: Any, body: bytes) -> None:
+    """A truncated document ends inside its last item: recovered, that item has a cut link
+    (``htt``), title or summary and no date. It is dropped, not stored wrong for good."""
+    nodes = [n for n in root.iter() if isinstance(n.tag, str) and _local(n.tag) in _ITEM_TAGS]
+    if not nodes:
+        return
+    last, name = nodes[-1], _local(nodes[-1].tag)
+    opened = sum(1 for n in nodes if _local(n.tag) == name)
+    closed = sum(1 for m in _CLOSE_TAG.finditer(body) if m.group(1).lower().decode() == name)
+    if closed < opened and last.getparent() is not None:
+        last.getparent().remove(last)
+
+
+def _local(tag: str) -> str:
+    """``{ns}entry`` or ``atom:entry`` -> ``entry`` (a recovered tree keeps unbound prefixes)."""
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
 
 
 def unmangle(body: bytes) -> bytes:
@@ -391,6 +435,8 @@ def _parse_tolerant(body: bytes, where: str, fast_error: Exception) -> ParsedFee
         reason = " ".join(str(exc).split())[:200]
         raise BadInputError(f"not a feed ({reason}): {where}") from None
     entries = parsed.get("entries", [])
+    closed = sum(1 for m in _CLOSE_TAG.finditer(body) if m.group(1).lower() != b"url")
+    entries = entries[:closed]  # a truncated document's last entry is cut off (see above)
     if not parsed.get("version") and not entries:
         reason = " ".join(str(parsed.get("bozo_exception") or fast_error).split())[:200]
         raise BadInputError(f"not a feed ({reason}): {where}")
