@@ -1,4 +1,5 @@
-"""Price providers: one contract for all (over real HTTP), every real price file, bad rows, partial bars."""
+"""Price providers: one contract for all (over real HTTP), every real price file, layouts, bad
+rows with their line numbers and reasons, partial bars, malformed answers."""
 
 from __future__ import annotations
 
@@ -13,15 +14,18 @@ from tapewire.demo.server import LoopbackServer
 from tapewire.demo.world import build_world
 from tapewire.errors import BadInputError
 from tapewire.market.providers import (
+    BarIn,
     CsvFileProvider,
     PriceProvider,
+    RejectedRow,
     StooqProvider,
     YahooProvider,
     parse_csv_bars,
+    parse_stooq_csv,
     parse_yahoo_chart,
 )
 from tapewire.net import HttpClient
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, shared_data
 
 AS_OF = datetime(2026, 11, 20, tzinfo=UTC)
 PRICE_FILES = (
@@ -174,3 +178,213 @@ def test_yahoo_chart_errors_and_gaps() -> None:
     doc["chart"]["result"][0]["indicators"]["quote"][0]["close"][1] = None
     parsed = parse_yahoo_chart(json.dumps(doc).encode(), symbol="X")
     assert [b.bar_date for b in parsed.bars] == [date(2026, 1, 2)] and len(parsed.rejected) == 1
+
+
+# ---------------------------------------------------------------- layouts and bad rows, exactly
+
+
+def test_yahoo_column_order_bom_and_blank_lines() -> None:
+    """yfinance's alphabetical Date,Close,High,Low,Open,Volume: every column lands in its field."""
+    body = (
+        "\ufeffDate,Close,High,Low,Open,Volume\r\n"
+        "\r\n"
+        "2026-02-19,6861.89,6880.12,6833.02,6850.01,5151690000\r\n"
+        "2026-02-20,6909.51,6915.86,6836.33,6843.26,5432480000\r\n"
+        "\r\n"
+        "\r\n"
+    ).encode()
+    parsed = parse_csv_bars(body)
+    assert parsed.bars == (
+        BarIn(date(2026, 2, 19), 6850.01, 6880.12, 6833.02, 6861.89, 5_151_690_000.0),
+        BarIn(date(2026, 2, 20), 6843.26, 6915.86, 6836.33, 6909.51, 5_432_480_000.0),
+    )
+    assert parsed.rejected == () and not parsed.partial_last
+
+
+def test_bad_rows_are_rejected_with_line_numbers_while_good_rows_load() -> None:
+    body = (
+        b"Date,Open,High,Low,Close,Volume\n"  # line 1
+        b"2026-01-02,10,11,9,10.5,100\n"  # 2: good
+        b"2026-01-05,10,9,11,10,100\n"  # 3: high < low
+        b"2026-01-06,12,11,9,10,100\n"  # 4: open above the high
+        b"\n"  # 5: blank, skipped
+        b"2026-01-07,10,11,9,10,-5\n"  # 6: negative volume
+        b"2026-01-08,10,11,9,10.1,5\n"  # 7: good
+        b"2026-01-08,10,11,9,10.2,5\n"  # 8: duplicate date
+        b"2026-01-09,ten,11,9,10,5\n"  # 9: not a number
+        b"2026-01-12,10,11,9,8,5\n"  # 10: close below the low
+        b"2026-01-13,0,11,9,10,5\n"  # 11: zero open
+        b"2026-01-14,10,11,9\n"  # 12: a short row
+        b"not a date,10,11,9,10,5\n"  # 13: no date
+        b"2026-01-15,10,11,9,10.3,\n"  # 14: good, no volume is 0
+    )
+    parsed = parse_csv_bars(body)
+    assert [(b.bar_date.day, b.close, b.volume) for b in parsed.bars] == [
+        (2, 10.5, 100.0),
+        (8, 10.1, 5.0),
+        (15, 10.3, 0.0),
+    ]
+    reasons = {r.line: r.reason for r in parsed.rejected}
+    assert sorted(reasons) == [3, 4, 6, 8, 9, 10, 11, 12, 13]
+    assert reasons[3] == "high 9.0 < low 11.0"
+    assert reasons[4] == reasons[10] == "open or close outside the high-low range"
+    assert reasons[6] == "negative volume"
+    assert reasons[8] == "duplicate date 2026-01-08"
+    assert reasons[9].startswith("unreadable row: could not convert string to float: 'ten'")
+    assert reasons[11] == "non-positive or missing price"
+    assert reasons[12].startswith("unreadable row:") and reasons[13].startswith("unreadable row:")
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ("2026-01-05,nan,11,9,10,5", "non-positive or missing price"),
+        ("2026-01-05,10,inf,9,10,5", "non-positive or missing price"),
+        ("2026-01-05,10,11,-inf,10,5", "non-positive or missing price"),
+        ("2026-01-05,10,11,9,10,nan", "missing volume"),
+        ("2026-01-05,10,11,9,10,inf", "missing volume"),
+    ],
+)
+def test_non_finite_numbers_are_rejected(row: str, reason: str) -> None:
+    """float() reads "nan" and "inf"; an infinite high would pass every range check."""
+    parsed = parse_csv_bars(
+        f"Date,Open,High,Low,Close,Volume\n2026-01-02,10,11,9,10,5\n{row}\n".encode()
+    )
+    assert [b.bar_date for b in parsed.bars] == [date(2026, 1, 2)]
+    assert parsed.rejected == (RejectedRow(3, reason),)
+
+
+def test_two_digit_years_are_this_century() -> None:
+    """``2/27/26`` is 2026-02-27 (as strptime's %y reads it), not the year 26."""
+    body = (
+        b"Date,Open,High,Low,Close\n2/26/26,10,11,9,10\n2/27/26,10,11,9,10\n12/31/99,10,11,9,10\n"
+    )
+    assert [b.bar_date for b in parse_csv_bars(body).bars] == [
+        date(1999, 12, 31),
+        date(2026, 2, 26),
+        date(2026, 2, 27),
+    ]
+
+
+def test_old_mac_line_endings_load() -> None:
+    body = (
+        b"Date,Open,High,Low,Close,Volume\r2026-01-02,10,11,9,10.5,100\r2026-01-05,10,11,9,10,50\r"
+    )
+    parsed = parse_csv_bars(body)
+    assert [(b.bar_date, b.close) for b in parsed.bars] == [
+        (date(2026, 1, 2), 10.5),
+        (date(2026, 1, 5), 10.0),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            b"name,value\nx,1\n",
+            r"not a price CSV \(prices/x\.csv\): missing column\(s\) date, open",
+        ),
+        (b"Date,Close\n2026-01-02,10\n", r"missing column\(s\) open, high, low"),
+        (b"<!doctype html><html><body>Sign in</body></html>", "not a price CSV"),
+        (b"", "not a price CSV"),
+        (b'Date,Open,High,Low,Close\n2026-01-02,"' + b"1" * 200_000 + b"\n", "field larger than"),
+    ],
+    ids=["other-csv", "close-only", "html", "empty", "runaway-quote"],
+)
+def test_a_non_price_file_is_bad_input(body: bytes, message: str) -> None:
+    with pytest.raises(BadInputError, match=message):
+        parse_csv_bars(body, source="prices/x.csv")
+
+
+@pytest.mark.parametrize("body", [b"No data", b"No data\n", b"  no data  "])
+def test_stooq_no_data_is_bad_input(body: bytes) -> None:
+    with pytest.raises(BadInputError, match=r"stooq has no data for zzz\.us"):
+        parse_stooq_csv(body, symbol="zzz.us")
+
+
+def test_stooq_other_refusals_are_bad_input() -> None:
+    with pytest.raises(BadInputError, match=r"not a price CSV \(stooq:acme\.us\)"):
+        parse_stooq_csv(b"Exceeded the daily hits limit", symbol="acme.us")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"chart": []}',
+        b'{"chart": {"result": [{"timestamp": [1767362400]}], "error": null}}',
+        b'{"chart": {"result": [{"timestamp": [1767362400], "indicators": {"quote": []}}]}}',
+        b'{"chart": {"result": [{"timestamp": ["x"], "indicators": {"quote": [{"open": [1],'
+        b' "high": [1], "low": [1], "close": [1]}]}}]}}',
+        b'{"chart": {"result": [{"timestamp": [1e20], "indicators": {"quote": [{"open": [1],'
+        b' "high": [1], "low": [1], "close": [1]}]}}]}}',
+        b'{"chart": {"result": [{"timestamp": [1767362400], "indicators": {"quote": [{"open":'
+        b' ["a"], "high": [1], "low": [1], "close": [1]}]}}]}}',
+    ],
+    ids=["chart-list", "no-indicators", "no-quote", "text-stamp", "far-stamp", "text-price"],
+)
+def test_a_malformed_yahoo_answer_is_bad_input(body: bytes) -> None:
+    with pytest.raises(BadInputError, match="malformed Yahoo chart JSON for ACME"):
+        parse_yahoo_chart(body, symbol="ACME")
+
+
+# ---------------------------------------------------------------- the two long real series
+
+
+def long_series() -> list[str]:
+    names = []
+    for folder in ("merged_index_series", "yahoo_long_to_2026-02"):
+        root = SHARED_DATA / "prices" / folder
+        names += sorted(f"{folder}/{p.name}" for p in root.glob("*.csv")) if root.is_dir() else []
+    return names or ["absent/absent.csv"]  # skipped below, saying why
+
+
+LAST_BAR = {
+    "merged_index_series": date(2026, 8, 21),
+    "yahoo_long_to_2026-02": date(2026, 2, 23),
+    "yahoo_long_to_2026-02/^FVX.csv": date(2025, 11, 14),  # the series stops early
+    "yahoo_long_to_2026-02/^TNX.csv": date(2026, 2, 13),
+}
+
+
+@pytest.mark.parametrize("name", long_series())
+def test_every_long_series_loads_or_says_why_per_row(name: str) -> None:
+    path = shared_data("prices", *name.split("/"))
+    body = path.read_bytes()
+    parsed = parse_csv_bars(body, source=name)
+    assert len(parsed.bars) >= 100
+    dates = [b.bar_date for b in parsed.bars]
+    assert dates == sorted(dates) and len(set(dates)) == len(dates)
+    assert dates[-1] == LAST_BAR.get(name, LAST_BAR[path.parent.name])
+    assert all(
+        b.low <= min(b.open, b.close) + 1e-6 and b.high >= max(b.open, b.close) - 1e-6
+        for b in parsed.bars
+    )
+    data_rows = [line for line in body.decode("utf-8-sig").splitlines()[1:] if line.strip()]
+    assert len(parsed.bars) + len(parsed.rejected) == len(data_rows)  # nothing dropped silently
+    for row in parsed.rejected:
+        assert 2 <= row.line <= len(body.splitlines()) and row.reason and "\n" not in row.reason
+    assert len(parsed.rejected) < 0.1 * len(parsed.bars)
+
+
+def test_the_flattened_second_header_row_of_a_yfinance_file_is_rejected() -> None:
+    """XLE.csv carries yfinance's ticker row (",XLE,XLE,...") under the header."""
+    path = shared_data("prices", "yahoo_long_to_2026-02", "XLE.csv")
+    parsed = parse_csv_bars(path.read_bytes())
+    assert parsed.rejected[0].line == 2 and parsed.rejected[0].reason.startswith("unreadable row")
+    assert parsed.bars[0].bar_date == date(1998, 12, 22)
+
+
+def test_an_intraday_last_row_is_flagged_partial() -> None:
+    """The README says the 2026-02-23 row of these files is an intraday snapshot (volume 0)."""
+    path = shared_data("prices", "yahoo_long_to_2026-02", "^RUT.csv")
+    parsed = parse_csv_bars(path.read_bytes())
+    assert parsed.partial_last and parsed.bars[-1].bar_date == date(2026, 2, 23)
+    assert parsed.bars[-1].volume == 0 and parsed.bars[-2].volume > 0
+
+
+def test_line_numbers_count_from_the_first_line_with_or_without_a_header() -> None:
+    """A header that spells out exactly the headerless columns (Stooq's) is still a header."""
+    stooq = b"Date,Open,High,Low,Close,Volume\n2026-01-02,10,11,9,10,5\n2026-01-05,10,9,11,10,5\n"
+    mt4 = b"2026.01.02 00:00\t10\t11\t9\t10\t5\n2026.01.05 00:00\t10\t9\t11\t10\t5\n"
+    assert parse_csv_bars(stooq).rejected == (RejectedRow(3, "high 9.0 < low 11.0"),)
+    assert parse_csv_bars(mt4).rejected == (RejectedRow(2, "high 9.0 < low 11.0"),)

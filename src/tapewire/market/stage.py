@@ -132,7 +132,7 @@ def load_bars(
         return LoadResult(symbol, source, 0, 0, 0, None)
     now = ctx.clock.now()
     try:
-        parsed = provider.fetch_bars(symbol, start=start, end=end)
+        parsed = _within(provider.fetch_bars(symbol, start=start, end=end), start, end)
     except (SourceError, ConfigError) as exc:
         with ctx.store.write() as s:
             _record_health(s, source, now, error=str(exc), rejected=0)
@@ -141,6 +141,13 @@ def load_bars(
         new = save_bars(s, instrument_id, parsed, source=provider.name)
         _record_health(s, source, now, error=None, rejected=len(parsed.rejected))
     return LoadResult(symbol, source, len(parsed.bars), new, len(parsed.rejected), None)
+
+
+def _within(parsed: ParsedBars, start: date, end: date) -> ParsedBars:
+    """Only bars in [start, end], whatever a provider returns: none of as_of's day or later."""
+    kept = tuple(b for b in parsed.bars if start <= b.bar_date <= end)
+    partial = parsed.partial_last and bool(kept) and kept[-1] == parsed.bars[-1]
+    return ParsedBars(kept, parsed.rejected, partial)
 
 
 def _record_health(

@@ -43,10 +43,9 @@ def parse_day(text: str) -> date:
     """
     text = text.strip()
     if "/" in text:
-        month, day, year = (int(p) for p in text.split()[0].split("/"))
-        if len(text.split()[0].rsplit("/", 1)[1]) == 2:  # 2/27/26, read as strptime's %y does
-            year += 2000 if year < 69 else 1900
-        return date(year, month, day)
+        month, day, year = text.split()[0].split("/")
+        century = (2000 if int(year) < 69 else 1900) if len(year) == 2 else 0  # 2/27/26, as %y
+        return date(century + int(year), int(month), int(day))
     if _DAY_MON_YY.match(text):
         return datetime.strptime(text[:9], "%d-%b-%y").date()  # noqa: DTZ007 (a date, no time)
     return date.fromisoformat(text[:10].replace(".", "-"))
@@ -56,18 +55,16 @@ def _number(text: str) -> float:
     return float(text.replace(",", "").replace('"', "").strip())
 
 
-def _layout(text: str) -> tuple[list[str], list[list[str]]]:
-    """(lower-case column names, data rows) for a headed or headerless file."""
+def _layout(text: str) -> tuple[list[str], list[list[str]], int]:
+    """(lower-case column names, data rows, the first data row's line) for a headed or headerless
+    file. (A header may spell out exactly the headerless columns: Stooq's does.)"""
     first = next(io.StringIO(text, newline=""), "")  # any line ending: \n, \r\n or a lone \r
     delimiter = "\t" if "\t" in first else ";" if first.count(";") > first.count(",") else ","
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:  # a field over csv's 128 KiB limit: not a price file
-        raise BadInputError(f"not a price CSV: {exc}") from None
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     if rows and rows[0] and _DATE_START.match(rows[0][0]):
-        return list(HEADERLESS), rows  # MetaTrader: no header
+        return list(HEADERLESS), rows, 1  # MetaTrader: no header
     header = [h.strip().lower() for h in (rows[0] if rows else [])]
-    return header, rows[1:]
+    return header, rows[1:], 2
 
 
 def parse_csv_bars(body: bytes, *, source: str = "input") -> ParsedBars:
@@ -76,15 +73,17 @@ def parse_csv_bars(body: bytes, *, source: str = "input") -> ParsedBars:
     Raises:
         BadInputError: not a price CSV (no date/open/high/low/close columns).
     """
-    header, rows = _layout(body.decode("utf-8-sig", errors="replace"))
+    try:
+        header, rows, first_line = _layout(body.decode("utf-8-sig", errors="replace"))
+    except csv.Error as exc:  # a field over csv's 128 KiB limit
+        raise BadInputError(f"not a price CSV ({source}): {exc}") from None
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise BadInputError(f"not a price CSV ({source}): missing column(s) {', '.join(missing)}")
     index = {name: header.index(name) for name in (*REQUIRED, "volume") if name in header}
-    offset = 1 if header != list(HEADERLESS) else 0
     parsed: list[tuple[int, BarIn]] = []
     rejected: list[RejectedRow] = []
-    for line, row in enumerate(rows, start=1 + offset):
+    for line, row in enumerate(rows, start=first_line):
         if not row or not any(cell.strip() for cell in row):
             continue
         try:

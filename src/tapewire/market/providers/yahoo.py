@@ -30,6 +30,13 @@ def parse_yahoo_chart(body: bytes, *, symbol: str) -> ParsedBars:
         chart = doc["chart"]
     except (ValueError, KeyError, TypeError):
         raise BadInputError(f"not Yahoo chart JSON for {symbol}") from None
+    try:
+        return _chart_bars(chart, symbol)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError, OverflowError) as exc:
+        raise BadInputError(f"malformed Yahoo chart JSON for {symbol}: {exc!r}") from None
+
+
+def _chart_bars(chart: Any, symbol: str) -> ParsedBars:
     if chart.get("error"):
         error = chart["error"]
         raise BadInputError(f"Yahoo chart error for {symbol}: {error.get('description') or error}")
