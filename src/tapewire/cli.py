@@ -342,6 +342,11 @@ def prices() -> None:
 )
 @click.option("--benchmark", help="Benchmark symbol for relative strength (e.g. ^GSPC).")
 @click.option(
+    "--member-of",
+    multiple=True,
+    help="An index it belongs to (repeatable), for that index's breadth (e.g. ^GSPC).",
+)
+@click.option(
     "--provider-symbol", help="The provider's name for it (e.g. ^spx on Stooq for ^GSPC)."
 )
 @click.option(
@@ -361,6 +366,7 @@ def prices_load(
     name: str | None,
     asset_class: str | None,
     benchmark: str | None,
+    member_of: tuple[str, ...],
     provider_symbol: str | None,
     provider_name: str,
 ) -> None:
@@ -376,6 +382,7 @@ def prices_load(
         name=name or symbol,
         asset_class=asset_class or guess_asset_class(symbol),
         benchmark_symbol=benchmark,
+        member_of=member_of,
         provider=provider_name,
         provider_symbol=provider_symbol,
         source_url=source,

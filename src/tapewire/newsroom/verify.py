@@ -51,6 +51,8 @@ KNOWN_OUTLETS = (
     "Benzinga",
     "TheStreet",
 )
+# Keys whose values are not claims a text may make: quotes are shown as quotes, ids are ids.
+_NOT_FACTS = frozenset({"title", "snippet", "url", "story_id", "lead_story", "id"})
 _KNOWN = re.compile(r"\b(" + "|".join(re.escape(o) for o in KNOWN_OUTLETS) + r")\b")
 
 
@@ -155,7 +157,7 @@ def _fact_numbers(node: Any, path: str) -> Iterator[tuple[str, float]]:
         yield path, float(node)
     elif isinstance(node, dict):
         for key, value in node.items():
-            if key not in ("title", "snippet", "url"):  # quotes are shown as quotes, not facts
+            if key not in _NOT_FACTS:
                 yield from _fact_numbers(value, f"{path}.{key}")
     elif isinstance(node, list):
         for i, value in enumerate(node):
