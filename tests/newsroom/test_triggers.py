@@ -14,6 +14,7 @@ from tapewire.context import RunContext
 from tapewire.demo.run import run_demo
 from tapewire.market.providers import BarIn, ParsedBars
 from tapewire.market.stage import InstrumentSpec, save_bars, save_instrument
+from tapewire.net import HttpClient
 from tapewire.newsroom import queries as newsroom_queries
 from tapewire.newsroom import stage as newsroom_stage
 from tapewire.signals import stage as signals_stage
@@ -53,11 +54,13 @@ def add(store: Store, symbol: str, bars: list[BarIn]) -> None:
 
 
 def analyse(store: Store, settings: Settings, as_of: datetime) -> None:
-    ctx = RunContext(
-        store=store, settings=settings, as_of=as_of, http=None, clock=FixedClock(as_of)
-    )  # type: ignore[arg-type]
-    for stage in (technicals_stage.run, signals_stage.run, newsroom_stage.run):
-        stage(ctx)
+    """The stages after market (no network: the bars are already stored)."""
+    with HttpClient(settings.http) as http:
+        ctx = RunContext(
+            store=store, settings=settings, as_of=as_of, http=http, clock=FixedClock(as_of)
+        )
+        for stage in (technicals_stage.run, signals_stage.run, newsroom_stage.run):
+            stage(ctx)
 
 
 def symbols_with_briefs(store: Store, as_of: datetime) -> dict[str, tuple[str, str | None]]:

@@ -98,7 +98,7 @@ def test_direction_follows_pulse_alone_at_the_documented_bounds() -> None:
     ],
 )
 def test_risk_points_and_label(kwargs: dict[str, float | None], label: str, points: int) -> None:
-    risk = compute_risk(close=100.0, **kwargs)  # type: ignore[arg-type]
+    risk = compute_risk(close=100.0, **kwargs)
     assert (risk.label, risk.points) == (label, points)
 
 

@@ -104,7 +104,7 @@ def test_real_russell_against_the_sp500_as_of_2026_02_01() -> None:
     then, now = common[-21], common[-1]
     expected = ((r[now] / s[now]) / (r[then] / s[then]) - 1.0) * 100.0
     assert rel.rs20_pct == pytest.approx(expected)
-    assert 0.0 < rel.rs20_pct < 10.0  # small caps led in January 2026
+    assert rel.rs20_pct is not None and 0.0 < rel.rs20_pct < 10.0  # small caps led in January
     assert rel.spread_z60 is not None and -4.0 < rel.spread_z60 < 4.0
 
 
