@@ -29,6 +29,7 @@ class Event:
     kind: Trigger
     text: str  # one line for people, built from the facts only
     price: float | None = None  # the level broken, when there is one
+    previous: str | None = None  # the direction before a direction change
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,11 @@ def find_events(
         events.append(Event("level_break", f"closed above resistance at {level:,.2f}", level))
     if direction != previous.direction:
         events.append(
-            Event("direction_change", f"Pulse turned {direction} from {previous.direction}")
+            Event(
+                "direction_change",
+                f"Pulse turned {direction} from {previous.direction}",
+                previous=previous.direction,
+            )
         )
     return events
 

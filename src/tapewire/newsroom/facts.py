@@ -27,6 +27,12 @@ PARAMS = {
     "threat_max": 5,
     "heat_hours": 24,
     "threat_support_atr": 1,
+    "spread_days": 60,
+    "macd_fast": 12,
+    "macd_slow": 26,
+    "macd_signal": 9,
+    "bollinger_days": 20,
+    "realized_vol_days": 20,
 }
 
 
@@ -75,6 +81,13 @@ def build_facts(
         },
         "news": sources,
         "lead_story": lead_story,
+        "lead_story_outlets": len(
+            {
+                src["outlet"]
+                for src in sources
+                if lead_story is not None and src["story_id"] == lead_story
+            }
+        ),
         "news_outlets": sorted({src["outlet"] for src in sources}),
         "news_outlet_count": len({src["outlet"] for src in sources}),
         "benchmark": {"symbol": benchmark[0], "return20_pct": benchmark[1]} if benchmark else None,
