@@ -17,8 +17,7 @@ from tests.conftest import shared_data
 from tests.support.cli import tapewire
 
 pytestmark = pytest.mark.e2e
-LARGE_CAPS = ("AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "JPM", "BA", "CVX")
-LARGE_CAPS += ("GS", "JNJ", "PFE", "WMT", "XOM")
+LARGE_CAPS = "AAPL MSFT NVDA AMZN GOOGL META TSLA JPM BA CVX GS JNJ PFE WMT XOM".split()
 
 
 def run(tmp: Path, db: Path, *args: str) -> str:
