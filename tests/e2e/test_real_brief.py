@@ -17,7 +17,23 @@ from tests.conftest import shared_data
 from tests.support.cli import tapewire
 
 pytestmark = pytest.mark.e2e
-LARGE_CAPS = "AAPL MSFT NVDA AMZN GOOGL META TSLA JPM BA CVX GS JNJ PFE WMT XOM".split()
+LARGE_CAPS = [
+    "AAPL",
+    "MSFT",
+    "NVDA",
+    "AMZN",
+    "GOOGL",
+    "META",
+    "TSLA",
+    "JPM",
+    "BA",
+    "CVX",
+    "GS",
+    "JNJ",
+    "PFE",
+    "WMT",
+    "XOM",
+]
 
 
 def run(tmp: Path, db: Path, *args: str) -> str:

@@ -3,9 +3,11 @@ briefs, a level break on an instrument nobody watches, and a hot story's own bri
 
 from __future__ import annotations
 
+import asyncio
 import math
 from datetime import UTC, date, datetime, timedelta
 
+import httpx
 import pytest
 
 from tapewire.clock import FixedClock
@@ -21,6 +23,7 @@ from tapewire.signals import stage as signals_stage
 from tapewire.store import Store, open_store
 from tapewire.technicals import queries as technicals_queries
 from tapewire.technicals import stage as technicals_stage
+from tapewire.web.app import create_app
 from tests.conftest import DEMO_AS_OF
 
 FRIDAY = date(2026, 1, 30)
@@ -106,6 +109,19 @@ def test_watchlist_daily_briefs_and_a_level_break_on_an_unwatched_instrument(
     doc = newsroom_queries.get_brief(store, "breaker-2026-02-03")
     assert doc is not None and doc.verification is not None and doc.verification["ok"]
     assert doc.facts["trigger"]["events"][0]["price"] == pytest.approx(floor)
+    page = asyncio.run(fetch(settings, store, "/briefs/breaker-2026-02-03"))
+    assert f"Why now: level break — closed below support at {floor:,.2f}" in page
+    for testid in ("why-heat", "why-risk", "why-threat"):
+        assert f'data-testid="{testid}"' in page
+    assert "Why now" not in asyncio.run(fetch(settings, store, "/briefs/watched-2026-02-03"))
+
+
+async def fetch(settings: Settings, store: Store, path: str) -> str:
+    transport = httpx.ASGITransport(app=create_app(settings, store=store))
+    async with httpx.AsyncClient(transport=transport, base_url="http://tapewire.test") as client:
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        return response.text
 
 
 def store_instruments(store: Store) -> list[tuple[int, str]]:
