@@ -1,9 +1,10 @@
 """Draw the second batch of candidate pairs to label by hand (the procedure in README.md).
 
-Prints TSV rows (url_a, url_b, stratum, baseline Dice, both titles) for pairs not yet in
-pairs_2023-12-01.tsv; a person then reads each pair and writes its label. The baseline score is
-deliberately not tapewire's: Dice overlap of plain lower-cased words (no stemming, synonyms or
-IDF), so the strata do not follow the algorithm being measured.
+Prints TSV rows (url_a, url_b, stratum, baseline Dice, both titles) for pairs not in the v1
+batch of pairs_2023-12-01.tsv (rerunning it reproduces the v2 batch); a person then read each
+pair and wrote its label. The baseline score is deliberately not tapewire's: Dice overlap of
+plain lower-cased words (no stemming, synonyms or IDF), so the strata do not follow the
+algorithm being measured.
 
     .venv/bin/python tests/data/stories/draw_pairs.py > /tmp/candidates.tsv
 """
@@ -152,11 +153,12 @@ def strata(rows: list[dict[str, str]]) -> dict[str, list[tuple[int, int, float]]
 
 def main() -> None:
     rows = load_rows()
-    labelled = set()
+    labelled = set()  # the v1 batch: the v2 draw excluded it, so rerunning redraws v2 exactly
     for line in LABELS.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith(("#", "url_a")):
-            url_a, url_b = line.split("\t")[:2]
-            labelled |= {(url_a, url_b), (url_b, url_a)}
+            url_a, url_b, _same, stratum = line.split("\t")[:4]
+            if stratum == "v1":
+                labelled |= {(url_a, url_b), (url_b, url_a)}
     rng = random.Random(SEED)  # noqa: S311 - a reproducible sample, not a secret
     chosen: set[tuple[int, int]] = set()
     uses: Counter[int] = Counter()
