@@ -196,6 +196,12 @@ _POSITIVE_WORDS = {
     "thrive": 0.7,
     "outpace": 0.6,
     "milestone": 0.4,
+    # added after reading where cross-validation on the tweet training split went wrong
+    "breakout": 0.6,
+    "pop": 0.5,
+    "bull": 0.6,
+    "hope": 0.4,
+    "above": 0.3,
     "<pct_up>": 0.5,  # "+5%"
 }
 _NEGATIVE_WORDS = {
@@ -350,6 +356,13 @@ _NEGATIVE_WORDS = {
     "fragile": 0.6,
     "exposed": 0.3,
     "losing": 0.7,
+    # added after reading where cross-validation on the tweet training split went wrong
+    "dump": 0.6,
+    "lowest": 0.6,
+    "deepen": 0.4,
+    "deeper": 0.4,
+    "loom": 0.5,
+    "bear": 0.6,
     "<pct_down>": 0.5,  # "-5%"
 }
 _NEGATORS = frozenset(
