@@ -66,7 +66,7 @@ def class_weights(y: npt.NDArray[np.intp], weighting: str) -> Matrix:
     counts = np.bincount(y, minlength=3).astype(np.float32)
     if weighting == "none":
         return np.ones(3, dtype=np.float32)
-    w = counts.sum() / (3 * counts)
+    w: Matrix = (counts.sum() / (3 * counts)).astype(np.float32)
     return np.sqrt(w) if weighting == "sqrt" else w
 
 
@@ -167,10 +167,9 @@ def main() -> int:
     args = parser.parse_args()
     rows, y = load_rows()
     if args.quick:
-        with np.load(OUT) as shipped:
-            choice = Choice(
-                float(shipped["l2"]), str(shipped["weighting"]), float(shipped["band"]), 0.0
-            )
+        with np.load(OUT) as shipped:  # back to the grids' values, however they were stored
+            l2, band = float(f"{float(shipped['l2']):.3g}"), round(float(shipped["band"]), 2)
+            choice = Choice(l2, str(shipped["weighting"]), band, 0.0)
     else:
         choice = cross_validate(rows, y)
     sys.stdout.write(f"chosen: {choice}\n")
@@ -179,8 +178,8 @@ def main() -> int:
         OUT,
         W=weights.astype(np.float16),
         b=bias.astype(np.float16),
-        band=np.float32(choice.band),
-        l2=np.float32(choice.l2),
+        band=np.float64(choice.band),
+        l2=np.float64(choice.l2),
         weighting=np.str_(choice.weighting),
     )
     sys.stdout.write(f"trained on {len(rows)} tweets -> {OUT} ({OUT.stat().st_size:,} bytes)\n")
