@@ -37,6 +37,7 @@ class SentimentScore:
 
 
 @functools.cache
+@functools.cache
 def neutral_band() -> float:
     """The |score| at or below which a text is neutral (chosen by CV on tweets, shipped)."""
     raw = resources.files("tapewire.enrich").joinpath("data/sentiment.npz").read_bytes()
