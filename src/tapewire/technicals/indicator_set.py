@@ -12,33 +12,17 @@ from collections.abc import Collection
 import numpy as np
 import numpy.typing as npt
 
-from tapewire.technicals.indicators import (
-    atr_spec,
-    bbands_tm,
-    ema_spec,
-    macd_from_emas,
-    macd_specs,
-    returns_tm,
-    rsi_from_averages,
-    rsi_specs,
-    sma_tm,
-)
-from tapewire.technicals.volatility import (
-    drawdown_tm,
-    log_returns_tm,
-    realized_vol_tm,
-    return_z_tm,
-    vol_percentile_tm,
-)
+from tapewire.technicals.stream import BlockEngine
+from tapewire.technicals.volatility import TRADING_DAYS, VOL_WINDOW
 from tapewire.technicals.windows import (
     FloatArray,
     IntArray,
-    Smoothing,
     as_time_major,
-    compute_shifted_sums,
+    blank_before,
+    compute_rolling_max,
+    compute_rolling_rank,
     find_starts,
     from_time_major,
-    run_smoothings,
 )
 
 TALIB_NAMES = (  # the series TA-Lib computes too (bench and tests compare these)
@@ -76,96 +60,75 @@ def compute_indicator_set(
     *,
     names: Collection[str] = ALL_NAMES,
     tail: int | None = None,
-    chunk: int = CHUNK,
 ) -> Series:
     """Named indicator series for one series (bars,) or a batch (instruments, bars).
+
+    Each series equals what the single-indicator functions (indicators.py, volatility.py)
+    return, to rounding. An instrument starts at its first bar with high, low and close all
+    present.
 
     Args:
         high, low, close: Same shape. A Fortran-ordered batch (one contiguous bar of every
             instrument) is used without a copy; a C-ordered one is transposed once.
         names: The series wanted (default all, see ALL_NAMES); others are not computed.
-        tail: Keep only the last ``tail`` bars of each series (1 for a snapshot); the work is
-            the same, the memory kept is not.
-        chunk: Instruments computed together; each chunk's scratch arrays stay in cache.
+        tail: Keep only the last ``tail`` bars of each series (1 for a snapshot): the same
+            work, far less memory written.
     """
     unknown = set(names) - set(ALL_NAMES)
     if unknown:
         raise ValueError(f"unknown indicator name(s): {', '.join(sorted(unknown))}")
     h, lo, c = as_time_major(high), as_time_major(low), as_time_major(close)
-    keep = c.shape[0] if tail is None else min(tail, c.shape[0])
-    wanted = [name for name in ALL_NAMES if name in names]
-    out = {name: np.empty((keep, c.shape[1])) for name in wanted}
-    for j0 in range(0, c.shape[1], chunk):
-        cols = slice(j0, j0 + chunk)
-        part = (np.ascontiguousarray(x[:, cols]) for x in (h, lo, c))
-        for name, series in _compute_chunk(*part, set(wanted)).items():
-            out[name][:, cols] = series[series.shape[0] - keep :]
-    return {name: from_time_major(series, like=close) for name, series in out.items()}
+    n_rows = c.shape[0]
+    keep = n_rows if tail is None else max(0, min(tail, n_rows))
+    starts = find_starts(h, lo, c)
+    ragged = bool(np.any(starts != 0))
+    if ragged:  # shift every instrument to start at row 0, compute, shift back
+        h, lo, c = (_align(x, starts) for x in (h, lo, c))
+    out = _compute_aligned(h, lo, c, set(names), n_rows if ragged else keep)
+    if ragged:
+        out = {name: _unalign(series, starts, keep) for name, series in out.items()}
+    return {name: from_time_major(out[name], like=close) for name in ALL_NAMES if name in out}
 
 
-def _compute_chunk(high: FloatArray, low: FloatArray, close: FloatArray, want: set[str]) -> Series:
-    starts = find_starts(close)
-    out = _smoothed(high, low, close, starts, want)
-    out.update(_windowed(high, close, starts, want))
-    return out
-
-
-def _smoothed(
-    high: FloatArray, low: FloatArray, close: FloatArray, starts: IntArray, want: set[str]
+def _compute_aligned(
+    high: FloatArray, low: FloatArray, close: FloatArray, want: set[str], keep: int
 ) -> Series:
-    """EMA 20, RSI 14, ATR 14 and MACD's two EMAs as one recursion, then MACD's signal."""
-    specs: dict[str, Smoothing] = {}
-    if "ema20" in want:
-        specs["ema20"] = ema_spec(close, 20, starts)
-    if "rsi14" in want:
-        specs["gain"], specs["loss"] = rsi_specs(close, 14, starts)
-    if "atr14" in want:
-        specs["atr14"] = atr_spec(high, low, close, 14, find_starts(high, low, close))
-    if want & {"macd", "macd_signal", "macd_hist"}:
-        specs["fast"], specs["slow"] = macd_specs(close, 12, 26, starts)
-    if not specs:
-        return {}
-    avg = dict(zip(specs, run_smoothings(*specs.values()), strict=True))
-    out = {name: avg[name] for name in ("ema20", "atr14") if name in avg}
-    if "gain" in avg:
-        out["rsi14"] = rsi_from_averages(avg["gain"], avg["loss"])
-    if "fast" in avg:
-        lines = macd_from_emas(avg["fast"], avg["slow"], 9, specs["slow"].seed_rows)
-        out.update(macd=lines.macd, macd_signal=lines.signal, macd_hist=lines.hist)
+    engine = BlockEngine(high, low, close, want, keep)
+    out = engine.run()
+    n_rows = close.shape[0]
+    first = n_rows - keep
+    if "realized_vol_pctile" in want and engine.vol_full is not None:
+        lo = max(0, first - TRADING_DAYS + 1)
+        rank = compute_rolling_rank(
+            engine.vol_full[lo:], TRADING_DAYS, _rows(close, max(VOL_WINDOW - lo, 0) + TRADING_DAYS - 1)
+        )
+        out["realized_vol_pctile"][:] = rank[first - lo :] * (100.0 / TRADING_DAYS)
+    if "drawdown_pct" in want:
+        lo = max(0, first - TRADING_DAYS + 1)
+        peak = compute_rolling_max(high[lo:], TRADING_DAYS)[first - lo :]
+        dd = out["drawdown_pct"]
+        np.divide(close[first:], peak, out=dd)
+        np.subtract(1.0, dd, out=dd)
+        dd *= 100.0
+        blank_before(dd, _rows(close, TRADING_DAYS - 1 - first))
     return out
 
 
-def _windowed(high: FloatArray, close: FloatArray, starts: IntArray, want: set[str]) -> Series:
-    """Everything built on window sums (of prices, log returns and 20-day returns, summed in
-    one pass) or on window extremes."""
-    n = close.shape[1]
-    sources = {"price": (close, starts)}
-    if want & {"realized_vol20_pct", "realized_vol_pctile"}:
-        sources["log_ret"] = (log_returns_tm(close), starts + 1)
-    if want & {"return20_z", "return20_pct"}:
-        sources["ret20"] = (returns_tm(close, 20, starts), starts + 20)
-    stacked = np.concatenate([x for x, _ in sources.values()], axis=1)
-    sums = compute_shifted_sums(
-        stacked, np.concatenate([s for _, s in sources.values()]), squares=True
-    )
-    part = {key: sums.columns(slice(i * n, (i + 1) * n)) for i, key in enumerate(sources)}
-    out: Series = {}
-    for period in (50, 200):
-        out[f"sma{period}"] = sma_tm(close, period, starts, part["price"])
-    bands = bbands_tm(close, 20, starts, nbdev=2.0, sums=part["price"])
-    out.update(bb_upper=bands.upper, bb_middle=bands.middle, bb_lower=bands.lower)
-    if "log_ret" in sources:
-        log_ret = sources["log_ret"][0]
-        vol = realized_vol_tm(close, starts, log_returns=log_ret, sums=part["log_ret"])
-        out["realized_vol20_pct"] = vol
-        if "realized_vol_pctile" in want:
-            out["realized_vol_pctile"] = vol_percentile_tm(vol, starts)
-    if "ret20" in sources:
-        ret20 = sources["ret20"][0]
-        out["return20_z"] = return_z_tm(close, starts, returns=ret20, sums=part["ret20"])
-        out["return20_pct"] = ret20 * 100.0
-    if "return60_pct" in want:
-        out["return60_pct"] = returns_tm(close, 60, starts) * 100.0
-    if "drawdown_pct" in want:
-        out["drawdown_pct"] = drawdown_tm(high, close, find_starts(high, close))
-    return {name: series for name, series in out.items() if name in want}
+def _rows(close: FloatArray, row: int) -> IntArray:
+    return np.full(close.shape[1], max(row, 0), dtype=np.intp)
+
+
+def _align(x: FloatArray, starts: IntArray) -> FloatArray:
+    """Column j shifted up by starts[j] rows; NaN below its end."""
+    rows = np.arange(x.shape[0])[:, None] + starts[None, :]
+    inside = rows < x.shape[0]
+    taken = x[np.minimum(rows, x.shape[0] - 1), np.arange(x.shape[1])[None, :]]
+    return np.where(inside, taken, np.nan)
+
+
+def _unalign(x: FloatArray, starts: IntArray, keep: int) -> FloatArray:
+    """The last ``keep`` rows of column j shifted back down by starts[j] rows."""
+    n_rows = x.shape[0]
+    rows = np.arange(n_rows - keep, n_rows)[:, None] - starts[None, :]
+    taken = x[np.maximum(rows, 0), np.arange(x.shape[1])[None, :]]
+    return np.where(rows >= 0, taken, np.nan)

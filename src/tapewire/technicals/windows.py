@@ -41,12 +41,21 @@ def from_time_major(out: FloatArray, *, like: npt.ArrayLike) -> FloatArray:
 
 def find_starts(*arrays: FloatArray) -> IntArray:
     """Per column, the first row where every array is non-NaN (the row count when none is)."""
-    present = ~np.isnan(arrays[0])
-    for arr in arrays[1:]:
-        present &= ~np.isnan(arr)
-    n_rows = present.shape[0]
-    first = np.argmax(present, axis=0)
-    return np.where(present[first, np.arange(present.shape[1])], first, n_rows).astype(np.intp)
+    n_rows, n_cols = arrays[0].shape
+    starts = np.zeros(n_cols, dtype=np.intp)
+    if n_rows == 0:
+        return starts
+    late = np.zeros(n_cols, dtype=np.bool_)
+    for arr in arrays:
+        late |= np.isnan(arr[0])
+    if late.any():  # only instruments missing the first bar need a scan
+        cols = np.flatnonzero(late)
+        present = ~np.isnan(arrays[0][:, cols])
+        for arr in arrays[1:]:
+            present &= ~np.isnan(arr[:, cols])
+        first = np.argmax(present, axis=0)
+        starts[cols] = np.where(present[first, np.arange(cols.size)], first, n_rows)
+    return starts
 
 
 def blank_before(out: FloatArray, rows: IntArray) -> FloatArray:
