@@ -18,11 +18,10 @@ from tapewire.technicals.windows import (
     FloatArray,
     IntArray,
     as_time_major,
-    blank_before,
-    compute_rolling_max,
     compute_rolling_rank,
     find_starts,
     from_time_major,
+    iter_rolling_max,
 )
 
 TALIB_NAMES = (  # the series TA-Lib computes too (bench and tests compare these)
@@ -98,20 +97,30 @@ def _compute_aligned(
     n_rows = close.shape[0]
     first = n_rows - keep
     if "realized_vol_pctile" in want and engine.vol_full is not None:
-        lo = max(0, first - TRADING_DAYS + 1)
+        lo = engine.vol_from  # row of vol_full[0]; ranks are needed from row `first` on
         rank = compute_rolling_rank(
-            engine.vol_full[lo:], TRADING_DAYS, _rows(close, max(VOL_WINDOW - lo, 0) + TRADING_DAYS - 1)
+            engine.vol_full,
+            TRADING_DAYS,
+            _rows(close, max(first, VOL_WINDOW + TRADING_DAYS - 1) - lo),
         )
         out["realized_vol_pctile"][:] = rank[first - lo :] * (100.0 / TRADING_DAYS)
     if "drawdown_pct" in want:
-        lo = max(0, first - TRADING_DAYS + 1)
-        peak = compute_rolling_max(high[lo:], TRADING_DAYS)[first - lo :]
-        dd = out["drawdown_pct"]
-        np.divide(close[first:], peak, out=dd)
-        np.subtract(1.0, dd, out=dd)
-        dd *= 100.0
-        blank_before(dd, _rows(close, TRADING_DAYS - 1 - first))
+        _drawdown(high, close, out["drawdown_pct"], first)
     return out
+
+
+def _drawdown(high: FloatArray, close: FloatArray, out: FloatArray, first: int) -> None:
+    """Rows first.. of the % drawdown from the highest high of the last year, segment by
+    segment (from the segment before the first kept row: its backward max is needed)."""
+    lo = max(0, (first // TRADING_DAYS - 1) * TRADING_DAYS)
+    for k0, peak in iter_rolling_max(high[lo:], TRADING_DAYS):
+        r0, r1 = max(lo + k0, first), lo + k0 + peak.shape[0]
+        if r1 <= first:
+            continue
+        rows = out[r0 - first : r1 - first]
+        np.divide(close[r0:r1], peak[r0 - lo - k0 :], out=rows)
+        np.subtract(1.0, rows, out=rows)
+        rows *= 100.0
 
 
 def _rows(close: FloatArray, row: int) -> IntArray:

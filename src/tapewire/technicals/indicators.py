@@ -23,10 +23,10 @@ from tapewire.technicals.windows import (
     FloatArray,
     IntArray,
     ShiftedSums,
+    Smoothing,
     as_time_major,
     blank_before,
     compute_shifted_sums,
-    Smoothing,
     find_starts,
     from_time_major,
     run_smoothings,
@@ -70,9 +70,11 @@ def _check_period(period: int, minimum: int = 1) -> None:
 # --- batched core (time-major: rows are bars, columns instruments) -------------------------
 
 
-def sma_tm(x: FloatArray, period: int, starts: IntArray, sums: ShiftedSums | None = None) -> FloatArray:
+def sma_tm(
+    x: FloatArray, period: int, starts: IntArray, sums: ShiftedSums | None = None
+) -> FloatArray:
     _check_period(period)
-    sums = sums or compute_shifted_sums(x, starts, squares=False)
+    sums = sums or compute_shifted_sums(x, starts)
     out = window_means(sums.sums, period)
     out += sums.ref
     return blank_before(out, starts + period - 1)
@@ -166,7 +168,8 @@ def macd_from_emas(
 
 def macd_tm(close: FloatArray, fast: int, slow: int, signal: int, starts: IntArray) -> MacdLines:
     specs = macd_specs(close, fast, slow, starts)
-    return macd_from_emas(*run_smoothings(*specs), signal, specs[1].seed_rows)
+    fast_ema, slow_ema = run_smoothings(*specs)
+    return macd_from_emas(fast_ema, slow_ema, signal, specs[1].seed_rows)
 
 
 def bbands_tm(
@@ -179,9 +182,7 @@ def bbands_tm(
 ) -> Bands:
     """SMA middle band +/- nbdev population standard deviations (TA-Lib BBANDS, matype SMA)."""
     _check_period(period)
-    if sums is None or sums.squares is None:
-        sums = compute_shifted_sums(close, starts, squares=True)
-    assert sums.squares is not None  # for mypy: built with squares just above
+    sums = sums or compute_shifted_sums(close, starts)
     mean = window_means(sums.sums, period)
     var = window_means(sums.squares, period)
     var -= mean * mean

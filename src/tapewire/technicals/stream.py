@@ -65,12 +65,25 @@ class BlockEngine:
         self.tmp2 = np.empty((BLOCK, self.n))
         self.flags = np.empty((BLOCK, self.n), dtype=np.bool_)
         self.avg = np.zeros(6 * self.n)  # last row of the stacked recursion
-        self.factors = np.repeat([1 - 2 / 21, 1 - 2 / 13, 1 - 2 / 27, 13 / 14, 13 / 14, 13 / 14], self.n)
+        self.factors = np.repeat(
+            [1 - 2 / 21, 1 - 2 / 13, 1 - 2 / 27, 13 / 14, 13 / 14, 13 / 14], self.n
+        )
         self.signal = np.zeros(self.n)
-        self.log_ret = np.empty((self.n_rows, self.n)) if self.vol else None
-        self.vol_full = np.empty((self.n_rows, self.n)) if "realized_vol_pctile" in want else None
+        self.log_ret = np.empty((self.n_rows if self.vol else 0, self.n))
+        # the realized vol the percentile ranks: rows vol_from.. (a year before the first kept)
+        self.vol_from = max(0, self.n_rows - keep - 251)
+        self.vol_full = self._vol_store(want, keep)
         rows = max(BLOCK, HEAD)
-        self.scratch = {name: np.empty((rows, self.n)) for name in want} if keep < self.n_rows else {}
+        self.scratch = (
+            {name: np.empty((rows, self.n)) for name in want} if keep < self.n_rows else {}
+        )
+
+    def _vol_store(self, want: set[str], keep: int) -> FloatArray | None:
+        if "realized_vol_pctile" not in want:
+            return None
+        if "realized_vol20_pct" in want and keep == self.n_rows:
+            return self.out["realized_vol20_pct"]  # the output itself holds every row
+        return np.empty((self.n_rows - self.vol_from, self.n))
 
     def run(self) -> dict[str, FloatArray]:
         head = min(HEAD, self.n_rows)
@@ -106,8 +119,8 @@ class BlockEngine:
     def _head(self, head: int) -> None:
         h, lo, c = self.h[:head], self.lo[:head], self.c[:head]
         zero = np.zeros(self.n, dtype=np.intp)
-        specs = (ema_spec(c, 20, zero), *macd_specs(c, 12, 26, zero), *rsi_specs(c, 14, zero))
-        specs += (atr_spec(h, lo, c, 14, zero),)
+        specs = [ema_spec(c, 20, zero), *macd_specs(c, 12, 26, zero), *rsi_specs(c, 14, zero)]
+        specs.append(atr_spec(h, lo, c, 14, zero))
         ema20, fast, slow, gain, loss, atr = run_smoothings(*specs)
         lines = macd_from_emas(fast, slow, 9, specs[2].seed_rows)
         self.avg = np.concatenate([s[-1] for s in (ema20, fast, slow, gain, loss, atr)])
@@ -115,10 +128,10 @@ class BlockEngine:
         series = {"ema20": ema20, "rsi14": rsi_from_averages(gain, loss), "atr14": atr}
         series.update(macd=lines.macd, macd_signal=lines.signal, macd_hist=lines.hist)
         first = self.n_rows - self.keep  # the first row kept
-        lo = max(first, 0)
+        kept_from = max(first, 0)
         for name, values in series.items():
-            if name in self.want and lo < head:
-                self.out[name][lo - first : head - first] = values[lo:head]
+            if name in self.want and kept_from < head:
+                self.out[name][kept_from - first : head - first] = values[kept_from:head]
 
     def _smooth_block(self, t0: int, t1: int) -> None:
         n, rows = self.n, t1 - t0
@@ -156,7 +169,8 @@ class BlockEngine:
             gain, total = u[:, 3 * n : 4 * n], self.tmp[: t1 - t0]
             np.add(gain, u[:, 4 * n : 5 * n], out=total)
             rsi = self._sink("rsi14", t0, t1)
-            np.divide(gain, total, out=rsi)
+            with np.errstate(divide="ignore", invalid="ignore"):  # no movement: set to 0 below
+                np.divide(gain, total, out=rsi)
             rsi *= 100.0
             _zero_where_below(rsi, ZERO, self.flags[: t1 - t0], test=total)
         if want & {"macd", "macd_signal", "macd_hist"}:
@@ -222,7 +236,6 @@ class BlockEngine:
             self._z_deltas(t0, t1, out[:, col : col + 2 * n])
 
     def _vol_deltas(self, t0: int, t1: int, out: FloatArray) -> None:
-        assert self.log_ret is not None  # allocated when vol is wanted
         n, rows = self.n, self.log_ret[t0:t1]
         np.divide(self.c[t0:t1], self._lagged(t0, t1, 1, self.ref), out=rows)
         np.log(rows, out=rows)  # row 0 divides by itself: log 1 = 0, no return yet
@@ -251,7 +264,9 @@ class BlockEngine:
         self._returns(t0, t1, Z_DAYS, new)
         new[: max(0, min(Z_DAYS - t0, t1 - t0))] = 0.0
         np.divide(
-            self._lagged(t0, t1, Z_N, self.ref), self._lagged(t0, t1, Z_N + Z_DAYS, self.ref), out=old
+            self._lagged(t0, t1, Z_N, self.ref),
+            self._lagged(t0, t1, Z_N + Z_DAYS, self.ref),
+            out=old,
         )
         old -= 1.0
         old[: max(0, min(Z_N + Z_DAYS - t0, t1 - t0))] = 0.0
@@ -302,12 +317,22 @@ class BlockEngine:
         var[: max(0, min(VOL_N - t0, t1 - t0))] = np.nan
         if "realized_vol20_pct" in self.want:
             self._sink("realized_vol20_pct", t0, t1)[:] = var
-        if self.vol_full is not None:
-            self.vol_full[t0:t1] = var
+        store = self.vol_full
+        if (
+            store is not None
+            and t1 > self.vol_from
+            and store is not self.out.get("realized_vol20_pct")
+        ):
+            lo = max(t0, self.vol_from)
+            store[lo - self.vol_from : t1 - self.vol_from] = var[lo - t0 :]
 
     def _z_outputs(self, t0: int, t1: int, sums: FloatArray) -> None:
         n, rows = self.n, t1 - t0
-        ret = self._sink("return20_pct", t0, t1) if "return20_pct" in self.want else np.empty((rows, n))
+        ret = (
+            self._sink("return20_pct", t0, t1)
+            if "return20_pct" in self.want
+            else np.empty((rows, n))
+        )
         self._returns(t0, t1, Z_DAYS, ret)
         if "return20_z" in self.want:
             var, mean = self.tmp[:rows], sums[:, :n] / Z_N
@@ -324,7 +349,11 @@ class BlockEngine:
 
 
 def _zero_where_below(
-    values: FloatArray, limit: float, flags: npt.NDArray[np.bool_], *, test: FloatArray | None = None
+    values: FloatArray,
+    limit: float,
+    flags: npt.NDArray[np.bool_],
+    *,
+    test: FloatArray | None = None,
 ) -> None:
     """values[test < limit] = 0 (test defaults to values), cheap when nothing is below."""
     np.less(values if test is None else test, limit, out=flags)

@@ -41,9 +41,7 @@ def window_std_tm(
 ) -> FloatArray:
     """Population standard deviation over the last ``window`` rows, from ``starts`` on
     (``sums``: the shifted sums of ``x`` with squares, when already built)."""
-    if sums is None or sums.squares is None:
-        sums = compute_shifted_sums(x, starts, squares=True)
-    assert sums.squares is not None  # for mypy: built with squares just above
+    sums = sums or compute_shifted_sums(x, starts)
     mean = window_means(sums.sums, window)
     var = window_means(sums.squares, window)
     var -= mean * mean
@@ -75,7 +73,10 @@ def realized_vol_tm(
 
 
 def vol_percentile_tm(
-    realized_vol: FloatArray, starts: IntArray, window: int = TRADING_DAYS, vol_window: int = VOL_WINDOW
+    realized_vol: FloatArray,
+    starts: IntArray,
+    window: int = TRADING_DAYS,
+    vol_window: int = VOL_WINDOW,
 ) -> FloatArray:
     """Percentile of today's realized vol among the last ``window`` values (NaN until full)."""
     out = compute_rolling_rank(realized_vol, window, starts + vol_window + window - 1)
@@ -125,7 +126,9 @@ def compute_vol_percentile(close: npt.ArrayLike, window: int = TRADING_DAYS) -> 
     """One-year percentile (0-100) of the 20-day realized volatility."""
     x = as_time_major(close)
     starts = find_starts(x)
-    return from_time_major(vol_percentile_tm(realized_vol_tm(x, starts), starts, window), like=close)
+    return from_time_major(
+        vol_percentile_tm(realized_vol_tm(x, starts), starts, window), like=close
+    )
 
 
 def compute_drawdown(

@@ -9,6 +9,7 @@ Each instrument (column) may start later than row 0 (leading NaN, a shorter hist
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,7 +86,8 @@ def compute_seed_means(x: FloatArray, end_rows: IntArray, period: int) -> FloatA
     total = window[0].copy()
     for i in range(1, period):  # left to right, as TA-Lib adds its seed window
         total += window[i]
-    return total / period
+    means: FloatArray = total / period
+    return means
 
 
 def apply_recursion(u: FloatArray, factor: float | FloatArray) -> FloatArray:
@@ -151,33 +153,27 @@ class ShiftedSums:
     """Prefix sums (rows 0..T) of x - ref and of its square, ref = each column's first value.
 
     Shifting by the first value keeps the sums small, so window sums taken as differences of
-    prefix sums lose little precision on long price series. Rows before a column's start add 0.
+    prefix sums lose little precision on long price series, and a flat window sums to exactly
+    zero. Rows before a column's start add 0.
     """
 
     ref: FloatArray
     sums: FloatArray
-    squares: FloatArray | None
-
-    def columns(self, cols: slice) -> ShiftedSums:
-        """The sums of some columns (for sums built over several stacked inputs at once)."""
-        squares = None if self.squares is None else self.squares[:, cols]
-        return ShiftedSums(self.ref[cols], self.sums[:, cols], squares)
+    squares: FloatArray
 
 
-def compute_shifted_sums(x: FloatArray, starts: IntArray, *, squares: bool) -> ShiftedSums:
+def compute_shifted_sums(x: FloatArray, starts: IntArray) -> ShiftedSums:
     n_rows, n_cols = x.shape
     ref = reference_values(x, starts)
-    width = 2 * n_cols if squares else n_cols
-    d = np.empty((n_rows, width), dtype=np.float64)
+    d = np.empty((n_rows, 2 * n_cols), dtype=np.float64)
     np.subtract(x, ref, out=d[:, :n_cols])
     _fill_before(d[:, :n_cols], starts, 0.0)
-    if squares:
-        np.multiply(d[:, :n_cols], d[:, :n_cols], out=d[:, n_cols:])
-    out = np.empty((n_rows + 1, width), dtype=np.float64)
+    np.multiply(d[:, :n_cols], d[:, :n_cols], out=d[:, n_cols:])
+    out = np.empty((n_rows + 1, 2 * n_cols), dtype=np.float64)
     out[0] = 0.0
     for t in range(n_rows):  # row by row: numpy's cumsum along axis 0 is slower here
         np.add(out[t], d[t], out=out[t + 1])
-    return ShiftedSums(ref, out[:, :n_cols], out[:, n_cols:] if squares else None)
+    return ShiftedSums(ref, out[:, :n_cols], out[:, n_cols:])
 
 
 def reference_values(x: FloatArray, starts: IntArray) -> FloatArray:
@@ -198,22 +194,45 @@ def window_means(prefix: FloatArray, period: int) -> FloatArray:
     return out
 
 
+def iter_rolling_max(x: FloatArray, window: int) -> Iterator[tuple[int, FloatArray]]:
+    """Max over the last ``window`` rows, one segment of ``window`` rows at a time.
+
+    Yields (first row of the segment, its rows of the rolling max). van Herk / Gil-Werman: a
+    running max forward through each segment and one backward through the previous segment
+    give every window's max with one comparison more, whatever the window; the segment's
+    buffers stay in cache. Rows before window-1 are NaN; a NaN in a window makes that window
+    NaN. The yielded array is reused: use it before asking for the next.
+    """
+    n_rows, n_cols = x.shape
+    prefix = np.empty((window, n_cols))
+    suffix = np.full((window + 1, n_cols), -np.inf)  # the previous segment's, plus a -inf row
+    peak = np.empty((window, n_cols))
+    for k0 in range(0, n_rows, window):
+        seg = x[k0 : k0 + window]
+        m = seg.shape[0]
+        prefix[0] = seg[0]
+        for i in range(1, m):
+            np.maximum(prefix[i - 1], seg[i], out=prefix[i])
+        rows = peak[:m]
+        if k0 == 0:  # no earlier segment: only its last row has a full window
+            rows[:] = np.nan
+            rows[window - 1 :] = prefix[window - 1 : m]
+        else:  # window of row k0+i: the previous segment from row i+1 on, then this one to i
+            np.maximum(suffix[1 : m + 1], prefix[:m], out=rows)
+        yield k0, rows
+        if m == window:
+            suffix[m - 1] = seg[m - 1]
+            for i in range(m - 2, -1, -1):
+                np.maximum(suffix[i + 1], seg[i], out=suffix[i])
+
+
 def compute_rolling_max(x: FloatArray, window: int) -> FloatArray:
-    """Max over the last ``window`` rows (van Herk / Gil-Werman: three passes whatever the
-    window); rows before window-1 are NaN, a NaN in a window makes that window NaN."""
-    n_rows = x.shape[0]
+    """Max over the last ``window`` rows (see iter_rolling_max); NaN before row window-1."""
     out = np.full(x.shape, np.nan)
-    if window <= 0 or n_rows < window:
+    if window <= 0:
         return out
-    prefix = x.copy()
-    suffix = x.copy()
-    for t in range(1, n_rows):
-        if t % window:
-            np.maximum(prefix[t - 1], prefix[t], out=prefix[t])
-    for t in range(n_rows - 2, -1, -1):
-        if (t + 1) % window:
-            np.maximum(suffix[t + 1], suffix[t], out=suffix[t])
-    np.maximum(suffix[: n_rows - window + 1], prefix[window - 1 :], out=out[window - 1 :])
+    for k0, rows in iter_rolling_max(x, window):
+        out[k0 : k0 + rows.shape[0]] = rows
     return out
 
 
