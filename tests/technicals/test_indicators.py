@@ -145,9 +145,13 @@ def test_other_measures_agree_with_talib_parts_on_real_prices(folder: str, name:
     assert_agrees(compute_return_z(close), built["return20_z"], f"{name} z")
 
 
-def test_batched_set_agrees_with_talib_on_real_prices_of_different_lengths() -> None:
+@pytest.mark.parametrize("block", [None, 8])
+def test_batched_set_agrees_with_talib_on_real_prices_of_different_lengths(
+    block: int | None,
+) -> None:
     """Several real series in one (instruments, bars) batch, shorter ones NaN-padded in front
-    (ragged starts), through the block-walked indicator set; each row against TA-Lib."""
+    (ragged starts), through the block-walked indicator set (one long block, or blocks of 8
+    bars as a wide batch gets); each row against TA-Lib."""
     series = [ohlc(folder, name) for folder, name in REAL_SERIES]
     n_bars = max(len(c) for _, _, c in series)
     batch = np.full((3, len(series), n_bars), np.nan)
@@ -155,7 +159,7 @@ def test_batched_set_agrees_with_talib_on_real_prices_of_different_lengths() -> 
         for k, arr in enumerate(arrays):
             batch[k, j, n_bars - len(arr) :] = arr
     for tail in (None, 300):
-        out = compute_indicator_set(batch[0], batch[1], batch[2], tail=tail)
+        out = compute_indicator_set(batch[0], batch[1], batch[2], tail=tail, block=block)
         for j, (high, low, close) in enumerate(series):
             ref = talib_reference(high, low, close) | talib_built(high, close)
             for key, theirs in ref.items():
@@ -236,7 +240,8 @@ def test_one_series_and_a_batch_give_the_same_numbers() -> None:
                 np.testing.assert_allclose(batch[key][j], single[key], rtol=1e-12, atol=1e-12)
 
 
-def test_block_walked_set_equals_the_plain_functions_with_ragged_starts() -> None:
+@pytest.mark.parametrize("block", [None, 8, 5, 1000])
+def test_block_walked_set_equals_the_plain_functions_with_ragged_starts(block: int | None) -> None:
     high, low, close = (
         np.stack(a) for a in zip(*(simulated(700, s) for s in range(7)), strict=True)
     )
@@ -264,7 +269,7 @@ def test_block_walked_set_equals_the_plain_functions_with_ragged_starts() -> Non
         "return20_z": compute_return_z(close),
     }
     for tail in (None, 1, 37):
-        out = compute_indicator_set(high, low, close, tail=tail)
+        out = compute_indicator_set(high, low, close, tail=tail, block=block)
         for key in ALL_NAMES:
             want = plain[key] if tail is None else plain[key][:, -tail:]
             assert_agrees(out[key], want, f"{key} tail={tail}")
@@ -288,6 +293,19 @@ def test_rolling_rank_counts_values_at_or_below_today_by_hand() -> None:
     rank = compute_rolling_rank(values, 3, np.array([2]))
     # windows [3,1,2] [1,2,5] [2,5,4] [5,4,4]: today at or above 2, 3, 2, 2 of the 3 values
     np.testing.assert_array_equal(rank[:, 0], [np.nan, np.nan, 2.0, 3.0, 2.0, 2.0])
+
+
+@pytest.mark.parametrize("shape", [(12, 3), (600, 70)])  # one broadcast call; the lag loop
+def test_rolling_rank_equals_brute_force_with_ties(shape: tuple[int, int]) -> None:
+    values = np.random.default_rng(5).integers(0, 20, shape).astype(np.float64)
+    window = 5 if shape[0] < 50 else 50
+    values[window + 3, 0] = np.nan
+    rank = compute_rolling_rank(values, window, np.full(shape[1], window - 1))
+    for t in range(window - 1, shape[0]):
+        today = values[t]
+        brute = np.sum(values[t - window + 1 : t + 1] <= today, axis=0).astype(np.float64)
+        brute[np.isnan(today)] = np.nan
+        np.testing.assert_array_equal(rank[t], brute)
 
 
 def test_vol_percentile_is_100_at_a_one_year_vol_high_and_low_at_a_vol_low() -> None:

@@ -1,8 +1,10 @@
-"""The full indicator set for many instruments at once (pure, numpy), sharing the work.
+"""The full indicator set for many instruments at once (pure, numpy).
 
-One call computes every series the technicals snapshot names (sma50 ... return20_z) for a
-whole batch of instruments: the price sums are built once for SMA 50/200 and the bands, each
-recursion runs once over all instruments. ``bench/indicators/run.py`` times it against TA-Lib.
+One call computes every series the technicals snapshot names (sma50 ... return20_z) for one
+instrument or a whole batch: stream.py walks the bars in cache-sized blocks across all
+instruments, then the one-year percentile and drawdown run over what it kept. Instruments with
+shorter histories are shifted to start together first. ``bench/indicators/run.py`` times it
+against TA-Lib.
 """
 
 from __future__ import annotations
@@ -46,7 +48,6 @@ OTHER_NAMES = (
     "return20_z",
 )
 ALL_NAMES = TALIB_NAMES + OTHER_NAMES
-CHUNK = 512  # instruments per pass: wide enough for vectorized steps, small enough for cache
 
 
 Series = dict[str, FloatArray]
@@ -59,6 +60,7 @@ def compute_indicator_set(
     *,
     names: Collection[str] = ALL_NAMES,
     tail: int | None = None,
+    block: int | None = None,
 ) -> Series:
     """Named indicator series for one series (bars,) or a batch (instruments, bars).
 
@@ -72,6 +74,7 @@ def compute_indicator_set(
         names: The series wanted (default all, see ALL_NAMES); others are not computed.
         tail: Keep only the last ``tail`` bars of each series (1 for a snapshot): the same
             work, far less memory written.
+        block: Bars per block of the walk (default: about 40,000 values per operation).
     """
     unknown = set(names) - set(ALL_NAMES)
     if unknown:
@@ -83,16 +86,21 @@ def compute_indicator_set(
     ragged = bool(np.any(starts != 0))
     if ragged:  # shift every instrument to start at row 0, compute, shift back
         h, lo, c = (_align(x, starts) for x in (h, lo, c))
-    out = _compute_aligned(h, lo, c, set(names), n_rows if ragged else keep)
+    out = _compute_aligned(h, lo, c, set(names), n_rows if ragged else keep, block)
     if ragged:
         out = {name: _unalign(series, starts, keep) for name, series in out.items()}
     return {name: from_time_major(out[name], like=close) for name in ALL_NAMES if name in out}
 
 
 def _compute_aligned(
-    high: FloatArray, low: FloatArray, close: FloatArray, want: set[str], keep: int
+    high: FloatArray,
+    low: FloatArray,
+    close: FloatArray,
+    want: set[str],
+    keep: int,
+    block: int | None,
 ) -> Series:
-    engine = BlockEngine(high, low, close, want, keep)
+    engine = BlockEngine(high, low, close, want, keep=keep, block=block)
     out = engine.run()
     n_rows = close.shape[0]
     first = n_rows - keep

@@ -1,13 +1,13 @@
 """The indicator set over many instruments, walked in blocks of bars (pure, numpy).
 
 Numpy over a whole (bars x instruments) array is memory-bound: every operation streams the
-array through main memory. Here the bars are walked in blocks of BLOCK rows across every
-instrument at once; a block is small enough to stay in cache while every indicator is computed
+array through main memory. Here the bars are walked in blocks of rows across every
+instrument at once (about BLOCK_ELEMENTS values per operation); a block is small enough to stay in cache while every indicator is computed
 from it, and the running state (EMA and Wilder averages, window sums) carries into the next
 block. Measured on the benchmark machine an operation from cache runs about 10x faster than
 one streamed from memory. The first HEAD bars, which hold every seed, are computed by the
-plain time-major functions (indicators.py), which hand their state over; both use the same
-arithmetic in the same order, so the blocked values equal the plain ones.
+plain time-major functions (indicators.py), which hand their state over; the recursions use
+the same arithmetic in the same order, so EMA, RSI, ATR and MACD equal the plain values.
 
 Input: time-major (bars, instruments) arrays in which every instrument starts at row 0
 (indicator_set.py aligns ragged histories first). Window sums are running sums (add the new
@@ -32,14 +32,16 @@ from tapewire.technicals.indicators import (
 )
 from tapewire.technicals.windows import FloatArray, run_smoothings
 
-BLOCK = 8  # bars per block: a (BLOCK x 5,000) array is 320 KB, inside the L2 cache (measured best of 4..32)
-HEAD = 64  # bars computed up front; a multiple of BLOCK >= 34 (MACD's signal seeds at bar 33)
+# Values per vectorized operation: 320 KB, inside L2; 8 bars of 5,000 instruments measured
+# best of 4..32 bars. A narrow batch (one instrument) gets long blocks: fewer numpy calls.
+BLOCK_ELEMENTS = 40_000
+HEAD = 64  # bars computed up front (rounded up to whole blocks): >= 34, MACD's signal seed
 ANNUAL = math.sqrt(252) * 100.0  # daily standard deviation -> annualized %
 VOL_N, Z_DAYS, Z_N = 20, 20, 252  # realized-vol window; the z-scored return and its window
 
 EMA_WEIGHTS = np.array([2 / 21, 2 / 13, 2 / 27])[None, :, None]  # EMA 20, MACD's 12 and 26
 SMOOTHED = ("ema20", "rsi14", "atr14", "macd", "macd_signal", "macd_hist")
-PRICE = ("sma50", "sma200", "bb_upper", "bb_middle", "bb_lower")
+AFTER = ("realized_vol_pctile", "drawdown_pct")  # filled by indicator_set.py after the walk
 VOL = ("realized_vol20_pct", "realized_vol_pctile")
 Z = ("return20_z", "return20_pct")
 
@@ -48,10 +50,19 @@ class BlockEngine:
     """Computes the wanted series into ``out`` (bars x instruments, or the last ``keep``)."""
 
     def __init__(
-        self, high: FloatArray, low: FloatArray, close: FloatArray, want: set[str], keep: int
+        self,
+        high: FloatArray,
+        low: FloatArray,
+        close: FloatArray,
+        want: set[str],
+        *,
+        keep: int,
+        block: int | None = None,
     ) -> None:
         self.h, self.lo, self.c = high, low, close
         self.n_rows, self.n = close.shape
+        self.block = block or max(4, BLOCK_ELEMENTS // max(self.n, 1))
+        self.head = min(-(-HEAD // self.block) * self.block, self.n_rows)
         self.want, self.keep = want, keep
         self.ref = close[0].copy() if self.n_rows else np.zeros(self.n)
         self.out = {name: np.empty((keep, self.n)) for name in want}
@@ -59,11 +70,11 @@ class BlockEngine:
         self.vol, self.z = bool(want & set(VOL)), bool(want & set(Z))
         width = 4 + 2 * self.vol + 2 * self.z  # running sums, in blocks of n (see _deltas)
         self.sums = np.zeros(width * self.n)
-        self.deltas = np.empty((BLOCK, width * self.n))
-        self.u = np.empty((BLOCK, 6 * self.n))
-        self.tmp = np.empty((BLOCK, self.n))
-        self.tmp2 = np.empty((BLOCK, self.n))
-        self.flags = np.empty((BLOCK, self.n), dtype=np.bool_)
+        self.deltas = np.empty((self.block, width * self.n))
+        self.u = np.empty((self.block, 6 * self.n))
+        self.tmp = np.empty((self.block, self.n))
+        self.tmp2 = np.empty((self.block, self.n))
+        self.flags = np.empty((self.block, self.n), dtype=np.bool_)
         self.avg = np.zeros(6 * self.n)  # last row of the stacked recursion
         self.factors = np.repeat(
             [1 - 2 / 21, 1 - 2 / 13, 1 - 2 / 27, 13 / 14, 13 / 14, 13 / 14], self.n
@@ -73,9 +84,11 @@ class BlockEngine:
         # the realized vol the percentile ranks: rows vol_from.. (a year before the first kept)
         self.vol_from = max(0, self.n_rows - keep - 251)
         self.vol_full = self._vol_store(want, keep)
-        rows = max(BLOCK, HEAD)
+        rows = max(self.block, self.head)
         self.scratch = (
-            {name: np.empty((rows, self.n)) for name in want} if keep < self.n_rows else {}
+            {name: np.empty((rows, self.n)) for name in want if name not in AFTER}
+            if keep < self.n_rows
+            else {}
         )
 
     def _vol_store(self, want: set[str], keep: int) -> FloatArray | None:
@@ -86,11 +99,11 @@ class BlockEngine:
         return np.empty((self.n_rows - self.vol_from, self.n))
 
     def run(self) -> dict[str, FloatArray]:
-        head = min(HEAD, self.n_rows)
+        head = self.head
         if self.smooth and head:
             self._head(head)
-        for t0 in range(0, self.n_rows, BLOCK):
-            t1 = min(t0 + BLOCK, self.n_rows)
+        for t0 in range(0, self.n_rows, self.block):
+            t1 = min(t0 + self.block, self.n_rows)
             if self.smooth and t0 >= head:
                 self._smooth_block(t0, t1)
             self._window_block(t0, t1)
@@ -110,7 +123,7 @@ class BlockEngine:
             return
         lo = max(t0, first)
         for name, rows in self.scratch.items():
-            if name in SMOOTHED and t0 < HEAD:
+            if name in SMOOTHED and t0 < self.head:
                 continue  # the head's rows were written by _head
             self.out[name][lo - first : t1 - first] = rows[lo - t0 : t1 - t0]
 

@@ -19,6 +19,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
 PERCENTILE_CHUNK = 64  # instruments per block in the rank count: keeps a block in L2 cache
+FEW_RANKS = 256  # ranks wanted at most, for one broadcast comparison instead of a lag loop
 
 
 def as_time_major(values: npt.ArrayLike) -> FloatArray:
@@ -247,6 +248,11 @@ def compute_rolling_rank(x: FloatArray, window: int, first_rows: IntArray) -> Fl
     row0 = int(first_rows.min()) if n_cols else n_rows
     if window <= 0 or row0 >= n_rows:
         return out
+    if (n_rows - row0) * n_cols <= FEW_RANKS:  # a snapshot's last bar: one comparison call
+        windows = np.lib.stride_tricks.sliding_window_view(x[row0 - window + 1 :], window, axis=0)
+        counts = np.count_nonzero(windows <= x[row0:, :, None], axis=2)
+        out[row0:] = np.where(np.isnan(x[row0:]), np.nan, counts)
+        return blank_before(out, first_rows)
     for j0 in range(0, n_cols, PERCENTILE_CHUNK):
         j1 = min(j0 + PERCENTILE_CHUNK, n_cols)
         block = np.ascontiguousarray(x[row0 - window + 1 :, j0:j1])
