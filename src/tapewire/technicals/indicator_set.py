@@ -50,6 +50,7 @@ OTHER_NAMES = (
 ALL_NAMES = TALIB_NAMES + OTHER_NAMES
 
 
+FEW_PEAKS = 4096  # drawdown rows x instruments at most for the one-call path
 Series = dict[str, FloatArray]
 
 
@@ -118,17 +119,28 @@ def _compute_aligned(
 
 
 def _drawdown(high: FloatArray, close: FloatArray, out: FloatArray, first: int) -> None:
-    """Rows first.. of the % drawdown from the highest high of the last year, segment by
-    segment (from the segment before the first kept row: its backward max is needed)."""
-    lo = max(0, (first // TRADING_DAYS - 1) * TRADING_DAYS)
+    """Rows first.. of the % drawdown from the highest high of the last year."""
+    n_rows, n_cols = close.shape
+    if (n_rows - first) * n_cols <= FEW_PEAKS:  # a snapshot: one call over the few windows
+        r0 = max(first, TRADING_DAYS - 1)
+        out[: r0 - first] = np.nan
+        if r0 < n_rows:
+            windows = np.lib.stride_tricks.sliding_window_view(
+                high[r0 - TRADING_DAYS + 1 :], TRADING_DAYS, axis=0
+            )
+            _drawdown_rows(close[r0:], windows.max(axis=2), out[r0 - first :])
+        return
+    lo = max(0, (first // TRADING_DAYS - 1) * TRADING_DAYS)  # its backward max is needed
     for k0, peak in iter_rolling_max(high[lo:], TRADING_DAYS):
         r0, r1 = max(lo + k0, first), lo + k0 + peak.shape[0]
-        if r1 <= first:
-            continue
-        rows = out[r0 - first : r1 - first]
-        np.divide(close[r0:r1], peak[r0 - lo - k0 :], out=rows)
-        np.subtract(1.0, rows, out=rows)
-        rows *= 100.0
+        if r1 > first:
+            _drawdown_rows(close[r0:r1], peak[r0 - lo - k0 :], out[r0 - first : r1 - first])
+
+
+def _drawdown_rows(close: FloatArray, peak: FloatArray, out: FloatArray) -> None:
+    np.divide(close, peak, out=out)
+    np.subtract(1.0, out, out=out)
+    out *= 100.0
 
 
 def _rows(close: FloatArray, row: int) -> IntArray:

@@ -41,7 +41,6 @@ __all__ = [
     "compute_bbands",
     "compute_ema",
     "compute_macd",
-    "compute_return",
     "compute_returns",
     "compute_rsi",
     "compute_sma",
@@ -246,10 +245,3 @@ def compute_bbands(close: npt.ArrayLike, period: int = 20, nbdev: float = 2.0) -
 def compute_returns(close: npt.ArrayLike, days: int) -> FloatArray:
     x = as_time_major(close)
     return from_time_major(returns_tm(x, days, find_starts(x)), like=close)
-
-
-def compute_return(close: FloatArray, days: int) -> float | None:
-    """Simple return over the last ``days`` bars, or None when history is too short."""
-    if len(close) <= days:
-        return None
-    return float(close[-1] / close[-1 - days] - 1.0)

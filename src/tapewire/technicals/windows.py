@@ -9,6 +9,7 @@ Each instrument (column) may start later than row 0 (leading NaN, a shorter hist
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -19,6 +20,8 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
 PERCENTILE_CHUNK = 64  # instruments per block in the rank count: keeps a block in L2 cache
+NARROW = 64  # columns at most for the segment form of a recursion (see apply_recursion)
+SEGMENT = 64  # rows per segment there
 FEW_RANKS = 256  # ranks wanted at most, for one broadcast comparison instead of a lag loop
 
 
@@ -84,10 +87,7 @@ def compute_seed_means(x: FloatArray, end_rows: IntArray, period: int) -> FloatA
     rows = end_rows[None, :] - period + 1 + np.arange(period)[:, None]
     np.clip(rows, 0, x.shape[0] - 1, out=rows)
     window = x[rows, np.arange(x.shape[1])[None, :]]
-    total = window[0].copy()
-    for i in range(1, period):  # left to right, as TA-Lib adds its seed window
-        total += window[i]
-    means: FloatArray = total / period
+    means: FloatArray = np.add.reduce(window, axis=0) / period  # row after row, as TA-Lib
     return means
 
 
@@ -96,17 +96,42 @@ def apply_recursion(u: FloatArray, factor: float | FloatArray) -> FloatArray:
 
     ``factor`` is a scalar or one value per column. An EMA or Wilder average whose input is
     zero before its seed row and the seed at that row. A NaN input makes that row and every
-    later row NaN, as a running average would.
+    later row NaN, as a running average would. Wide batches take one vectorized step per row;
+    narrow ones (one instrument) a scaled running sum per segment of rows, far fewer calls.
     """
     if u.shape[0] < 2:
         return u
+    factors = np.broadcast_to(np.asarray(factor, dtype=np.float64), u.shape[1:])
+    if u.shape[1] <= NARROW and factors.min() > 0.0 and factors.max() < 1.0:
+        return _recursion_by_segments(u, factors)
     tmp = np.empty(u.shape[1:], dtype=np.float64)
     prev = u[0]
     for t in range(1, u.shape[0]):
         row = u[t]
-        np.multiply(prev, factor, out=tmp)
+        np.multiply(prev, factors, out=tmp)
         np.add(row, tmp, out=row)
         prev = row
+    return u
+
+
+def _recursion_by_segments(u: FloatArray, factors: FloatArray) -> FloatArray:
+    """The recursion as y[k0+i] = f^i * (f*y[k0-1] + sum_{j<=i} u[k0+j] / f^j) per segment.
+
+    The segment is short enough that 1/f^j stays below 1e100; the sum is dominated by its
+    latest terms, so rounding stays near the recursion's own (about eps / (1 - f)).
+    """
+    seg = max(1, min(SEGMENT, int(100.0 / -math.log10(float(factors.min())))))
+    down = factors[None, :] ** np.arange(seg, dtype=np.float64)[:, None]  # f^j
+    up = 1.0 / down
+    carry = np.zeros(u.shape[1])
+    for k0 in range(0, u.shape[0], seg):
+        block = u[k0 : k0 + seg]
+        m = block.shape[0]
+        block *= up[:m]
+        np.cumsum(block, axis=0, out=block)
+        block += carry * factors
+        block *= down[:m]
+        carry = block[-1].copy()
     return u
 
 
