@@ -16,7 +16,10 @@ from tapewire.technicals.models import Indicator, Level
 from tapewire.technicals.relative import compute_breadth, compute_relative, compute_vol_regime
 
 log = logging.getLogger(__name__)
-HISTORY_DAYS = 400  # calendar days of bars read: enough for SMA200 and a 52-week range
+# Calendar days of bars read: >= 272 bars for the one-year percentile of 20-day volatility
+# and the 20-day return z (252 values of a 20-bar measure). Measured on real series, 400 days
+# held as few as 263 bars (EURUSD; ^GSPC 270); 440 holds >= 291 (US, EU indices, FX).
+HISTORY_DAYS = 440
 
 
 EQUITY_CLASSES = ("Stocks", "Indices", "ETFs")  # the VIX regime applies to these (US calendar)
