@@ -14,6 +14,7 @@ from tapewire.technicals.indicators import FloatArray
 from tapewire.technicals.levels import Level, LevelBar, find_levels
 
 MIN_BARS = 30  # below this no indicator is meaningful enough to write about
+SLOPE_SMA_DAYS, SLOPE_DAYS = 50, 20  # the trend's slope: the 50-day average against 20 bars ago
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,15 @@ class Snapshot:
 def _last(values: FloatArray) -> float | None:
     value = float(values[-1]) if len(values) else float("nan")
     return None if np.isnan(value) else value
+
+
+def _sma_slope_pct(close: FloatArray, period: int, lag: int) -> float | None:
+    """% change of the ``period``-bar average over the last ``lag`` bars (None when short)."""
+    if len(close) < period + lag:
+        return None
+    now = float(close[-period:].mean())
+    then = float(close[-period - lag : -lag].mean())
+    return (now / then - 1.0) * 100.0
 
 
 def compute_snapshot(bars: Sequence[BarView]) -> Snapshot | None:
@@ -67,6 +77,7 @@ def compute_snapshot(bars: Sequence[BarView]) -> Snapshot | None:
         "realized_vol_pctile": last["realized_vol_pctile"],  # 0-100 over one year
         "drawdown_pct": last["drawdown_pct"],  # below the 52-week high, %
         "return20_z": last["return20_z"],
+        "sma50_slope_pct": _sma_slope_pct(close, SLOPE_SMA_DAYS, SLOPE_DAYS),
     }
     level_bars = [LevelBar(b.bar_date, b.high, b.low, b.close) for b in bars]
     levels = find_levels(level_bars, atr=atr or 0.0, sma50=sma50, sma200=sma200)
