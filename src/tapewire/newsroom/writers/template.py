@@ -122,6 +122,7 @@ def _watch(f: dict[str, Any]) -> list[str]:
     labels = {
         "support": "Support",
         "resistance": "Resistance",
+        "round": "Round number",
         "sma50": "50-day average",
         "sma200": "200-day average",
         "high52": "52-week high",
@@ -129,9 +130,9 @@ def _watch(f: dict[str, Any]) -> list[str]:
     }
     for lv in f["levels"]:
         line = f"{labels[lv['kind']]} {fmt_price(lv['price'])}"
-        if lv["kind"] in ("support", "resistance"):
+        if lv["kind"] not in ("high52", "low52") and lv["touches"] and lv["last_touch_date"]:
             line += f" ({_count(lv['touches'], 'touch', 'touches')}, last on {fmt_date(lv['last_touch_date'])})"
-        elif lv["last_touch_date"]:
+        elif lv["kind"] in ("high52", "low52") and lv["last_touch_date"]:
             line += f" (set on {fmt_date(lv['last_touch_date'])})"
         out.append(line)
     p, risk = f["price"], f["signals"]["components"]["risk"]
