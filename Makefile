@@ -36,6 +36,7 @@ bench: install           ## every benchmark (see bench/README.md)
 	$(PY) bench/ingest/run.py
 	$(PY) bench/sentiment/run.py
 	$(PY) bench/web/run.py
+	$(PY) bench/levels_quality/run.py
 
 docs: install            ## regenerate docs/cli.md and docs/settings.md
 	$(PY) scripts/gen_docs.py
