@@ -307,9 +307,13 @@ def main() -> int:
         )
         for name, period in (("train", TRAIN), ("report", REPORT)):
             days = [s.dates[t] for s in series for t in as_of_days(s, period, step)]
+            present: Counter[str] = Counter()
+            result = measure(series, period, DEFAULT_PARAMS, step, present)
             print_table(
-                f"{name}: {len(days)} as-of days (all series), {min(days)} .. {max(days)}",
-                measure(series, period, DEFAULT_PARAMS, step),
+                f"{name}: {len(days)} as-of days (all series), {min(days)} .. {max(days)}; "
+                f"a support on {present['support'] / present['days']:.0%} of them, "
+                f"a resistance on {present['resistance'] / present['days']:.0%}",
+                result,
             )
     print(
         f"\n{time.perf_counter() - started:.0f} s on this machine (2 cores, others may be running)"

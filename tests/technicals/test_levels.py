@@ -18,6 +18,7 @@ from tapewire.technicals.levels import (
     DEFAULT_PARAMS,
     Level,
     LevelBar,
+    LevelParams,
     count_tests,
     find_levels,
     find_round_step,
@@ -88,12 +89,13 @@ def test_a_break_is_counted_against_a_zone_and_a_retest_from_below_holds() -> No
     high = np.array([b.high for b in bars])
     low = np.array([b.low for b in bars])
     zone = (np.array([bars[20].low - 0.2]), np.array([bars[20].low + 0.2]))
-    tests = count_tests(high, low, *zone)
+    params = LevelParams(half_life_bars=30.0, break_penalty=0.5)
+    tests = count_tests(high, low, *zone, params)
     assert tests.touch_index[0] == (20, 40, 76)
     assert tests.touches[0] == 3 and tests.breaks[0] == 1  # the fall through it at bar 56
-    weights = [0.5 ** ((len(bars) - 1 - i) / DEFAULT_PARAMS.half_life_bars) for i in (20, 40, 76)]
-    broken = 0.5 ** ((len(bars) - 1 - 56) / DEFAULT_PARAMS.half_life_bars)
-    assert tests.score[0] == pytest.approx(sum(weights) - DEFAULT_PARAMS.break_penalty * broken)
+    weights = [0.5 ** ((len(bars) - 1 - i) / 30.0) for i in (20, 40, 76)]
+    broken = 0.5 ** ((len(bars) - 1 - 56) / 30.0)
+    assert tests.score[0] == pytest.approx(sum(weights) - 0.5 * broken)
 
 
 def test_a_test_still_under_way_at_the_last_bar_is_not_counted_yet() -> None:
