@@ -401,4 +401,5 @@ def _average_level(win: _Window, value: float, period: int, kind: LevelKind) -> 
             f"broken {_times(breaks)} in {n - first} bars"
         )
     last = dates[-1] if dates else None
-    return Level(value, kind, touches, last, why, value - half, value + half, breaks, None, dates)
+    # no zone_low/zone_high: the band moves with the average (the why gives its width)
+    return Level(value, kind, touches, last, why, None, None, breaks, None, dates)
