@@ -319,15 +319,27 @@ def _watch(f: dict[str, Any]) -> list[str]:
     return out + [line for line in extra if line]
 
 
+def _nearest(f: dict[str, Any], *, above: bool) -> dict[str, Any] | None:
+    """The level nearest the close on one side (any kind: a round number or an average too)."""
+    close = f["price"]["close"]
+    side = [lv for lv in f["levels"] if (lv["price"] > close if above else lv["price"] < close)]
+    return min(side, key=lambda lv: abs(lv["price"] - close), default=None)
+
+
 def _risks(f: dict[str, Any]) -> list[str]:
     risk, p = f["signals"]["components"]["risk"], f["price"]
     out = []
     if risk.get("drawdown_pct"):
         out.append(f"It trades {fmt_pct(risk['drawdown_pct'])} below its 52-week high.")
-    supports = [lv for lv in f["levels"] if lv["kind"] == "support"]
-    if supports:
+    below = _nearest(f, above=False)
+    if below is not None:
+        what = (
+            "support"
+            if below["kind"] == "support"
+            else ("the " + LEVEL_LABELS.get(below["kind"], below["kind"]).lower())
+        )
         out.append(
-            f"A close below support at {fmt_price(supports[0]['price'])} would break the nearest floor."
+            f"A close below {what} at {fmt_price(below['price'])} would break the nearest floor."
         )
     if p.get("realized_vol_pctile") is not None and p["realized_vol_pctile"] >= 80:
         out.append(
@@ -367,10 +379,16 @@ def _opportunities(f: dict[str, Any]) -> list[str]:
     pair = _pair_idea(f)
     if pair:
         out.append(pair)
-    resist = [lv for lv in f["levels"] if lv["kind"] == "resistance"]
-    if resist:
+    above = _nearest(f, above=True)
+    if above is not None and above["kind"] == "resistance":
         out.append(
-            f"A close above resistance at {fmt_price(resist[0]['price'])} would open the way higher."
+            f"A close above resistance at {fmt_price(above['price'])} would open the way higher."
+        )
+    elif above is not None:
+        name = LEVEL_LABELS.get(above["kind"], above["kind"]).lower()
+        out.append(
+            f"The next mark overhead is the {name} at {fmt_price(above['price'])}; a close above "
+            "it would open the way higher."
         )
     p = f["price"]
     if p.get("rsi14") is not None and p["rsi14"] <= 30:
