@@ -170,6 +170,11 @@ async def test_api_etag_cache_control_and_json_errors(client: httpx.AsyncClient)
     assert {i["symbol"] for i in instruments} == {"^MKT", "^SMC", "MKTX", "ACME", "DCN-USD"}
     levels = (await client.get("/api/instruments/ACME/levels")).json()
     assert levels["bar_date"] == "2026-11-19" and levels["levels"]
+    zoned = [lv for lv in levels["levels"] if lv["zone_low"] is not None]
+    assert zoned and all(lv["zone_low"] <= lv["price"] <= lv["zone_high"] for lv in zoned)
+    page = (await client.get("/instruments/ACME")).text
+    low, high = zoned[0]["zone_low"], zoned[0]["zone_high"]
+    assert f"{low:,.2f} – {high:,.2f}" in page  # the zone is on the instrument page
     signals = (await client.get("/api/instruments/ACME/signals")).json()["signals"]
     assert signals[-1]["direction"] in {"Bullish", "Neutral", "Bearish"}
     assert (await client.get("/api/stories")).json()["stories"]
