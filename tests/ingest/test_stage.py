@@ -4,7 +4,6 @@ stored, and nothing stored lost when a feed breaks later."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -25,6 +24,7 @@ from tapewire.net import HttpClient
 from tapewire.store import Store
 from tests.conftest import DEMO_AS_OF
 from tests.support.loopback import Route, serve_routes
+from tests.support.servers import logged
 
 NOW = DEMO_AS_OF + timedelta(hours=6)
 LATER = NOW + timedelta(hours=1)
@@ -72,15 +72,6 @@ def health(store: Store) -> dict[str, FeedView]:
 
 def demo_paths(world: DemoWorld) -> list[str]:
     return [outlet.feed_path for outlet in world.outlets]
-
-
-def logged(server: LoopbackServer, count: int) -> list[tuple[str, int]]:
-    """The server's request log once it holds ``count`` entries: a handler logs a request just
-    after answering it, so the client can be done a moment before the log is."""
-    deadline = time.monotonic() + 5.0
-    while len(server.requests) < count and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return list(server.requests)
 
 
 def expected_items(world: DemoWorld) -> set[tuple[str, str, datetime, str, str]]:

@@ -4,7 +4,6 @@ later is ever stored, provider errors land on the health row, poisoned answers c
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import ClassVar
@@ -24,6 +23,7 @@ from tapewire.net import HttpClient
 from tapewire.store import Store
 from tests.conftest import DEMO_AS_OF
 from tests.support.loopback import Route, serve_routes
+from tests.support.servers import logged
 
 EVER = datetime(2100, 1, 1, tzinfo=DEMO_AS_OF.tzinfo)
 NEXT_WEEK = DEMO_AS_OF + timedelta(days=7)  # Friday 2026-11-27: Thursday was Thanksgiving
@@ -96,15 +96,6 @@ def stored_rows(store: Store, symbol: str = "ACME") -> list[Row]:
         (b.bar_date, b.open, b.high, b.low, b.close, b.volume)
         for b in queries.bars(store, inst.id, until=EVER)
     ]
-
-
-def logged(server: LoopbackServer, count: int) -> list[tuple[str, int]]:
-    """The server's request log once it holds ``count`` entries: a handler logs a request just
-    after answering it, so the client can be done a moment before the log is."""
-    deadline = time.monotonic() + 5.0
-    while len(server.requests) < count and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return list(server.requests)
 
 
 def test_a_first_load_stores_only_bars_before_as_of_day(

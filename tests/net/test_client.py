@@ -17,6 +17,7 @@ from tapewire.demo.world import build_world
 from tapewire.errors import BadInputError, ConfigError, TemporarySourceError
 from tapewire.net import HttpClient
 from tests.support.loopback import Route, serve_routes
+from tests.support.servers import logged
 
 AS_OF = datetime(2026, 11, 20, tzinfo=UTC)
 FEED = (
@@ -28,15 +29,6 @@ FEED = (
 def tuned(settings: Settings, **http: object) -> Settings:
     """A copy of ``settings`` with some ``http`` settings changed."""
     return settings.model_copy(update={"http": settings.http.model_copy(update=http)})
-
-
-def logged(server: LoopbackServer, count: int) -> list[tuple[str, int]]:
-    """The server's request log once it holds ``count`` entries: a handler logs a request just
-    after answering it, so the client can be done a moment before the log is."""
-    deadline = time.monotonic() + 5.0
-    while len(server.requests) < count and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return list(server.requests)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The real app under uvicorn on a loopback port, in a thread, for tests that need real HTTP."""
+"""Loopback servers for tests that need real HTTP: the real app under uvicorn in a thread, and a
+wait for a server's request log."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from contextlib import contextmanager
 
 import uvicorn
 from fastapi import FastAPI
+
+from tapewire.demo.server import LoopbackServer
 
 
 def free_port() -> int:
@@ -38,3 +41,12 @@ def serve_app(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def logged(server: LoopbackServer, count: int) -> list[tuple[str, int]]:
+    """The server's request log once it holds ``count`` entries: a handler logs a request just
+    after answering it, so the client can be done a moment before the log is."""
+    deadline = time.monotonic() + 5.0
+    while len(server.requests) < count and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return list(server.requests)

@@ -174,7 +174,7 @@ async def test_api_etag_cache_control_and_json_errors(client: httpx.AsyncClient)
     assert zoned and all(lv["zone_low"] <= lv["price"] <= lv["zone_high"] for lv in zoned)
     page = (await client.get("/instruments/ACME")).text
     low, high = zoned[0]["zone_low"], zoned[0]["zone_high"]
-    assert f"{low:,.2f} – {high:,.2f}" in page  # the zone is on the instrument page
+    assert f"{low:,.2f} \u2013 {high:,.2f}" in page  # the zone is on the instrument page
     signals = (await client.get("/api/instruments/ACME/signals")).json()["signals"]
     assert signals[-1]["direction"] in {"Bullish", "Neutral", "Bearish"}
     assert (await client.get("/api/stories")).json()["stories"]
