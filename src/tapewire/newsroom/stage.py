@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,9 +18,17 @@ from tapewire.market import queries as market_queries
 from tapewire.market.queries import InstrumentView
 from tapewire.newsroom.decide import decide_daily
 from tapewire.newsroom.facts import build_facts
-from tapewire.newsroom.models import Brief, FactSheet, Verification
-from tapewire.newsroom.verify import verify_texts
+from tapewire.newsroom.models import Brief, FactSheet
+from tapewire.newsroom.models import Verification as VerificationRow
+from tapewire.newsroom.verify import Verification, verify_texts
 from tapewire.newsroom.writers.base import Draft
+from tapewire.newsroom.writers.llm import (
+    MAX_PROBLEMS,
+    Feedback,
+    LlmAnswerError,
+    LlmWriter,
+    prompt_facts,
+)
 from tapewire.newsroom.writers.template import TemplateWriter, read_minutes
 from tapewire.signals import queries as signals_queries
 from tapewire.technicals import queries as technicals_queries
@@ -95,26 +105,89 @@ def _last_brief_bar(ctx: RunContext, symbol: str) -> date | None:
     return None
 
 
-def write_brief(ctx: RunContext, inst: InstrumentView) -> tuple[str, bool]:
+def write_brief(
+    ctx: RunContext, inst: InstrumentView, *, llm: LlmWriter | None = None
+) -> tuple[str, bool]:
     """Write, verify and store the brief for one instrument; returns (slug, created).
+
+    Args:
+        llm: The LLM writer to try first (default: one built from ``ctx.settings.llm`` when it
+            is enabled; the stage passes one for the whole run).
 
     Raises:
         NoDataError: stale or missing data.
-        VerificationError: the text failed verification (nothing is stored).
+        VerificationError: the template text failed verification (nothing is stored).
     """
     slug = brief_slug(inst.symbol, ctx.as_of.date().isoformat())
     with ctx.store.read() as s:
         if s.scalar(select(Brief.id).where(Brief.slug == slug)) is not None:
             return slug, False
     facts = gather_facts(ctx, inst)
-    draft = TemplateWriter().write(facts)
-    verification = verify_texts(draft.texts(), facts)
+    draft, verification = compose_draft(facts, llm or llm_writer(ctx))
     if not verification.ok:
         bad = ", ".join(c.text for c in verification.failed[:5])
         raise VerificationError(f"{inst.symbol}: ungrounded claims in the template text: {bad}")
     with ctx.store.write() as s:
         _save(s, ctx, inst, slug, facts, draft, verification.as_dict())
     return slug, True
+
+
+def llm_writer(ctx: RunContext) -> LlmWriter | None:
+    """The LLM writer of ``ctx.settings.llm``, or None when it is off (the default)."""
+    return LlmWriter(ctx.http, ctx.settings.llm) if ctx.settings.llm.enabled else None
+
+
+def compose_draft(facts: dict[str, Any], llm: LlmWriter | None) -> tuple[Draft, Verification]:
+    """The LLM's draft if one of two attempts verifies, else the template writer's.
+
+    No network I/O happens inside a store transaction: the caller writes afterwards. The draft's
+    notes say which attempts failed and why; they are stored on the verification row.
+    """
+    notes: list[str] = []
+    if llm is not None:
+        feedback: Feedback | None = None
+        for attempt in (1, 2):
+            outcome = _try_llm(llm, facts, feedback)
+            if not isinstance(outcome, Feedback):
+                draft, verification = outcome
+                return replace(draft, notes=tuple(notes)), verification
+            feedback = outcome
+            notes.append(f"{llm.name} attempt {attempt} rejected: {'; '.join(outcome.problems)}")
+            log.info("%s: %s", facts["instrument"]["symbol"], notes[-1])
+        notes.append("written by the template writer instead")
+    draft = TemplateWriter().write(facts)
+    return replace(draft, notes=tuple(notes)), verify_texts(draft.texts(), facts)
+
+
+def _try_llm(
+    llm: LlmWriter, facts: dict[str, Any], feedback: Feedback | None
+) -> tuple[Draft, Verification] | Feedback:
+    """One attempt: the verified draft, or why it failed (for the notes and the retry).
+
+    The draft is verified against the facts the model saw (the fact sheet without its chart).
+    """
+    try:
+        draft = llm.write(facts, feedback=feedback)
+    except LlmAnswerError as exc:
+        return Feedback(exc.answer, (_one_line(exc),))
+    except TapewireError as exc:  # HTTP error, timeout, refused address
+        return Feedback(None, (_one_line(exc),))
+    verification = verify_texts(draft.texts(), prompt_facts(facts))
+    if verification.ok:
+        return draft, verification
+    failed = verification.failed
+    claims = ", ".join(f"{c.text!r} ({c.kind})" for c in failed[:MAX_PROBLEMS])
+    return Feedback(_draft_json(draft), (f"{len(failed)} claims not in the fact sheet: {claims}",))
+
+
+def _draft_json(draft: Draft) -> str:
+    return json.dumps(
+        {"headline": draft.headline, "dek": draft.dek, **draft.sections}, ensure_ascii=False
+    )
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300] or type(exc).__name__
 
 
 def _save(
@@ -158,7 +231,7 @@ def _save(
     s.add(brief)
     s.flush()
     s.add(
-        Verification(
+        VerificationRow(
             brief_id=brief.id,
             ok=verification["ok"],
             checked=verification["checked"],
@@ -166,15 +239,17 @@ def _save(
             claims=verification["claims"],
             rounding=verification["rounding"],
             checked_at=ctx.clock.now(),
+            notes=list(draft.notes),
         )
     )
 
 
 def run(ctx: RunContext) -> StageReport:
     report = StageReport("newsroom")
+    llm = llm_writer(ctx)  # one per run: it remembers whether the server takes response_format
     for inst in market_queries.instruments(ctx.store):
         try:
-            slug, created = write_brief(ctx, inst)
+            slug, created = write_brief(ctx, inst, llm=llm)
         except NoNewSessionError:
             report.add("no_new_session")
             continue
