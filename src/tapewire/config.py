@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import (
@@ -121,6 +122,8 @@ class LlmSettings(_Section):
             raise ValueError("llm.enabled needs llm.base_url and llm.model")
         if self.base_url and not self.base_url.startswith(("http://", "https://")):
             raise ValueError("llm.base_url must be an http:// or https:// URL")
+        if self.base_url and "@" in urlsplit(self.base_url).netloc:
+            raise ValueError("llm.base_url must not carry credentials: set llm.api_key")
         return self
 
 

@@ -25,10 +25,15 @@ from tapewire.net import HttpClient
 from tapewire.newsroom import queries
 from tapewire.newsroom.models import Verification
 from tapewire.newsroom.verify import verify_texts
-from tapewire.newsroom.writers.llm import LlmAnswerError, LlmWriter, prompt_facts
+from tapewire.newsroom.writers.llm import (
+    LlmAnswerError,
+    LlmWriter,
+    find_unreadable_numbers,
+    prompt_facts,
+)
 from tapewire.newsroom.writers.template import TemplateWriter
 from tapewire.store import open_store
-from tests.conftest import DEMO_AS_OF
+from tests.conftest import DEMO_AS_OF, ROOT
 from tests.support.chat_server import (
     INVENTED_OUTLET,
     STALE_LEVEL,
@@ -82,7 +87,9 @@ def test_a_grounded_answer_is_published_as_the_llm_brief(settings: Settings) -> 
             sent["headline"],
             sent["analysis"],
         )
-        assert doc["tags"] == list(TemplateWriter().write(doc["facts"]).tags)
+        template = TemplateWriter().write(doc["facts"])
+        assert doc["tags"] == list(template.tags)
+        assert find_unreadable_numbers(template.texts(), doc["facts"]) == []  # house style passes
         assert request.facts == prompt_facts(doc["facts"])  # the stored sheet, minus the chart
         assert "chart" not in request.facts and "chart" in doc["facts"]
 
@@ -236,11 +243,23 @@ def test_enabling_without_an_endpoint_is_a_config_error(monkeypatch: pytest.Monk
         load_settings(llm={"enabled": True, "model": MODEL})
     with pytest.raises(ConfigError, match="http:// or https://"):
         load_settings(llm={"base_url": "file:///etc/passwd"})
+    with pytest.raises(ConfigError, match="must not carry credentials"):
+        load_settings(llm={"base_url": "https://user:sk-in-url@api.example.test/v1"})
     monkeypatch.setenv("TAPEWIRE_LLM__API_KEY", "sk-env-secret")
     loaded = load_settings()
     assert loaded.llm.api_key is not None
     assert loaded.llm.api_key.get_secret_value() == "sk-env-secret"
     assert "sk-env-secret" not in repr(loaded) and "sk-env-secret" not in str(loaded.llm)
+
+
+def test_the_readme_example_config_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in [k for k in os.environ if k.startswith("TAPEWIRE_")]:
+        monkeypatch.delenv(key)
+    readme = (ROOT / "README.md").read_text()
+    example = tmp_path / "tapewire.toml"
+    example.write_text("[llm]" + readme.split("```toml\n[llm]")[1].split("```")[0])
+    llm = load_settings(example).llm
+    assert (llm.enabled, llm.base_url, llm.api_key) == (True, "http://127.0.0.1:11434/v1", None)
 
 
 # ---------------------------------------------------------------- the writer on its own
@@ -305,6 +324,17 @@ BAD_ANSWERS: dict[str, tuple[Any, str]] = {
     "an HTML entity": (lambda f: _brief_with(f, take="Buy &amp; hold."), "markup in take"),
     "a Markdown link": (lambda f: _brief_with(f, risks=["See [x](y)."]), "markup in risks.0"),
     "a URL": (lambda f: _brief_with(f, take="Read https://evil.test now."), "markup in take"),
+    "an empty analysis": (lambda f: _brief_with(f, analysis=["\u200b"]), "empty analysis"),
+    # Numbers the verifier's pattern would skip are refused rather than published unchecked.
+    "a dollar price": (
+        lambda f: _brief_with(f, take="Buyers defended $4900 again."),
+        "cannot check (write plain figures): '$4900'",
+    ),
+    "a suffixed number": (
+        lambda f: _brief_with(f, risks=["Volume hit 4.9bn shares, in Q3."]),
+        "cannot check (write plain figures): '4.9bn', 'Q3'",
+    ),
+    "a bare decimal": (lambda f: _brief_with(f, take="It slipped .5% late."), "'.5%'"),
 }
 
 

@@ -3,8 +3,9 @@ parsed strictly and sanitized into a :class:`Draft` (DESIGN: Grounding).
 
 The writer does not verify: the newsroom stage checks every draft against the fact sheet, retries
 once and falls back to the deterministic writer. An answer that cannot be used (not JSON, a
-missing field, over-long text, markup) raises :class:`LlmAnswerError`, a ``VerificationError``,
-so the stage treats it like a failed verification. HTTP failures raise ``SourceError``.
+missing field, over-long text, markup, a number written so the verifier cannot read it) raises
+:class:`LlmAnswerError`, a ``VerificationError``, so the stage treats it like a failed
+verification. HTTP failures raise ``SourceError``.
 """
 
 from __future__ import annotations
@@ -119,14 +120,22 @@ class LlmWriter:
             LlmAnswerError: the answer is not a usable brief.
         """
         body = self._post(build_messages(prompt_facts(facts), feedback))
-        fields = parse_brief(parse_chat_content(body))
-        return Draft(
+        content = parse_chat_content(body)
+        fields = parse_brief(content)
+        draft = Draft(
             headline=fields.pop("headline"),
             dek=fields.pop("dek"),
             sections=fields,
             tags=TemplateWriter().write(facts).tags,  # same tags as the template brief would get
             writer=self.name,
         )
+        if unreadable := find_unreadable_numbers(draft.texts(), facts):
+            raise LlmAnswerError(
+                "numbers written in a form the verifier cannot check (write plain figures): "
+                + ", ".join(repr(u) for u in unreadable[:MAX_PROBLEMS]),
+                answer=content,
+            )
+        return draft
 
     def _post(self, messages: list[dict[str, str]]) -> bytes:
         payload: dict[str, Any] = {
@@ -245,6 +254,28 @@ def parse_brief(content: str) -> dict[str, Any]:
     return fields
 
 
+# Digits the verifier's number pattern skips: glued to a letter ("4.9bn", "Q3"), after "$"
+# or "^", or a decimal without its leading zero (".5%"). Template text never has them.
+_UNREADABLE = re.compile(r"\S*(?:[^\W\d]\d|\d[^\W\d]|[$^]\d|(?<![\d,])\.\d)\S*")
+
+
+def find_unreadable_numbers(texts: list[str], facts: dict[str, Any]) -> list[str]:
+    """Words whose digits the verifier would not check, outside the names of the fact sheet
+    ("Russell 2000", "^N225", outlets) (pure)."""
+    inst = facts["instrument"]
+    names = [inst["name"], inst["symbol"], *(str(n["outlet"]) for n in facts.get("news", []))]
+    if facts.get("benchmark"):
+        names.append(facts["benchmark"]["symbol"])
+    found: list[str] = []
+    for text in texts:
+        for name in sorted({n for n in names if n}, key=len, reverse=True):
+            text = text.replace(name, " ")
+        found += [
+            m.group(0).rstrip(".,;:!?)\"'").lstrip("(\"'") for m in _UNREADABLE.finditer(text)
+        ]
+    return found
+
+
 def _first_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
     if error["type"] == "json_invalid":
@@ -260,7 +291,10 @@ def _clean_field(key: str, value: str | list[str], content: str) -> str | list[s
             raise LlmAnswerError(f"the model's answer has an empty {key}", answer=content)
         return cleaned
     items = [_clean_checked(f"{key}.{i}", v, content) for i, v in enumerate(value)]
-    return [item for item in items if item]
+    items = [item for item in items if item]
+    if key == "analysis" and not items:
+        raise LlmAnswerError("the model's answer has an empty analysis", answer=content)
+    return items
 
 
 def _clean_checked(where: str, text: str, content: str) -> str:
