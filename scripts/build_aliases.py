@@ -23,7 +23,13 @@ SUFFIX = re.compile(
     r"S\.A\.|L\.P\.|& Co\.?|Incorporated|Trust|Class [A-C]|\(Class [A-C]\)))+$"
 )
 THEMES = {  # symbol -> aliases used in news text (case-insensitive)
-    "^GSPC": ["S&P 500", "the S&P", "S&P500", "SPX", "US stocks", "Wall Street"],
+    "^GSPC": [
+        "S&P 500",
+        "the S&P",
+        "S&P500",
+        "SPX",
+        "US stocks",
+    ],  # not "Wall Street": "Wall Street views" are analysts
     "SPY": ["S&P 500 ETF", "SPDR S&P 500"],
     "^RUT": [
         "Russell 2000",

@@ -342,6 +342,11 @@ def prices() -> None:
 )
 @click.option("--benchmark", help="Benchmark symbol for relative strength (e.g. ^GSPC).")
 @click.option(
+    "--member-of",
+    multiple=True,
+    help="An index it belongs to (repeatable), for that index's breadth (e.g. ^GSPC).",
+)
+@click.option(
     "--provider-symbol", help="The provider's name for it (e.g. ^spx on Stooq for ^GSPC)."
 )
 @click.option(
@@ -361,6 +366,7 @@ def prices_load(
     name: str | None,
     asset_class: str | None,
     benchmark: str | None,
+    member_of: tuple[str, ...],
     provider_symbol: str | None,
     provider_name: str,
 ) -> None:
@@ -376,6 +382,7 @@ def prices_load(
         name=name or symbol,
         asset_class=asset_class or guess_asset_class(symbol),
         benchmark_symbol=benchmark,
+        member_of=member_of,
         provider=provider_name,
         provider_symbol=provider_symbol,
         source_url=source,
@@ -489,31 +496,62 @@ def _analyse(rc: RunContext) -> None:
 @click.argument("symbol")
 @click.pass_context
 def signals(ctx: click.Context, fmt: str, as_of: str | None, symbol: str) -> None:
-    """Pulse, Heat, Risk and Threat for SYMBOL with their components."""
+    """Pulse, Heat, Risk and Threat for SYMBOL with their components and the technicals."""
     from tapewire.signals import queries
+    from tapewire.technicals import queries as technicals_queries
 
     with run_context(settings_from(ctx), as_of=parse_as_of_arg(as_of)) as rc:
         inst = _instrument_or_fail(rc, symbol)
         _analyse(rc)
         sig = queries.latest(rc.store, inst.id, until=rc.as_of)
-        if sig is None or sig.as_of != rc.as_of:
+        tech = technicals_queries.latest(rc.store, inst.id, until=rc.as_of)
+        if sig is None or sig.as_of != rc.as_of or tech is None:
             raise NoDataError(
                 f"{symbol}: not enough bars before {rc.as_of:%Y-%m-%d} to compute signals"
             )
-        data = {"symbol": symbol, **asdict(sig)}
+        data = {
+            "symbol": symbol,
+            **asdict(sig),
+            "bar_date": tech.bar_date,
+            "technicals": dict(sorted(tech.values.items())),
+        }
     emit(fmt, data, _signals_text)
 
 
 def _signals_text(d: dict[str, Any]) -> str:
+    comps = d["components"]
     lines = [
-        f"{d['symbol']} as of {d['as_of']:%Y-%m-%d}: Pulse {d['pulse']:.0f}/100 {d['direction']}, "
-        f"Heat {d['heat']:.0f} {d['heat_label']}, Risk {d['risk']}, Threat {d['threat']}/5"
+        f"{d['symbol']} as of {d['as_of']:%Y-%m-%d} (last bar {d['bar_date']}): "
+        f"Pulse {d['pulse']:.0f}/100 {d['direction']}, Heat {d['heat']:.0f} {d['heat_label']}, "
+        f"Risk {d['risk']}, Threat {d['threat']}/5"
     ]
-    for comp in d["components"]["pulse"]:
+    for comp in comps["pulse"]:
         value = "n/a" if comp["value"] is None else f"{comp['value']:+.2f}"
-        lines.append(f"  pulse.{comp['name']:<18} {value:>6} x {comp['weight']}  {comp['inputs']}")
-    lines.append(f"  threat reasons: {', '.join(d['components']['threat']['reasons']) or 'none'}")
+        inputs = ", ".join(f"{k}={_num(v)}" for k, v in comp["inputs"].items())
+        lines.append(f"  pulse.{comp['name']:<18} {value:>6} x {comp['weight']}  {inputs}")
+    heat = comps["heat"]
+    lines.append(
+        f"  heat: {heat['items_24h']} items from {heat['publishers_24h']} publishers in 24 h, "
+        f"baseline {heat['baseline_per_day']}/day"
+    )
+    risk = comps["risk"]
+    lines.append(
+        f"  risk: {risk['points']} points; ATR {_num(risk['atr_pct'])}% of price, drawdown "
+        f"{_num(risk['drawdown_pct'])}%, vol percentile {_num(risk.get('vol_pctile'))}, "
+        f"VIX {_num(risk.get('vix'))} ({risk.get('vix_regime') or 'n/a'})"
+    )
+    lines.append(f"  threat reasons: {', '.join(comps['threat']['reasons']) or 'none'}")
+    lines.append("  technicals:")
+    lines += [f"    {name:<20} {_num(value)}" for name, value in d["technicals"].items()]
     return "\n".join(lines)
+
+
+def _num(value: object) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) >= 100 else f"{value:.4g}"
+    return str(value)
 
 
 # ---------------------------------------------------------------- sentiment, brief

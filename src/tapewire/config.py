@@ -81,10 +81,25 @@ class MarketSettings(_Section):
         description="A daily series more than this many trading days behind the bar due (per its "
         "exchange calendar: weekends and holidays do not count) is stale: no brief is written on it.",
     )
+    vix_symbol: str = Field(
+        "^VIX",
+        description="The instrument whose level sets the volatility regime of US equities, "
+        "indices and ETFs (used when its bars are stored).",
+    )
 
 
 class NewsroomSettings(_Section):
     news_window_hours: int = Field(72, description="News items a brief may cite are this recent.")
+    watchlist: list[str] = Field(
+        default_factory=list,
+        description="Symbols that get a daily brief on every new session (empty: every "
+        "instrument). Others get a brief only on a signal event or a hot story.",
+    )
+    heat_threshold: float = Field(
+        67.0,
+        description="A story on an instrument whose Heat reaches this score (0-100) triggers "
+        "a brief of its own, once per story.",
+    )
 
 
 class LlmSettings(_Section):

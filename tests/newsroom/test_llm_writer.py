@@ -48,6 +48,7 @@ from tests.support.chat_server import (
     hallucinating,
     hallucinating_then_grounded,
     serve_chat,
+    swapped_claim,
     wrong_percentage,
 )
 from tests.support.cli import cli_env
@@ -70,7 +71,9 @@ def run_world(settings: Settings) -> dict[str, Any]:
         docs = [queries.brief_document(v) for v in queries.list_briefs(store, limit=100)]
     finally:
         store.close()
-    return {d["instruments"][0]: d for d in docs}
+    by_symbol = {d["instruments"][0]: d for d in docs}
+    assert len(by_symbol) == len(docs), "one brief per instrument expected on the demo's day"
+    return by_symbol
 
 
 def test_a_grounded_answer_is_published_as_the_llm_brief(settings: Settings) -> None:
@@ -125,8 +128,14 @@ def test_hallucinations_are_retried_once_then_replaced_by_the_template(settings:
         notes = doc["verification"]["notes"]
         assert len(notes) == 3 and notes[2] == "written by the template writer instead"
         for n, note in enumerate(notes[:2], start=1):
-            assert note.startswith(f"llm:{MODEL} attempt {n} rejected: 3 claims not in the fact")
-            for claim in (STALE_LEVEL, wrong_percentage(prompt_facts(facts)), INVENTED_OUTLET):
+            assert note.startswith(f"llm:{MODEL} attempt {n} rejected: 4 claims not in the fact")
+            sent = prompt_facts(facts)
+            for claim in (
+                STALE_LEVEL,
+                wrong_percentage(sent),
+                INVENTED_OUTLET,
+                swapped_claim(sent),
+            ):
                 assert repr(claim) in note
         # The retry shows the model its rejected answer and the claims that failed.
         roles = [m["role"] for m in retry.messages]
@@ -384,6 +393,15 @@ def test_text_is_sanitized_and_still_verifies(
     assert draft.sections["analysis"] == brief["analysis"]  # the blank paragraph is dropped
     assert draft.sections["watch"] == brief["watch"]  # "1. " list marks are not claims
     assert verify_texts(draft.texts(), prompt_facts(acme_facts)).ok
+
+
+def test_digits_in_names_and_source_quotes_are_not_unreadable(acme_facts: dict[str, Any]) -> None:
+    facts = json.loads(json.dumps(acme_facts))
+    facts["instrument"]["name"] = "Acme 3D Robotics"
+    facts["news"][0]["title"] = "Acme beats Q3 estimates"
+    texts = ["Acme 3D Robotics rallied.", "The lead item said “Acme beats Q3 estimates”."]
+    assert find_unreadable_numbers(texts, facts) == []
+    assert find_unreadable_numbers(["Acme beats Q3 estimates."], facts) == ["Q3"]
 
 
 def test_a_server_that_refuses_response_format_is_asked_without_it(

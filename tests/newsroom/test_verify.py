@@ -95,3 +95,30 @@ def test_every_brief_of_ten_demo_days_verifies(settings: Settings) -> None:
     assert by_day["2026-11-17"] == everything
     claims = sum(v.checked for *_, v in rows)
     assert claims > 1000, json.dumps({"briefs": len(rows), "claims": claims})
+
+
+def test_a_real_number_under_the_wrong_label_is_caught(acme_facts: dict[str, Any]) -> None:
+    """Every planted number exists in the facts, but not as what the sentence calls it."""
+    p = acme_facts["price"]
+    above = [lv["price"] for lv in acme_facts["levels"] if lv["price"] > p["close"]]
+    assert above, "the demo brief should have a level above the close"
+    swaps = [
+        f"Support at {above[0]:,.2f} holds the line.",  # a level above the close called support
+        f"RSI 14 is {acme_facts['signals']['pulse']:.1f} and rising.",  # the Pulse called RSI
+        f"It closed at {p['sma50']:,.2f} on the day.",  # the 50-day average called the close
+        f"Pulse {acme_facts['signals']['threat']}/100 is the read.",  # the threat called Pulse
+    ]
+    for planted in swaps:
+        result = verify_texts([planted], acme_facts)
+        assert not result.ok, planted
+        assert [c.kind for c in result.failed] == ["typed"], planted
+    right = f"Support at {min(lv['price'] for lv in acme_facts['levels']):,.2f}."
+    assert verify_texts([right], acme_facts).ok
+
+
+def test_quotes_must_come_from_a_source(acme_facts: dict[str, Any]) -> None:
+    title = acme_facts["news"][0]["title"]
+    quoted = verify_texts([f"One outlet put it plainly: “{title}”."], acme_facts)
+    assert quoted.ok and [c.kind for c in quoted.claims] == ["quote"]
+    invented = verify_texts(["As one desk put it: “ACME to triple by 2027”."], acme_facts)
+    assert not invented.ok and invented.failed[0].kind == "quote"

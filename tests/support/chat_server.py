@@ -184,13 +184,18 @@ def wrong_percentage(facts: dict[str, Any]) -> str:
     raise AssertionError("every candidate percentage is a fact")
 
 
+def swapped_claim(facts: dict[str, Any]) -> str:
+    """A real number of the sheet in the wrong place: the close given as the RSI."""
+    return f"RSI 14 is {fmt_price(facts['price']['close'])}"
+
+
 def hallucinated_brief(facts: dict[str, Any]) -> dict[str, Any]:
     """The grounded brief plus what hosted newsrooms get wrong: a stale level, a wrong
-    percentage and an invented outlet."""
+    percentage, an invented outlet and a real number put where it does not belong."""
     brief = grounded_brief(facts)
     brief["analysis"].append(
         f"Buyers defended {STALE_LEVEL} again and the move reached {wrong_percentage(facts)}, "
-        f"from {INVENTED_OUTLET} on {fmt_date(facts['bar_date'])}."
+        f"from {INVENTED_OUTLET} on {fmt_date(facts['bar_date'])}; {swapped_claim(facts)}."
     )
     return brief
 

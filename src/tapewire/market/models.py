@@ -21,6 +21,7 @@ class Instrument(Base):
     benchmark_symbol: Mapped[str | None] = mapped_column(String(64))
     calendar: Mapped[str] = mapped_column(String(32), default="XNYS")
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    member_of: Mapped[list[str]] = mapped_column(JSON, default=list)  # index symbols (breadth)
     provider: Mapped[str | None] = mapped_column(String(32))
     provider_symbol: Mapped[str | None] = mapped_column(String(64))
     source_url: Mapped[str | None] = mapped_column(String(2048))

@@ -23,6 +23,7 @@ class InstrumentView:
     simulated: bool
     trades_weekends: bool
     calendar: str  # XNYS | FX | 24x7 (market.calendar)
+    member_of: tuple[str, ...] = ()  # the indices it is a constituent of (breadth)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,7 @@ def _view(row: Instrument) -> InstrumentView:
         simulated=row.simulated,
         trades_weekends=row.calendar == "24x7",
         calendar=row.calendar,
+        member_of=tuple(row.member_of or ()),
     )
 
 

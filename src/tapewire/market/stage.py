@@ -33,6 +33,7 @@ class InstrumentSpec:
     currency: str = "USD"
     benchmark_symbol: str | None = None
     aliases: tuple[str, ...] = ()
+    member_of: tuple[str, ...] = ()
     provider: str | None = None
     provider_symbol: str | None = None
     source_url: str | None = None
@@ -58,6 +59,7 @@ def save_instrument(s: Session, spec: InstrumentSpec) -> int:
         s.add(row)
     row.name, row.asset_class, row.currency = spec.name, spec.asset_class, spec.currency
     row.benchmark_symbol, row.aliases = spec.benchmark_symbol, list(spec.aliases)
+    row.member_of = list(spec.member_of)
     row.provider, row.provider_symbol = spec.provider, spec.provider_symbol
     row.source_url, row.simulated, row.active = spec.source_url, spec.simulated, True
     row.calendar = calendar_for(spec.asset_class, spec.trades_weekends)

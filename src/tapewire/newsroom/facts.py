@@ -27,6 +27,12 @@ PARAMS = {
     "threat_max": 5,
     "heat_hours": 24,
     "threat_support_atr": 1,
+    "spread_days": 60,
+    "macd_fast": 12,
+    "macd_slow": 26,
+    "macd_signal": 9,
+    "bollinger_days": 20,
+    "realized_vol_days": 20,
 }
 
 
@@ -38,9 +44,13 @@ def build_facts(
     news: Sequence[LinkedItem],
     benchmark: tuple[str, float | None] | None,
     as_of: datetime,
+    lead_story: int | None = None,
 ) -> dict[str, Any]:
-    """Everything the writers may say, JSON-ready. Nothing here is newer than ``as_of``."""
-    sources = [_source(item) for item in _pick_sources(news)]
+    """Everything the writers may say, JSON-ready. Nothing here is newer than ``as_of``.
+
+    With ``lead_story`` (a hot-story brief) that story's items come first among the sources.
+    """
+    sources = [_source(item) for item in _pick_sources(news, lead_story)]
     return {
         "as_of": as_of.isoformat(),
         "simulated": instrument.simulated,
@@ -70,6 +80,14 @@ def build_facts(
             "components": signal.components,
         },
         "news": sources,
+        "lead_story": lead_story,
+        "lead_story_outlets": len(
+            {
+                src["outlet"]
+                for src in sources
+                if lead_story is not None and src["story_id"] == lead_story
+            }
+        ),
         "news_outlets": sorted({src["outlet"] for src in sources}),
         "news_outlet_count": len({src["outlet"] for src in sources}),
         "benchmark": {"symbol": benchmark[0], "return20_pct": benchmark[1]} if benchmark else None,
@@ -77,12 +95,27 @@ def build_facts(
     }
 
 
-def _pick_sources(news: Sequence[LinkedItem]) -> list[LinkedItem]:
-    """Most relevant first, then newest; one per story so sources are not the same event twice."""
-    ranked = sorted(news, key=lambda i: (-i.relevance, -i.published_at.timestamp(), i.item_id))
+def _pick_sources(news: Sequence[LinkedItem], lead_story: int | None) -> list[LinkedItem]:
+    """The lead story's items first (each outlet once), then the most relevant and newest, one per
+    story so the sources are not the same event twice."""
+    ranked = sorted(
+        news,
+        key=lambda i: (
+            i.story_id != lead_story or lead_story is None,
+            -i.relevance,
+            -i.published_at.timestamp(),
+            i.item_id,
+        ),
+    )
     picked: list[LinkedItem] = []
     seen_stories: set[int] = set()
+    lead_outlets: set[str] = set()
     for item in ranked:
+        if lead_story is not None and item.story_id == lead_story:
+            if item.publisher_domain not in lead_outlets:
+                lead_outlets.add(item.publisher_domain)
+                picked.append(item)
+            continue
         if item.story_id is not None and item.story_id in seen_stories:
             continue
         if item.story_id is not None:
@@ -106,4 +139,5 @@ def _source(item: LinkedItem) -> dict[str, Any]:
         "url": item.url,
         "sentiment": item.sentiment,
         "story_outlets": item.story_outlets,
+        "story_id": item.story_id,
     }

@@ -42,6 +42,8 @@ class Brief(Base):
     chart: Mapped[dict[str, object] | None] = mapped_column(JSON)
     read_minutes: Mapped[int] = mapped_column(default=1)
     writer: Mapped[str] = mapped_column(String(64))
+    trigger: Mapped[str] = mapped_column(String(32), default="daily")  # newsroom.decide
+    trigger_reason: Mapped[str | None] = mapped_column(String(500))
     simulated: Mapped[bool] = mapped_column(default=False)
     fact_sheet_id: Mapped[int] = mapped_column(ForeignKey("fact_sheet.id"))
     outcome: Mapped[dict[str, object] | None] = mapped_column(JSON)

@@ -40,6 +40,8 @@ class BriefView:
     facts: dict[str, Any]
     verification: dict[str, Any] | None
     outcome: dict[str, Any] | None
+    trigger: str = "daily"
+    trigger_reason: str | None = None
 
 
 def list_briefs(
@@ -58,6 +60,17 @@ def get_brief(store: Store, slug: str) -> BriefView | None:
     with store.read() as s:
         row = s.scalars(select(Brief).where(Brief.slug == slug)).first()
         return _view(s, row) if row else None
+
+
+def story_brief_exists(store: Store, symbol: str, story_id: int) -> bool:
+    """Whether a hot-story brief on ``story_id`` was written for ``symbol`` (once per story)."""
+    with store.read() as s:
+        rows = s.execute(
+            select(Brief.instruments).where(
+                Brief.trigger == "heat", Brief.slug.like(f"%-story-{story_id}")
+            )
+        ).all()
+    return any(symbol in instruments for (instruments,) in rows)
 
 
 def count_briefs(store: Store) -> int:
@@ -104,6 +117,8 @@ def _view(s: Any, row: Brief, *, full: bool = True) -> BriefView:
         facts=dict(facts.data) if facts else {},
         verification=_verification(ver),
         outcome=row.outcome,
+        trigger=row.trigger,
+        trigger_reason=row.trigger_reason,
     )
 
 
@@ -145,6 +160,7 @@ def brief_document(view: BriefView) -> dict[str, Any]:
         "chart": view.chart,
         "read_minutes": view.read_minutes,
         "writer": view.writer,
+        "trigger": {"kind": view.trigger, "reason": view.trigger_reason},
         "simulated": view.simulated,
         "facts": view.facts,
         "verification": view.verification,

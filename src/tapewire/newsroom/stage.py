@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,7 +18,16 @@ from tapewire.enrich import queries as enrich_queries
 from tapewire.errors import NoDataError, NoNewSessionError, TapewireError, VerificationError
 from tapewire.market import queries as market_queries
 from tapewire.market.queries import InstrumentView
-from tapewire.newsroom.decide import decide_daily
+from tapewire.newsroom import queries as newsroom_queries
+from tapewire.newsroom.decide import (
+    Decision,
+    Event,
+    PreviousSession,
+    check_data,
+    decide_daily,
+    decide_story,
+    find_events,
+)
 from tapewire.newsroom.facts import build_facts
 from tapewire.newsroom.models import Brief, FactSheet
 from tapewire.newsroom.models import Verification as VerificationRow
@@ -32,6 +43,7 @@ from tapewire.newsroom.writers.llm import (
 from tapewire.newsroom.writers.template import TemplateWriter, read_minutes
 from tapewire.signals import queries as signals_queries
 from tapewire.technicals import queries as technicals_queries
+from tapewire.technicals.queries import TechnicalsView
 
 log = logging.getLogger(__name__)
 CHART_BARS = 120
@@ -41,14 +53,37 @@ def brief_slug(symbol: str, as_of_day: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", symbol.lower()).strip("-") + "-" + as_of_day
 
 
-def gather_facts(ctx: RunContext, inst: InstrumentView) -> dict[str, Any]:
-    """The fact sheet for one instrument as of ``ctx.as_of``.
+def _previous_session(
+    ctx: RunContext, inst: InstrumentView, tech: TechnicalsView
+) -> PreviousSession | None:
+    """The instrument's previous session as stored: its close, levels and direction."""
+    prev = technicals_queries.latest(ctx.store, inst.id, until=ctx.as_of, before_bar=tech.bar_date)
+    if prev is None or prev.values.get("close") is None:
+        return None
+    prev_signal = signals_queries.latest(ctx.store, inst.id, until=prev.as_of)
+    if prev_signal is None:
+        return None
+    return PreviousSession(
+        prev.bar_date,
+        float(prev.values["close"] or 0.0),
+        tuple((lv.kind, lv.price) for lv in prev.levels),
+        prev_signal.direction,
+    )
 
-    Raises:
-        NoDataError: stale or missing data (the message says which).
-    """
+
+def _decide(
+    ctx: RunContext, inst: InstrumentView, *, watched: bool
+) -> tuple[Decision, list[Event]]:
     signal = signals_queries.latest(ctx.store, inst.id, until=ctx.as_of)
     tech = technicals_queries.latest(ctx.store, inst.id, until=ctx.as_of)
+    events: list[Event] = []
+    if signal is not None and tech is not None and tech.values.get("close") is not None:
+        events = find_events(
+            close=float(tech.values["close"] or 0.0),
+            bar_date=tech.bar_date,
+            direction=signal.direction,
+            previous=_previous_session(ctx, inst, tech),
+        )
     decision = decide_daily(
         has_signal=signal is not None and tech is not None,
         last_bar=tech.bar_date if tech else None,
@@ -56,11 +91,36 @@ def gather_facts(ctx: RunContext, inst: InstrumentView) -> dict[str, Any]:
         calendar=inst.calendar,
         max_behind=ctx.settings.market.max_trading_days_behind,
         last_brief_bar=_last_brief_bar(ctx, inst.symbol),
+        watched=watched,
+        events=events,
     )
-    if decision.reason.startswith("no new session"):
-        raise NoNewSessionError(f"{inst.symbol}: {decision.reason}")
-    if not decision.write or signal is None or tech is None:
-        raise NoDataError(f"{inst.symbol}: {decision.reason}")
+    return decision, events
+
+
+def gather_facts(
+    ctx: RunContext,
+    inst: InstrumentView,
+    *,
+    trigger: Decision | None = None,
+    events: Sequence[Event] = (),
+    lead_story: int | None = None,
+) -> dict[str, Any]:
+    """The fact sheet for one instrument as of ``ctx.as_of``.
+
+    Raises:
+        NoDataError: stale or missing data (the message says which).
+    """
+    signal = signals_queries.latest(ctx.store, inst.id, until=ctx.as_of)
+    tech = technicals_queries.latest(ctx.store, inst.id, until=ctx.as_of)
+    data = check_data(
+        has_signal=signal is not None and tech is not None,
+        last_bar=tech.bar_date if tech else None,
+        as_of=ctx.as_of,
+        calendar=inst.calendar,
+        max_behind=ctx.settings.market.max_trading_days_behind,
+    )
+    if not data.write or signal is None or tech is None:
+        raise NoDataError(f"{inst.symbol}: {data.reason}")
     window = timedelta(hours=ctx.settings.newsroom.news_window_hours)
     news = enrich_queries.linked_items(
         ctx.store, inst.id, since=ctx.as_of - window, until=ctx.as_of
@@ -78,7 +138,13 @@ def gather_facts(ctx: RunContext, inst: InstrumentView) -> dict[str, Any]:
         news=news,
         benchmark=benchmark,
         as_of=ctx.as_of,
+        lead_story=lead_story,
     )
+    facts["trigger"] = {
+        "kind": trigger.trigger if trigger else "daily",
+        "reason": trigger.reason if trigger else "requested",
+        "events": [asdict(e) for e in events],
+    }
     bars = market_queries.bars(ctx.store, inst.id, until=ctx.as_of, days=CHART_BARS * 2)[
         -CHART_BARS:
     ]
@@ -90,12 +156,12 @@ def gather_facts(ctx: RunContext, inst: InstrumentView) -> dict[str, Any]:
 
 
 def _last_brief_bar(ctx: RunContext, symbol: str) -> date | None:
-    """The bar date the instrument's latest earlier brief was written from."""
+    """The bar date the instrument's latest earlier session brief was written from."""
     with ctx.store.read() as s:
         rows = s.execute(
             select(Brief.instruments, FactSheet.data)
             .join(FactSheet, FactSheet.id == Brief.fact_sheet_id)
-            .where(Brief.as_of < ctx.as_of)
+            .where(Brief.as_of < ctx.as_of, Brief.trigger != "heat")
             .order_by(Brief.as_of.desc())
             .limit(200)
         ).all()
@@ -106,30 +172,82 @@ def _last_brief_bar(ctx: RunContext, symbol: str) -> date | None:
 
 
 def write_brief(
-    ctx: RunContext, inst: InstrumentView, *, llm: LlmWriter | None = None
+    ctx: RunContext,
+    inst: InstrumentView,
+    *,
+    watched: bool = True,
+    llm: LlmWriter | None = None,
 ) -> tuple[str, bool]:
-    """Write, verify and store the brief for one instrument; returns (slug, created).
+    """The session brief for one instrument: write, verify and store it; returns (slug, created).
 
     Args:
+        watched: The instrument is on the watchlist (see ``_decide``).
         llm: The LLM writer to try first (default: one built from ``ctx.settings.llm`` when it
             is enabled; the stage passes one for the whole run).
 
     Raises:
-        NoDataError: stale or missing data.
-        VerificationError: the template text failed verification (nothing is stored).
+        NoDataError: stale or missing data, or nothing triggered a brief (the message says why).
+        NoNewSessionError: no bar since the last session brief (it still stands).
+        VerificationError: the text failed verification (nothing is stored).
     """
     slug = brief_slug(inst.symbol, ctx.as_of.date().isoformat())
     with ctx.store.read() as s:
         if s.scalar(select(Brief.id).where(Brief.slug == slug)) is not None:
             return slug, False
-    facts = gather_facts(ctx, inst)
+    decision, events = _decide(ctx, inst, watched=watched)
+    if decision.reason.startswith("no new session"):
+        raise NoNewSessionError(f"{inst.symbol}: {decision.reason}")
+    if not decision.write:
+        raise NoDataError(f"{inst.symbol}: {decision.reason}")
+    facts = gather_facts(ctx, inst, trigger=decision, events=events)
+    return _publish(ctx, inst, slug, facts, decision, llm=llm), True
+
+
+def write_story_brief(
+    ctx: RunContext, inst: InstrumentView, *, llm: LlmWriter | None = None
+) -> tuple[str, bool] | None:
+    """A hot story's own brief (``newsroom.heat_threshold``), once per story; None when no
+    story qualifies."""
+    signal = signals_queries.latest(ctx.store, inst.id, until=ctx.as_of)
+    if signal is None:
+        return None
+    day = enrich_queries.linked_items(
+        ctx.store, inst.id, since=ctx.as_of - timedelta(hours=24), until=ctx.as_of
+    )
+    stories = [i for i in day if i.story_id is not None]
+    if not stories:
+        return None
+    lead = max(stories, key=lambda i: (i.story_outlets, i.published_at, i.item_id))
+    assert lead.story_id is not None  # noqa: S101 (filtered above)
+    decision = decide_story(
+        heat=signal.heat,
+        threshold=ctx.settings.newsroom.heat_threshold,
+        story_outlets=lead.story_outlets,
+        already_written=newsroom_queries.story_brief_exists(ctx.store, inst.symbol, lead.story_id),
+    )
+    if not decision.write:
+        return None
+    slug = brief_slug(inst.symbol, f"{ctx.as_of:%Y-%m-%d}-story-{lead.story_id}")
+    facts = gather_facts(ctx, inst, trigger=decision, lead_story=lead.story_id)
+    return _publish(ctx, inst, slug, facts, decision, llm=llm), True
+
+
+def _publish(
+    ctx: RunContext,
+    inst: InstrumentView,
+    slug: str,
+    facts: dict[str, Any],
+    decision: Decision,
+    *,
+    llm: LlmWriter | None,
+) -> str:
     draft, verification = compose_draft(facts, llm or llm_writer(ctx))
     if not verification.ok:
         bad = ", ".join(c.text for c in verification.failed[:5])
         raise VerificationError(f"{inst.symbol}: ungrounded claims in the template text: {bad}")
     with ctx.store.write() as s:
-        _save(s, ctx, inst, slug, facts, draft, verification.as_dict())
-    return slug, True
+        _save(s, ctx, inst, slug, facts, draft, verification.as_dict(), decision)
+    return slug
 
 
 def llm_writer(ctx: RunContext) -> LlmWriter | None:
@@ -198,6 +316,7 @@ def _save(
     facts: dict[str, Any],
     draft: Draft,
     verification: dict[str, Any],
+    decision: Decision,
 ) -> None:
     sig = facts["signals"]
     sheet = FactSheet(as_of=ctx.as_of, data=facts)
@@ -224,6 +343,8 @@ def _save(
         chart={**facts["chart"], "levels": facts["levels"]},
         read_minutes=read_minutes(draft),
         writer=draft.writer,
+        trigger=decision.trigger,
+        trigger_reason=decision.reason[:500],
         simulated=inst.simulated,
         fact_sheet_id=sheet.id,
         outcome=None,
@@ -246,18 +367,41 @@ def _save(
 
 def run(ctx: RunContext) -> StageReport:
     report = StageReport("newsroom")
+    watchlist = set(ctx.settings.newsroom.watchlist)
     llm = llm_writer(ctx)  # one per run: it remembers whether the server takes response_format
     for inst in market_queries.instruments(ctx.store):
-        try:
-            slug, created = write_brief(ctx, inst, llm=llm)
-        except NoNewSessionError:
-            report.add("no_new_session")
-            continue
-        except TapewireError as exc:
-            report.fail(inst.symbol, str(exc))
-            continue
-        report.add("briefs" if created else "already_written")
-        if created:
-            for hook in ctx.hooks.after_brief_published:
-                hook(slug)
+        watched = not watchlist or inst.symbol in watchlist
+        _attempt(
+            ctx, report, inst, functools.partial(write_brief, ctx, inst, watched=watched, llm=llm)
+        )
+        _attempt(ctx, report, inst, functools.partial(write_story_brief, ctx, inst, llm=llm))
     return report
+
+
+def _attempt(
+    ctx: RunContext,
+    report: StageReport,
+    inst: InstrumentView,
+    attempt: Callable[[], tuple[str, bool] | None],
+) -> None:
+    try:
+        result = attempt()
+    except NoNewSessionError:
+        report.add("no_new_session")
+        return
+    except NoDataError as exc:
+        report.add("not_written")
+        log.info("%s", exc)
+        if "not on the watchlist" not in str(exc):
+            report.fail(inst.symbol, str(exc))
+        return
+    except TapewireError as exc:
+        report.fail(inst.symbol, str(exc))
+        return
+    if result is None:
+        return
+    slug, created = result
+    report.add("briefs" if created else "already_written")
+    if created:
+        for hook in ctx.hooks.after_brief_published:
+            hook(slug)

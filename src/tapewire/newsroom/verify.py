@@ -5,6 +5,13 @@ Rounding rule: a number written with ``d`` decimals matches a fact value when th
 most half a unit in the ``d``-th decimal; signs are carried by words ("down 2.3%"), so the
 magnitude is compared. Dates must be dates of the fact sheet. An outlet cited as "from X on
 <date>" must be an outlet of the fact sheet's sources.
+
+Typed claims: a number right after a label must match a fact of that kind, not just any fact:
+"support at X" a level at or below the close, "resistance at X" one at or above it, "RSI 14 is X"
+the RSI, "Pulse X/100" the Pulse, "Threat Level X/5" the threat, "closed at X" the close, "ATR 14
+is X" the ATR, "50-day average of X" and "200-day ..." the averages. A writer that swaps two real
+numbers is caught. Quotes in curly quotes (“…”) must be taken from a source's title or snippet;
+their digits are the source's, not claims of the brief.
 """
 
 from __future__ import annotations
@@ -51,12 +58,32 @@ KNOWN_OUTLETS = (
     "Benzinga",
     "TheStreet",
 )
+# Keys whose values are not claims a text may make: quotes are shown as quotes, ids are ids.
+_NOT_FACTS = frozenset({"title", "snippet", "url", "story_id", "lead_story", "id"})
 _KNOWN = re.compile(r"\b(" + "|".join(re.escape(o) for o in KNOWN_OUTLETS) + r")\b")
+
+
+_QUOTE = re.compile(r"“([^”]{3,400})”")
+_AMOUNT = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+# (label before a number, the fact paths it may match); "<close" and ">close" mean a level below or
+# above the close (any kind: a round number or an average can be support too), or the level that
+# a signal event says broke.
+_TYPED = (
+    (re.compile(rf"\b[Ss]upport (?:at |of |near |zone )?{_AMOUNT}"), "<close"),
+    (re.compile(rf"\b[Rr]esistance (?:at |of |near |zone )?{_AMOUNT}"), ">close"),
+    (re.compile(rf"\bRSI(?: 14)?(?: is| at| of| reads)? {_AMOUNT}"), "facts.price.rsi14"),
+    (re.compile(rf"\bPulse {_AMOUNT}"), "facts.signals.pulse"),
+    (re.compile(rf"\bThreat Level (?:of )?{_AMOUNT}"), "facts.signals.threat"),
+    (re.compile(rf"\bclosed at {_AMOUNT}"), "facts.price.close"),
+    (re.compile(rf"\bATR(?: 14)? (?:is |of |at )?{_AMOUNT}"), "facts.price.atr14"),
+    (re.compile(rf"\b50-day average (?:of |at |is )?\(?{_AMOUNT}"), "facts.price.sma50"),
+    (re.compile(rf"\b200-day(?: average)? (?:of |at |is )?\(?{_AMOUNT}"), "facts.price.sma200"),
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    kind: str  # number | percent | date | outlet
+    kind: str  # number | percent | date | outlet | quote | typed
     text: str
     grounded: bool
     fact: str | None  # where in the fact sheet it was found
@@ -87,10 +114,48 @@ def verify_texts(texts: Sequence[str], facts: dict[str, Any]) -> Verification:
     dates = set(_fact_dates(facts))
     outlets = {str(n["outlet"]) for n in facts.get("news", [])}
     protected = _protected_names(facts)
+    quotable = [f"{n.get('title', '')}\n{n.get('snippet', '')}" for n in facts.get("news", [])]
     claims: list[Claim] = []
     for text in texts:
+        text, quotes = _take_quotes(text, quotable)
+        claims.extend(quotes)
+        claims.extend(_check_typed(text, numbers, facts))
         claims.extend(_check_text(text, numbers, dates, outlets, protected))
     return Verification(all(c.grounded for c in claims), tuple(claims))
+
+
+def _take_quotes(text: str, quotable: Sequence[str]) -> tuple[str, list[Claim]]:
+    """Quotes out of the text (each a claim: taken from a source?), the rest to check."""
+    claims = [
+        Claim("quote", m.group(0), any(m.group(1) in q for q in quotable), "news.title|snippet")
+        for m in _QUOTE.finditer(text)
+    ]
+    return _QUOTE.sub(" ", text), [
+        c if c.grounded else Claim(c.kind, c.text, False, None) for c in claims
+    ]
+
+
+def _check_typed(
+    text: str, numbers: list[tuple[str, float]], facts: dict[str, Any]
+) -> Iterator[Claim]:
+    close = float((facts.get("price") or {}).get("close") or 0.0)
+    for pattern, where in _TYPED:
+        for match in pattern.finditer(text):
+            raw = match.group(1)
+            value = float(raw.replace(",", ""))
+            decimals = len(raw.split(".")[1]) if "." in raw else 0
+            if where in ("<close", ">close"):
+                below = where == "<close"
+                allowed = [
+                    (p, v)
+                    for p, v in numbers
+                    if (p.startswith("facts.levels[") and (v <= close if below else v >= close))
+                    or p.startswith("facts.trigger.events[")  # the level that broke
+                ]
+            else:
+                allowed = [(p, v) for p, v in numbers if p == where]
+            found = _find_number(value, decimals, allowed)
+            yield Claim("typed", match.group(0), found is not None, found)
 
 
 def _check_text(
@@ -155,7 +220,7 @@ def _fact_numbers(node: Any, path: str) -> Iterator[tuple[str, float]]:
         yield path, float(node)
     elif isinstance(node, dict):
         for key, value in node.items():
-            if key not in ("title", "snippet", "url"):  # quotes are shown as quotes, not facts
+            if key not in _NOT_FACTS:
                 yield from _fact_numbers(value, f"{path}.{key}")
     elif isinstance(node, list):
         for i, value in enumerate(node):

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from tapewire.signals.heat import Heat, compute_heat
 from tapewire.signals.pulse import (
+    NewsInput,
     Pulse,
     compute_momentum,
     compute_news,
@@ -23,9 +24,7 @@ from tapewire.signals.threat import Threat, compute_threat
 class SignalInputs:
     values: dict[str, float | None]  # the technical snapshot (close, sma50, rsi14, atr14, ...)
     support_prices: tuple[float, ...]
-    news: tuple[
-        tuple[datetime, str, float, float], ...
-    ]  # (published_at, publisher, sentiment, relevance)
+    news: tuple[NewsInput, ...]
     benchmark_return20_pct: float | None
 
 
@@ -50,17 +49,25 @@ def compute_signals(inputs: SignalInputs, *, as_of: datetime) -> SignalSet:
     close = float(v["close"] or 0.0)
     pulse = compute_pulse(
         [
-            compute_news([(s, r) for _, _, s, r in inputs.news]),
-            compute_trend(close, v.get("sma50"), v.get("sma200")),
-            compute_momentum(v.get("rsi14"), v.get("return20_pct")),
-            compute_relative_strength(v.get("return20_pct"), inputs.benchmark_return20_pct),
+            compute_news(inputs.news, as_of=as_of),
+            compute_trend(close, v.get("sma50"), v.get("sma200"), v.get("sma50_slope_pct")),
+            compute_momentum(v.get("rsi14"), v.get("return20_pct"), v.get("return20_z")),
+            compute_relative_strength(
+                v.get("return20_pct"), inputs.benchmark_return20_pct, v.get("rs20_pct")
+            ),
         ]
     )
-    heat = compute_heat([(t, p) for t, p, _, _ in inputs.news], as_of=as_of)
-    risk = compute_risk(close=close, atr14=v.get("atr14"), high52=v.get("high52"))
+    heat = compute_heat([(n.published_at, n.publisher) for n in inputs.news], as_of=as_of)
+    risk = compute_risk(
+        close=close,
+        atr14=v.get("atr14"),
+        high52=v.get("high52"),
+        vol_pctile=v.get("realized_vol_pctile"),
+        vix=v.get("vix"),
+    )
     threat = compute_threat(
         risk=risk.label,
-        direction=pulse.direction,
+        pulse=pulse.score,
         heat_label=heat.label,
         support_distance_atr=_support_distance(close, v.get("atr14"), inputs.support_prices),
     )

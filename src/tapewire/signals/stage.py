@@ -13,6 +13,7 @@ from tapewire.market import queries as market_queries
 from tapewire.market.queries import InstrumentView
 from tapewire.signals.compute import SignalInputs, SignalSet, compute_signals
 from tapewire.signals.models import Signal
+from tapewire.signals.pulse import NewsInput
 from tapewire.technicals import queries as technicals_queries
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,10 @@ def gather_inputs(ctx: RunContext, inst: InstrumentView) -> SignalInputs | None:
         values=tech.values,
         support_prices=tuple(lv.price for lv in tech.levels if lv.kind == "support"),
         news=tuple(
-            (i.published_at, i.publisher_domain, i.sentiment or 0.0, i.relevance) for i in items
+            NewsInput(
+                i.published_at, i.publisher_domain, i.sentiment or 0.0, i.relevance, i.story_id
+            )
+            for i in items
         ),
         benchmark_return20_pct=bench_return,
     )

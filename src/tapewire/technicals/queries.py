@@ -28,14 +28,18 @@ class TechnicalsView:
     levels: tuple[LevelView, ...]
 
 
-def latest(store: Store, instrument_id: int, *, until: datetime) -> TechnicalsView | None:
-    """The snapshot computed for the latest as_of not after ``until``."""
+def latest(
+    store: Store, instrument_id: int, *, until: datetime, before_bar: date | None = None
+) -> TechnicalsView | None:
+    """The snapshot computed for the latest as_of not after ``until`` (and, with ``before_bar``,
+    computed from a bar older than that date: the previous session's map)."""
+    query = select(func.max(Indicator.as_of)).where(
+        Indicator.instrument_id == instrument_id, Indicator.as_of <= until
+    )
+    if before_bar is not None:
+        query = query.where(Indicator.bar_date < before_bar)
     with store.read() as s:
-        as_of = s.scalar(
-            select(func.max(Indicator.as_of)).where(
-                Indicator.instrument_id == instrument_id, Indicator.as_of <= until
-            )
-        )
+        as_of = s.scalar(query)
         if as_of is None:
             return None
         rows = s.scalars(

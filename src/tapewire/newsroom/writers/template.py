@@ -1,226 +1,405 @@
-"""The deterministic writer: fact sheet -> brief text, with variety chosen by a stable hash.
+"""The deterministic writer: fact sheet -> brief text.
 
-Every number it writes is formatted from the fact sheet with ``fmt_*``; the verifier checks it.
+Variety is real, not one template with synonyms: the headline is chosen by what is most
+newsworthy (a level break, a turn of direction, a hot story, a 52-week extreme, else the move),
+the drivers are ordered by how much each moved Pulse, and sections say only what the facts hold
+(no breadth line without breadth, no pair idea without a measured spread). Phrasings come from
+``phrases`` by a stable hash, so a rerun is identical. Every number is formatted from the fact
+sheet with ``fmt_*`` and checked by the verifier.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Sequence
 from typing import Any
 
+from tapewire.newsroom.writers import phrases
 from tapewire.newsroom.writers.base import Draft, fmt_date, fmt_pct, fmt_price
+from tapewire.newsroom.writers.phrases import pick
 
 WORDS_PER_MINUTE = 200
+PAIR_MIN_RS_PCT = 2.0  # a pair idea needs the ratio to have moved this much over 20 sessions
+PAIR_MIN_Z = 1.0  # ... and the spread to sit this many standard deviations from its mean
+PAIR_STRETCHED_Z = 2.0  # beyond this, the spread is stretched: a mean-reversion risk
+LEVEL_LABELS = {
+    "support": "Support",
+    "resistance": "Resistance",
+    "sma50": "50-day average",
+    "sma200": "200-day average",
+    "high52": "52-week high",
+    "low52": "52-week low",
+    "round": "Round number",
+}
+# Tags a reader follows, by symbol (DESIGN: `sp500`, `small-caps`, ...).
+SYMBOL_TAGS = {
+    "^GSPC": ("sp500",),
+    "SPY": ("sp500",),
+    "ES=F": ("sp500", "futures"),
+    "^RUT": ("small-caps", "russell-2000"),
+    "IWM": ("small-caps", "russell-2000"),
+    "RTY=F": ("small-caps", "futures"),
+    "^IXIC": ("nasdaq", "tech"),
+    "QQQ": ("nasdaq", "tech"),
+    "^DJI": ("dow",),
+    "^VIX": ("volatility",),
+    "GC=F": ("gold",),
+    "GLD": ("gold",),
+    "BTC-USD": ("bitcoin", "crypto"),
+    "HYG": ("credit",),
+    "LQD": ("credit",),
+    "TLT": ("rates", "treasuries"),
+    "^TNX": ("rates", "treasuries"),
+    "DX-Y.NYB": ("dollar",),
+}
 
 
-def _pick(options: Sequence[str], facts: dict[str, Any], salt: str) -> str:
-    """A stable choice per (instrument, as_of, salt): varied across briefs, same on rerun."""
-    key = f"{facts['instrument']['symbol']}|{facts['as_of']}|{salt}".encode()
-    return options[int(hashlib.sha256(key).hexdigest(), 16) % len(options)]
+def _count(n: int | float, one: str, many: str | None = None) -> str:
+    return f"{n:.0f} {one if round(n) == 1 else (many or one + 's')}"
 
 
-def _move_verb(change: float, facts: dict[str, Any]) -> str:
+def _join(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _updown(value: float) -> str:
+    return "up" if value >= 0 else "down"
+
+
+# ---------------------------------------------------------------- headline and dek
+
+
+def _move_headline(f: dict[str, Any]) -> str:
+    name, p = f["instrument"]["name"], f["price"]
+    change = p["change_pct"]
     if abs(change) < 0.05:
-        return "holds steady"
+        return f"{name} holds steady at {fmt_price(p['close'])}"
     if change > 0:
-        return _pick(
-            ["rises", "climbs", "gains", "advances"]
-            if change < 1.5
-            else ["jumps", "rallies", "surges"],
-            facts,
-            "up",
-        )
-    return _pick(
-        ["slips", "eases", "dips", "edges lower"]
-        if change > -1.5
-        else ["falls", "slides", "drops", "tumbles"],
-        facts,
-        "down",
-    )
+        verb = pick(phrases.UP_SMALL if change < 1.5 else phrases.UP_BIG, f, "up")
+    else:
+        verb = pick(phrases.DOWN_SMALL if change > -1.5 else phrases.DOWN_BIG, f, "down")
+    direction = f["signals"]["direction"]
+    if direction == "Neutral":
+        hook = pick(phrases.HOOK_NEUTRAL, f, "hook")
+    elif (direction == "Bullish") == (change > 0):
+        hook = pick(phrases.HOOK_WITH_TREND, f, "hook")
+    else:
+        hook = pick(phrases.HOOK_AGAINST, f, "hook").format(direction=direction)
+    return f"{name} {verb} {fmt_pct(change)} to {fmt_price(p['close'])} {hook}"
+
+
+def _extreme(f: dict[str, Any]) -> str | None:
+    """The 52-week level set on this very bar, if one was."""
+    for lv in f["levels"]:
+        if lv["kind"] in ("high52", "low52") and lv.get("last_touch_date") == f["bar_date"]:
+            return str(lv["kind"])
+    return None
 
 
 def _headline(f: dict[str, Any]) -> str:
-    name, p = f["instrument"]["name"], f["price"]
-    verb = _move_verb(p["change_pct"], f)
-    if abs(p["change_pct"]) < 0.05:
-        return f"{name} {verb} at {fmt_price(p['close'])}"
-    direction = f["signals"]["direction"]
-    agrees = (direction == "Bullish") == (p["change_pct"] > 0)
-    if direction == "Neutral":
-        hooks = ["in a mixed tape", "with no clear trend", "as traders wait for a break"]
-    elif agrees:
-        hooks = ["with momentum on its side", "extending its trend", "as the trend holds"]
-    else:
-        hooks = [
-            f"against a {direction} read",
-            f"but the broader read stays {direction}",
-            f"in a move against its {direction} trend",
-        ]
-    return f"{name} {verb} {fmt_pct(p['change_pct'])} to {fmt_price(p['close'])} {_pick(hooks, f, 'hook')}"
+    name, trigger = f["instrument"]["name"], f.get("trigger") or {}
+    for event in trigger.get("events", []):
+        if event["kind"] == "level_break" and event.get("price") is not None:
+            down = event["price"] > f["price"]["close"]
+            bank: Sequence[str] = phrases.BREAK_DOWN if down else phrases.BREAK_UP
+            return pick(bank, f, "break").format(name=name, level=fmt_price(event["price"]))
+        if event["kind"] == "direction_change" and event.get("previous"):
+            return pick(phrases.TURN, f, "turn").format(
+                name=name, direction=f["signals"]["direction"], previous=event["previous"]
+            )
+    if trigger.get("kind") == "heat" and f.get("lead_story_outlets", 0) >= 2:
+        return pick(phrases.STORY, f, "story").format(name=name, outlets=f["lead_story_outlets"])
+    extreme = _extreme(f)
+    if extreme is not None:
+        bank = phrases.EXTREME_HIGH if extreme == "high52" else phrases.EXTREME_LOW
+        price = f["price"]["high52"] if extreme == "high52" else f["price"]["low52"]
+        return pick(bank, f, "extreme").format(name=name, price=fmt_price(price))
+    return _move_headline(f)
 
 
 def _dek(f: dict[str, Any]) -> str:
     s, p = f["signals"], f["price"]
-    trend = ""
+    text = (
+        f"Pulse {s['pulse']:.0f}/100 reads {s['direction']}, heat is {s['heat_label']} and "
+        f"risk {s['risk']}, for a Threat Level of {s['threat']}/5."
+    )
     if p.get("sma50") is not None:
         side = "above" if p["close"] >= p["sma50"] else "below"
-        trend = f" It closed {side} its 50-day average of {fmt_price(p['sma50'])}."
+        text += f" It closed at {fmt_price(p['close'])}, {side} its 50-day average of {fmt_price(p['sma50'])}."
+    return text
+
+
+# ---------------------------------------------------------------- analysis
+
+
+def _opening(f: dict[str, Any]) -> str:
+    s = f["signals"]
     return (
-        f"Pulse {s['pulse']:.0f}/100 reads {s['direction']}, heat is {s['heat_label']} and "
-        f"risk {s['risk']}, for a Threat Level of {s['threat']}/5.{trend}"
+        f"Pulse {s['pulse']:.0f}/100 ({s['direction']}), heat {s['heat']:.0f} {s['heat_label']}, "
+        f"risk {s['risk']}, Threat Level {s['threat']}/5."
     )
 
 
 def _price_action(f: dict[str, Any]) -> str:
     name, p = f["instrument"]["name"], f["price"]
-    day = "up" if p["change_pct"] >= 0 else "down"
-    text = f"{name} closed at {fmt_price(p['close'])} on {fmt_date(f['bar_date'])}, {day} {fmt_pct(p['change_pct'])} on the day"
+    text = (
+        f"{name} closed at {fmt_price(p['close'])} on {fmt_date(f['bar_date'])}, "
+        f"{_updown(p['change_pct'])} {fmt_pct(p['change_pct'])} on the day"
+    )
     if p.get("return20_pct") is not None:
-        way = "a gain" if p["return20_pct"] >= 0 else "a loss"
-        text += f", for {way} of {fmt_pct(p['return20_pct'])} over 20 sessions"
+        text += (
+            f"; it is {_updown(p['return20_pct'])} {fmt_pct(p['return20_pct'])} over 20 sessions"
+        )
+        if p.get("return60_pct") is not None:
+            text += f" and {_updown(p['return60_pct'])} {fmt_pct(p['return60_pct'])} over 60"
     return text + "."
+
+
+def _events_paragraph(f: dict[str, Any]) -> str:
+    """Why this brief now: the signal events of the session, against the previous session."""
+    events = (f.get("trigger") or {}).get("events") or []
+    parts = []
+    for e in events:
+        if e["kind"] == "level_break" and e.get("price") is not None:
+            down = e["price"] > f["price"]["close"]
+            parts.append(
+                f"it closed {'below support' if down else 'above resistance'} at "
+                f"{fmt_price(e['price'])}, a level of the previous session's map, which now "
+                f"{'caps it from above' if down else 'sits below as a floor to defend'}"
+            )
+        elif e["kind"] == "direction_change" and e.get("previous"):
+            parts.append(f"Pulse turned {f['signals']['direction']} from {e['previous']}")
+    if not parts:
+        return ""
+    return "What changed: " + "; and ".join(parts) + "."
+
+
+def _lead_story_sources(f: dict[str, Any]) -> list[dict[str, Any]]:
+    lead = f.get("lead_story")
+    return [n for n in f["news"] if lead is not None and n.get("story_id") == lead]
+
+
+def _tone(sentiment: float | None) -> str:
+    value = sentiment or 0.0
+    return "upbeat" if value > 0.15 else "downbeat" if value < -0.15 else "neutral"
 
 
 def _news_paragraph(f: dict[str, Any]) -> str:
     news = f["news"]
     if not news:
-        return "No news items about it were found before the cut-off, so the score rests on price alone."
-    outlets = f["news_outlets"]
+        return (
+            "No news items about it were found in the window before the cut-off, so the score "
+            "rests on price alone."
+        )
+    lead_story = _lead_story_sources(f)
+    if len(lead_story) >= 2:
+        outlets = [n["outlet"] for n in lead_story]
+        first = min(n["published_at"] for n in lead_story)
+        text = (
+            f"One story drives the coverage: {_join(outlets)} all ran it, the first from "
+            f"{next(n['outlet'] for n in lead_story if n['published_at'] == first)} on "
+            f"{fmt_date(first[:10])}, {_tone(lead_story[0]['sentiment'])} in tone."
+        )
+        return text + (" Other items round out the sources." if len(news) > len(lead_story) else "")
     lead = news[0]
-    tone = (
-        "upbeat"
-        if (lead["sentiment"] or 0) > 0.15
-        else "downbeat"
-        if (lead["sentiment"] or 0) < -0.15
-        else "neutral"
-    )
+    outlets = f["news_outlets"]
     text = f"Coverage came from {_count(len(outlets), 'outlet')}: {_join(outlets)}. "
-    text += f"The most relevant item, from {lead['outlet']} on {fmt_date(lead['published_at'][:10])}, is {tone} in tone"
+    text += (
+        f"The most relevant item, from {lead['outlet']} on {fmt_date(lead['published_at'][:10])}, "
+        f"is {_tone(lead['sentiment'])} in tone"
+    )
     if lead["story_outlets"] > 1:
         text += f", and the same story ran at {_count(lead['story_outlets'], 'outlet')}"
     return text + "."
 
 
-def _drivers(f: dict[str, Any]) -> str:
-    p = f["price"]
+def _trend_driver(p: dict[str, Any]) -> str | None:
+    if p.get("sma50") is None or p.get("sma200") is None:
+        return None
+    rel = "above" if p["sma50"] >= p["sma200"] else "below"
+    return (
+        f"the 50-day average ({fmt_price(p['sma50'])}) sits {rel} the 200-day "
+        f"({fmt_price(p['sma200'])})"
+    )
+
+
+def _momentum_driver(p: dict[str, Any]) -> str | None:
     parts = []
-    if p.get("sma50") is not None and p.get("sma200") is not None:
-        rel = "above" if p["sma50"] >= p["sma200"] else "below"
-        parts.append(
-            f"the 50-day average ({fmt_price(p['sma50'])}) sits {rel} the 200-day ({fmt_price(p['sma200'])})"
-        )
     if p.get("rsi14") is not None:
         zone = "overbought" if p["rsi14"] >= 70 else "oversold" if p["rsi14"] <= 30 else "neutral"
         parts.append(f"RSI 14 is {p['rsi14']:.1f}, in {zone} territory")
-    return ("Under the surface, " + "; ".join(parts) + ".") if parts else ""
+    if p.get("macd_hist") is not None:
+        side = "above" if p["macd_hist"] >= 0 else "below"
+        parts.append(f"MACD runs {side} its signal line")
+    return ", and ".join(parts) if parts else None
+
+
+def _relative_driver(f: dict[str, Any]) -> str | None:
+    p, bench = f["price"], f.get("benchmark")
+    if not bench or p.get("rs20_pct") is None:
+        return None
+    way = "outperformed" if p["rs20_pct"] >= 0 else "lagged"
+    return f"it {way} {bench['symbol']} by {fmt_pct(p['rs20_pct'])} over 20 sessions"
+
+
+def _drivers(f: dict[str, Any]) -> str:
+    """The drivers in the order of their weight in Pulse (largest |w*c| first)."""
+    p = f["price"]
+    weight = {
+        c["name"]: abs((c["value"] or 0.0) * c["weight"])
+        for c in f["signals"]["components"]["pulse"]
+    }
+    candidates = [
+        (weight.get("trend", 0.0), _trend_driver(p)),
+        (weight.get("momentum", 0.0), _momentum_driver(p)),
+        (weight.get("relative_strength", 0.0), _relative_driver(f)),
+    ]
+    parts = [text for _, text in sorted(candidates, key=lambda c: -c[0]) if text]
+    if not parts:
+        return ""
+    opener = pick(("Under the surface, ", "Behind the score, ", "What drives it: "), f, "drivers")
+    return opener + "; ".join(parts) + "."
+
+
+# ---------------------------------------------------------------- watch, risks, opportunities
+
+
+def _level_line(lv: dict[str, Any]) -> str:
+    line = f"{LEVEL_LABELS.get(lv['kind'], lv['kind'])} {fmt_price(lv['price'])}"
+    if lv.get("zone_low") is not None and lv.get("zone_high") is not None:
+        line += f" (zone {fmt_price(lv['zone_low'])} to {fmt_price(lv['zone_high'])})"
+    if lv["kind"] in ("support", "resistance", "round") and lv.get("last_touch_date"):
+        line += (
+            f": {_count(lv['touches'], 'touch', 'touches')}, last on "
+            f"{fmt_date(lv['last_touch_date'])}"
+        )
+    elif lv["kind"] in ("high52", "low52") and lv.get("last_touch_date"):
+        line += f", set on {fmt_date(lv['last_touch_date'])}"
+    return line
+
+
+def _volatility_line(f: dict[str, Any]) -> str | None:
+    p, risk = f["price"], f["signals"]["components"]["risk"]
+    parts = []
+    if p.get("atr14") is not None and risk.get("atr_pct") is not None:
+        parts.append(f"ATR 14 is {fmt_price(p['atr14'])}, or {fmt_pct(risk['atr_pct'])} of price")
+    if p.get("realized_vol20_pct") is not None:
+        text = f"20-day realized volatility runs at {fmt_pct(p['realized_vol20_pct'])} a year"
+        if p.get("realized_vol_pctile") is not None:
+            text += f" (percentile {p['realized_vol_pctile']:.0f} of the past year)"
+        parts.append(text)
+    if risk.get("vix") is not None and risk.get("vix_regime"):
+        parts.append(f"the VIX at {risk['vix']:.2f} reads {risk['vix_regime']}")
+    return ("Volatility: " + "; ".join(parts)) if parts else None
+
+
+def _breadth_line(p: dict[str, Any]) -> str | None:
+    if p.get("breadth50_pct") is None:
+        return None
+    return (
+        f"Breadth: {p['breadth_above']:.0f} of {p['breadth_members']:.0f} stored constituents "
+        f"({fmt_pct(p['breadth50_pct'])}) close above their 50-day average"
+    )
+
+
+def _momentum_line(p: dict[str, Any]) -> str | None:
+    if p.get("rsi14") is None:
+        return None
+    text = f"Momentum: RSI 14 at {p['rsi14']:.1f}"
+    if p.get("macd") is not None and p.get("macd_signal") is not None:
+        text += f", MACD {p['macd']:.2f} against a signal of {p['macd_signal']:.2f}"
+    return text
 
 
 def _watch(f: dict[str, Any]) -> list[str]:
-    out = []
-    labels = {
-        "support": "Support",
-        "resistance": "Resistance",
-        "sma50": "50-day average",
-        "sma200": "200-day average",
-        "high52": "52-week high",
-        "low52": "52-week low",
-    }
-    for lv in f["levels"]:
-        line = f"{labels[lv['kind']]} {fmt_price(lv['price'])}"
-        if lv["kind"] in ("support", "resistance"):
-            line += f" ({_count(lv['touches'], 'touch', 'touches')}, last on {fmt_date(lv['last_touch_date'])})"
-        elif lv["last_touch_date"]:
-            line += f" (set on {fmt_date(lv['last_touch_date'])})"
-        out.append(line)
-    p, risk = f["price"], f["signals"]["components"]["risk"]
-    if p.get("atr14") is not None and risk.get("atr_pct") is not None:
-        out.append(
-            f"Volatility: ATR 14 is {fmt_price(p['atr14'])}, or {fmt_pct(risk['atr_pct'])} of price"
-        )
-    return out
+    out = [_level_line(lv) for lv in f["levels"]]
+    p = f["price"]
+    extra = (_momentum_line(p), _breadth_line(p), _volatility_line(f))
+    return out + [line for line in extra if line]
 
 
 def _risks(f: dict[str, Any]) -> list[str]:
-    risk = f["signals"]["components"]["risk"]
+    risk, p = f["signals"]["components"]["risk"], f["price"]
     out = []
-    if risk.get("drawdown_pct") is not None:
+    if risk.get("drawdown_pct"):
         out.append(f"It trades {fmt_pct(risk['drawdown_pct'])} below its 52-week high.")
     supports = [lv for lv in f["levels"] if lv["kind"] == "support"]
     if supports:
         out.append(
             f"A close below support at {fmt_price(supports[0]['price'])} would break the nearest floor."
         )
+    if p.get("realized_vol_pctile") is not None and p["realized_vol_pctile"] >= 80:
+        out.append(
+            f"Volatility is high for this market: percentile {p['realized_vol_pctile']:.0f} of the past year."
+        )
+    if risk.get("vix_regime") in ("elevated", "stressed"):
+        out.append(f"The VIX regime is {risk['vix_regime']}, which tends to widen daily ranges.")
+    if p.get("rsi14") is not None and p["rsi14"] >= 70:
+        out.append(f"RSI 14 at {p['rsi14']:.1f} is overbought: pullbacks come fast from here.")
     reasons = f["signals"]["components"]["threat"]["reasons"]
     if reasons:
         out.append("Threat drivers: " + ", ".join(reasons) + ".")
     return out
 
 
+def _pair_idea(f: dict[str, Any]) -> str | None:
+    p, bench = f["price"], f.get("benchmark")
+    rs, z = p.get("rs20_pct"), p.get("spread_z60")
+    if not bench or rs is None or z is None:
+        return None
+    if abs(rs) < PAIR_MIN_RS_PCT or abs(z) < PAIR_MIN_Z or (rs > 0) != (z > 0):
+        return None
+    sym, other = f["instrument"]["symbol"], bench["symbol"]
+    long_leg, short_leg = (sym, other) if rs > 0 else (other, sym)
+    text = (
+        f"Pair idea: long {long_leg} against {short_leg}. The {sym}/{other} ratio "
+        f"{'rose' if rs > 0 else 'fell'} {fmt_pct(rs)} over 20 sessions and sits {abs(z):.1f} "
+        f"standard deviations {'above' if z > 0 else 'below'} its 60-day mean."
+    )
+    if abs(z) >= PAIR_STRETCHED_Z:
+        text += " The spread is stretched, so a snap-back is the risk to this trade."
+    return text
+
+
 def _opportunities(f: dict[str, Any]) -> list[str]:
     out = []
-    bench, p = f.get("benchmark"), f["price"]
-    if bench and bench.get("return20_pct") is not None and p.get("return20_pct") is not None:
-        diff = p["return20_pct"] - bench["return20_pct"]
-        leader = "outperformed" if diff >= 0 else "lagged"
-        out.append(
-            f"Over 20 sessions it {leader} {bench['symbol']} ({fmt_pct(p['return20_pct'])} "
-            f"{'up' if p['return20_pct'] >= 0 else 'down'} against {fmt_pct(bench['return20_pct'])} "
-            f"{'up' if bench['return20_pct'] >= 0 else 'down'})."
-        )
+    pair = _pair_idea(f)
+    if pair:
+        out.append(pair)
     resist = [lv for lv in f["levels"] if lv["kind"] == "resistance"]
     if resist:
         out.append(
             f"A close above resistance at {fmt_price(resist[0]['price'])} would open the way higher."
         )
+    p = f["price"]
+    if p.get("rsi14") is not None and p["rsi14"] <= 30:
+        out.append(f"RSI 14 at {p['rsi14']:.1f} is oversold: bounces often start from here.")
     return out
 
 
 def _take(f: dict[str, Any]) -> str:
-    return {
-        "Bullish": _pick(
-            [
-                "The tape favours the bulls while support holds.",
-                "Trend and momentum agree: the bias is up while support holds.",
-            ],
-            f,
-            "take",
-        ),
-        "Bearish": _pick(
-            [
-                "Sellers have the upper hand until resistance is reclaimed.",
-                "The bias is down; a reclaim of resistance would change that.",
-            ],
-            f,
-            "take",
-        ),
-        "Neutral": _pick(
-            [
-                "No edge either way: let the levels decide.",
-                "A range-bound read: wait for a break of the levels above or below.",
-            ],
-            f,
-            "take",
-        ),
-    }[f["signals"]["direction"]]
+    s = f["signals"]
+    mood = "rough" if s["risk"] == "High" or (s["threat"] or 0) >= 4 else "calm"
+    return pick(phrases.TAKE[(s["direction"], mood)], f, "take")
 
 
 def _tags(f: dict[str, Any]) -> tuple[str, ...]:
-    inst = f["instrument"]
+    inst, s = f["instrument"], f["signals"]
     symbol_tag = inst["symbol"].lower().lstrip("^").replace("=", "-").replace(".", "-")
-    tags = [symbol_tag, inst["asset_class"].lower(), f["signals"]["direction"].lower()]
-    if f["signals"]["heat_label"] == "High":
+    tags = [*SYMBOL_TAGS.get(inst["symbol"], ()), symbol_tag, inst["asset_class"].lower()]
+    tags.append(s["direction"].lower())
+    kinds = {e["kind"] for e in (f.get("trigger") or {}).get("events", [])}
+    if "level_break" in kinds:
+        tags.append("level-break")
+    if "direction_change" in kinds:
+        tags.append("trend-change")
+    if s["heat_label"] == "High" or (f.get("trigger") or {}).get("kind") == "heat":
         tags.append("hot")
+    if _pair_idea(f):
+        tags.append("pair-trade")
+    if s["components"]["risk"].get("vix_regime") in ("elevated", "stressed"):
+        tags.append("volatility")
     return tuple(dict.fromkeys(tags))
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
-def _join(names: Sequence[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 class TemplateWriter:
@@ -229,12 +408,15 @@ class TemplateWriter:
     name = "template"
 
     def write(self, facts: dict[str, Any]) -> Draft:
-        s = facts["signals"]
-        opening = (
-            f"Pulse {s['pulse']:.0f}/100 ({s['direction']}), heat {s['heat']:.0f} {s['heat_label']}, "
-            f"risk {s['risk']}, Threat Level {s['threat']}/5."
-        )
-        analysis = [opening, _price_action(facts), _news_paragraph(facts), _drivers(facts)]
+        analysis = [
+            _opening(facts),
+            _price_action(facts),
+            _events_paragraph(facts),
+            _news_paragraph(facts),
+            _drivers(facts),
+        ]
+        if (facts.get("trigger") or {}).get("kind") == "heat":  # the story leads a story brief
+            analysis[1], analysis[3] = analysis[3], analysis[1]
         return Draft(
             headline=_headline(facts),
             dek=_dek(facts),

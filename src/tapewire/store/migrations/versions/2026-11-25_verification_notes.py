@@ -1,8 +1,8 @@
 """verification notes: failed LLM attempts and fallbacks
 
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-24 12:00:00
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-25 12:00:00
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

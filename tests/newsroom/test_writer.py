@@ -1,0 +1,123 @@
+"""The deterministic writer: the same facts give the same brief, headlines follow the most
+newsworthy fact, sections say only what the facts hold, and every variant verifies."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from tapewire.clock import FixedClock
+from tapewire.demo.run import run_demo
+from tapewire.newsroom import queries
+from tapewire.newsroom.verify import verify_texts
+from tapewire.newsroom.writers.template import TemplateWriter
+from tapewire.store import open_store
+from tests.conftest import DEMO_AS_OF
+
+
+@pytest.fixture(scope="module")
+def demo_facts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    from tapewire.config import load_settings
+
+    tmp = tmp_path_factory.mktemp("writer")
+    settings = load_settings(
+        data_dir=tmp, db={"url": str(tmp / "w.db")}, http={"allow_private_urls": True}
+    )
+    run_demo(settings, as_of=DEMO_AS_OF, clock=FixedClock(DEMO_AS_OF))
+    store = open_store(settings.database_url())
+    try:
+        return {b.instruments[0]: b.facts for b in queries.list_briefs(store, limit=20)}
+    finally:
+        store.close()
+
+
+def write(facts: dict[str, Any]) -> tuple[str, list[str]]:
+    draft = TemplateWriter().write(facts)
+    result = verify_texts(draft.texts(), facts)
+    assert result.ok, [c.text for c in result.failed]
+    return draft.headline, draft.texts()
+
+
+def test_same_facts_same_brief_and_briefs_differ_across_instruments(
+    demo_facts: dict[str, dict[str, Any]],
+) -> None:
+    for facts in demo_facts.values():
+        assert TemplateWriter().write(facts) == TemplateWriter().write(copy.deepcopy(facts))
+    headlines = {write(f)[0] for f in demo_facts.values()}
+    assert len(headlines) == len(demo_facts)
+
+
+def with_event(facts: dict[str, Any], **event: Any) -> dict[str, Any]:
+    out = copy.deepcopy(facts)
+    out["trigger"] = {"kind": event["kind"], "reason": "test", "events": [event]}
+    return out
+
+
+def test_a_level_break_leads_the_headline_and_the_analysis(
+    demo_facts: dict[str, dict[str, Any]],
+) -> None:
+    facts = demo_facts["ACME"]
+    above = round(facts["price"]["close"] * 1.01, 2)
+    broke = with_event(facts, kind="level_break", text="t", price=above, previous=None)
+    headline, texts = write(broke)
+    assert f"{above:,.2f}" in headline and "Acme" in headline
+    assert any(t.startswith("What changed: it closed below support") for t in texts)
+    assert "level-break" in TemplateWriter().write(broke).tags
+
+
+def test_a_direction_change_names_both_directions(demo_facts: dict[str, dict[str, Any]]) -> None:
+    facts = demo_facts["^MKT"]
+    old = "Bearish" if facts["signals"]["direction"] != "Bearish" else "Bullish"
+    headline, texts = write(
+        with_event(facts, kind="direction_change", text="t", price=None, previous=old)
+    )
+    assert facts["signals"]["direction"] in headline
+    assert any(f"Pulse turned {facts['signals']['direction']} from {old}" in t for t in texts)
+
+
+def test_a_pair_idea_only_when_the_ratio_and_the_spread_agree(
+    demo_facts: dict[str, dict[str, Any]],
+) -> None:
+    facts = copy.deepcopy(demo_facts["^SMC"])
+    assert facts["benchmark"] is not None
+    facts["price"] |= {"rs20_pct": 4.2, "spread_z60": 2.4}
+    draft = TemplateWriter().write(facts)
+    ideas = [o for o in draft.sections["opportunities"] if o.startswith("Pair idea")]
+    assert ideas == [
+        "Pair idea: long ^SMC against ^MKT. The ^SMC/^MKT ratio rose 4.2% over 20 sessions and "
+        "sits 2.4 standard deviations above its 60-day mean. The spread is stretched, so a "
+        "snap-back is the risk to this trade."
+    ]
+    assert verify_texts(draft.texts(), facts).ok and "pair-trade" in draft.tags
+    for rs, z in ((4.2, -1.5), (0.5, 2.0), (4.2, 0.3)):  # disagree, too small, too close
+        facts["price"] |= {"rs20_pct": rs, "spread_z60": z}
+        assert not any(
+            o.startswith("Pair idea")
+            for o in TemplateWriter().write(facts).sections["opportunities"]
+        )
+
+
+def test_breadth_and_vix_lines_only_with_their_facts(demo_facts: dict[str, dict[str, Any]]) -> None:
+    facts = copy.deepcopy(demo_facts["^MKT"])
+    watch = TemplateWriter().write(facts).sections["watch"]
+    assert not any(w.startswith("Breadth") for w in watch)
+    facts["price"] |= {"breadth50_pct": 60.0, "breadth_members": 15.0, "breadth_above": 9.0}
+    facts["signals"]["components"]["risk"] |= {"vix": 31.2, "vix_regime": "stressed"}
+    draft = TemplateWriter().write(facts)
+    assert (
+        "Breadth: 9 of 15 stored constituents (60.0%) close above their 50-day average"
+        in draft.sections["watch"]
+    )
+    assert any("the VIX at 31.20 reads stressed" in w for w in draft.sections["watch"])
+    assert any("VIX regime is stressed" in r for r in draft.sections["risks"])
+    assert verify_texts(draft.texts(), facts).ok
+
+
+def test_no_news_is_said_not_invented(demo_facts: dict[str, dict[str, Any]]) -> None:
+    facts = copy.deepcopy(demo_facts["ACME"])
+    facts["news"], facts["news_outlets"], facts["news_outlet_count"] = [], [], 0
+    _, texts = write(facts)
+    assert any("No news items" in t for t in texts)
+    assert not any("Coverage came from" in t for t in texts)
