@@ -661,7 +661,7 @@ def render_brief_text(doc: dict[str, Any]) -> str:
 @click.pass_context
 def demo(ctx: click.Context, fmt: str, as_of: str | None, no_serve: bool, port: int | None) -> None:
     """Offline: build the simulated demo world, run the whole pipeline over it, serve the site."""
-    from tapewire.demo.run import run_demo
+    from tapewire.demo.run import run_demo_history
 
     opts = ctx.ensure_object(Opts)
     base = settings_from(ctx)
@@ -671,7 +671,7 @@ def demo(ctx: click.Context, fmt: str, as_of: str | None, no_serve: bool, port: 
     settings = settings_from(ctx, **overrides)
     day = parse_as_of_arg(as_of) or utc_midnight(SystemClock().now().date())
     progress = (lambda msg: click.echo(f"... {msg}", err=True)) if fmt == "text" else None
-    summary = run_demo(
+    summary = run_demo_history(
         settings, as_of=utc_midnight(day.date()), clock=SystemClock(), progress=progress
     )
     emit(fmt, summary, _demo_text)
@@ -681,7 +681,7 @@ def demo(ctx: click.Context, fmt: str, as_of: str | None, no_serve: bool, port: 
 
 def _demo_text(d: dict[str, Any]) -> str:
     lines = [
-        f"demo world (simulated data) as of {d['as_of']}: {d['items']} news items, {d['bars']} bars, "
+        f"demo world (simulated data), {d['from']} to {d['as_of']}: {d['items']} news items, {d['bars']} bars, "
         f"{d['briefs']} briefs ({d['new_items']} items, {d['new_bars']} bars, {d['new_briefs']} briefs new this run)",
         f"database: {d['database']}",
     ]

@@ -161,6 +161,11 @@ class DemoSettings(_Section):
     port: int = Field(8765, description="Port the demo site is served on.")
     bar_days: int = Field(365, description="Calendar days of simulated bars.")
     news_days: int = Field(5, description="Days of simulated news before the demo's as_of.")
+    history_days: int = Field(
+        7,
+        description="Days the demo runs the pipeline for, ending at its as_of (a week of "
+        "briefs, signal events and Pulse history).",
+    )
 
 
 class Settings(BaseSettings):

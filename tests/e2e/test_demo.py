@@ -86,15 +86,18 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["simulated"] is True
-    assert summary["items"] > 20 and summary["bars"] > 1000 and summary["briefs"] == 5
-    assert summary["new_briefs"] == 5 and summary["errors"] == []
+    # A week, Nov 14 to 20: Saturday 00:00 has Friday's session (5 briefs), Sunday and Monday
+    # 00:00 only the crypto pair's (1 each), Tuesday to Friday all five: 5 + 1 + 1 + 4 * 5 = 27.
+    assert summary["from"] == "2026-11-14" and summary["as_of"] == AS_OF
+    assert summary["items"] > 20 and summary["bars"] > 1000 and summary["briefs"] == 27
+    assert summary["new_briefs"] == 27 and summary["errors"] == []
     return tmp / "demo.db"
 
 
 def test_demo_no_serve_prints_counts(tmp_path: Path) -> None:
     result = tapewire(tmp_path, "demo", "--no-serve", "--as-of", AS_OF)
     assert result.returncode == 0, result.stderr
-    assert "news items" in result.stdout and "bars" in result.stdout and "5 briefs" in result.stdout
+    assert "news items" in result.stdout and "bars" in result.stdout and "27 briefs" in result.stdout
     assert (
         tmp_path / "xdg" / "tapewire" / "demo.db"
     ).is_file()  # the embedded default, in the data dir

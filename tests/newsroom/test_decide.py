@@ -79,3 +79,15 @@ def test_a_hot_story_brief_once_per_story() -> None:
     assert not decide_story(heat=None, threshold=67.0, story_outlets=3, already_written=False).write
     assert not decide_story(heat=80.0, threshold=67.0, story_outlets=1, already_written=False).write
     assert not decide_story(heat=80.0, threshold=67.0, story_outlets=3, already_written=True).write
+
+
+def test_a_close_just_through_a_level_is_not_a_break() -> None:
+    """With ATR 4, a support at 95 breaks only on a close under 94 (a quarter ATR through)."""
+    near = find_events(
+        close=94.5, bar_date=MONDAY, direction="Neutral", previous=previous(), atr=4.0
+    )
+    assert near == []
+    through = find_events(
+        close=93.9, bar_date=MONDAY, direction="Neutral", previous=previous(), atr=4.0
+    )
+    assert [e.price for e in through] == [95.0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from tapewire.clock import Clock
@@ -97,4 +97,30 @@ def run_demo(
         **{f"new_{k}": after[k] - before[k] for k in after},
         "errors": [e for r in reports for e in r.errors],
         "simulated": True,
+    }
+
+
+def run_demo_history(
+    settings: Settings,
+    *,
+    as_of: datetime,
+    clock: Clock,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """The demo over its last ``demo.history_days`` days, each as of that day's midnight, so the
+    site opens on a week of briefs, signal events and Pulse history. Idempotent day by day."""
+    say = progress or (lambda _msg: None)
+    days = max(1, settings.demo.history_days)
+    first = as_of - timedelta(days=days - 1)
+    summaries = []
+    for n in range(days):
+        day = first + timedelta(days=n)
+        say(f"day {day:%Y-%m-%d}")
+        summaries.append(run_demo(settings, as_of=day, clock=clock, progress=progress))
+    last = summaries[-1]
+    return {
+        **last,
+        "from": first.date().isoformat(),
+        **{f"new_{k}": sum(x[f"new_{k}"] for x in summaries) for k in ("items", "bars", "briefs")},
+        "errors": [e for x in summaries for e in x["errors"]],
     }

@@ -6,7 +6,7 @@ Never on stale or missing data: freshness is judged on the instrument's exchange
 - **daily**: an instrument on the watchlist (``newsroom.watchlist``; empty = every instrument)
   gets one brief per new session; a day without a new bar (Saturday for equities) writes nothing.
 - **signal events**, for every instrument, watched or not, on a new session: a close through a
-  support or resistance of the previous session's map (``level_break``), or Pulse's direction
+  support or resistance of the previous session's map by a quarter ATR (``level_break``), or Pulse's direction
   changing from the previous session's (``direction_change``).
 - **heat**: a story about the instrument while its Heat is at or above
   ``newsroom.heat_threshold`` gets a brief of its own, once per story, even between sessions.
@@ -22,6 +22,7 @@ from typing import Literal
 from tapewire.market.calendar import compute_freshness
 
 Trigger = Literal["daily", "level_break", "direction_change", "heat"]
+BREAK_MARGIN_ATR = 0.25  # a close must be this many ATRs through a level to break it
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,17 +65,31 @@ def check_data(
 
 
 def find_events(
-    *, close: float, bar_date: date, direction: str, previous: PreviousSession | None
+    *,
+    close: float,
+    bar_date: date,
+    direction: str,
+    previous: PreviousSession | None,
+    atr: float | None = None,
 ) -> list[Event]:
-    """Signal events of this session against the previous one (none without a previous one)."""
+    """Signal events of this session against the previous one (none without a previous one).
+
+    A level counts as broken when the close is through it by at least ``BREAK_MARGIN_ATR`` ATRs
+    (a close a few cents through a level is noise, and would flip back and forth).
+    """
     if previous is None or previous.bar_date >= bar_date:
         return []
+    margin = BREAK_MARGIN_ATR * (atr or 0.0)
     events: list[Event] = []
     broken_supports = [
-        p for kind, p in previous.levels if kind == "support" and close < p <= previous.close
+        p
+        for kind, p in previous.levels
+        if kind == "support" and close < p - margin and p <= previous.close
     ]
     broken_resistances = [
-        p for kind, p in previous.levels if kind == "resistance" and close > p >= previous.close
+        p
+        for kind, p in previous.levels
+        if kind == "resistance" and close > p + margin and p >= previous.close
     ]
     if broken_supports:
         level = max(broken_supports)

@@ -83,6 +83,7 @@ def _decide(
             bar_date=tech.bar_date,
             direction=signal.direction,
             previous=_previous_session(ctx, inst, tech),
+            atr=tech.values.get("atr14"),
         )
     decision = decide_daily(
         has_signal=signal is not None and tech is not None,
