@@ -203,6 +203,7 @@ def test_the_api_key_is_a_bearer_header_and_nowhere_else(tmp_path: Path) -> None
             "TAPEWIRE_LLM__BASE_URL": server.base_url,
             "TAPEWIRE_LLM__MODEL": MODEL,
             "TAPEWIRE_LLM__API_KEY": key,
+            "TAPEWIRE_DEMO__HISTORY_DAYS": "1",  # one day: a countable number of requests
         }
         outputs = [
             _cli(env, "--debug", "demo", "--no-serve", "--as-of", "2026-11-20"),

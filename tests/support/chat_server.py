@@ -9,6 +9,7 @@ planted hallucinations, or fail in the ways real servers fail.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -102,6 +103,15 @@ class _Handler(BaseHTTPRequestHandler):
             return  # the client gave up (a timeout test)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up (a timeout test, a closed keep-alive) is not an error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def serve_chat(responder: Responder) -> Iterator[ChatServer]:
     """Serve ``responder`` on 127.0.0.1; yields the server (its base URL and its requests)."""
@@ -111,8 +121,7 @@ def serve_chat(responder: Responder) -> Iterator[ChatServer]:
         (_Handler,),
         {"responder": staticmethod(responder), "requests": requests, "lock": threading.Lock()},
     )
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    httpd.daemon_threads = True
+    httpd = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
