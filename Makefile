@@ -35,6 +35,7 @@ format: install
 bench: install           ## every benchmark (see bench/README.md)
 	$(PY) bench/ingest/run.py
 	$(PY) bench/sentiment/run.py
+	$(PY) bench/stories/run.py
 	$(PY) bench/web/run.py
 
 docs: install            ## regenerate docs/cli.md and docs/settings.md

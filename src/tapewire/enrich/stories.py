@@ -1,23 +1,37 @@
 """Group items about the same event into stories (pure).
 
-Titles become sets of normalized tokens (lower-cased, possessives and plurals folded, a few
-finance synonyms merged: "eurozone" = "euro area", "U.S." = "us"), weighted by IDF over the
-items being grouped. Two items are candidates when they are within ``WINDOW`` of each other,
-come from different publishers or share a rare token; clusters are merged greedily, best pair
-first, only while the *average* similarity between the two clusters stays above ``SIMILARITY``
-(average linkage: one loose pair cannot chain two unrelated stories together). A pair sharing a
-rare name ("Amkor", "ImmunoGen") gets ``ANCHOR_BONUS``. Automated price-move blurbs ("X stock
-rises Thursday, outperforms market") are left alone: they are data, not events.
+A title becomes a set of normalized tokens: lower-cased, plurals and -ed/-ing folded, and
+finance paraphrases mapped to one form by the shipped word list (``lexicon.py``: "lowers" =
+"cuts", "takeover" = "buy", "euro area" = "eurozone"). Tokens are weighted by IDF over the
+items being grouped. Two items are candidates when they share a token and are within
+``WINDOW``; their score is the cosine of their vectors, decayed with the time between them
+(``exp(-gap / DECAY)``: coverage of one event comes within hours, a storyline's next turn a day
+later), times ``GENERIC_FACTOR`` when all they share is everyday finance words ("best month",
+"rate cut": ``data/common_words.txt``), plus ``ANCHOR_BONUS`` when they share a rare token. Three rules keep unrelated items
+apart whatever their words: headlines naming different places (Germany's jobless rate vs US
+jobless claims), a publisher's series words (a newsletter's "The Bloomberg Open, Asia Edition"
+vs "... Europe Edition") and a repeated title hours apart (a daily "Five Things You Need to
+Know") never link. Clusters merge greedily, best pair first, while the *average* score between
+them stays above ``SIMILARITY`` (missing pairs count 0: one loose pair cannot chain two stories).
+A second pass joins clusters whose core words (in half their titles or more) share two tokens,
+one of them a story word: rare in everyday finance news, not a place (the Kissinger obituary
+and "China remembers Kissinger"). Automated price-move blurbs ("X stock rises Thursday,
+outperforms market") are left alone: they are data, not events.
 
-Measured on 200 hand-labelled pairs of the real 2023-12-01 multi-outlet set
-(``tests/enrich/test_stories_quality.py`` prints precision, recall and F1): the constants were
-chosen on the even-numbered pairs (F1 0.85) and score F1 0.83 (precision 0.90, recall 0.76) on
-the odd-numbered ones. The misses are paraphrases with no shared rare word ("Disinflation will
-hasten rate cuts from the ECB" / "Eurozone inflation fell more than expected").
+Measured on 430 hand-labelled pairs of the real 2023-12-01 multi-outlet set
+(``tests/enrich/test_stories_quality.py`` prints precision, recall and F1 for the whole sample
+and both halves; the labels, how they were drawn and the labelling rule are in
+``tests/data/stories/README.md``): DECAY and SIMILARITY were chosen on the even-numbered pairs
+(the best mean F1 over each setting and its grid neighbours), giving F1 0.92 there, 0.89 on the
+odd-numbered pairs and 0.90 on the whole (precision 0.94, recall 0.87). The misses left are
+paraphrases with no shared story word ("CIBC" / "Canadian Imperial Bank"), a day-long event
+split in two (OPEC+'s deal and the oil market's doubts about it) and a storyline joined across
+a turn (the truce's last day and the war resuming).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -26,11 +40,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-SIMILARITY = 0.2  # average cosine between two clusters needed to merge them
-MIN_EDGE = 0.1  # pairs less similar than this are never considered
-ANCHOR_BONUS = 0.1  # added when two titles share a rare name
-ANCHOR_MAX_DF = 3  # a token in at most this many titles is a rare name
-WINDOW = timedelta(hours=36)
+from tapewire.enrich.lexicon import find_places, lexicon, places_conflict
+
+SIMILARITY = 0.26  # average score between two clusters needed to merge them
+MIN_EDGE = 0.1  # pairs scoring less than this are never considered
+ANCHOR_BONUS = 0.1  # added when two titles share a rare token
+ANCHOR_MAX_DF = 3  # a token in at most this many titles is rare
+WINDOW = timedelta(hours=36)  # items further apart are never one story
+DECAY = timedelta(hours=24)  # a pair's score is multiplied by exp(-gap / DECAY)
+SERIES_MIN_TITLES = 3  # a token in this many of one publisher's titles and in no other
+# publisher's titles names a series ("Roundup", "Bloomberg Open"), not a story
+REPEAT_GAP = timedelta(hours=4)  # the same title from one publisher this far apart: a newsletter
+GENERIC_FACTOR = 0.85  # a pair sharing only everyday finance words ("best month", "rate cut")
+CORE_SHARE = 0.5  # a cluster's core words are in at least this share of its titles
+CORE_MIN_SIZE = 3  # the second pass needs one side to have this many items
 _STOP = frozenset(
     [
         "a",
@@ -121,23 +144,6 @@ _STOP = frozenset(
         "gets",
     ]
 )
-_SYNONYMS = (
-    ("eurozone", "euro area"),
-    ("euro-area", "euro area"),
-    ("u.s.", "us"),
-    ("u.k.", "uk"),
-    ("britain", "uk"),
-    ("british", "uk"),
-    ("opec+", "opec"),
-    ("bn", "billion"),
-    ("mn", "million"),
-    ("chinese", "china"),
-    ("german", "germany"),
-    ("french", "france"),
-    ("european", "europe"),
-    ("japanese", "japan"),
-)
-_SYNONYM_RE = [(re.compile(rf"(?<![\w]){re.escape(a)}(?![\w])"), b) for a, b in _SYNONYMS]
 _WORD = re.compile(r"\$?\d+(?:\.\d+)?|[a-z][a-z0-9+]*")
 _BOILERPLATE = re.compile(
     r"(outperforms?|underperforms?) (the )?(market|competitors)|compared to competitors"
@@ -174,15 +180,24 @@ def _stem(word: str) -> str:
 
 def title_tokens(title: str) -> frozenset[str]:
     """Normalized tokens of a title (pure, exposed for tests)."""
+    lex = lexicon()
     text = title.lower().replace("\u2019", "'").replace("\u2018", "'")
-    for pattern, replacement in _SYNONYM_RE:
-        text = pattern.sub(replacement, text)
+    text = lex.phrase_pattern.sub(lambda m: f" {lex.phrases[m.group(1)]} ", text)
     text = re.sub(r"'s\b", "", text)
-    return frozenset(_stem(w.lstrip("$")) for w in _WORD.findall(text) if w not in _STOP)
+    words = (lex.words.get(w, w) for w in _WORD.findall(text) if w not in _STOP)
+    return frozenset(_stem(w.lstrip("$")) for w in words)
 
 
 def is_boilerplate(title: str) -> bool:
     return bool(_BOILERPLATE.search(title))
+
+
+@functools.cache
+def _weak_tokens() -> frozenset[str]:
+    """Tokens that cannot make a core match: everyday finance words and place names."""
+    lex = lexicon()
+    words = lex.common | frozenset(lex.place_of)
+    return frozenset(t for w in words for t in title_tokens(w))
 
 
 class _Vectors:
@@ -197,72 +212,187 @@ class _Vectors:
             norm = math.sqrt(sum(idf[t] ** 2 for t in toks)) or 1.0
             self.vectors.append({t: idf[t] / norm for t in toks})
 
-    def cosine(self, a: int, b: int) -> float:
+    def dot(self, a: int, b: int, shared: frozenset[str]) -> float:
         va, vb = self.vectors[a], self.vectors[b]
-        if len(va) > len(vb):
-            va, vb = vb, va
-        return sum(w * vb[t] for t, w in va.items() if t in vb)
+        return sum(va[t] * vb[t] for t in shared)
 
 
-def _candidate_edges(
-    items: Sequence[StoryInput],
-    tokens: Sequence[frozenset[str]],
-    vec: _Vectors,
-    skip: Sequence[bool],
-) -> list[tuple[float, int, int]]:
-    """Pairs within the window sharing a token, scored; an inverted index keeps this sparse."""
+@dataclass(frozen=True, slots=True)
+class _Context:
+    items: Sequence[StoryInput]
+    tokens: Sequence[frozenset[str]]
+    vec: _Vectors
+    places: Sequence[frozenset[str]]
+    series: dict[str, frozenset[str]]  # publisher -> its series tokens
+    weak: frozenset[str]  # everyday finance words and places (see _weak_tokens)
+
+
+def _series_tokens(
+    items: Sequence[StoryInput], tokens: Sequence[frozenset[str]], vec: _Vectors
+) -> dict[str, frozenset[str]]:
+    """Per publisher, the tokens of its recurring titles ("Roundup", "Bloomberg Open")."""
+    by_publisher: dict[str, Counter[str]] = defaultdict(Counter)
+    for item, toks in zip(items, tokens, strict=True):
+        by_publisher[item.publisher].update(toks)
+    return {
+        publisher: frozenset(
+            t for t, n in counts.items() if n >= SERIES_MIN_TITLES and n == vec.df[t]
+        )
+        for publisher, counts in by_publisher.items()
+    }
+
+
+def _candidate_pairs(
+    tokens: Sequence[frozenset[str]], skip: Sequence[bool]
+) -> set[tuple[int, int]]:
+    """Pairs sharing a token; an inverted index keeps this sparse."""
     postings: dict[str, list[int]] = defaultdict(list)
     for i, toks in enumerate(tokens):
         if not skip[i]:
             for t in toks:
                 postings[t].append(i)
     pairs: set[tuple[int, int]] = set()
-    common = max(50, len(items) // 20)  # very common tokens ("stocks") do not make candidates
+    common = max(50, len(tokens) // 20)  # very common tokens ("stocks") do not make candidates
     for members in postings.values():
         if len(members) <= common:
             pairs.update((a, b) for k, a in enumerate(members) for b in members[k + 1 :])
-    edges = []
-    for a, b in pairs:
-        if abs(items[a].published_at - items[b].published_at) > WINDOW:
-            continue
-        if (
-            items[a].instrument_ids
-            and items[b].instrument_ids
-            and not (items[a].instrument_ids & items[b].instrument_ids)
-        ):
-            continue
-        score = vec.cosine(a, b)
-        if any(vec.df[t] <= ANCHOR_MAX_DF and not t[0].isdigit() for t in tokens[a] & tokens[b]):
-            score += ANCHOR_BONUS
-        if score >= MIN_EDGE:
-            edges.append((score, a, b))
-    edges.sort(key=lambda e: (-e[0], e[1], e[2]))
-    return edges
+    return pairs
+
+
+def _score(ctx: _Context, a: int, b: int) -> float | None:
+    """The pair's score; None when the two must never share a story."""
+    ia, ib = ctx.items[a], ctx.items[b]
+    gap = abs(ia.published_at - ib.published_at)
+    if gap > WINDOW or (
+        ia.instrument_ids and ib.instrument_ids and not ia.instrument_ids & ib.instrument_ids
+    ):
+        return 0.0
+    same_publisher = ia.publisher == ib.publisher
+    if same_publisher and ia.title == ib.title and gap >= REPEAT_GAP:
+        return None
+    if places_conflict(ctx.places[a], ctx.places[b]):
+        return None
+    shared = ctx.tokens[a] & ctx.tokens[b]
+    own = shared - ctx.series[ia.publisher] if same_publisher else shared
+    score = ctx.vec.dot(a, b, own) * math.exp(-gap / DECAY)
+    if all(t in ctx.weak or t[0].isdigit() for t in shared):
+        score *= GENERIC_FACTOR
+    if any(ctx.vec.df[t] <= ANCHOR_MAX_DF and not t[0].isdigit() for t in shared):
+        score += ANCHOR_BONUS
+    return score
+
+
+def _edges(
+    ctx: _Context, skip: Sequence[bool]
+) -> tuple[dict[tuple[int, int], float], set[tuple[int, int]]]:
+    scores: dict[tuple[int, int], float] = {}
+    cannot: set[tuple[int, int]] = set()
+    for a, b in _candidate_pairs(ctx.tokens, skip):
+        score = _score(ctx, min(a, b), max(a, b))
+        if score is None:
+            cannot.add((min(a, b), max(a, b)))
+        elif score >= MIN_EDGE:
+            scores[(min(a, b), max(a, b))] = score
+    return scores, cannot
+
+
+class _Clusters:
+    """Union of item indexes with the cross-cluster checks both passes need."""
+
+    def __init__(
+        self, n: int, scores: dict[tuple[int, int], float], cannot: set[tuple[int, int]]
+    ) -> None:
+        self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
+        self.owner = list(range(n))
+        self.scores = scores
+        self.cannot = cannot
+
+    def _pairs(self, ca: int, cb: int) -> list[tuple[int, int]]:
+        return [(min(x, y), max(x, y)) for x in self.members[ca] for y in self.members[cb]]
+
+    def average(self, ca: int, cb: int) -> float:
+        pairs = self._pairs(ca, cb)
+        return sum(self.scores.get(p, 0.0) for p in pairs) / len(pairs)
+
+    def forbidden(self, ca: int, cb: int) -> bool:
+        return any(p in self.cannot for p in self._pairs(ca, cb))
+
+    def merge(self, ca: int, cb: int) -> None:
+        for m in self.members[cb]:
+            self.owner[m] = ca
+        self.members[ca].extend(self.members.pop(cb))
+
+    def link(self) -> None:
+        """Average linkage, best pair first (deterministic)."""
+        for a, b in sorted(self.scores, key=lambda p: (-self.scores[p], p)):
+            ca, cb = self.owner[a], self.owner[b]
+            if ca != cb and not self.forbidden(ca, cb) and self.average(ca, cb) >= SIMILARITY:
+                self.merge(ca, cb)
+
+
+def _core(members: list[int], tokens: Sequence[frozenset[str]]) -> frozenset[str]:
+    counts = Counter(t for m in members for t in tokens[m])
+    need = math.ceil(CORE_SHARE * len(members))
+    return frozenset(t for t, n in counts.items() if n >= need)
+
+
+def _core_candidates(
+    clusters: _Clusters, ctx: _Context, skip: Sequence[bool]
+) -> list[tuple[int, int, frozenset[str], frozenset[str]]]:
+    """Cluster pairs whose cores share a story word (rare in everyday news, not a place)."""
+    weak = ctx.weak
+    cores = {k: _core(m, ctx.tokens) for k, m in clusters.members.items() if not skip[m[0]]}
+    index: dict[str, list[int]] = defaultdict(list)
+    for k in sorted(cores):
+        for t in cores[k]:
+            if len(t) >= 3 and not t[0].isdigit() and t not in weak:
+                index[t].append(k)
+    found = []
+    for t in sorted(index):
+        keys = index[t]
+        found += [(x, y, cores[x], cores[y]) for i, x in enumerate(keys) for y in keys[i + 1 :]]
+    return found
+
+
+def _span(ctx: _Context, group: list[int]) -> tuple[datetime, datetime]:
+    times = [ctx.items[m].published_at for m in group]
+    return min(times), max(times)
+
+
+def _merge_cores(clusters: _Clusters, ctx: _Context, skip: Sequence[bool]) -> None:
+    """Second pass: join parts of one event that average linkage left apart."""
+    changed = True
+    while changed:
+        changed = False
+        for ca, cb, core_a, core_b in _core_candidates(clusters, ctx, skip):
+            if ca not in clusters.members or cb not in clusters.members:
+                continue
+            group_a, group_b = clusters.members[ca], clusters.members[cb]
+            if max(len(group_a), len(group_b)) < CORE_MIN_SIZE or len(core_a & core_b) < 2:
+                continue
+            first, last = _span(ctx, group_a + group_b)
+            if last - first > WINDOW or clusters.forbidden(ca, cb):
+                continue
+            clusters.merge(ca, cb)
+            changed = True
 
 
 def find_stories(items: Sequence[StoryInput]) -> list[StoryGroup]:
-    """Average-linkage grouping of items (deterministic); every item lands in one story."""
+    """Group items into stories (deterministic); every item lands in one story."""
     ordered = sorted(items, key=lambda i: (i.published_at, i.item_id))
     tokens = [title_tokens(i.title) for i in ordered]
     skip = [is_boilerplate(i.title) for i in ordered]
     vec = _Vectors(tokens)
-    members: dict[int, list[int]] = {i: [i] for i in range(len(ordered))}
-    owner = list(range(len(ordered)))
-    pair_score: dict[tuple[int, int], float] = {}
-    for score, a, b in _candidate_edges(ordered, tokens, vec, skip):
-        pair_score[(a, b)] = score
-    for (a, b), _score in sorted(pair_score.items(), key=lambda kv: (-kv[1], kv[0])):
-        ca, cb = owner[a], owner[b]
-        if ca == cb:
-            continue
-        group_a, group_b = members[ca], members[cb]
-        total = sum(pair_score.get((min(x, y), max(x, y)), 0.0) for x in group_a for y in group_b)
-        if total / (len(group_a) * len(group_b)) >= SIMILARITY:
-            for m in group_b:
-                owner[m] = ca
-            group_a.extend(group_b)
-            del members[cb]
-    return [_group([ordered[j] for j in sorted(g)]) for g in sorted(members.values(), key=min)]
+    places = [find_places(i.title) for i in ordered]
+    ctx = _Context(
+        ordered, tokens, vec, places, _series_tokens(ordered, tokens, vec), _weak_tokens()
+    )
+    scores, cannot = _edges(ctx, skip)
+    clusters = _Clusters(len(ordered), scores, cannot)
+    clusters.link()
+    _merge_cores(clusters, ctx, skip)
+    groups = sorted(clusters.members.values(), key=min)
+    return [_group([ordered[j] for j in sorted(g)]) for g in groups]
 
 
 def _group(group: list[StoryInput]) -> StoryGroup:
