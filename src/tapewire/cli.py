@@ -568,13 +568,13 @@ def _num(value: object) -> str:
     help="One text per line ('-' for stdin).",
 )
 def sentiment(fmt: str, text: str | None, file_: Any) -> None:
-    """Label and score per line (thin lexicon model; issue #5 measures and replaces it)."""
-    from tapewire.enrich.sentiment import score_text
+    """Label and score per line: the finance lexicon read by a small trained model (score in [-1, 1])."""
+    from tapewire.enrich.sentiment import score_texts
 
     if text is None and file_ is None:
         raise click.UsageError("give TEXT or --file FILE")
     lines = [text] if text is not None else [ln.rstrip("\n") for ln in file_ if ln.strip()]
-    rows = [{"text": ln, **asdict(score_text(ln))} for ln in lines]
+    rows = [{"text": ln, **asdict(s)} for ln, s in zip(lines, score_texts(lines), strict=True)]
     emit(
         fmt,
         rows,

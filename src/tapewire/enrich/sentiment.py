@@ -1,99 +1,48 @@
-"""Headline sentiment (pure): a small trained model plus a finance lexicon with negation.
+"""Headline sentiment (pure): one small trained model that reads a finance lexicon and phrase rules.
 
-score = P(positive) - P(negative) from ``sentiment_model`` (hashed n-grams, trained on the MIT
-tweet set) + the lexicon's score, clipped to [-1, 1]; above +0.1 positive, below -0.1 negative.
+How model and rules combine: the lexicon's weights and the phrase-rule hits
+(``sentiment_lexicon``: "beats/misses estimates", "cuts/raises guidance", "downgraded",
+"price target raised", "falls short", "record loss", "down 5%", negation) are features of the
+logistic regression in ``sentiment_model`` next to hashed stem n-grams, so the weight each gets
+is learned from the MIT tweet set rather than set by hand. The score is
+``P(positive) - P(negative)`` in [-1, 1]; the label is positive above the band, negative below
+minus the band, else neutral, where the band is chosen by cross-validation on the tweet training
+split (``scripts/train_sentiment.py``) and shipped in the model file.
+
 Measured by ``bench/sentiment/run.py`` beside VADER on sets it was not trained on.
 """
 
 from __future__ import annotations
 
-import re
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
+from io import BytesIO
 from typing import Literal
 
-from tapewire.enrich.sentiment_model import predict_proba
+import numpy as np
 
-MODEL_NAME = "hashlr-v1+lexicon"
+from tapewire.enrich.sentiment_lexicon import mark_negation, stem, term_hits
+from tapewire.enrich.sentiment_model import predict_proba, words_of
+
+MODEL_NAME = "hashlr-v2+lexicon"
 Label = Literal["positive", "neutral", "negative"]
-
-_POSITIVE = {
-    "beat": 1.0,
-    "beats": 1.0,
-    "gain": 0.6,
-    "gains": 0.6,
-    "rally": 1.0,
-    "rallies": 1.0,
-    "jump": 0.9,
-    "jumps": 0.9,
-    "surge": 1.0,
-    "surges": 1.0,
-    "climb": 0.7,
-    "climbs": 0.7,
-    "rise": 0.6,
-    "rises": 0.6,
-    "record": 0.5,
-    "upgrade": 0.9,
-    "upgrades": 0.9,
-    "strong": 0.6,
-    "rebound": 0.7,
-    "rebounds": 0.7,
-    "optimism": 0.7,
-    "bullish": 1.0,
-    "higher": 0.5,
-    "advance": 0.6,
-    "advances": 0.6,
-    "soar": 1.0,
-    "soars": 1.0,
-    "outperform": 0.7,
-}
-_NEGATIVE = {
-    "miss": 1.0,
-    "misses": 1.0,
-    "fall": 0.7,
-    "falls": 0.7,
-    "drop": 0.7,
-    "drops": 0.7,
-    "slide": 0.8,
-    "slides": 0.8,
-    "plunge": 1.0,
-    "plunges": 1.0,
-    "tumble": 1.0,
-    "tumbles": 1.0,
-    "sink": 0.8,
-    "sinks": 0.8,
-    "slump": 0.9,
-    "slumps": 0.9,
-    "downgrade": 0.9,
-    "downgrades": 0.9,
-    "cut": 0.5,
-    "cuts": 0.5,
-    "weak": 0.6,
-    "fear": 0.7,
-    "fears": 0.7,
-    "selloff": 0.9,
-    "sell-off": 0.9,
-    "bearish": 1.0,
-    "lower": 0.5,
-    "loss": 0.6,
-    "losses": 0.6,
-    "warn": 0.7,
-    "warns": 0.7,
-    "retreat": 0.6,
-    "retreats": 0.6,
-    "slip": 0.5,
-    "slips": 0.5,
-    "lose": 0.6,
-}
-_NEGATORS = {"not", "no", "never", "without", "fails", "despite"}
-_WORD = re.compile(r"[a-z][a-z'-]*")
-NEUTRAL_BAND = 0.1
 
 
 @dataclass(frozen=True, slots=True)
 class SentimentScore:
-    score: float  # in [-1, 1]
+    score: float  # P(positive) - P(negative), in [-1, 1]
     label: Label
+
+
+@functools.cache
+@functools.cache
+def neutral_band() -> float:
+    """The |score| at or below which a text is neutral (chosen by CV on tweets, shipped)."""
+    raw = resources.files("tapewire.enrich").joinpath("data/sentiment.npz").read_bytes()
+    with np.load(BytesIO(raw)) as data:
+        return float(data["band"])
 
 
 def score_text(text: str) -> SentimentScore:
@@ -103,30 +52,19 @@ def score_text(text: str) -> SentimentScore:
 def score_texts(texts: Sequence[str]) -> list[SentimentScore]:
     """Scores for many texts at once (the model runs vectorized)."""
     probs = predict_proba(texts)
-    out = []
-    for text, (negative, _neutral, positive) in zip(texts, probs, strict=True):
-        score = max(-1.0, min(1.0, float(positive - negative) + lexicon_score(text)))
-        out.append(SentimentScore(round(score, 4), _label(score)))
-    return out
+    scores = (probs[:, 2] - probs[:, 0]).astype(float).round(4).tolist()
+    band = neutral_band()
+    return [SentimentScore(s, label_of(s, band)) for s in scores]
 
 
-def _label(score: float) -> Label:
-    return (
-        "positive" if score > NEUTRAL_BAND else "negative" if score < -NEUTRAL_BAND else "neutral"
-    )
+def label_of(score: float, band: float) -> Label:
+    if score > band:
+        return "positive"
+    return "negative" if score < -band else "neutral"
 
 
 def lexicon_score(text: str) -> float:
-    """The finance lexicon alone, in [-1, 1] (negation within two words flips a term)."""
-    words = _WORD.findall(text.lower())
-    total = 0.0
-    hits = 0
-    for i, word in enumerate(words):
-        weight = _POSITIVE.get(word, 0.0) - _NEGATIVE.get(word, 0.0)
-        if not weight:
-            continue
-        if any(w in _NEGATORS for w in words[max(0, i - 2) : i]):
-            weight = -weight
-        total += weight
-        hits += 1
-    return max(-1.0, min(1.0, total / (hits + 1.0))) if hits else 0.0
+    """The finance lexicon alone, in [-1, 1] (for inspection; the model weighs it itself)."""
+    words = words_of(text)
+    pos, neg = term_hits([stem(w) for w in words], mark_negation(words))
+    return max(-1.0, min(1.0, (pos - neg) / (pos + neg + 1.0))) if pos or neg else 0.0

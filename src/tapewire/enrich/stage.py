@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from tapewire.context import RunContext, StageReport
 from tapewire.enrich.entities import Link, compile_aliases, find_links
 from tapewire.enrich.models import EntityLink, Sentiment, Story, StoryItem
-from tapewire.enrich.sentiment import MODEL_NAME, SentimentScore, score_text
+from tapewire.enrich.sentiment import MODEL_NAME, SentimentScore, score_texts
 from tapewire.enrich.stories import StoryGroup, StoryInput, find_stories
 from tapewire.ingest import queries as ingest_queries
 from tapewire.ingest.queries import NewsItemView
@@ -28,7 +28,7 @@ def run(ctx: RunContext) -> StageReport:
         (inst.id, inst.symbol, inst.aliases) for inst in market_queries.instruments(ctx.store)
     )
     links = {item.id: find_links(item.title, item.summary, aliases) for item in items}
-    scores = {item.id: score_text(item.title) for item in items}
+    scores = dict(zip([i.id for i in items], score_texts([i.title for i in items]), strict=True))
     stories = find_stories([_story_input(item, links) for item in items])
     with ctx.store.write() as s:
         report.add("links", _save_links(s, links))

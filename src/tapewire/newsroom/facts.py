@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from tapewire.enrich.queries import LinkedItem
+from tapewire.enrich.sentiment import neutral_band
 from tapewire.market.queries import InstrumentView
 from tapewire.signals.queries import SignalView
 from tapewire.technicals.queries import TechnicalsView
@@ -88,6 +89,7 @@ def build_facts(
                 if lead_story is not None and src["story_id"] == lead_story
             }
         ),
+        "sentiment_band": neutral_band(),  # |score| at or below it is neutral in tone
         "news_outlets": sorted({src["outlet"] for src in sources}),
         "news_outlet_count": len({src["outlet"] for src in sources}),
         "benchmark": {"symbol": benchmark[0], "return20_pct": benchmark[1]} if benchmark else None,

@@ -208,28 +208,32 @@ def write_story_brief(
     ctx: RunContext, inst: InstrumentView, *, llm: LlmWriter | None = None
 ) -> tuple[str, bool] | None:
     """A hot story's own brief (``newsroom.heat_threshold``), once per story; None when no
-    story qualifies."""
+    story qualifies. The lead story is the one told by the most outlets in the instrument's own
+    linked items of the last 24 hours."""
     signal = signals_queries.latest(ctx.store, inst.id, until=ctx.as_of)
     if signal is None:
         return None
     day = enrich_queries.linked_items(
         ctx.store, inst.id, since=ctx.as_of - timedelta(hours=24), until=ctx.as_of
     )
-    stories = [i for i in day if i.story_id is not None]
-    if not stories:
+    outlets: dict[int, set[str]] = {}
+    for item in day:
+        if item.story_id is not None:
+            outlets.setdefault(item.story_id, set()).add(item.publisher_domain)
+    if not outlets:
         return None
-    lead = max(stories, key=lambda i: (i.story_outlets, i.published_at, i.item_id))
-    assert lead.story_id is not None  # noqa: S101 (filtered above)
+    newest = {i.story_id: i.published_at for i in sorted(day, key=lambda i: i.published_at)}
+    lead_id = max(outlets, key=lambda sid: (len(outlets[sid]), newest[sid], sid))
     decision = decide_story(
         heat=signal.heat,
         threshold=ctx.settings.newsroom.heat_threshold,
-        story_outlets=lead.story_outlets,
-        already_written=newsroom_queries.story_brief_exists(ctx.store, inst.symbol, lead.story_id),
+        story_outlets=len(outlets[lead_id]),
+        already_written=newsroom_queries.story_brief_exists(ctx.store, inst.symbol, lead_id),
     )
     if not decision.write:
         return None
-    slug = brief_slug(inst.symbol, f"{ctx.as_of:%Y-%m-%d}-story-{lead.story_id}")
-    facts = gather_facts(ctx, inst, trigger=decision, lead_story=lead.story_id)
+    slug = brief_slug(inst.symbol, f"{ctx.as_of:%Y-%m-%d}-story-{lead_id}")
+    facts = gather_facts(ctx, inst, trigger=decision, lead_story=lead_id)
     return _publish(ctx, inst, slug, facts, decision, llm=llm), True
 
 
