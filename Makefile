@@ -37,6 +37,8 @@ bench: install           ## every benchmark (see bench/README.md)
 	$(PY) bench/sentiment/run.py
 	$(PY) bench/stories/run.py
 	$(PY) bench/web/run.py
+	$(PY) bench/indicators/run.py
+	$(PY) bench/levels_quality/run.py
 
 docs: install            ## regenerate docs/cli.md and docs/settings.md
 	$(PY) scripts/gen_docs.py

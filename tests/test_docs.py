@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 from tapewire.cli import cli
-from tapewire.config import describe_settings
+from tapewire.config import describe_settings, load_settings
 from tests.conftest import ROOT
 
 
@@ -65,3 +67,14 @@ def test_every_design_command_is_in_the_cli_reference() -> None:
 def test_readme_quick_start_is_two_commands() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "make demo" in readme and "make test" in readme
+
+
+def test_every_toml_example_in_the_readme_is_a_valid_config(tmp_path: Path) -> None:
+    """A config a user copies from the README must load (unknown keys are errors)."""
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```toml\n(.*?)```", readme, flags=re.DOTALL)
+    assert blocks
+    for n, block in enumerate(blocks):
+        path = tmp_path / f"example{n}.toml"
+        path.write_text(block)
+        load_settings(path)

@@ -468,14 +468,30 @@ def levels(ctx: click.Context, fmt: str, as_of: str | None, symbol: str) -> None
 
 
 def _levels_text(d: dict[str, Any]) -> str:
+    """A price ladder, highest first, with the close in its place; each level's why below it."""
+    atr = f", ATR 14 {d['atr14']:,.2f}" if d.get("atr14") else ""
     lines = [
-        f"{d['symbol']} levels as of {d['as_of']:%Y-%m-%d} (last bar {d['bar_date']}, close {d['close']:,.2f})"
+        f"{d['symbol']} levels as of {d['as_of']:%Y-%m-%d} (last bar {d['bar_date']}, close {d['close']:,.2f}{atr})",
+        f"  {'kind':<10} {'price':>10}  {'zone':<21}  {'touches':>7}  {'breaks':>6}  last touch",
     ]
-    for lv in d["levels"]:
-        touch = (
-            f"touches={lv['touches']} last={lv['last_touch_date']}" if lv["last_touch_date"] else ""
+    ladder = sorted(d["levels"], key=lambda lv: -lv["price"])
+    marked = False
+    for lv in ladder:
+        if not marked and lv["price"] < d["close"]:
+            lines.append(f"  {'close':<10} {d['close']:>10,.2f}")
+            marked = True
+        zone = (
+            f"{lv['zone_low']:,.2f} - {lv['zone_high']:,.2f}"
+            if lv["zone_low"] is not None and lv["zone_high"] is not None
+            else ""
         )
-        lines.append(f"  {lv['kind']:<10} {lv['price']:>12,.2f}  {touch}  {lv['evidence']}")
+        lines.append(
+            f"  {lv['kind']:<10} {lv['price']:>10,.2f}  {zone:<21}  "
+            f"{lv['touches']:>7}  {lv['breaks']:>6}  {lv['last_touch_date'] or '-'}"
+        )
+        lines.append(f"  {'':<10} {'':>10}  {lv['evidence']}")
+    if not marked:
+        lines.append(f"  {'close':<10} {d['close']:>10,.2f}")
     return "\n".join(lines)
 
 

@@ -97,7 +97,9 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_demo_no_serve_prints_counts(tmp_path: Path) -> None:
     result = tapewire(tmp_path, "demo", "--no-serve", "--as-of", AS_OF)
     assert result.returncode == 0, result.stderr
-    assert "news items" in result.stdout and "bars" in result.stdout and "27 briefs" in result.stdout
+    assert (
+        "news items" in result.stdout and "bars" in result.stdout and "27 briefs" in result.stdout
+    )
     assert (
         tmp_path / "xdg" / "tapewire" / "demo.db"
     ).is_file()  # the embedded default, in the data dir

@@ -3,6 +3,7 @@ partial bars kept out. Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from tapewire.market.stage import InstrumentSpec, load_bars, save_instrument
 from tapewire.net import HttpClient
 from tapewire.store import Store
 from tapewire.technicals.compute import compute_snapshot
+from tapewire.technicals.levels import DEFAULT_PARAMS, Level
 from tests.conftest import shared_data
 
 AS_OF = datetime(2026, 2, 1, tzinfo=UTC)
@@ -80,6 +82,28 @@ def test_levels_sit_where_the_indices_really_traded(store: Store, settings: Sett
                 )
         if symbol == "^GSPC":
             assert all(not 4700 < lv.price < 5000 for lv in pivots)  # not the stale 4,800/4,900
+        assert_levels_are_ranked_zoned_and_recent(snap.levels, close_jan30, snap.values)
+
+
+def assert_levels_are_ranked_zoned_and_recent(
+    levels: Sequence[Level], close: float, values: dict[str, float | None]
+) -> None:
+    """Supports below and resistances above the close, zones around them, more than one touch
+    for the supports (both indices tested them repeatedly in late 2025), every level inside the
+    last quarter's range widened by the ATR."""
+    atr = values["atr14"] or 0.0
+    supports = [lv for lv in levels if lv.kind == "support"]
+    resistances = [lv for lv in levels if lv.kind == "resistance"]
+    assert supports and all(lv.price < close and lv.touches > 1 for lv in supports)
+    assert all(lv.price > close for lv in resistances)
+    assert [lv.price for lv in supports] == sorted((lv.price for lv in supports), reverse=True)
+    for lv in [*supports, *resistances, *(lv for lv in levels if lv.kind == "round")]:
+        assert lv.zone_low is not None and lv.zone_high is not None
+        assert lv.zone_low <= lv.price <= lv.zone_high and lv.zone_high - lv.zone_low <= 1.5 * atr
+        assert lv.touches == len(lv.touch_dates) and lv.last_touch_date == lv.touch_dates[-1]
+        assert date(2025, 1, 1) < lv.touch_dates[0] and lv.touch_dates[-1] <= date(2026, 1, 30)
+    for lv in levels:
+        assert abs(lv.price - close) <= DEFAULT_PARAMS.max_distance_atr * atr, lv
 
 
 def test_a_poisoned_bar_after_as_of_changes_nothing(store: Store, settings: Settings) -> None:

@@ -41,12 +41,18 @@ def weekdays(n: int, last: date) -> list[date]:
     return out[::-1]
 
 
+PERIOD = 26  # sessions of one swing (not a divisor of the 20-day return window)
+
+
+def wave(i: int) -> float:
+    return 100.0 + 5.0 * math.sin(2 * math.pi * i / PERIOD)
+
+
 def range_bars(n: int = 300) -> list[BarIn]:
-    """A 20-day swing between about 95 and 105: swing lows near 95 again and again."""
+    """A swing between about 95 and 105: swing lows near 95 again and again."""
     bars = []
     for i, day in enumerate(weekdays(n, FRIDAY)):
-        close = 100.0 + 5.0 * math.sin(2 * math.pi * i / 20)
-        bars.append(BarIn(day, close, close + 0.6, close - 0.6, close, 1000.0))
+        bars.append(BarIn(day, wave(i), wave(i) + 0.6, wave(i) - 0.6, wave(i), 1000.0))
     return bars
 
 
@@ -94,7 +100,8 @@ def test_watchlist_daily_briefs_and_a_level_break_on_an_unwatched_instrument(
     assert supports, "the range should leave a support under the last close"
     floor = max(supports)
     monday = date(2026, 2, 2)
-    quiet_bar = BarIn(monday, close, close + 0.5, close - 0.5, close, 1000.0)
+    nxt = wave(300)  # the swing goes on, as it always has
+    quiet_bar = BarIn(monday, nxt, nxt + 0.6, nxt - 0.6, nxt, 1000.0)
     crash = floor - 1.0
     add(store, "WATCHED", [quiet_bar])
     add(store, "QUIET", [quiet_bar])
@@ -102,7 +109,7 @@ def test_watchlist_daily_briefs_and_a_level_break_on_an_unwatched_instrument(
     analyse(store, settings, TUESDAY)
 
     written = symbols_with_briefs(store, TUESDAY)
-    assert set(written) == {"WATCHED", "BREAKER"}  # QUIET: unwatched and nothing happened
+    assert set(written) == {"WATCHED", "BREAKER"}, written  # QUIET: unwatched, nothing happened
     assert written["WATCHED"][0] == "daily"
     assert written["BREAKER"][0] == "level_break"
     assert f"closed below support at {floor:,.2f}" in (written["BREAKER"][1] or "")

@@ -123,3 +123,19 @@ def test_real_breadth_of_fifteen_large_caps_and_the_vix() -> None:
     regime = compute_vol_regime(vix_d, vix)
     assert regime is not None and regime.bar_date == date(2026, 1, 30)
     assert 10.0 < regime.vix < 40.0 and regime.vix_pctile is not None
+
+
+def test_the_snapshot_carries_the_50_day_averages_slope() -> None:
+    from tapewire.market.queries import BarView
+    from tapewire.technicals.compute import compute_snapshot
+
+    closes = [100.0 + i for i in range(80)]
+    bars = [
+        BarView(START + timedelta(days=i), c, c + 1, c - 1, c, 1.0) for i, c in enumerate(closes)
+    ]
+    snap = compute_snapshot(bars)
+    assert snap is not None
+    now, then = sum(closes[-50:]) / 50, sum(closes[-70:-20]) / 50
+    assert snap.values["sma50_slope_pct"] == pytest.approx((now / then - 1) * 100)
+    short = compute_snapshot(bars[:60])
+    assert short is not None and short.values["sma50_slope_pct"] is None

@@ -13,11 +13,15 @@ from tapewire.technicals.models import Indicator, Level
 
 @dataclass(frozen=True, slots=True)
 class LevelView:
-    kind: str
+    kind: str  # support | resistance | round | sma50 | sma200 | high52 | low52
     price: float
-    touches: int
+    touches: int  # tests that held (technicals.levels, rule 3)
     last_touch_date: date | None
-    evidence: str
+    evidence: str  # the one-line "why"
+    zone_low: float | None = None  # the zone price tested, where the level has one
+    zone_high: float | None = None
+    breaks: int = 0  # tests that broke through
+    touch_dates: tuple[str, ...] = ()  # ISO dates of the touches counted, oldest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,14 +60,22 @@ def latest(
             as_of=rows[0].as_of,
             bar_date=rows[0].bar_date,
             values={r.name: r.value for r in rows},
-            levels=tuple(
-                LevelView(
-                    lv.kind,
-                    lv.price,
-                    lv.touches,
-                    lv.last_touch_date,
-                    str(lv.evidence.get("why", "")),
-                )
-                for lv in levels
-            ),
+            levels=tuple(_level_view(lv) for lv in levels),
         )
+
+
+def _level_view(row: Level) -> LevelView:
+    evidence = row.evidence or {}
+    dates = evidence.get("touch_dates")
+    breaks = evidence.get("breaks")
+    return LevelView(
+        kind=row.kind,
+        price=row.price,
+        touches=row.touches,
+        last_touch_date=row.last_touch_date,
+        evidence=str(evidence.get("why", "")),
+        zone_low=row.zone_low,
+        zone_high=row.zone_high,
+        breaks=breaks if isinstance(breaks, int) else 0,
+        touch_dates=tuple(str(d) for d in dates) if isinstance(dates, list) else (),
+    )

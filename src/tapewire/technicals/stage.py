@@ -12,11 +12,15 @@ from tapewire.context import RunContext, StageReport
 from tapewire.market import queries as market_queries
 from tapewire.market.queries import BarView, InstrumentView
 from tapewire.technicals.compute import Snapshot, compute_snapshot
+from tapewire.technicals.levels import Level as LevelValue
 from tapewire.technicals.models import Indicator, Level
 from tapewire.technicals.relative import compute_breadth, compute_relative, compute_vol_regime
 
 log = logging.getLogger(__name__)
-HISTORY_DAYS = 400  # calendar days of bars read: enough for SMA200 and a 52-week range
+# Calendar days of bars read: >= 272 bars for the one-year percentile of 20-day volatility
+# and the 20-day return z (252 values of a 20-bar measure). Measured on real series, 400 days
+# held as few as 263 bars (EURUSD; ^GSPC 270); 440 holds >= 291 (US, EU indices, FX).
+HISTORY_DAYS = 440
 
 
 EQUITY_CLASSES = ("Stocks", "Indices", "ETFs")  # the VIX regime applies to these (US calendar)
@@ -119,11 +123,21 @@ def save_snapshot(s: Session, instrument_id: int, as_of: datetime, snapshot: Sna
             as_of=as_of,
             kind=lv.kind,
             price=lv.price,
-            zone_low=None,
-            zone_high=None,
+            zone_low=lv.zone_low,
+            zone_high=lv.zone_high,
             touches=lv.touches,
             last_touch_date=lv.last_touch_date,
-            evidence={"why": lv.evidence},
+            evidence=evidence_of(lv),
         )
         for lv in snapshot.levels
     )
+
+
+def evidence_of(level: LevelValue) -> dict[str, object]:
+    """The level's evidence column: "why" (the line queries and pages show) and what it counts."""
+    return {
+        "why": level.evidence,
+        "touch_dates": [d.isoformat() for d in level.touch_dates],
+        "breaks": level.breaks,
+        "score": None if level.score is None else round(level.score, 4),
+    }
