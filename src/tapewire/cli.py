@@ -656,8 +656,10 @@ def render_brief_text(doc: dict[str, Any]) -> str:
     lines += [
         "",
         f"Verified: {ver.get('checked', 0) - ver.get('failed', 0)}/{ver.get('checked', 0)} claims grounded"
-        f" | tags: {' '.join('#' + t for t in doc['tags'])} | {doc['read_minutes']} min read",
+        f" | tags: {' '.join('#' + t for t in doc['tags'])} | {doc['read_minutes']} min read"
+        f" | writer: {doc['writer']}",
     ]
+    lines += [f"  note: {note}" for note in ver.get("notes", [])]
     if doc.get("simulated"):
         lines.insert(0, "[SIMULATED DATA]")
     return "\n".join(lines)

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -101,6 +102,46 @@ class NewsroomSettings(_Section):
     )
 
 
+class LlmSettings(_Section):
+    enabled: bool = Field(
+        False,
+        description="Write briefs with a language model (any OpenAI-compatible chat-completions "
+        "endpoint). Off: the deterministic writer, no key needed. Every LLM text is verified; "
+        "a failing one is retried once, then replaced by the deterministic writer's.",
+    )
+    base_url: str | None = Field(
+        None,
+        description="Base URL of the endpoint, up to `/v1` (requests go to "
+        "`{base_url}/chat/completions`). Examples: `http://127.0.0.1:11434/v1` (Ollama), "
+        "`http://127.0.0.1:8080/v1` (llama.cpp server), `https://api.openai.com/v1`. Its host "
+        "may be loopback or private whatever `http.allow_private_urls` says (it is your own "
+        "configuration); redirects from it are not followed.",
+    )
+    model: str | None = Field(
+        None, description="Model name sent to the endpoint; the brief's writer is `llm:<model>`."
+    )
+    api_key: SecretStr | None = Field(
+        None,
+        description="Sent as `Authorization: Bearer <key>` when set (local servers need none). "
+        "Secret: never logged, printed or stored. Prefer the environment variable to the file.",
+    )
+    timeout_s: float = Field(
+        120.0, gt=0, description="Most time one request may take (a local model can be slow)."
+    )
+    max_tokens: int = Field(1500, gt=0, description="Longest answer asked for, in tokens.")
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature (0: steadiest).")
+
+    @model_validator(mode="after")
+    def _complete_when_enabled(self) -> LlmSettings:
+        if self.enabled and not (self.base_url and self.model):
+            raise ValueError("llm.enabled needs llm.base_url and llm.model")
+        if self.base_url and not self.base_url.startswith(("http://", "https://")):
+            raise ValueError("llm.base_url must be an http:// or https:// URL")
+        if self.base_url and "@" in urlsplit(self.base_url).netloc:
+            raise ValueError("llm.base_url must not carry credentials: set llm.api_key")
+        return self
+
+
 class WebSettings(_Section):
     host: str = Field("127.0.0.1", description="Address the site binds to.")
     port: int = Field(8765, description="Port of the site.")
@@ -143,6 +184,7 @@ class Settings(BaseSettings):
     feeds: FeedsSettings = Field(default_factory=FeedsSettings)
     market: MarketSettings = Field(default_factory=MarketSettings)
     newsroom: NewsroomSettings = Field(default_factory=NewsroomSettings)
+    llm: LlmSettings = Field(default_factory=LlmSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     demo: DemoSettings = Field(default_factory=DemoSettings)
 

@@ -10,9 +10,12 @@ import ipaddress
 import logging
 import socket
 import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
@@ -22,6 +25,7 @@ from tapewire.errors import BadInputError, ConfigError, TemporarySourceError
 
 log = logging.getLogger(__name__)
 
+_TRUSTED = "tapewire.trusted_host"  # request extension: skip the private-address check once
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_BACKOFF_S = 30.0  # cap on one wait, whatever Retry-After says
 
@@ -94,27 +98,66 @@ class HttpClient:
                 attempt += 1
 
     def _get_once(self, url: str, headers: dict[str, str]) -> FetchResult:
-        try:
-            with self._client.stream("GET", url, headers=headers) as response:
-                if response.status_code == 304:
-                    return _result(response, b"")
+        with _mapped_errors(url), self._client.stream("GET", url, headers=headers) as response:
+            if response.status_code == 304:
+                return _result(response, b"")
+            _raise_for_status(response)
+            body = _read_capped(
+                response,
+                self._settings.max_body_bytes,
+                time.monotonic() + self._settings.total_timeout_s,
+            )
+            return _result(response, body)
+
+    def post_json(
+        self,
+        url: str,
+        payload: dict[str, Any],
+        *,
+        headers: Mapping[str, str] | None = None,
+        timeout_s: float | None = None,
+        max_bytes: int | None = None,
+        trusted_host: bool = False,
+    ) -> FetchResult:
+        """POST ``payload`` as JSON, once: no retries (a POST is not idempotent, so the caller
+        decides) and no redirects (a 3xx is an error, so a trusted host cannot hand the request
+        and its headers on to another one).
+
+        Args:
+            timeout_s: Connect/read timeout and the total time for the answer (default: the
+                client's ``timeout_s``).
+            max_bytes: Largest answer read (default: the client's ``max_body_bytes``).
+            trusted_host: The URL comes from the operator's own configuration (e.g. a local
+                LLM server), so its host may be private or loopback whatever
+                ``http.allow_private_urls`` says. Applies to this one request only.
+
+        Raises:
+            TemporarySourceError: a timeout, 429/5xx, or the host cannot be reached.
+            BadInputError: 4xx, a redirect, a body over the cap, a refused address.
+        """
+        self._check_target(url)
+        timeout = timeout_s if timeout_s is not None else self._settings.timeout_s
+        request = self._client.build_request(
+            "POST",
+            url,
+            json=payload,
+            headers=dict(headers or {}),
+            timeout=timeout,
+            extensions={_TRUSTED: trusted_host},
+        )
+        deadline = time.monotonic() + timeout
+        with _mapped_errors(url):
+            response = self._client.send(request, stream=True, follow_redirects=False)
+            try:
+                if response.is_redirect:
+                    raise BadInputError(
+                        f"HTTP {response.status_code} redirect from {url}: not followed"
+                    )
                 _raise_for_status(response)
-                body = _read_capped(
-                    response,
-                    self._settings.max_body_bytes,
-                    time.monotonic() + self._settings.total_timeout_s,
-                )
+                body = _read_capped(response, max_bytes or self._settings.max_body_bytes, deadline)
                 return _result(response, body)
-        except httpx.TooManyRedirects:
-            raise BadInputError(f"too many redirects fetching {url}") from None
-        except httpx.DecodingError as exc:  # "Content-Encoding: gzip" over bytes that are not
-            raise BadInputError(f"cannot decode the body of {url}: {exc}") from None
-        except (httpx.InvalidURL, UnicodeError) as exc:  # a bad redirect; a 64-char host label
-            raise BadInputError(f"invalid URL fetching {url}: {exc}") from None
-        except httpx.TimeoutException:
-            raise TemporarySourceError(f"timed out fetching {url}") from None
-        except httpx.TransportError as exc:
-            raise TemporarySourceError(f"cannot reach {url}: {exc}") from None
+            finally:
+                response.close()
 
     def _check_target(self, url: str) -> None:
         try:
@@ -127,7 +170,7 @@ class HttpClient:
     def _refuse_private(self, request: httpx.Request) -> None:
         """Runs before every request, so a public URL cannot redirect to a private one."""
         host = request.url.raw_host.decode("ascii")
-        if self._settings.allow_private_urls or not host:
+        if self._settings.allow_private_urls or not host or request.extensions.get(_TRUSTED):
             return
         for address in _resolve(host):
             if not address.is_global:
@@ -135,6 +178,23 @@ class HttpClient:
                     f"refused {request.url}: {host} is a private or loopback address "
                     "(set http.allow_private_urls to allow it)"
                 )
+
+
+@contextmanager
+def _mapped_errors(url: str) -> Iterator[None]:
+    """httpx's errors as tapewire's: bad input is not retried, temporary failures are."""
+    try:
+        yield
+    except httpx.TooManyRedirects:
+        raise BadInputError(f"too many redirects fetching {url}") from None
+    except httpx.DecodingError as exc:  # "Content-Encoding: gzip" over bytes that are not
+        raise BadInputError(f"cannot decode the body of {url}: {exc}") from None
+    except (httpx.InvalidURL, UnicodeError) as exc:  # a bad redirect; a 64-char host label
+        raise BadInputError(f"invalid URL fetching {url}: {exc}") from None
+    except httpx.TimeoutException:
+        raise TemporarySourceError(f"timed out fetching {url}") from None
+    except httpx.TransportError as exc:
+        raise TemporarySourceError(f"cannot reach {url}: {exc}") from None
 
 
 def _result(response: httpx.Response, body: bytes) -> FetchResult:
@@ -153,9 +213,12 @@ def _raise_for_status(response: httpx.Response) -> None:
     if status in RETRY_STATUSES:
         error = TemporarySourceError(f"HTTP {status} from {response.url}")
         error.retry_after = _retry_after(response.headers.get("Retry-After"))  # type: ignore[attr-defined]
+        error.status = status  # type: ignore[attr-defined]
         raise error
     if status >= 400:
-        raise BadInputError(f"HTTP {status} from {response.url}")
+        bad = BadInputError(f"HTTP {status} from {response.url}")
+        bad.status = status  # type: ignore[attr-defined]
+        raise bad
 
 
 def _retry_after(value: str | None) -> float | None:

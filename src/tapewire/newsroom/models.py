@@ -60,3 +60,5 @@ class Verification(Base):
     claims: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
     rounding: Mapped[str] = mapped_column(String(255))
     checked_at: Mapped[datetime]
+    # How the text came to be: failed LLM attempts and why, a fallback to the template writer.
+    notes: Mapped[list[str]] = mapped_column(JSON, default=list)

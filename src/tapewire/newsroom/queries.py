@@ -131,6 +131,7 @@ def _verification(ver: Verification | None) -> dict[str, Any] | None:
         "failed": ver.failed,
         "rounding": ver.rounding,
         "claims": list(ver.claims),
+        "notes": list(ver.notes or []),
         "checked_at": ver.checked_at.isoformat(),
     }
 

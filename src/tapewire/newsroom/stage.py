@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -28,9 +29,17 @@ from tapewire.newsroom.decide import (
     find_events,
 )
 from tapewire.newsroom.facts import build_facts
-from tapewire.newsroom.models import Brief, FactSheet, Verification
-from tapewire.newsroom.verify import verify_texts
+from tapewire.newsroom.models import Brief, FactSheet
+from tapewire.newsroom.models import Verification as VerificationRow
+from tapewire.newsroom.verify import Verification, verify_texts
 from tapewire.newsroom.writers.base import Draft
+from tapewire.newsroom.writers.llm import (
+    MAX_PROBLEMS,
+    Feedback,
+    LlmAnswerError,
+    LlmWriter,
+    prompt_facts,
+)
 from tapewire.newsroom.writers.template import TemplateWriter, read_minutes
 from tapewire.signals import queries as signals_queries
 from tapewire.technicals import queries as technicals_queries
@@ -163,8 +172,19 @@ def _last_brief_bar(ctx: RunContext, symbol: str) -> date | None:
     return None
 
 
-def write_brief(ctx: RunContext, inst: InstrumentView, *, watched: bool = True) -> tuple[str, bool]:
+def write_brief(
+    ctx: RunContext,
+    inst: InstrumentView,
+    *,
+    watched: bool = True,
+    llm: LlmWriter | None = None,
+) -> tuple[str, bool]:
     """The session brief for one instrument: write, verify and store it; returns (slug, created).
+
+    Args:
+        watched: The instrument is on the watchlist (see ``_decide``).
+        llm: The LLM writer to try first (default: one built from ``ctx.settings.llm`` when it
+            is enabled; the stage passes one for the whole run).
 
     Raises:
         NoDataError: stale or missing data, or nothing triggered a brief (the message says why).
@@ -181,10 +201,12 @@ def write_brief(ctx: RunContext, inst: InstrumentView, *, watched: bool = True) 
     if not decision.write:
         raise NoDataError(f"{inst.symbol}: {decision.reason}")
     facts = gather_facts(ctx, inst, trigger=decision, events=events)
-    return _publish(ctx, inst, slug, facts, decision), True
+    return _publish(ctx, inst, slug, facts, decision, llm=llm), True
 
 
-def write_story_brief(ctx: RunContext, inst: InstrumentView) -> tuple[str, bool] | None:
+def write_story_brief(
+    ctx: RunContext, inst: InstrumentView, *, llm: LlmWriter | None = None
+) -> tuple[str, bool] | None:
     """A hot story's own brief (``newsroom.heat_threshold``), once per story; None when no
     story qualifies. The lead story is the one told by the most outlets in the instrument's own
     linked items of the last 24 hours."""
@@ -212,20 +234,83 @@ def write_story_brief(ctx: RunContext, inst: InstrumentView) -> tuple[str, bool]
         return None
     slug = brief_slug(inst.symbol, f"{ctx.as_of:%Y-%m-%d}-story-{lead_id}")
     facts = gather_facts(ctx, inst, trigger=decision, lead_story=lead_id)
-    return _publish(ctx, inst, slug, facts, decision), True
+    return _publish(ctx, inst, slug, facts, decision, llm=llm), True
 
 
 def _publish(
-    ctx: RunContext, inst: InstrumentView, slug: str, facts: dict[str, Any], decision: Decision
+    ctx: RunContext,
+    inst: InstrumentView,
+    slug: str,
+    facts: dict[str, Any],
+    decision: Decision,
+    *,
+    llm: LlmWriter | None,
 ) -> str:
-    draft = TemplateWriter().write(facts)
-    verification = verify_texts(draft.texts(), facts)
+    draft, verification = compose_draft(facts, llm or llm_writer(ctx))
     if not verification.ok:
         bad = ", ".join(c.text for c in verification.failed[:5])
         raise VerificationError(f"{inst.symbol}: ungrounded claims in the template text: {bad}")
     with ctx.store.write() as s:
         _save(s, ctx, inst, slug, facts, draft, verification.as_dict(), decision)
     return slug
+
+
+def llm_writer(ctx: RunContext) -> LlmWriter | None:
+    """The LLM writer of ``ctx.settings.llm``, or None when it is off (the default)."""
+    return LlmWriter(ctx.http, ctx.settings.llm) if ctx.settings.llm.enabled else None
+
+
+def compose_draft(facts: dict[str, Any], llm: LlmWriter | None) -> tuple[Draft, Verification]:
+    """The LLM's draft if one of two attempts verifies, else the template writer's.
+
+    No network I/O happens inside a store transaction: the caller writes afterwards. The draft's
+    notes say which attempts failed and why; they are stored on the verification row.
+    """
+    notes: list[str] = []
+    if llm is not None:
+        feedback: Feedback | None = None
+        for attempt in (1, 2):
+            outcome = _try_llm(llm, facts, feedback)
+            if not isinstance(outcome, Feedback):
+                draft, verification = outcome
+                return replace(draft, notes=tuple(notes)), verification
+            feedback = outcome
+            notes.append(f"{llm.name} attempt {attempt} rejected: {'; '.join(outcome.problems)}")
+            log.info("%s: %s", facts["instrument"]["symbol"], notes[-1])
+        notes.append("written by the template writer instead")
+    draft = TemplateWriter().write(facts)
+    return replace(draft, notes=tuple(notes)), verify_texts(draft.texts(), facts)
+
+
+def _try_llm(
+    llm: LlmWriter, facts: dict[str, Any], feedback: Feedback | None
+) -> tuple[Draft, Verification] | Feedback:
+    """One attempt: the verified draft, or why it failed (for the notes and the retry).
+
+    The draft is verified against the facts the model saw (the fact sheet without its chart).
+    """
+    try:
+        draft = llm.write(facts, feedback=feedback)
+    except LlmAnswerError as exc:
+        return Feedback(exc.answer, (_one_line(exc),))
+    except TapewireError as exc:  # HTTP error, timeout, refused address
+        return Feedback(None, (_one_line(exc),))
+    verification = verify_texts(draft.texts(), prompt_facts(facts))
+    if verification.ok:
+        return draft, verification
+    failed = verification.failed
+    claims = ", ".join(f"{c.text!r} ({c.kind})" for c in failed[:MAX_PROBLEMS])
+    return Feedback(_draft_json(draft), (f"{len(failed)} claims not in the fact sheet: {claims}",))
+
+
+def _draft_json(draft: Draft) -> str:
+    return json.dumps(
+        {"headline": draft.headline, "dek": draft.dek, **draft.sections}, ensure_ascii=False
+    )
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300] or type(exc).__name__
 
 
 def _save(
@@ -272,7 +357,7 @@ def _save(
     s.add(brief)
     s.flush()
     s.add(
-        Verification(
+        VerificationRow(
             brief_id=brief.id,
             ok=verification["ok"],
             checked=verification["checked"],
@@ -280,6 +365,7 @@ def _save(
             claims=verification["claims"],
             rounding=verification["rounding"],
             checked_at=ctx.clock.now(),
+            notes=list(draft.notes),
         )
     )
 
@@ -287,10 +373,13 @@ def _save(
 def run(ctx: RunContext) -> StageReport:
     report = StageReport("newsroom")
     watchlist = set(ctx.settings.newsroom.watchlist)
+    llm = llm_writer(ctx)  # one per run: it remembers whether the server takes response_format
     for inst in market_queries.instruments(ctx.store):
         watched = not watchlist or inst.symbol in watchlist
-        _attempt(ctx, report, inst, functools.partial(write_brief, ctx, inst, watched=watched))
-        _attempt(ctx, report, inst, functools.partial(write_story_brief, ctx, inst))
+        _attempt(
+            ctx, report, inst, functools.partial(write_brief, ctx, inst, watched=watched, llm=llm)
+        )
+        _attempt(ctx, report, inst, functools.partial(write_story_brief, ctx, inst, llm=llm))
     return report
 
 
