@@ -50,6 +50,7 @@ from tests.support.chat_server import (
     serve_chat,
     swapped_claim,
     wrong_percentage,
+    wrong_way,
 )
 from tests.support.cli import cli_env
 
@@ -128,13 +129,14 @@ def test_hallucinations_are_retried_once_then_replaced_by_the_template(settings:
         notes = doc["verification"]["notes"]
         assert len(notes) == 3 and notes[2] == "written by the template writer instead"
         for n, note in enumerate(notes[:2], start=1):
-            assert note.startswith(f"llm:{MODEL} attempt {n} rejected: 4 claims not in the fact")
+            assert note.startswith(f"llm:{MODEL} attempt {n} rejected: 5 claims not in the fact")
             sent = prompt_facts(facts)
             for claim in (
                 STALE_LEVEL,
                 wrong_percentage(sent),
                 INVENTED_OUTLET,
                 swapped_claim(sent),
+                wrong_way(sent)[1],
             ):
                 assert repr(claim) in note
         # The retry shows the model its rejected answer and the claims that failed.

@@ -122,3 +122,22 @@ def test_quotes_must_come_from_a_source(acme_facts: dict[str, Any]) -> None:
     assert quoted.ok and [c.kind for c in quoted.claims] == ["quote"]
     invented = verify_texts(["As one desk put it: “ACME to triple by 2027”."], acme_facts)
     assert not invented.ok and invented.failed[0].kind == "quote"
+
+
+def test_a_move_told_the_wrong_way_is_caught(acme_facts: dict[str, Any]) -> None:
+    change = acme_facts["price"]["change_pct"]
+    right, wrong = ("rises", "falls") if change > 0 else ("falls", "rises")
+    assert verify_texts([f"Acme {right} {abs(change):.1f}% on the day."], acme_facts).ok
+    result = verify_texts([f"Acme {wrong} {abs(change):.1f}% on the day."], acme_facts)
+    assert not result.ok and [c.kind for c in result.failed] == ["direction"]
+    # "below"/"above" say where, not which way: a drawdown is a positive fact written "below"
+    drawdown = acme_facts["signals"]["components"]["risk"]["drawdown_pct"]
+    assert verify_texts([f"It trades {drawdown:.1f}% below its high."], acme_facts).ok
+
+
+def test_a_percentage_must_be_a_percentage_of_the_facts(acme_facts: dict[str, Any]) -> None:
+    """The Pulse score is a fact, but not a percentage: written with "%" it is not grounded."""
+    pulse = acme_facts["signals"]["pulse"]
+    assert verify_texts([f"Pulse {pulse:.1f}/100."], acme_facts).ok
+    result = verify_texts([f"Its odds stand at {pulse:.1f}% this week."], acme_facts)
+    assert not result.ok and result.failed[0].text == f"{pulse:.1f}%"

@@ -198,13 +198,35 @@ def swapped_claim(facts: dict[str, Any]) -> str:
     return f"RSI 14 is {fmt_price(facts['price']['close'])}"
 
 
+def wrong_way(facts: dict[str, Any]) -> tuple[str, str]:
+    """A move told the wrong way round: (the sentence, the percentage in it). The move is one
+    whose size, turned the other way, is no other percentage of the sheet (else it would be
+    grounded by that other fact)."""
+    price = facts["price"]
+    pcts = [v for k, v in price.items() if k.endswith("_pct") and v is not None]
+    for key, span in (
+        ("return20_pct", "over 20 sessions"),
+        ("return60_pct", "over 60"),
+        ("change_pct", "on the day"),
+    ):
+        value = price.get(key)
+        if value is None or abs(value) < 0.05:
+            continue
+        if not any(fmt_pct(v) == fmt_pct(value) and v * value < 0 for v in pcts):
+            pct = fmt_pct(value)
+            return f"{span} it {'lost' if value > 0 else 'gained'} {pct}", pct
+    raise AssertionError("no move to tell the wrong way round")
+
+
 def hallucinated_brief(facts: dict[str, Any]) -> dict[str, Any]:
     """The grounded brief plus what hosted newsrooms get wrong: a stale level, a wrong
-    percentage, an invented outlet and a real number put where it does not belong."""
+    percentage, an invented outlet, a real number put where it does not belong and a move told
+    the wrong way round."""
     brief = grounded_brief(facts)
     brief["analysis"].append(
         f"Buyers defended {STALE_LEVEL} again and the move reached {wrong_percentage(facts)}, "
-        f"from {INVENTED_OUTLET} on {fmt_date(facts['bar_date'])}; {swapped_claim(facts)}."
+        f"from {INVENTED_OUTLET} on {fmt_date(facts['bar_date'])}; {swapped_claim(facts)}; "
+        f"{wrong_way(facts)[0]}."
     )
     return brief
 

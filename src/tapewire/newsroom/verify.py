@@ -6,6 +6,12 @@ most half a unit in the ``d``-th decimal; signs are carried by words ("down 2.3%
 magnitude is compared. Dates must be dates of the fact sheet. An outlet cited as "from X on
 <date>" must be an outlet of the fact sheet's sources.
 
+Percentages: a number written with "%" must match a percentage of the fact sheet (a field named
+``*_pct``), not any number: "0.4%" is not grounded by a weight of 0.4.
+
+Directions: a percentage after a word that gives it a sign ("up", "falls", "a loss of") must
+match a fact of that sign: "rises 2.3%" on a 2.3 % fall is caught.
+
 Typed claims: a number right after a label must match a fact of that kind, not just any fact:
 "support at X" a level at or below the close, "resistance at X" one at or above it, "RSI 14 is X"
 the RSI, "Pulse X/100" the Pulse, "Threat Level X/5" the threat, "closed at X" the close, "ATR 14
@@ -81,9 +87,95 @@ _TYPED = (
 )
 
 
+# Words that give a percentage its sign (signs are carried by words; a "rises 2.3%" on a 2.3 %
+# fall is a wrong claim even though 2.3 is a fact).
+_UP_WORDS = frozenset(
+    [
+        "up",
+        "rise",
+        "rises",
+        "rose",
+        "risen",
+        "climb",
+        "climbs",
+        "climbed",
+        "gain",
+        "gains",
+        "gained",
+        "advance",
+        "advances",
+        "advanced",
+        "jump",
+        "jumps",
+        "jumped",
+        "rally",
+        "rallies",
+        "rallied",
+        "surge",
+        "surges",
+        "surged",
+        "firm",
+        "firms",
+        "firmed",
+        "leap",
+        "leaps",
+        "leaped",
+        "higher",
+        "outperformed",
+        "outperforms",
+        "added",
+        "adds",
+    ]
+)
+_DOWN_WORDS = frozenset(
+    [
+        "down",
+        "fall",
+        "falls",
+        "fell",
+        "fallen",
+        "slip",
+        "slips",
+        "slipped",
+        "ease",
+        "eases",
+        "eased",
+        "dip",
+        "dips",
+        "dipped",
+        "drop",
+        "drops",
+        "dropped",
+        "tumble",
+        "tumbles",
+        "tumbled",
+        "slide",
+        "slides",
+        "slid",
+        "sink",
+        "sinks",
+        "sank",
+        "lower",
+        "loss",
+        "losses",
+        "lost",
+        "soften",
+        "softens",
+        "softened",
+        "lagged",
+        "lags",
+        "shed",
+        "sheds",
+        "decline",
+        "declines",
+        "declined",
+    ]
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
-    kind: str  # number | percent | date | outlet | quote | typed
+    kind: str  # number | percent | date | outlet | quote | typed | direction
     text: str
     grounded: bool
     fact: str | None  # where in the fact sheet it was found
@@ -178,8 +270,25 @@ def _check_text(
         whole, frac, pct = match.group(1), match.group(2) or "", match.group(3)
         value = float((whole + frac).replace(",", ""))
         decimals = len(frac) - 1 if frac else 0
-        where = _find_number(value, decimals, numbers)
+        pool = [(p, v) for p, v in numbers if p.endswith("_pct")] if pct else numbers
+        sign = _stated_sign(stripped[: match.start()]) if pct else 0
+        candidates = pool if sign == 0 else [(p, v) for p, v in pool if v * sign >= 0]
+        where = _find_number(value, decimals, candidates)
+        if where is None and sign != 0 and _find_number(value, decimals, pool) is not None:
+            yield Claim("direction", match.group(0), False, None)  # the right size, wrong way
+            continue
         yield Claim("percent" if pct else "number", match.group(0), where is not None, where)
+
+
+def _stated_sign(before: str) -> int:
+    """+1 or -1 when one of the last three words before a percentage says which way it went
+    ("up", "falls", "a loss of"), else 0. "above"/"below" say where, not which way: not read."""
+    for word in reversed(re.findall(r"[a-z]+", before.lower())[-3:]):
+        if word in _UP_WORDS:
+            return 1
+        if word in _DOWN_WORDS:
+            return -1
+    return 0
 
 
 def _outlet_key(name: str) -> str:
