@@ -5,6 +5,7 @@ Bearer header and nowhere else; nothing is asked when the LLM is off (the defaul
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -14,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -33,6 +35,7 @@ from tapewire.newsroom.writers.llm import (
 )
 from tapewire.newsroom.writers.template import TemplateWriter
 from tapewire.store import open_store
+from tapewire.web.app import create_app
 from tests.conftest import DEMO_AS_OF, ROOT
 from tests.support.chat_server import (
     INVENTED_OUTLET,
@@ -157,6 +160,21 @@ def test_a_grounded_retry_after_a_hallucination_is_published(settings: Settings)
         (note,) = doc["verification"]["notes"]
         assert note.startswith(f"llm:{MODEL} attempt 1 rejected:") and STALE_LEVEL in note
         assert STALE_LEVEL not in json.dumps(doc["sections"])
+    page = asyncio.run(brief_page(settings, briefs["ACME"]["slug"]))
+    assert f"tapewire newsroom (llm:{MODEL})" in page  # the page says which writer wrote it
+    assert 'data-testid="verification-notes"' in page and "attempt 1 rejected" in page
+
+
+async def brief_page(settings: Settings, slug: str) -> str:
+    store = open_store(settings.database_url())
+    try:
+        transport = httpx.ASGITransport(app=create_app(settings, store=store))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t.test") as client:
+            response = await client.get(f"/briefs/{slug}")
+            assert response.status_code == 200
+            return response.text
+    finally:
+        store.close()
 
 
 FAULTS: dict[str, tuple[Reply, str]] = {
