@@ -40,7 +40,12 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     return load_settings(
         data_dir=tmp_path / "data",
         db={"url": str(tmp_path / "tapewire.db")},
-        http={"allow_private_urls": True, "retries": 1, "timeout_s": 5.0},
+        http={
+            "allow_private_urls": True,
+            "retries": 1,
+            "timeout_s": 5.0,
+            "per_host_delay_s": 0.0,  # loopback servers of our own; politeness has its own test
+        },
     )
 
 

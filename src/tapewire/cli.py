@@ -743,14 +743,14 @@ def run(ctx: click.Context, once: bool, port: int | None) -> None:
     """Live: the scheduler runs the pipeline every feeds.poll_minutes; the site is served meanwhile."""
     import threading
 
-    from tapewire.pipeline.jobs import run_pipeline
+    from tapewire.pipeline.jobs import LIVE_STAGES, run_pipeline
     from tapewire.pipeline.scheduler import Scheduler
 
     settings = settings_from(ctx)
 
     def one_pass() -> list[Any]:
         with run_context(settings) as rc:
-            return run_pipeline(rc)
+            return run_pipeline(rc, stages=LIVE_STAGES)
 
     scheduler = Scheduler(one_pass, interval_s=60.0 * settings.feeds.poll_minutes)
     if once:

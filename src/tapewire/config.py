@@ -56,6 +56,14 @@ class HttpSettings(_Section):
         60.0, description="Most time one fetch may take in all (a slow-drip server is cut off)."
     )
     retries: int = Field(2, description="Retries on timeouts, 429 and 5xx (with backoff).")
+    per_host_connections: int = Field(
+        1, ge=1, description="Requests one host may have in flight at once (politeness)."
+    )
+    per_host_delay_s: float = Field(
+        1.0,
+        ge=0.0,
+        description="Least time between the starts of two requests to one host, seconds.",
+    )
     allow_private_urls: bool = Field(
         False,
         description="Allow feed/provider URLs on private or loopback networks "
@@ -65,6 +73,11 @@ class HttpSettings(_Section):
 
 class FeedsSettings(_Section):
     poll_minutes: int = Field(15, description="Minutes between polls of one feed.")
+    fetch_workers: int = Field(
+        4,
+        ge=1,
+        description="Feeds fetched at once (each host still gets `http.per_host_connections`).",
+    )
 
 
 class MarketSettings(_Section):

@@ -4,6 +4,7 @@ stored, and nothing stored lost when a feed breaks later."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -241,3 +242,50 @@ def test_items_whose_links_cannot_be_stored_are_skipped_not_fatal(
     assert odd.last_warning == "3 item(s) with a malformed or over-long link skipped"
     with store.read() as s:  # an ETag too long to store is dropped: the next fetch is plain
         assert set(s.scalars(select(FeedHealth.etag))) == {None}
+
+
+def test_the_live_loop_polls_only_feeds_that_are_due(
+    store: Store, settings: Settings, http: HttpClient
+) -> None:
+    """A failing feed backs off (feeds.poll_minutes x 2^failures); `tapewire run` honours it,
+    while a feed that answered is polled again once its poll time has come."""
+    rss = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>W</title><item><title>One'
+        b"</title><link>https://w.example/1</link></item></channel></rss>"
+    )
+    good, bad = Route(body=rss), Route(status=503)
+    with serve_routes({"/good.xml": good, "/bad.xml": bad}) as base:
+        register(store, [f"{base}/good.xml", f"{base}/bad.xml"])
+
+        def live(now: datetime) -> StageReport:
+            ctx = RunContext(
+                store=store, settings=settings, as_of=now, http=http, clock=FixedClock(now)
+            )
+            return ingest_stage.run(ctx, due_only=True)
+
+        first = live(NOW)
+        assert first.counts["feeds"] == 2 and good.hits == 1 and bad.hits == 2  # one retry
+        again = live(NOW + timedelta(minutes=5))  # nothing is due yet
+        assert again.counts == {"not_due": 2} and good.hits == 1 and bad.hits == 2
+        poll = timedelta(minutes=settings.feeds.poll_minutes)
+        later = live(NOW + poll)  # the good feed is due; the failing one backs off to 2 polls
+        assert later.counts["not_due"] == 1 and good.hits == 2 and bad.hits == 2
+        live(NOW + 2 * poll)
+        assert good.hits == 3 and bad.hits == 4
+        run(store, settings, http, NOW + 2 * poll)  # a pass outside the live loop polls all
+        assert good.hits == 4 and bad.hits == 6
+
+
+def test_feeds_on_different_hosts_are_fetched_at_once(
+    store: Store, settings: Settings, http: HttpClient
+) -> None:
+    """Two slow feeds on two host names take about as long as one (feeds.fetch_workers)."""
+    rss = b'<?xml version="1.0"?><rss version="2.0"><channel><title>W</title></channel></rss>'
+    a, b = Route(body=rss, delay_s=0.6), Route(body=rss, delay_s=0.6)
+    with serve_routes({"/a.xml": a, "/b.xml": b}) as base:
+        register(store, [f"{base}/a.xml", base.replace("127.0.0.1", "localhost") + "/b.xml"])
+        started = time.monotonic()
+        report = run(store, settings, http)
+        took = time.monotonic() - started
+    assert report.errors == [] and a.hits == b.hits == 1
+    assert took < 1.1, took  # one after the other would take 1.2 s at least

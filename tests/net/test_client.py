@@ -4,6 +4,8 @@ redirects, timeouts, local files and the private-address guard."""
 from __future__ import annotations
 
 import gzip
+import itertools
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -336,3 +338,36 @@ def test_a_malformed_url_is_bad_input(settings: Settings, url: str, allow_privat
 def test_an_unsupported_scheme_is_a_config_error(http: HttpClient) -> None:
     with pytest.raises(ConfigError, match="unsupported URL scheme 'ftp'"):
         http.fetch("ftp://wire.example/feed.xml")
+
+
+def test_one_host_gets_one_request_at_a_time_with_a_delay_between(settings: Settings) -> None:
+    """Four threads fetch from one host: the requests arrive one by one, the set delay apart,
+    while another host (``localhost`` is another name, so another slot) is not held up."""
+    polite = tuned(settings, per_host_connections=1, per_host_delay_s=0.3)
+    one = Route(body=FEED, delay_s=0.05)
+    other = Route(body=FEED)
+    with serve_routes({"/one": one, "/other": other}) as base, HttpClient(polite.http) as http:
+        started = time.monotonic()
+        threads = [threading.Thread(target=http.fetch, args=(f"{base}/one",)) for _ in range(4)]
+        for t in threads:
+            t.start()
+        time.sleep(0.05)
+        http.fetch(base.replace("127.0.0.1", "localhost") + "/other")
+        for t in threads:
+            t.join(timeout=10)
+    assert one.hits == 4 and one.most_in_flight == 1
+    gaps = [b - a for a, b in itertools.pairwise(sorted(one.arrivals))]
+    assert all(gap >= 0.2 for gap in gaps), gaps  # 0.3 s apart (arrivals jitter a little)
+    assert other.arrivals[0] - started < 0.25  # not queued behind the first host
+
+
+def test_without_a_delay_a_host_may_get_several_requests_at_once(settings: Settings) -> None:
+    busy = tuned(settings, per_host_connections=3, per_host_delay_s=0.0)
+    slow = Route(body=FEED, delay_s=0.3)
+    with serve_routes({"/slow": slow}) as base, HttpClient(busy.http) as http:
+        threads = [threading.Thread(target=http.fetch, args=(f"{base}/slow",)) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=10)
+    assert slow.hits == 3 and slow.most_in_flight == 3

@@ -20,6 +20,12 @@ class Route:
     stream_bytes: int = 0  # send this many bytes chunked, no Content-Length (endless-ish body)
     declared_length: int | None = None  # a Content-Length that may lie (e.g. 500 MB)
     hits: int = 0
+    arrivals: list[float] = field(default_factory=list)  # time.monotonic() of each request
+    in_flight: int = 0
+    most_in_flight: int = 0  # the most requests this route answered at once
+
+
+_COUNT_LOCK = threading.Lock()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -31,7 +37,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         route = self.routes.get(self.path.split("?")[0]) or Route(404, b"not found")
-        route.hits += 1
+        with _COUNT_LOCK:
+            route.hits += 1
+            route.arrivals.append(time.monotonic())
+            route.in_flight += 1
+            route.most_in_flight = max(route.most_in_flight, route.in_flight)
+        try:
+            self._answer(route)
+        finally:
+            with _COUNT_LOCK:
+                route.in_flight -= 1
+
+    def _answer(self, route: Route) -> None:
         if route.delay_s:
             time.sleep(route.delay_s)
         self.send_response(route.status)

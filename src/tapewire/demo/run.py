@@ -80,9 +80,10 @@ def run_demo(
         news_days=settings.demo.news_days,
     )
     store = open_store(settings.database_url(), busy_timeout_ms=settings.db.busy_timeout_ms)
+    own_server = settings.http.model_copy(update={"per_host_delay_s": 0.0})  # no one to spare
     try:
         before = _counts(store)
-        with LoopbackServer(world.files) as server, HttpClient(settings.http) as http:
+        with LoopbackServer(world.files) as server, HttpClient(own_server) as http:
             say(f"demo market served at {server.base_url}")
             ctx = RunContext(store=store, settings=settings, as_of=as_of, http=http, clock=clock)
             register_world(ctx, world, server.base_url)

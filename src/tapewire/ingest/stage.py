@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urljoin, urlsplit
@@ -155,32 +156,70 @@ def _columns(item: NormalizedItem) -> dict[str, object]:
     }
 
 
-def run(ctx: RunContext) -> StageReport:
-    """Poll every active feed once; a failing feed is recorded and skipped."""
+def run(ctx: RunContext, *, due_only: bool = False) -> StageReport:
+    """Poll every active feed once (with ``due_only``, those whose next poll time has come: the
+    live loop, so a failing feed backs off). Up to ``feeds.fetch_workers`` fetch at once, each
+    host politely (``net``); items are written here, in feed order, by one writer."""
     report = StageReport("ingest")
+    now = ctx.clock.now()
     with ctx.store.read() as s:
-        feeds = [(f.id, f.url) for f in s.scalars(select(Feed).where(Feed.active)).all()]
-    for feed_id, url in feeds:
-        result = ingest_feed(ctx, feed_id, url)
-        report.add("feeds")
-        report.add("new_items", result.new_items)
-        if result.error:
-            report.fail(url, result.error)
+        rows = s.execute(
+            select(
+                Feed.id,
+                Feed.url,
+                FeedHealth.etag,
+                FeedHealth.last_modified,
+                FeedHealth.next_poll_at,
+            )
+            .outerjoin(FeedHealth, FeedHealth.feed_id == Feed.id)
+            .where(Feed.active)
+            .order_by(Feed.id)
+        ).all()
+    due = [r for r in rows if not due_only or r.next_poll_at is None or r.next_poll_at <= now]
+    if len(due) < len(rows):
+        report.add("not_due", len(rows) - len(due))
+    workers = max(1, min(ctx.settings.feeds.fetch_workers, len(due)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
+        fetches = [
+            pool.submit(_try_fetch, ctx.http, r.url, now, r.etag, r.last_modified) for r in due
+        ]
+        for row, fetch in zip(due, fetches, strict=True):
+            result = _store_fetch(ctx, row.id, row.url, fetch.result(), now)
+            report.add("feeds")
+            report.add("new_items", result.new_items)
+            if result.error:
+                report.fail(row.url, result.error)
     return report
 
 
+def _try_fetch(
+    http: HttpClient, url: str, now: datetime, etag: str | None, modified: str | None
+) -> Fetched | str:
+    """Fetch and parse in a worker thread: the parsed source, or the one-line error."""
+    try:
+        return fetch_source(http, url, now=now, etag=etag, last_modified=modified)
+    except (SourceError, ConfigError) as exc:
+        return str(exc)
+
+
 def ingest_feed(ctx: RunContext, feed_id: int, url: str) -> SourceResult:
+    """Fetch, parse and store one feed now (``tapewire ingest``)."""
     now = ctx.clock.now()
     with ctx.store.read() as s:
         health = s.scalars(select(FeedHealth).where(FeedHealth.feed_id == feed_id)).first()
         etag, modified = (health.etag, health.last_modified) if health else (None, None)
-    try:
-        fetched = fetch_source(ctx.http, url, now=now, etag=etag, last_modified=modified)
-    except (SourceError, ConfigError) as exc:
-        log.warning("feed %s failed: %s", url, exc)
+    return _store_fetch(ctx, feed_id, url, _try_fetch(ctx.http, url, now, etag, modified), now)
+
+
+def _store_fetch(
+    ctx: RunContext, feed_id: int, url: str, fetched: Fetched | str, now: datetime
+) -> SourceResult:
+    """Write one fetch's items and health (a short write transaction, no network inside)."""
+    if isinstance(fetched, str):
+        log.warning("feed %s failed: %s", url, fetched)
         with ctx.store.write() as s:
-            _record_failure(s, feed_id, str(exc), now, ctx.settings.feeds.poll_minutes)
-        return SourceResult(url, None, str(exc), (), 0)
+            _record_failure(s, feed_id, fetched, now, ctx.settings.feeds.poll_minutes)
+        return SourceResult(url, None, fetched, (), 0)
     with ctx.store.write() as s:
         new = save_items(s, fetched.items, feed_id=feed_id, fetched_at=now)
         _record_success(s, feed_id, fetched, now, ctx.settings.feeds.poll_minutes)

@@ -1,7 +1,10 @@
-"""The one HTTP client: timeouts, a body cap, retries with backoff, conditional GET, SSRF guard.
+"""The one HTTP client: timeouts, a body cap, retries with backoff, conditional GET, SSRF guard,
+per-host politeness.
 
 Every fetch in tapewire goes through :class:`HttpClient`, so politeness and safety rules live
-in one place. ``file://`` URLs and plain paths are read from disk.
+in one place: one host gets at most ``http.per_host_connections`` requests in flight and
+``http.per_host_delay_s`` between the starts of two requests, whatever number of threads fetch.
+``file://`` URLs and plain paths are read from disk.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -44,12 +48,23 @@ class FetchResult:
         return self.status == 304
 
 
+class _HostSlot:
+    """One host's politeness state: requests in flight and when the next may start."""
+
+    def __init__(self, connections: int) -> None:
+        self.in_flight = threading.BoundedSemaphore(connections)
+        self.lock = threading.Lock()
+        self.next_start = 0.0  # time.monotonic() before which no request to the host starts
+
+
 class HttpClient:
     """Fetches bytes. ``fetch_*`` callers parse; this class never interprets a body."""
 
     def __init__(self, settings: HttpSettings, *, sleep: object = time.sleep) -> None:
         self._settings = settings
         self._sleep = sleep
+        self._hosts: dict[str, _HostSlot] = {}
+        self._hosts_lock = threading.Lock()
         self._client = httpx.Client(
             timeout=settings.timeout_s,
             follow_redirects=True,
@@ -97,8 +112,28 @@ class HttpClient:
                 self._sleep(wait)  # type: ignore[operator]
                 attempt += 1
 
+    @contextmanager
+    def _polite(self, url: str) -> Iterator[None]:
+        """Hold one of the host's request slots, starting no sooner than its delay allows."""
+        host = (urlsplit(url).hostname or "").lower()
+        with self._hosts_lock:
+            slot = self._hosts.setdefault(host, _HostSlot(self._settings.per_host_connections))
+        with slot.in_flight:
+            with slot.lock:
+                wait = slot.next_start - time.monotonic()
+                slot.next_start = max(time.monotonic(), slot.next_start) + (
+                    self._settings.per_host_delay_s
+                )
+            if wait > 0:
+                self._sleep(wait)  # type: ignore[operator]
+            yield
+
     def _get_once(self, url: str, headers: dict[str, str]) -> FetchResult:
-        with _mapped_errors(url), self._client.stream("GET", url, headers=headers) as response:
+        with (
+            self._polite(url),
+            _mapped_errors(url),
+            self._client.stream("GET", url, headers=headers) as response,
+        ):
             if response.status_code == 304:
                 return _result(response, b"")
             _raise_for_status(response)

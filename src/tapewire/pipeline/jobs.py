@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 
@@ -24,6 +25,13 @@ STAGES: tuple[tuple[str, Stage], ...] = (
     ("technicals", technicals_stage.run),
     ("signals", signals_stage.run),
     ("newsroom", newsroom_stage.run),
+)
+
+
+# The live loop (`tapewire run`) polls only the feeds that are due, so failing feeds back off.
+LIVE_STAGES: tuple[tuple[str, Stage], ...] = (
+    ("ingest", functools.partial(ingest_stage.run, due_only=True)),
+    *STAGES[1:],
 )
 
 
