@@ -172,7 +172,10 @@ class WebSettings(_Section):
 class DemoSettings(_Section):
     seed: int = Field(7, description="Seed of the simulated demo market.")
     port: int = Field(8765, description="Port the demo site is served on.")
-    bar_days: int = Field(365, description="Calendar days of simulated bars.")
+    bar_days: int = Field(
+        450,
+        description="Calendar days of simulated bars (over a year: the one-year measures need it).",
+    )
     news_days: int = Field(5, description="Days of simulated news before the demo's as_of.")
     history_days: int = Field(
         7,
