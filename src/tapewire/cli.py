@@ -381,8 +381,7 @@ def prices_load(
     provider_name: str,
     interval: str,
 ) -> None:
-    """Load daily (or intraday) bars for SYMBOL from a CSV file/URL, or a Stooq- or Yahoo-style
-    base URL. Only bars newer than the stored ones are fetched and written."""
+    """Load daily (or --interval intraday) bars for SYMBOL from a CSV, Stooq or Yahoo SOURCE."""
     from tapewire.market.stage import InstrumentSpec, load_bars, provider_for, save_instrument
 
     is_csv = "://" not in source or source.startswith("file://") or source.lower().endswith(".csv")

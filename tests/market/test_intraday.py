@@ -41,6 +41,7 @@ from tapewire.market.providers import (
 from tapewire.market.stage import (
     InstrumentSpec,
     IntradayLoadResult,
+    ensure_instrument,
     load_intraday,
     save_instrument,
     save_intraday_bars,
@@ -610,6 +611,19 @@ def test_one_bar_per_instrument_interval_and_start_and_times_come_back_utc(store
     with store.write() as s:  # deleting the instrument removes its intraday bars
         s.delete(s.get(Instrument, inst_id))
     assert queries.count_intraday_bars(store) == 0
+
+
+def test_an_intraday_load_leaves_a_known_instrument_as_it_is(store: Store) -> None:
+    """^GSPC's daily bars come from Stooq; loading its 60m bars from Yahoo must not change that."""
+    daily = InstrumentSpec("^GSPC", "S&P 500", "Indices", provider="stooq", provider_symbol="^spx")
+    with store.write() as s:
+        first = save_instrument(s, daily)
+        again = ensure_instrument(s, InstrumentSpec("^GSPC", "^GSPC", "Indices", provider="yahoo"))
+        fresh = ensure_instrument(s, InstrumentSpec("^RUT", "^RUT", "Indices", provider="yahoo"))
+    with store.read() as s:
+        rows = {r.symbol: (r.id, r.name, r.provider) for r in s.scalars(select(Instrument))}
+    assert rows == {"^GSPC": (first, "S&P 500", "stooq"), "^RUT": (fresh, "^RUT", "yahoo")}
+    assert again == first
 
 
 # ---------------------------------------------------------------- the command line
