@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -26,6 +26,9 @@ from tapewire.errors import ConfigError, NoDataError, NoNewSessionError, Tapewir
 from tapewire.net import HttpClient
 from tapewire.store import Store
 from tapewire.store import open_store as store_open
+
+if TYPE_CHECKING:
+    from tapewire.market.stage import InstrumentSpec
 
 log = logging.getLogger("tapewire")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -357,6 +360,13 @@ def prices() -> None:
     show_default=True,
     help="auto: a file or *.csv URL is CSV, any other URL a Stooq-style base URL.",
 )
+@click.option(
+    "--interval",
+    default="1d",
+    show_default=True,
+    help="Bar length: 1d, or intraday where the provider has it (yahoo: 60m, 30m, 15m, 5m, 1m). "
+    "An intraday load leaves a known instrument's settings as they are.",
+)
 @click.pass_context
 def prices_load(
     ctx: click.Context,
@@ -369,8 +379,9 @@ def prices_load(
     member_of: tuple[str, ...],
     provider_symbol: str | None,
     provider_name: str,
+    interval: str,
 ) -> None:
-    """Load daily bars for SYMBOL from a CSV file/URL, or a Stooq- or Yahoo-style base URL."""
+    """Load daily (or --interval intraday) bars for SYMBOL from a CSV, Stooq or Yahoo SOURCE."""
     from tapewire.market.stage import InstrumentSpec, load_bars, provider_for, save_instrument
 
     is_csv = "://" not in source or source.startswith("file://") or source.lower().endswith(".csv")
@@ -388,6 +399,9 @@ def prices_load(
         source_url=source,
         trades_weekends=symbol.upper().endswith("-USD"),
     )
+    if interval != "1d":
+        _prices_load_intraday(settings_from(ctx), fmt, spec, interval)
+        return
     with run_context(settings_from(ctx)) as rc:
         with rc.store.write() as s:
             inst_id = save_instrument(s, spec)
@@ -405,6 +419,39 @@ def prices_load(
         asdict(result),
         lambda r: (
             f"{r['symbol']}: {r['new']} new bars stored ({r['fetched']} read, {r['rejected']} rejected)"
+            + (f"; error: {r['error']}" if r["error"] else "")
+        ),
+    )
+    if result.error:
+        raise SystemExit(1)
+
+
+def _prices_load_intraday(
+    settings: Settings, fmt: str, spec: InstrumentSpec, interval: str
+) -> None:
+    """``prices load --interval 60m``: intraday bars into their own table."""
+    from tapewire.market.providers import intraday_source
+    from tapewire.market.stage import ensure_instrument, load_intraday, provider_for
+
+    with run_context(settings) as rc:
+        provider = provider_for(rc, spec.provider, spec.source_url)
+        intraday_source(provider, interval)  # a provider without the interval: exit 2, no row
+        with rc.store.write() as s:
+            inst_id = ensure_instrument(s, spec)
+        result = load_intraday(
+            rc,
+            inst_id,
+            spec.provider_symbol or spec.symbol,
+            provider,
+            interval,
+            source=f"{provider.name}:{spec.symbol}:{interval}",
+        )
+    emit(
+        fmt,
+        asdict(result),
+        lambda r: (
+            f"{r['symbol']}: {r['new']} new {r['interval']} bars stored ({r['fetched']} read, "
+            f"{r['rejected']} rejected, {r['forming']} still forming)"
             + (f"; error: {r['error']}" if r["error"] else "")
         ),
     )

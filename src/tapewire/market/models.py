@@ -1,4 +1,4 @@
-"""Tables the market stage owns: instrument, bar, provider_health."""
+"""Tables the market stage owns: instrument, bar, intraday_bar, provider_health."""
 
 from __future__ import annotations
 
@@ -43,6 +43,28 @@ class Bar(Base):
     close: Mapped[float] = mapped_column(Float)
     volume: Mapped[float] = mapped_column(Float, default=0.0)
     partial: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[str | None] = mapped_column(String(64))
+
+
+class IntradayBar(Base):
+    """An intraday bar (60m, 15m, 5m, 1m): only complete bars are stored, keyed by their start.
+
+    Kept apart from the daily ``bar`` table, whose analysis readers (technicals, signals, the
+    newsroom) read daily bars only; a bar is known once ``bar_at`` + its interval has passed.
+    """
+
+    __tablename__ = "intraday_bar"
+    __table_args__ = (UniqueConstraint("instrument_id", "interval", "bar_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instrument.id", ondelete="CASCADE"))
+    interval: Mapped[str] = mapped_column(String(8))
+    bar_at: Mapped[datetime]  # the bar's start, UTC
+    open: Mapped[float] = mapped_column(Float)
+    high: Mapped[float] = mapped_column(Float)
+    low: Mapped[float] = mapped_column(Float)
+    close: Mapped[float] = mapped_column(Float)
+    volume: Mapped[float] = mapped_column(Float, default=0.0)
     source: Mapped[str | None] = mapped_column(String(64))
 
 

@@ -1,4 +1,4 @@
-"""The market stage's read API: instruments and bars, cut at ``until`` (as_of)."""
+"""The market stage's read API: instruments, daily and intraday bars, cut at ``until`` (as_of)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from tapewire.market.models import Bar, Instrument, ProviderHealth
+from tapewire.market.models import Bar, Instrument, IntradayBar, ProviderHealth
+from tapewire.market.providers.base import intraday_step
 from tapewire.store import Store
 
 
@@ -29,6 +30,16 @@ class InstrumentView:
 @dataclass(frozen=True, slots=True)
 class BarView:
     bar_date: date
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float
+
+
+@dataclass(frozen=True, slots=True)
+class IntradayBarView:
+    bar_at: datetime  # the bar's start, UTC
     open: float
     high: float
     low: float
@@ -104,6 +115,49 @@ def last_bar_date(store: Store, instrument_id: int, *, completed_only: bool = Fa
         query = query.where(Bar.partial.is_(False))
     with store.read() as s:
         return s.scalar(query)
+
+
+def intraday_bars(
+    store: Store,
+    instrument_id: int,
+    interval: str,
+    *,
+    until: datetime,
+    since: datetime | None = None,
+) -> list[IntradayBarView]:
+    """Intraday bars complete at ``until`` (``bar_at`` + interval <= until), oldest first;
+    with ``since``, only bars starting at or after it.
+
+    Raises:
+        ConfigError: ``interval`` is not an intraday interval.
+    """
+    query = select(IntradayBar).where(
+        IntradayBar.instrument_id == instrument_id,
+        IntradayBar.interval == interval,
+        IntradayBar.bar_at <= until - intraday_step(interval),
+    )
+    if since is not None:
+        query = query.where(IntradayBar.bar_at >= since)
+    with store.read() as s:
+        rows = s.scalars(query.order_by(IntradayBar.bar_at)).all()
+        return [IntradayBarView(r.bar_at, r.open, r.high, r.low, r.close, r.volume) for r in rows]
+
+
+def last_intraday_at(store: Store, instrument_id: int, interval: str) -> datetime | None:
+    """The start of the newest stored ``interval`` bar (where an incremental load resumes)."""
+    query = select(func.max(IntradayBar.bar_at)).where(
+        IntradayBar.instrument_id == instrument_id, IntradayBar.interval == interval
+    )
+    with store.read() as s:
+        return s.scalar(query)
+
+
+def count_intraday_bars(store: Store, interval: str | None = None) -> int:
+    query = select(func.count(IntradayBar.id))
+    if interval is not None:
+        query = query.where(IntradayBar.interval == interval)
+    with store.read() as s:
+        return int(s.scalar(query) or 0)
 
 
 def count_bars(store: Store) -> int:

@@ -1,4 +1,5 @@
-"""Market stage: incremental bar loads per instrument; each source's health is recorded."""
+"""Market stage: incremental bar loads per instrument (daily; intraday where a provider has it);
+each source's health is recorded."""
 
 from __future__ import annotations
 
@@ -11,15 +12,20 @@ from sqlalchemy.orm import Session
 
 from tapewire.context import RunContext, StageReport
 from tapewire.errors import ConfigError, SourceError
-from tapewire.market.models import Bar, Instrument, ProviderHealth
+from tapewire.market.models import Bar, Instrument, IntradayBar, ProviderHealth
 from tapewire.market.providers import (
+    Capabilities,
     CsvFileProvider,
+    IntradayBarIn,
     ParsedBars,
+    ParsedIntraday,
     PriceProvider,
     StooqProvider,
     YahooProvider,
+    intraday_source,
+    intraday_step,
 )
-from tapewire.market.queries import last_bar_date, last_usable_date
+from tapewire.market.queries import last_bar_date, last_intraday_at, last_usable_date
 
 log = logging.getLogger(__name__)
 EARLIEST = date(1900, 1, 1)
@@ -49,6 +55,25 @@ class LoadResult:
     new: int
     rejected: int
     error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class IntradayLoadResult:
+    symbol: str
+    source: str
+    interval: str
+    fetched: int  # complete bars inside the window asked for
+    new: int  # of those, stored now (not stored before)
+    rejected: int
+    forming: int  # bars still forming in the answer: not stored, fetched again next time
+    error: str | None
+
+
+def ensure_instrument(s: Session, spec: InstrumentSpec) -> int:
+    """The id of the instrument with ``spec.symbol``; saved from ``spec`` only if it is new (an
+    intraday load leaves the daily provider and other settings of a known instrument alone)."""
+    found = s.scalar(select(Instrument.id).where(Instrument.symbol == spec.symbol))
+    return found if found is not None else save_instrument(s, spec)
 
 
 def save_instrument(s: Session, spec: InstrumentSpec) -> int:
@@ -171,6 +196,105 @@ def _record_health(
     else:
         row.last_status, row.last_error = None, " ".join(error.split())[:1000]
         row.consecutive_failures = (row.consecutive_failures or 0) + 1
+
+
+def save_intraday_bars(
+    s: Session, instrument_id: int, interval: str, bars: tuple[IntradayBarIn, ...], *, source: str
+) -> int:
+    """Write the bars not stored yet (by start time); stored bars are complete, never rewritten.
+    Returns how many bars were written."""
+    if not bars:
+        return 0
+    stored = set(
+        s.scalars(
+            select(IntradayBar.bar_at).where(
+                IntradayBar.instrument_id == instrument_id,
+                IntradayBar.interval == interval,
+                IntradayBar.bar_at >= min(b.bar_at for b in bars),
+            )
+        )
+    )
+    new = [b for b in bars if b.bar_at not in stored]
+    s.add_all(
+        IntradayBar(
+            instrument_id=instrument_id,
+            interval=interval,
+            bar_at=b.bar_at,
+            open=b.open,
+            high=b.high,
+            low=b.low,
+            close=b.close,
+            volume=b.volume,
+            source=source,
+        )
+        for b in new
+    )
+    return len(new)
+
+
+def load_intraday(
+    ctx: RunContext,
+    instrument_id: int,
+    symbol: str,
+    provider: PriceProvider,
+    interval: str,
+    *,
+    source: str,
+) -> IntradayLoadResult:
+    """Fetch the ``interval`` bars after the newest stored one, up to ``as_of``, and store them.
+
+    A first load reaches back as far as the provider serves the interval (else
+    ``market.history_days``). Only bars complete at ``as_of`` (start + interval <= as_of) are
+    stored, whatever the provider sends.
+
+    Raises:
+        ConfigError: the provider has no ``interval`` bars (nothing is fetched or recorded).
+    """
+    fetcher = intraday_source(provider, interval)
+    start, end = _intraday_window(ctx, instrument_id, interval, fetcher.capabilities)
+    if start + intraday_step(interval) > end:
+        return IntradayLoadResult(symbol, source, interval, 0, 0, 0, 0, None)
+    now = ctx.clock.now()
+    try:
+        answer = fetcher.fetch_intraday(symbol, interval=interval, start=start, end=end)
+    except (SourceError, ConfigError) as exc:
+        with ctx.store.write() as s:
+            _record_health(s, source, now, error=str(exc), rejected=0)
+        return IntradayLoadResult(symbol, source, interval, 0, 0, 0, 0, str(exc))
+    parsed = _intraday_within(answer, start, end, interval)
+    with ctx.store.write() as s:
+        new = save_intraday_bars(s, instrument_id, interval, parsed.bars, source=provider.name)
+        _record_health(s, source, now, error=None, rejected=len(parsed.rejected))
+    return IntradayLoadResult(
+        symbol, source, interval, len(parsed.bars), new, len(parsed.rejected), answer.forming, None
+    )
+
+
+def _intraday_window(
+    ctx: RunContext, instrument_id: int, interval: str, capabilities: Capabilities
+) -> tuple[datetime, datetime]:
+    """[start, as_of): from the bar after the newest stored one, never further back than the
+    provider serves (a 1m series left for a month resumes at the provider's horizon)."""
+    reach = capabilities.lookback(interval) or timedelta(days=ctx.settings.market.history_days)
+    earliest = ctx.as_of - reach
+    last = last_intraday_at(ctx.store, instrument_id, interval)
+    if last is None:
+        return earliest, ctx.as_of
+    return max(last + intraday_step(interval), earliest), ctx.as_of
+
+
+def _intraday_within(
+    parsed: ParsedIntraday, start: datetime, end: datetime, interval: str
+) -> ParsedIntraday:
+    """Only bars starting at or after ``start`` and complete by ``end`` (as_of), whatever a
+    provider returns (a plugin's naive times included: they are not comparable, so not kept)."""
+    step = intraday_step(interval)
+    kept = tuple(
+        b
+        for b in parsed.bars
+        if b.bar_at.tzinfo is not None and start <= b.bar_at and b.bar_at + step <= end
+    )
+    return ParsedIntraday(kept, parsed.rejected, parsed.forming, parsed.gaps)
 
 
 def provider_for(ctx: RunContext, name: str | None, source_url: str | None) -> PriceProvider:
