@@ -7,7 +7,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -42,6 +42,7 @@ from tapewire.newsroom.writers.llm import (
 )
 from tapewire.newsroom.writers.template import TemplateWriter, read_minutes
 from tapewire.signals import queries as signals_queries
+from tapewire.signals.queries import SignalView
 from tapewire.technicals import queries as technicals_queries
 from tapewire.technicals.queries import TechnicalsView
 
@@ -71,11 +72,25 @@ def _previous_session(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Latest:
+    """The instrument's newest signal and technicals as of ``ctx.as_of``, read once per brief."""
+
+    signal: SignalView | None
+    tech: TechnicalsView | None
+
+
+def _latest(ctx: RunContext, inst: InstrumentView) -> _Latest:
+    return _Latest(
+        signals_queries.latest(ctx.store, inst.id, until=ctx.as_of),
+        technicals_queries.latest(ctx.store, inst.id, until=ctx.as_of),
+    )
+
+
 def _decide(
-    ctx: RunContext, inst: InstrumentView, *, watched: bool
+    ctx: RunContext, inst: InstrumentView, latest: _Latest, *, watched: bool
 ) -> tuple[Decision, list[Event]]:
-    signal = signals_queries.latest(ctx.store, inst.id, until=ctx.as_of)
-    tech = technicals_queries.latest(ctx.store, inst.id, until=ctx.as_of)
+    signal, tech = latest.signal, latest.tech
     events: list[Event] = []
     if signal is not None and tech is not None and tech.values.get("close") is not None:
         events = find_events(
@@ -98,21 +113,9 @@ def _decide(
     return decision, events
 
 
-def gather_facts(
-    ctx: RunContext,
-    inst: InstrumentView,
-    *,
-    trigger: Decision | None = None,
-    events: Sequence[Event] = (),
-    lead_story: int | None = None,
-) -> dict[str, Any]:
-    """The fact sheet for one instrument as of ``ctx.as_of``.
-
-    Raises:
-        NoDataError: stale or missing data (the message says which).
-    """
-    signal = signals_queries.latest(ctx.store, inst.id, until=ctx.as_of)
-    tech = technicals_queries.latest(ctx.store, inst.id, until=ctx.as_of)
+def _check_fresh(ctx: RunContext, inst: InstrumentView, latest: _Latest) -> None:
+    """Raises NoDataError on stale or missing data (the message says which)."""
+    signal, tech = latest.signal, latest.tech
     data = check_data(
         has_signal=signal is not None and tech is not None,
         last_bar=tech.bar_date if tech else None,
@@ -120,8 +123,27 @@ def gather_facts(
         calendar=inst.calendar,
         max_behind=ctx.settings.market.max_trading_days_behind,
     )
-    if not data.write or signal is None or tech is None:
+    if not data.write:
         raise NoDataError(f"{inst.symbol}: {data.reason}")
+
+
+def gather_facts(
+    ctx: RunContext,
+    inst: InstrumentView,
+    latest: _Latest,
+    *,
+    trigger: Decision | None = None,
+    events: Sequence[Event] = (),
+    lead_story: int | None = None,
+) -> dict[str, Any]:
+    """The fact sheet for one instrument as of ``ctx.as_of``, from data already found fresh.
+
+    Raises:
+        NoDataError: no signal or technicals (the caller checks freshness first).
+    """
+    signal, tech = latest.signal, latest.tech
+    if signal is None or tech is None:
+        raise NoDataError(f"{inst.symbol}: no signals computed: not enough history")
     window = timedelta(hours=ctx.settings.newsroom.news_window_hours)
     news = enrich_queries.linked_items(
         ctx.store, inst.id, since=ctx.as_of - window, until=ctx.as_of
@@ -195,12 +217,13 @@ def write_brief(
     with ctx.store.read() as s:
         if s.scalar(select(Brief.id).where(Brief.slug == slug)) is not None:
             return slug, False
-    decision, events = _decide(ctx, inst, watched=watched)
+    latest = _latest(ctx, inst)
+    decision, events = _decide(ctx, inst, latest, watched=watched)
     if decision.reason.startswith("no new session"):
         raise NoNewSessionError(f"{inst.symbol}: {decision.reason}")
     if not decision.write:
         raise NoDataError(f"{inst.symbol}: {decision.reason}")
-    facts = gather_facts(ctx, inst, trigger=decision, events=events)
+    facts = gather_facts(ctx, inst, latest, trigger=decision, events=events)
     return _publish(ctx, inst, slug, facts, decision, llm=llm), True
 
 
@@ -210,8 +233,8 @@ def write_story_brief(
     """A hot story's own brief (``newsroom.heat_threshold``), once per story; None when no
     story qualifies. The lead story is the one told by the most outlets in the instrument's own
     linked items of the last 24 hours."""
-    signal = signals_queries.latest(ctx.store, inst.id, until=ctx.as_of)
-    if signal is None:
+    latest = _latest(ctx, inst)
+    if latest.signal is None:
         return None
     day = enrich_queries.linked_items(
         ctx.store, inst.id, since=ctx.as_of - timedelta(hours=24), until=ctx.as_of
@@ -225,15 +248,16 @@ def write_story_brief(
     newest = {i.story_id: i.published_at for i in sorted(day, key=lambda i: i.published_at)}
     lead_id = max(outlets, key=lambda sid: (len(outlets[sid]), newest[sid], sid))
     decision = decide_story(
-        heat=signal.heat,
+        heat=latest.signal.heat,
         threshold=ctx.settings.newsroom.heat_threshold,
         story_outlets=len(outlets[lead_id]),
         already_written=newsroom_queries.story_brief_exists(ctx.store, inst.symbol, lead_id),
     )
     if not decision.write:
         return None
+    _check_fresh(ctx, inst, latest)
     slug = brief_slug(inst.symbol, f"{ctx.as_of:%Y-%m-%d}-story-{lead_id}")
-    facts = gather_facts(ctx, inst, trigger=decision, lead_story=lead_id)
+    facts = gather_facts(ctx, inst, latest, trigger=decision, lead_story=lead_id)
     return _publish(ctx, inst, slug, facts, decision, llm=llm), True
 
 

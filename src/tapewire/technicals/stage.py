@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -14,7 +14,12 @@ from tapewire.market.queries import BarView, InstrumentView
 from tapewire.technicals.compute import Snapshot, compute_snapshot
 from tapewire.technicals.levels import Level as LevelValue
 from tapewire.technicals.models import Indicator, Level
-from tapewire.technicals.relative import compute_breadth, compute_relative, compute_vol_regime
+from tapewire.technicals.relative import (
+    VolRegime,
+    compute_breadth,
+    compute_relative,
+    compute_vol_regime,
+)
 
 log = logging.getLogger(__name__)
 # Calendar days of bars read: >= 272 bars for the one-year percentile of 20-day volatility
@@ -29,73 +34,88 @@ EQUITY_CLASSES = ("Stocks", "Indices", "ETFs")  # the VIX regime applies to thes
 def run(ctx: RunContext) -> StageReport:
     """Compute and store a snapshot per instrument; too little history is reported, not faked."""
     report = StageReport("technicals")
-    instruments = market_queries.instruments(ctx.store)
-    bars_of = _BarCache(ctx)
-    for inst in instruments:
-        bars = bars_of(inst.id)
+    universe = _Universe(ctx, market_queries.instruments(ctx.store))
+    for inst in universe.instruments:
+        bars = universe.bars(inst.id)
         snapshot = compute_snapshot(bars)  # pure; no transaction open
         if snapshot is None:
             report.fail(inst.symbol, f"only {len(bars)} bars before {ctx.as_of:%Y-%m-%d}")
             continue
-        snapshot.values.update(cross_values(ctx, inst, instruments, bars_of))
+        snapshot.values.update(cross_values(universe, inst, bars))
         with ctx.store.write() as s:
             save_snapshot(s, inst.id, ctx.as_of, snapshot)
         report.add("instruments")
     return report
 
 
-class _BarCache:
-    """Each instrument's bars before as_of, read once per run (pairs and breadth reuse them)."""
+class _Universe:
+    """The run's instruments and who refers to whom, built once per run: benchmarks,
+    constituents by index and the VIX. Only referenced instruments' bars are kept in memory
+    (an instrument that no other one refers to is read, used and dropped)."""
 
-    def __init__(self, ctx: RunContext) -> None:
+    def __init__(self, ctx: RunContext, instruments: list[InstrumentView]) -> None:
         self._ctx = ctx
+        self.instruments = instruments
+        self.by_symbol = {i.symbol: i for i in instruments}
+        self.members: dict[str, list[InstrumentView]] = {}
+        for inst in instruments:
+            for index in inst.member_of:
+                self.members.setdefault(index, []).append(inst)
+        vix = self.by_symbol.get(ctx.settings.market.vix_symbol)
+        self.vix_id = vix.id if vix is not None else None
+        referenced = {
+            self.by_symbol[i.benchmark_symbol].id
+            for i in instruments
+            if i.benchmark_symbol in self.by_symbol
+        }
+        referenced |= {m.id for group in self.members.values() for m in group}
+        self._keep = referenced | ({self.vix_id} if self.vix_id is not None else set())
         self._bars: dict[int, list[BarView]] = {}
+        self._vix: VolRegime | None = None
+        self._vix_done = False
 
-    def __call__(self, instrument_id: int) -> list[BarView]:
-        if instrument_id not in self._bars:
-            self._bars[instrument_id] = market_queries.bars(
-                self._ctx.store, instrument_id, until=self._ctx.as_of, days=HISTORY_DAYS
-            )
-        return self._bars[instrument_id]
+    def bars(self, instrument_id: int) -> list[BarView]:
+        if instrument_id in self._bars:
+            return self._bars[instrument_id]
+        bars = market_queries.bars(
+            self._ctx.store, instrument_id, until=self._ctx.as_of, days=HISTORY_DAYS
+        )
+        if instrument_id in self._keep:
+            self._bars[instrument_id] = bars
+        return bars
+
+    def vix_regime(self) -> VolRegime | None:
+        if not self._vix_done:  # once per run, not once per equity
+            vix_bars = self.bars(self.vix_id) if self.vix_id is not None else []
+            self._vix = compute_vol_regime(*_series(vix_bars))
+            self._vix_done = True
+        return self._vix
+
+
+def _series(bars: list[BarView]) -> tuple[list[date], list[float]]:
+    return [b.bar_date for b in bars], [b.close for b in bars]
 
 
 def cross_values(
-    ctx: RunContext,
-    inst: InstrumentView,
-    instruments: list[InstrumentView],
-    bars_of: _BarCache,
+    universe: _Universe, inst: InstrumentView, bars: list[BarView]
 ) -> dict[str, float | None]:
     """Relative strength against the benchmark, breadth of stored constituents, VIX regime."""
-    by_symbol = {i.symbol: i for i in instruments}
     values: dict[str, float | None] = {}
-    bars = bars_of(inst.id)
-    bench = by_symbol.get(inst.benchmark_symbol or "")
-    if bench is not None and bench.id != inst.id and (bench_bars := bars_of(bench.id)):
-        rel = compute_relative(
-            [b.bar_date for b in bars],
-            [b.close for b in bars],
-            [b.bar_date for b in bench_bars],
-            [b.close for b in bench_bars],
-        )
+    bench = universe.by_symbol.get(inst.benchmark_symbol or "")
+    if bench is not None and bench.id != inst.id and (bench_bars := universe.bars(bench.id)):
+        rel = compute_relative(*_series(bars), *_series(bench_bars))
         if rel is not None:
             values |= {"rs20_pct": rel.rs20_pct, "spread_z60": rel.spread_z60}
-    members = [i for i in instruments if inst.symbol in i.member_of]
-    breadth = compute_breadth(
-        [
-            ([b.bar_date for b in m], [b.close for b in m])
-            for m in map(bars_of, (i.id for i in members))
-        ]
-    )
+    members = universe.members.get(inst.symbol, [])
+    breadth = compute_breadth([_series(universe.bars(m.id)) for m in members]) if members else None
     if breadth is not None and breadth.bar_date == bars[-1].bar_date:
         values |= {
             "breadth50_pct": breadth.pct_above,
             "breadth_members": float(breadth.members),
             "breadth_above": float(breadth.above),
         }
-    vix = by_symbol.get(ctx.settings.market.vix_symbol)
-    if vix is not None and vix.id != inst.id and inst.asset_class in EQUITY_CLASSES:
-        vix_bars = bars_of(vix.id)
-        regime = compute_vol_regime([b.bar_date for b in vix_bars], [b.close for b in vix_bars])
+    if inst.id != universe.vix_id and inst.asset_class in EQUITY_CLASSES:
+        regime = universe.vix_regime()
         if regime is not None and regime.bar_date == bars[-1].bar_date:
             values |= {"vix": regime.vix, "vix_pctile": regime.vix_pctile}
     return values
