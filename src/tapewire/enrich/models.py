@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tapewire.store.base import Base
@@ -43,6 +43,9 @@ class Story(Base):
     last_seen_at: Mapped[datetime]
     item_count: Mapped[int] = mapped_column(default=0)
     outlet_count: Mapped[int] = mapped_column(default=0)
+    # ``title`` is the representative headline, verbatim; this is the outlet that ran it
+    headline_outlet: Mapped[str] = mapped_column(String(255), default="")
+    outlets: Mapped[list[str]] = mapped_column(JSON, default=list)  # distinct, by first coverage
 
 
 class StoryItem(Base):

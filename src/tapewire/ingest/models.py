@@ -53,3 +53,6 @@ class NewsItem(Base):
     published_at: Mapped[datetime] = mapped_column(index=True)
     date_from_fetch: Mapped[bool] = mapped_column(default=False)
     fetched_at: Mapped[datetime]
+    # Who wrote it, as readers know the outlet ("Reuters"); never an aggregator (ingest/outlets.py)
+    outlet: Mapped[str] = mapped_column(String(255), index=True)
+    language: Mapped[str | None] = mapped_column(String(8))  # ISO 639-1, None when unknown

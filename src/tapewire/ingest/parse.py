@@ -33,6 +33,7 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<head|<body)", re.IGNORECASE)
 _BARE_AMP = re.compile(rb"&(?!#?[A-Za-z0-9]+;)")
@@ -48,6 +49,13 @@ class ParsedItem:
     guid: str | None
     summary_html: str
     published_at: datetime | None  # None when the item carries no usable date
+    # Who wrote it, where the document says so (ingest/outlets.py picks the outlet from these)
+    source_name: str | None = None  # RSS <source> text (aggregators name the outlet there)
+    source_url: str | None = None  # RSS <source url="...">
+    publication: str | None = None  # news sitemap news:publication/news:name
+    publisher: str | None = None  # dc:publisher
+    creator: str | None = None  # dc:creator (a person, or sometimes an outlet)
+    language: str | None = None  # as declared on the item (xml:lang, dc:language, news:language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +65,7 @@ class ParsedFeed:
     items: tuple[ParsedItem, ...]
     kind: str = "unknown"  # rss | rdf | atom | json | sitemap | tolerant
     warning: str | None = None  # read, but something was off (malformed XML read tolerantly)
+    language: str | None = None  # as declared for the whole feed (<language>, xml:lang)
 
 
 def parse_feed(body: bytes, *, url: str = "") -> ParsedFeed:
@@ -287,7 +296,32 @@ def _parse_rss(root: Any) -> ParsedFeed:
         channel.findtext("link"),
         items,
         "rss",
+        language=_declared_language(channel, root),
     )
+
+
+def _declared_language(*nodes: Any) -> str | None:
+    """A feed's declared language: ``<language>``, ``dc:language`` or ``xml:lang``."""
+    for node in nodes:
+        if node is None:
+            continue
+        value = node.findtext("language") or node.findtext(f"{DC}language") or node.get(XML_LANG)
+        if value and value.strip():
+            return value.strip()
+    return None
+
+
+def _dc_fields(node: Any) -> dict[str, Any]:
+    """What an item says about its source, publisher, author and language (RSS and RDF)."""
+    source = node.find("source")
+    source_text = _clean_title(_text(source)) if source is not None else ""
+    return {
+        "source_name": source_text or None,
+        "source_url": source.get("url") if source is not None else None,
+        "publisher": _clean_title(node.findtext(f"{DC}publisher") or "") or None,
+        "creator": _clean_title(node.findtext(f"{DC}creator") or "") or None,
+        "language": node.get(XML_LANG) or node.findtext(f"{DC}language"),
+    }
 
 
 def _rss_item(node: Any) -> ParsedItem | None:
@@ -305,7 +339,9 @@ def _rss_item(node: Any) -> ParsedItem | None:
     date_text = (
         node.findtext("pubDate") or node.findtext(f"{DC}date") or node.findtext(f"{ATOM}updated")
     )
-    return ParsedItem(title, link, guid, _inner_html(summary), parse_date(date_text))
+    return ParsedItem(
+        title, link, guid, _inner_html(summary), parse_date(date_text), **_dc_fields(node)
+    )
 
 
 def _parse_rdf(root: Any) -> ParsedFeed:
@@ -326,11 +362,13 @@ def _parse_rdf(root: Any) -> ParsedFeed:
                 node.get(f"{RDF}about"),
                 _inner_html(summary),
                 parse_date(node.findtext(f"{DC}date")),
+                **_dc_fields(node),
             )
         )
     title = _clean_title(channel.findtext(f"{RSS1}title") or "") if channel is not None else ""
     site = channel.findtext(f"{RSS1}link") if channel is not None else None
-    return ParsedFeed(title or None, site, tuple(items), "rdf")
+    language = _declared_language(channel, root) if channel is not None else None
+    return ParsedFeed(title or None, site, tuple(items), "rdf", language=language)
 
 
 def _atom_link(node: Any, ns: str) -> str:
@@ -366,13 +404,31 @@ def _parse_atom(root: Any, ns: str) -> ParsedFeed:
             or node.findtext(f"{ns}issued")
             or node.findtext(f"{ns}modified")
         )
+        source = node.find(f"{ns}source")
         items.append(
             ParsedItem(
-                title, link, node.findtext(f"{ns}id"), _atom_content(summary), parse_date(date_text)
+                title,
+                link,
+                node.findtext(f"{ns}id"),
+                _atom_content(summary),
+                parse_date(date_text),
+                source_name=_clean_title(_text(source.find(f"{ns}title")))
+                if source is not None
+                else None,
+                source_url=_atom_link(source, ns) or None if source is not None else None,
+                publisher=_clean_title(node.findtext(f"{DC}publisher") or "") or None,
+                creator=_clean_title(node.findtext(f"{DC}creator") or "") or None,
+                language=node.get(XML_LANG) or node.findtext(f"{DC}language"),
             )
         )
     feed_title = _clean_title(_text(root.find(f"{ns}title"))) or None
-    return ParsedFeed(feed_title, _atom_link(root, ns) or None, tuple(items), "atom")
+    return ParsedFeed(
+        feed_title,
+        _atom_link(root, ns) or None,
+        tuple(items),
+        "atom",
+        language=_declared_language(root),
+    )
 
 
 def _parse_sitemap(root: Any) -> ParsedFeed:
@@ -388,9 +444,18 @@ def _parse_sitemap(root: Any) -> ParsedFeed:
         title = _clean_title(news.findtext(f"{NEWS}title") or "")
         if not title:
             continue
-        publisher = publisher or news.findtext(f"{NEWS}publication/{NEWS}name")
+        name = _clean_title(news.findtext(f"{NEWS}publication/{NEWS}name") or "") or None
+        publisher = publisher or name
         items.append(
-            ParsedItem(title, loc, loc, "", parse_date(news.findtext(f"{NEWS}publication_date")))
+            ParsedItem(
+                title,
+                loc,
+                loc,
+                "",
+                parse_date(news.findtext(f"{NEWS}publication_date")),
+                publication=name,
+                language=news.findtext(f"{NEWS}publication/{NEWS}language"),
+            )
         )
     return ParsedFeed(publisher, None, tuple(items), "sitemap")
 
@@ -422,7 +487,10 @@ def parse_json_feed(body: bytes, *, where: str = "input") -> ParsedFeed:
                 title, link, str(entry.get("id") or link), str(summary), parse_date(date_text)
             )
         )
-    return ParsedFeed(doc.get("title"), doc.get("home_page_url"), tuple(items), "json")
+    language = doc.get("language") if isinstance(doc.get("language"), str) else None
+    return ParsedFeed(
+        doc.get("title"), doc.get("home_page_url"), tuple(items), "json", language=language
+    )
 
 
 # ---------------------------------------------------------------- tolerant path and dates
@@ -444,7 +512,14 @@ def _parse_tolerant(body: bytes, where: str, fast_error: Exception) -> ParsedFee
     feed = parsed.get("feed", {})
     reason = " ".join(str(fast_error).split())[:160]
     warning = f"malformed XML ({reason}); read with the tolerant parser"
-    return ParsedFeed(feed.get("title"), feed.get("link"), items, "tolerant", warning)
+    return ParsedFeed(
+        feed.get("title"),
+        feed.get("link"),
+        items,
+        "tolerant",
+        warning,
+        language=feed.get("language"),
+    )
 
 
 def _tolerant_entry(entry: Any) -> ParsedItem | None:
@@ -453,12 +528,18 @@ def _tolerant_entry(entry: Any) -> ParsedItem | None:
     title = _clean_title(str(entry.get("title", "")))
     if not link or not title:
         return None
+    source = entry.get("source") or {}
     return ParsedItem(
         title,
         str(link).strip(),
         entry.get("id"),
         str(entry.get("summary") or ""),
         _entry_date(entry),
+        source_name=_clean_title(str(source.get("title") or "")) or None,
+        source_url=source.get("href") or source.get("url"),
+        publisher=_clean_title(str(entry.get("publisher") or "")) or None,
+        creator=_clean_title(str(entry.get("author") or "")) or None,
+        language=entry.get("language"),
     )
 
 

@@ -35,6 +35,8 @@ class NewsItemView:
     publisher_name: str | None
     published_at: datetime
     date_from_fetch: bool
+    outlet: str
+    language: str | None
 
 
 def feeds(store: Store) -> list[FeedView]:
@@ -91,4 +93,6 @@ def _item_view(row: NewsItem) -> NewsItemView:
         publisher_name=row.publisher_name,
         published_at=row.published_at,
         date_from_fetch=row.date_from_fetch,
+        outlet=row.outlet,
+        language=row.language,
     )

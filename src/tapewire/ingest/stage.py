@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +15,9 @@ from sqlalchemy.orm import Session
 
 from tapewire.context import RunContext, StageReport
 from tapewire.errors import ConfigError, SourceError
+from tapewire.ingest.language import item_language
 from tapewire.ingest.models import Feed, FeedHealth, NewsItem
+from tapewire.ingest.outlets import UNKNOWN_OUTLET, find_outlet
 from tapewire.ingest.parse import ParsedFeed, ParsedItem, parse_feed
 from tapewire.ingest.sanitize import canonical_url, clean_title, publisher_domain, summary_text
 from tapewire.net import FetchResult, HttpClient
@@ -34,6 +37,8 @@ class NormalizedItem:
     publisher_name: str | None
     published_at: datetime
     date_from_fetch: bool
+    outlet: str = UNKNOWN_OUTLET  # who wrote it, as readers know it (ingest/outlets.py)
+    language: str | None = None  # ISO 639-1 (ingest/language.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +71,7 @@ def normalize_items(
     items = []
     for item in feed.items:
         try:
-            normalized = _normalize(item, feed.title, fetched_at, base_url)
+            normalized = _normalize(item, feed, fetched_at, base_url)
         except ValueError:  # urlsplit's verdict on a malformed link
             continue
         if max(len(normalized.url), len(normalized.canonical_url)) <= MAX_URL_CHARS:
@@ -82,19 +87,35 @@ def _absolute(link: str, base_url: str) -> str:
 
 
 def _normalize(
-    item: ParsedItem, feed_title: str | None, fetched_at: datetime, base_url: str
+    item: ParsedItem, feed: ParsedFeed, fetched_at: datetime, base_url: str
 ) -> NormalizedItem:
     url = _absolute(item.url, base_url)
+    feed_title = feed.title
+    outlet = find_outlet(
+        url=url,
+        title=" ".join(html.unescape(item.title).split()),
+        source_name=item.source_name,
+        source_url=item.source_url,
+        publication=item.publication,
+        publisher=item.publisher,
+        creator=item.creator,
+        feed_title=feed_title,
+        feed_url=feed.site_url or base_url,
+    )
+    title = clean_title(clean_title(item.title, publisher=feed_title), publisher=outlet)
+    summary = summary_text(item.summary_html)
     return NormalizedItem(
         url=url,
         canonical_url=canonical_url(url),
         guid=item.guid,
-        title=clean_title(item.title, publisher=feed_title),
-        summary=summary_text(item.summary_html),
+        title=title,
+        summary=summary,
         publisher_domain=publisher_domain(url),
         publisher_name=clean_title(feed_title) if feed_title else None,
         published_at=item.published_at or fetched_at,
         date_from_fetch=item.published_at is None,
+        outlet=outlet,
+        language=item_language(item.language, feed.language, text=f"{title}. {summary}"),
     )
 
 
@@ -153,6 +174,8 @@ def _columns(item: NormalizedItem) -> dict[str, object]:
         "publisher_name": item.publisher_name[:255] if item.publisher_name else None,
         "published_at": item.published_at,
         "date_from_fetch": item.date_from_fetch,
+        "outlet": item.outlet[:255],
+        "language": item.language[:8] if item.language else None,
     }
 
 
