@@ -313,7 +313,7 @@ def _ingest_text(rows: list[dict[str, Any]]) -> str:
         for item in r.get("items", []):
             flag = " (no date: fetch time)" if item["date_from_fetch"] else ""
             lines.append(
-                f"  {item['published_at']:%Y-%m-%d %H:%M}{flag}  {item['publisher_domain']}  {item['title']}"
+                f"  {item['published_at']:%Y-%m-%d %H:%M}{flag}  {item['outlet']}  {item['title']}"
             )
         health = f"error: {r['error']}" if r["error"] else f"HTTP {r['status']}"
         if r.get("warning"):

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tapewire.enrich.models import EntityLink, Sentiment, Story, StoryItem
 from tapewire.ingest import queries as ingest_queries
+from tapewire.market import queries as market_queries
 from tapewire.store import Store
 
 
@@ -25,6 +27,8 @@ class LinkedItem:
     sentiment: float | None
     story_id: int | None
     story_outlets: int
+    outlet: str = ""  # who wrote it, as readers know it ("Reuters"; ingest/outlets.py)
+    language: str | None = None
 
 
 def linked_items(
@@ -68,6 +72,8 @@ def linked_items(
             sentiment=sentiments.get(i.id),
             story_id=stories.get(i.id, (None, 1))[0],
             story_outlets=stories.get(i.id, (None, 1))[1],
+            outlet=i.outlet,
+            language=i.language,
         )
         for i in items
     ]
@@ -81,10 +87,14 @@ class StoryView:
     last_seen_at: datetime
     item_count: int
     outlet_count: int
+    headline_outlet: str = ""  # the outlet that ran ``title`` (the representative headline)
+    outlets: tuple[str, ...] = ()  # distinct outlets, by first coverage
+    instruments: tuple[str, ...] = ()  # symbols its items are linked to
 
 
 def recent_stories(store: Store, *, until: datetime, limit: int = 50) -> list[StoryView]:
     """Stories first seen before ``until``, most recently active first."""
+    symbols_of = _symbols(store)
     with store.read() as s:
         rows = s.scalars(
             select(Story)
@@ -92,7 +102,59 @@ def recent_stories(store: Store, *, until: datetime, limit: int = 50) -> list[St
             .order_by(Story.last_seen_at.desc(), Story.id.desc())
             .limit(limit)
         ).all()
+        symbols = _story_symbols(s, [r.id for r in rows], symbols_of)
         return [
-            StoryView(r.id, r.title, r.first_seen_at, r.last_seen_at, r.item_count, r.outlet_count)
+            StoryView(
+                r.id,
+                r.title,
+                r.first_seen_at,
+                r.last_seen_at,
+                r.item_count,
+                r.outlet_count,
+                r.headline_outlet,
+                tuple(r.outlets or ()),
+                symbols.get(r.id, ()),
+            )
             for r in rows
         ]
+
+
+def story(store: Store, story_id: int) -> StoryView | None:
+    """One story by id (its representative headline, outlets and instruments), or None."""
+    symbols_of = _symbols(store)
+    with store.read() as s:
+        r = s.get(Story, story_id)
+        if r is None:
+            return None
+        symbols = _story_symbols(s, [story_id], symbols_of)
+        return StoryView(
+            r.id,
+            r.title,
+            r.first_seen_at,
+            r.last_seen_at,
+            r.item_count,
+            r.outlet_count,
+            r.headline_outlet,
+            tuple(r.outlets or ()),
+            symbols.get(r.id, ()),
+        )
+
+
+def _symbols(store: Store) -> dict[int, str]:
+    return {inst.id: inst.symbol for inst in market_queries.instruments(store, active_only=False)}
+
+
+def _story_symbols(
+    s: Session, story_ids: list[int], symbol: dict[int, str]
+) -> dict[int, tuple[str, ...]]:
+    """Story id -> the symbols of the instruments its items are linked to (via entity links)."""
+    found: dict[int, set[int]] = {}
+    for story_id, instrument_id in s.execute(
+        select(StoryItem.story_id, EntityLink.instrument_id)
+        .join(EntityLink, EntityLink.news_item_id == StoryItem.news_item_id)
+        .where(StoryItem.story_id.in_(story_ids))
+    ).all():
+        found.setdefault(story_id, set()).add(instrument_id)
+    return {
+        k: tuple(sorted(symbol[i] for i in v if i in symbol)) for k, v in found.items()
+    }

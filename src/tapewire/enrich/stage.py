@@ -41,7 +41,9 @@ def run(ctx: RunContext) -> StageReport:
 
 def _story_input(item: NewsItemView, links: dict[int, list[Link]]) -> StoryInput:
     ids = frozenset(link.instrument_id for link in links[item.id])
-    return StoryInput(item.id, item.title, item.published_at, item.publisher_domain, ids)
+    return StoryInput(
+        item.id, item.title, item.published_at, item.outlet, ids, language=item.language
+    )
 
 
 def _save_links(s: Session, links: dict[int, list[Link]]) -> int:
@@ -94,6 +96,7 @@ def _save_stories(s: Session, groups: list[StoryGroup]) -> None:
             group.last_seen_at,
         )
         story.item_count, story.outlet_count = len(group.item_ids), group.outlet_count
+        story.headline_outlet, story.outlets = group.headline_outlet[:255], list(group.outlets)
         s.flush()
         s.add_all(StoryItem(story_id=story.id, news_item_id=i) for i in group.item_ids)
     s.flush()

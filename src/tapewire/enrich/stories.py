@@ -35,6 +35,7 @@ import functools
 import hashlib
 import math
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -144,6 +145,18 @@ _STOP = frozenset(
         "gets",
     ]
 )
+TRANSLATION_WINDOW = timedelta(hours=12)  # a translated copy follows its original within this
+TRANSLATION_MIN_SHARED = 2  # names and numbers two headlines must share to be one article
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_NAME = re.compile(r"\b[^\W\d_][\w'’.-]*", re.UNICODE)
+# Function words that start a headline in any of the languages ingest/language.py knows; they
+# are capitalized there without being names.
+_TRANSLATION_STOP = frozenset(
+    "the a an of and to in on for with as at by from is are after over says new why how what "
+    "el la los las de del y en un una por con para tras sobre se su al es que "
+    "le les des du et pour sur dans est au aux der die das und den dem ist mit von zu für "
+    "il lo gli di della che per nel o os da do em no na".split()
+)
 _WORD = re.compile(r"\$?\d+(?:\.\d+)?|[a-z][a-z0-9+]*")
 _BOILERPLATE = re.compile(
     r"(outperforms?|underperforms?) (the )?(market|competitors)|compared to competitors"
@@ -157,18 +170,21 @@ class StoryInput:
     item_id: int
     title: str
     published_at: datetime
-    publisher: str
+    publisher: str  # the outlet that wrote it (news_item.outlet), not the feed
     instrument_ids: frozenset[int]
+    language: str | None = None  # ISO 639-1; a translated copy joins its original's story
 
 
 @dataclass(frozen=True, slots=True)
 class StoryGroup:
     key: str
-    title: str
+    title: str  # the representative headline: the earliest item's title, verbatim
     item_ids: tuple[int, ...]
     first_seen_at: datetime
     last_seen_at: datetime
     outlet_count: int
+    headline_outlet: str = ""  # the outlet that ran ``title``
+    outlets: tuple[str, ...] = ()  # distinct outlets, by first coverage
 
 
 def _stem(word: str) -> str:
@@ -391,6 +407,7 @@ def find_stories(items: Sequence[StoryInput]) -> list[StoryGroup]:
     clusters = _Clusters(len(ordered), scores, cannot)
     clusters.link()
     _merge_cores(clusters, ctx, skip)
+    _merge_translations(clusters, ordered)
     groups = sorted(clusters.members.values(), key=min)
     return [_group([ordered[j] for j in sorted(g)]) for g in groups]
 
@@ -398,11 +415,65 @@ def find_stories(items: Sequence[StoryInput]) -> list[StoryGroup]:
 def _group(group: list[StoryInput]) -> StoryGroup:
     first = group[0]
     key = hashlib.sha256(f"{first.item_id}:{first.title}".encode()).hexdigest()[:32]
+    outlets = tuple(dict.fromkeys(m.publisher for m in group))
     return StoryGroup(
         key=key,
         title=first.title,
         item_ids=tuple(m.item_id for m in group),
         first_seen_at=first.published_at,
         last_seen_at=max(m.published_at for m in group),
-        outlet_count=len({m.publisher for m in group}),
+        outlet_count=len(outlets),
+        headline_outlet=first.publisher,
+        outlets=outlets,
     )
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents ("Hamás" = "hamas")."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def title_anchors(title: str) -> frozenset[str]:
+    """What a translation keeps of a headline: its numbers (decimal comma or point) and its
+    capitalized words (names), accent-folded, without any language's function words."""
+    numbers = {n.replace(",", ".").rstrip(".") for n in _NUMBER.findall(title)}
+    names = {
+        _fold(w.strip(".-'’"))
+        for w in _NAME.findall(title)
+        if w[0].isupper() and len(w) > 1 and _fold(w) not in _TRANSLATION_STOP
+    }
+    return frozenset(numbers | names)
+
+
+def is_translation(a: StoryInput, b: StoryInput) -> bool:
+    """Two items are one article in two languages: the same outlet, both languages known and
+    different, within ``TRANSLATION_WINDOW``, and the same names and numbers (at least
+    ``TRANSLATION_MIN_SHARED`` shared, and half of the sparser headline's)."""
+    if a.publisher != b.publisher or not a.language or not b.language:
+        return False
+    if a.language == b.language or abs(a.published_at - b.published_at) > TRANSLATION_WINDOW:
+        return False
+    anchors_a, anchors_b = title_anchors(a.title), title_anchors(b.title)
+    shared = len(anchors_a & anchors_b)
+    fewer = min(len(anchors_a), len(anchors_b))
+    return shared >= TRANSLATION_MIN_SHARED and shared * 2 >= fewer
+
+
+def _merge_translations(clusters: _Clusters, items: Sequence[StoryInput]) -> None:
+    """Third pass: a translated copy joins the story of its original (any other language of
+    one outlet's article, e.g. Bloomberg's Spanish edition of an English story)."""
+    by_outlet: dict[str, list[int]] = defaultdict(list)
+    for i, item in enumerate(items):
+        if item.language:
+            by_outlet[item.publisher].append(i)
+    for members in by_outlet.values():
+        if len({items[i].language for i in members}) < 2:
+            continue
+        for k, a in enumerate(members):
+            for b in members[k + 1 :]:
+                if items[b].published_at - items[a].published_at > TRANSLATION_WINDOW:
+                    break  # items are in time order
+                ca, cb = clusters.owner[a], clusters.owner[b]
+                if ca != cb and is_translation(items[a], items[b]):
+                    clusters.merge(min(ca, cb), max(ca, cb))

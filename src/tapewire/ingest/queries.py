@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from tapewire.ingest.models import Feed, FeedHealth, NewsItem
 from tapewire.store import Store
@@ -23,6 +24,7 @@ class FeedView:
     consecutive_failures: int
     last_fetched_at: datetime | None
     items_seen: int
+    outlets: tuple[str, ...] = ()  # who wrote the items it carries, most items first
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +48,25 @@ def feeds(store: Store) -> list[FeedView]:
             .outerjoin(FeedHealth, FeedHealth.feed_id == Feed.id)
             .order_by(Feed.id)
         ).all()
-        return [_feed_view(feed, health) for feed, health in rows]
+        carried = _feed_outlets(s)
+        return [_feed_view(feed, health, carried.get(feed.id, ())) for feed, health in rows]
 
 
-def _feed_view(feed: Feed, health: FeedHealth | None) -> FeedView:
+def _feed_outlets(s: Session) -> dict[int, tuple[str, ...]]:
+    """Feed id -> the outlets of its stored items, most items first (ties by name)."""
+    counts: dict[int, list[tuple[int, str]]] = {}
+    for feed_id, outlet, n in s.execute(
+        select(NewsItem.feed_id, NewsItem.outlet, func.count(NewsItem.id))
+        .where(NewsItem.feed_id.is_not(None))
+        .group_by(NewsItem.feed_id, NewsItem.outlet)
+    ).all():
+        counts.setdefault(feed_id, []).append((-n, outlet))
+    return {k: tuple(o for _, o in sorted(v)) for k, v in counts.items()}
+
+
+def _feed_view(
+    feed: Feed, health: FeedHealth | None, carried: tuple[str, ...] = ()
+) -> FeedView:
     return FeedView(
         id=feed.id,
         url=feed.url,
@@ -61,6 +78,7 @@ def _feed_view(feed: Feed, health: FeedHealth | None) -> FeedView:
         consecutive_failures=health.consecutive_failures if health else 0,
         last_fetched_at=health.last_fetched_at if health else None,
         items_seen=health.items_seen if health else 0,
+        outlets=carried,
     )
 
 

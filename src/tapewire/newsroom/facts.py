@@ -51,7 +51,8 @@ def build_facts(
 
     With ``lead_story`` (a hot-story brief) that story's items come first among the sources.
     """
-    sources = [_source(item) for item in _pick_sources(news, lead_story)]
+    headline = story_headline(news, lead_story)
+    sources = [_source(item) for item in _pick_sources(news, lead_story, headline)]
     return {
         "as_of": as_of.isoformat(),
         "simulated": instrument.simulated,
@@ -89,6 +90,9 @@ def build_facts(
                 if lead_story is not None and src["story_id"] == lead_story
             }
         ),
+        # The lead story's representative headline (its earliest item before as_of), verbatim
+        # with its outlet, for a writer to quote; that item is among ``news``.
+        "lead_story_headline": _headline_fact(headline),
         "sentiment_band": neutral_band(),  # |score| at or below it is neutral in tone
         "news_outlets": sorted({src["outlet"] for src in sources}),
         "news_outlet_count": len({src["outlet"] for src in sources}),
@@ -97,13 +101,39 @@ def build_facts(
     }
 
 
-def _pick_sources(news: Sequence[LinkedItem], lead_story: int | None) -> list[LinkedItem]:
-    """The lead story's items first (each outlet once), then the most relevant and newest, one per
-    story so the sources are not the same event twice."""
+def story_headline(news: Sequence[LinkedItem], story_id: int | None) -> LinkedItem | None:
+    """The story's representative item among ``news``: its earliest (ties: lowest id)."""
+    if story_id is None:
+        return None
+    members = [i for i in news if i.story_id == story_id]
+    return min(members, key=lambda i: (i.published_at, i.item_id)) if members else None
+
+
+def _headline_fact(item: LinkedItem | None) -> dict[str, Any] | None:
+    if item is None:
+        return None
+    return {
+        "title": item.title,
+        "outlet": _outlet(item),
+        "published_at": item.published_at.isoformat(),
+        "url": item.url,
+    }
+
+
+def _outlet(item: LinkedItem) -> str:
+    return item.outlet or item.publisher_domain or "unknown outlet"
+
+
+def _pick_sources(
+    news: Sequence[LinkedItem], lead_story: int | None, headline: LinkedItem | None = None
+) -> list[LinkedItem]:
+    """The lead story's items first (its headline item, then each other outlet once), then the
+    most relevant and newest, one per story so the sources are not the same event twice."""
     ranked = sorted(
         news,
         key=lambda i: (
             i.story_id != lead_story or lead_story is None,
+            headline is None or i.item_id != headline.item_id,
             -i.relevance,
             -i.published_at.timestamp(),
             i.item_id,
@@ -114,8 +144,8 @@ def _pick_sources(news: Sequence[LinkedItem], lead_story: int | None) -> list[Li
     lead_outlets: set[str] = set()
     for item in ranked:
         if lead_story is not None and item.story_id == lead_story:
-            if item.publisher_domain not in lead_outlets:
-                lead_outlets.add(item.publisher_domain)
+            if _outlet(item) not in lead_outlets:
+                lead_outlets.add(_outlet(item))
                 picked.append(item)
             continue
         if item.story_id is not None and item.story_id in seen_stories:
@@ -135,7 +165,7 @@ def _source(item: LinkedItem) -> dict[str, Any]:
     return {
         "title": item.title,
         "snippet": snippet,
-        "outlet": item.publisher_name or item.publisher_domain,
+        "outlet": _outlet(item),
         "domain": item.publisher_domain,
         "published_at": item.published_at.isoformat(),
         "url": item.url,

@@ -242,7 +242,7 @@ def write_story_brief(
     outlets: dict[int, set[str]] = {}
     for item in day:
         if item.story_id is not None:
-            outlets.setdefault(item.story_id, set()).add(item.publisher_domain)
+            outlets.setdefault(item.story_id, set()).add(item.outlet or item.publisher_domain)
     if not outlets:
         return None
     newest = {i.story_id: i.published_at for i in sorted(day, key=lambda i: i.published_at)}

@@ -108,6 +108,8 @@ def _headline(f: dict[str, Any]) -> str:
                 name=name, direction=f["signals"]["direction"], previous=event["previous"]
             )
     if trigger.get("kind") == "heat" and f.get("lead_story_outlets", 0) >= 2:
+        if f.get("lead_story_headline"):  # name the story: quote its headline
+            return f"{name}: “{f['lead_story_headline']['title']}”"
         return pick(phrases.STORY, f, "story").format(name=name, outlets=f["lead_story_outlets"])
     extreme = _extreme(f)
     if extreme is not None:
@@ -196,6 +198,16 @@ def _news_paragraph(f: dict[str, Any]) -> str:
     if len(lead_story) >= 2:
         outlets = [n["outlet"] for n in lead_story]
         first = min(n["published_at"] for n in lead_story)
+        headline = f.get("lead_story_headline")
+        if headline:
+            text = (
+                f"One story drives the coverage: “{headline['title']}”, first from "
+                f"{headline['outlet']} on {fmt_date(headline['published_at'][:10])}; "
+                f"{_join(outlets)} all ran it, "
+                f"{_tone(lead_story[0]['sentiment'], f['sentiment_band'])} in tone."
+            )
+            more = len(news) > len(lead_story)
+            return text + (" Other items round out the sources." if more else "")
         text = (
             f"One story drives the coverage: {_join(outlets)} all ran it, the first from "
             f"{next(n['outlet'] for n in lead_story if n['published_at'] == first)} on "
