@@ -3,7 +3,8 @@
 Declared first: the item's ``xml:lang`` or ``dc:language``, then the feed's ``<language>``,
 ``xml:lang`` or a news sitemap's ``news:language``. Undeclared, the title and summary are
 matched against the commonest function words of seven languages; the language with the most
-hits wins when it has at least ``MIN_HITS`` and beats the runner-up by ``MARGIN``. Otherwise
+hits wins when it has at least ``MIN_HITS`` and beats the runner-up by ``MARGIN`` (or has the
+only hit in a headline of ``MIN_WORDS_FOR_ONE`` words or more). Otherwise
 None: short or mixed text is not guessed (a headline "Nvidia Q3" is no language at all).
 """
 
@@ -13,6 +14,7 @@ import re
 
 MIN_HITS = 2
 MARGIN = 1
+MIN_WORDS_FOR_ONE = 6  # a single function word decides only in a headline this long
 _TAG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*$")
 _NAMES = {
     "english": "en",
@@ -70,7 +72,8 @@ def language_tag(value: str | None) -> str | None:
 def guess_language(text: str) -> str | None:
     """The language of a headline and snippet by its function words, or None when unsure."""
     counts: dict[str, int] = dict.fromkeys(_WORDS, 0)
-    for word in _WORD.findall(text.lower()):
+    words = _WORD.findall(text.lower())
+    for word in words:
         for lang, words in _WORDS.items():
             if word in words:
                 counts[lang] += 1
@@ -78,6 +81,8 @@ def guess_language(text: str) -> str | None:
     (best, hits), (_, second) = ranked[0], ranked[1]
     if hits >= MIN_HITS and hits - second >= MARGIN:
         return best
+    if hits == 1 and second == 0 and len(words) >= MIN_WORDS_FOR_ONE:
+        return best  # a full headline with one function word, of one language only
     return None
 
 

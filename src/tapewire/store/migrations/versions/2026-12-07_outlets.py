@@ -27,26 +27,29 @@ BATCH = 1000
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("news_item", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "outlet",
-                sa.String(length=255),
-                nullable=False,
-                server_default=sa.text("'unknown outlet'"),
-            )
-        )
-        batch_op.add_column(sa.Column("language", sa.String(length=8), nullable=True))
-        batch_op.create_index(batch_op.f("ix_news_item_outlet"), ["outlet"], unique=False)
-    with op.batch_alter_table("story", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "headline_outlet", sa.String(length=255), nullable=False, server_default=""
-            )
-        )
-        batch_op.add_column(
-            sa.Column("outlets", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
-        )
+    # Plain ADD COLUMN, not batch mode: on SQLite a batch "move and copy" drops and recreates
+    # the table, and with foreign keys on, dropping news_item or story cascades into
+    # story_item, entity_link and sentiment (their rows would be lost).
+    op.add_column(
+        "news_item",
+        sa.Column(
+            "outlet",
+            sa.String(length=255),
+            nullable=False,
+            server_default=sa.text("'unknown outlet'"),
+        ),
+    )
+    op.add_column("news_item", sa.Column("language", sa.String(length=8), nullable=True))
+    op.create_index(op.f("ix_news_item_outlet"), "news_item", ["outlet"], unique=False)
+    op.add_column(
+        "story",
+        sa.Column(
+            "headline_outlet", sa.String(length=255), nullable=False, server_default=sa.text("''")
+        ),
+    )
+    op.add_column(
+        "story", sa.Column("outlets", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
+    )
     conn = op.get_bind()
     outlets = _migrate_items(conn)
     _migrate_stories(conn, outlets)
@@ -140,10 +143,9 @@ def _migrate_stories(conn: Any, outlets: dict[int, str]) -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("story", schema=None) as batch_op:
-        batch_op.drop_column("outlets")
-        batch_op.drop_column("headline_outlet")
-    with op.batch_alter_table("news_item", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_news_item_outlet"))
-        batch_op.drop_column("language")
-        batch_op.drop_column("outlet")
+    # ALTER TABLE ... DROP COLUMN (SQLite 3.35+), not batch mode: see upgrade().
+    op.drop_column("story", "outlets")
+    op.drop_column("story", "headline_outlet")
+    op.drop_index(op.f("ix_news_item_outlet"), table_name="news_item")
+    op.drop_column("news_item", "language")
+    op.drop_column("news_item", "outlet")
