@@ -115,7 +115,8 @@ async def test_planted_script_and_javascript_links_never_reach_a_page(
     client: httpx.AsyncClient,
 ) -> None:
     pages = await _all_pages(client)
-    cited = [b for b in pages.values() if "Evil Wire" in b]
+    # its javascript: link has no domain, so its outlet is "unknown outlet" (never the feed title)
+    cited = [b for b in pages.values() if "unknown outlet" in b and "Evil Wire" not in b]
     assert cited, "the planted item should be cited by the ACME brief (it mentions Acme Robotics)"
     for path, html in pages.items():
         lowered = html.lower()
