@@ -146,16 +146,36 @@ _STOP = frozenset(
     ]
 )
 TRANSLATION_WINDOW = timedelta(hours=12)  # a translated copy follows its original within this
-TRANSLATION_MIN_SHARED = 2  # names and numbers two headlines must share to be one article
+TRANSLATION_MIN_SCORE = 2  # words and numbers with a cognate in the other headline
+COGNATE_PREFIX = 5  # two words are cognates when they share this long a prefix ("inflación")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-_NAME = re.compile(r"\b[^\W\d_][\w'’.-]*", re.UNICODE)
-# Function words that start a headline in any of the languages ingest/language.py knows; they
-# are capitalized there without being names.
+_LETTERS = re.compile(r"[^\W\d_]+(?:\.[^\W\d_]+)*\.?", re.UNICODE)
+_EXONYMS = {
+    "opep": "opec",
+    "brasil": "brazil",
+    "rusia": "russia",
+    "russland": "russia",
+    "ee.uu.": "us",
+    "ee.uu": "us",
+    "eeuu": "us",
+    "eua": "us",
+    "alemania": "germany",
+    "deutschland": "germany",
+    "europa": "europe",
+    "eurozona": "euro",
+    "ocde": "oecd",
+    "fmi": "imf",
+    "bce": "ecb",
+    "ezb": "ecb",
+}
+# Function words of four letters or more in the languages ingest/language.py knows.
 _TRANSLATION_STOP = frozenset(
-    "the a an of and to in on for with as at by from is are after over says new why how what "
-    "el la los las de del y en un una por con para tras sobre se su al es que "
-    "le les des du et pour sur dans est au aux der die das und den dem ist mit von zu für "
-    "il lo gli di della che per nel o os da do em no na".split()
+    "that this with from after over says will have than into about what when where their "
+    "para como sobre desde entre tras segun pero este esta estas estos hasta ante "
+    "pelo pela mais apos pelos pelas "
+    "nach uber gegen auch mehr nicht wird sind eine einer noch sich "
+    "dans pour avec sont plus cette selon apres "
+    "della delle sono dopo anche".split()
 )
 _WORD = re.compile(r"\$?\d+(?:\.\d+)?|[a-z][a-z0-9+]*")
 _BOILERPLATE = re.compile(
@@ -434,46 +454,87 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def title_anchors(title: str) -> frozenset[str]:
+def translation_words(title: str) -> frozenset[str]:
     """What a translation keeps of a headline: its numbers (decimal comma or point) and its
-    capitalized words (names), accent-folded, without any language's function words."""
-    numbers = {n.replace(",", ".").rstrip(".") for n in _NUMBER.findall(title)}
-    names = {
-        _fold(w.strip(".-'’"))
-        for w in _NAME.findall(title)
-        if w[0].isupper() and len(w) > 1 and _fold(w) not in _TRANSLATION_STOP
-    }
-    return frozenset(numbers | names)
+    content words of four letters or more, accent-folded, with a few names mapped across
+    languages ("OPEP" = "OPEC", "Brasil" = "Brazil")."""
+    numbers = {n.replace(",", ".") for n in _NUMBER.findall(title)}
+    words = set()
+    for raw in _LETTERS.findall(title):
+        word = _fold(raw)
+        word = _EXONYMS.get(word, word)
+        if len(word) >= 4 and word not in _TRANSLATION_STOP:
+            words.add(word)
+    return frozenset(numbers | words)
+
+
+def _cognate(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if a[0].isdigit() or b[0].isdigit():
+        return False
+    shorter = min(len(a), len(b))
+    need = min(COGNATE_PREFIX, shorter - 1)
+    return shorter >= 5 and a[:need] == b[:need]
+
+
+def translation_score(a: str, b: str) -> int:
+    """How many of ``a``'s words and numbers have a cognate in ``b`` (pure)."""
+    words_b = translation_words(b)
+    return sum(1 for w in translation_words(a) if any(_cognate(w, v) for v in words_b))
+
+
+def _best_translation(item: StoryInput, others: Sequence[StoryInput]) -> StoryInput | None:
+    """``item``'s one translation among ``others`` (one other language, the same outlet, within
+    the window): the best-scoring, when it scores ``TRANSLATION_MIN_SCORE`` or more and no other
+    candidate scores as much."""
+    scored = sorted(
+        ((translation_score(item.title, o.title), n) for n, o in enumerate(others)),
+        reverse=True,
+    )
+    if not scored or scored[0][0] < TRANSLATION_MIN_SCORE:
+        return None
+    if len(scored) > 1 and scored[1][0] == scored[0][0]:
+        return None  # two equally good originals: not sure which
+    return others[scored[0][1]]
 
 
 def is_translation(a: StoryInput, b: StoryInput) -> bool:
-    """Two items are one article in two languages: the same outlet, both languages known and
-    different, within ``TRANSLATION_WINDOW``, and the same names and numbers (at least
-    ``TRANSLATION_MIN_SHARED`` shared, and half of the sparser headline's)."""
+    """One outlet, two known and different languages, within ``TRANSLATION_WINDOW``, and enough
+    of the same words and numbers (``TRANSLATION_MIN_SCORE``)."""
     if a.publisher != b.publisher or not a.language or not b.language:
         return False
     if a.language == b.language or abs(a.published_at - b.published_at) > TRANSLATION_WINDOW:
         return False
-    anchors_a, anchors_b = title_anchors(a.title), title_anchors(b.title)
-    shared = len(anchors_a & anchors_b)
-    fewer = min(len(anchors_a), len(anchors_b))
-    return shared >= TRANSLATION_MIN_SHARED and shared * 2 >= fewer
+    return translation_score(a.title, b.title) >= TRANSLATION_MIN_SCORE
 
 
 def _merge_translations(clusters: _Clusters, items: Sequence[StoryInput]) -> None:
-    """Third pass: a translated copy joins the story of its original (any other language of
-    one outlet's article, e.g. Bloomberg's Spanish edition of an English story)."""
+    """Third pass: a translated copy joins the story of its original (another language of one
+    outlet's article, e.g. Bloomberg's Spanish edition of an English story)."""
     by_outlet: dict[str, list[int]] = defaultdict(list)
     for i, item in enumerate(items):
         if item.language:
             by_outlet[item.publisher].append(i)
     for members in by_outlet.values():
-        if len({items[i].language for i in members}) < 2:
+        languages = Counter(items[i].language for i in members)
+        if len(languages) < 2:
             continue
-        for k, a in enumerate(members):
-            for b in members[k + 1 :]:
-                if items[b].published_at - items[a].published_at > TRANSLATION_WINDOW:
-                    break  # items are in time order
-                ca, cb = clusters.owner[a], clusters.owner[b]
-                if ca != cb and is_translation(items[a], items[b]):
+        for i in members:
+            item = items[i]
+            for language in languages:
+                if language == item.language or languages[language] > languages[item.language]:
+                    continue  # each pair is looked at from its rarer language's side
+                others = [
+                    j
+                    for j in members
+                    if items[j].language == language
+                    and abs(items[j].published_at - item.published_at) <= TRANSLATION_WINDOW
+                ]
+                best = _best_translation(item, [items[j] for j in others])
+                if best is None:
+                    continue
+                j = others[[items[k] for k in others].index(best)]
+                ca, cb = clusters.owner[i], clusters.owner[j]
+                if ca != cb:
                     clusters.merge(min(ca, cb), max(ca, cb))
