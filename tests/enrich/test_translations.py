@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from tapewire.enrich.stories import StoryInput, find_stories, is_translation
 from tapewire.ingest.parse import parse_feed

@@ -51,7 +51,13 @@ def test_the_baseline_counts_the_same_way() -> None:
 
 
 def test_signals_heat_reads_outlet_and_story_of_each_item() -> None:
-    values = {"close": 100.0, "sma50": 99.0, "sma200": 95.0, "rsi14": 55.0, "atr14": 2.0}
+    values: dict[str, float | None] = {
+        "close": 100.0,
+        "sma50": 99.0,
+        "sma200": 95.0,
+        "rsi14": 55.0,
+        "atr14": 2.0,
+    }
     copies = tuple(NewsInput(at(1 + n / 10), "Reuters", 0.1, 1.0, 42) for n in range(5))
     spread = tuple(
         NewsInput(at(1), o, 0.1, 1.0, 42) for o in ("Reuters", "CNBC", "AP", "FT", "WSJ")

@@ -4,9 +4,8 @@ know, a language, and named stories; downgrade and upgrade again work."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import json
+from datetime import UTC, datetime
 
 from alembic import command
 from sqlalchemy import inspect, text
@@ -113,8 +112,8 @@ def _insert_0005_rows(store: Store) -> None:
                 ),
                 {"i": fid, "u": url, "t": title, "s": site, "a": True, "at": AT},
             )
-        for iid, fid, url, title, domain, _, _ in ITEMS:
-            feed_title = next((f[2] for f in FEEDS if f[0] == fid), None)
+        for iid, item_feed, url, title, domain, _, _ in ITEMS:
+            feed_title = next((f[2] for f in FEEDS if f[0] == item_feed), None)
             conn.execute(
                 text(
                     "INSERT INTO news_item (id, feed_id, guid, url, canonical_url, title, summary,"
@@ -123,7 +122,7 @@ def _insert_0005_rows(store: Store) -> None:
                 ),
                 {
                     "i": iid,
-                    "f": fid,
+                    "f": item_feed,
                     "u": url,
                     "t": title,
                     "d": domain,

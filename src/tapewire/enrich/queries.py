@@ -155,6 +155,4 @@ def _story_symbols(
         .where(StoryItem.story_id.in_(story_ids))
     ).all():
         found.setdefault(story_id, set()).add(instrument_id)
-    return {
-        k: tuple(sorted(symbol[i] for i in v if i in symbol)) for k, v in found.items()
-    }
+    return {k: tuple(sorted(symbol[i] for i in v if i in symbol)) for k, v in found.items()}

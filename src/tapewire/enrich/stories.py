@@ -170,12 +170,69 @@ _EXONYMS = {
 }
 # Function words of four letters or more in the languages ingest/language.py knows.
 _TRANSLATION_STOP = frozenset(
-    "that this with from after over says will have than into about what when where their "
-    "para como sobre desde entre tras segun pero este esta estas estos hasta ante "
-    "pelo pela mais apos pelos pelas "
-    "nach uber gegen auch mehr nicht wird sind eine einer noch sich "
-    "dans pour avec sont plus cette selon apres "
-    "della delle sono dopo anche".split()
+    [
+        "that",
+        "this",
+        "with",
+        "from",
+        "after",
+        "over",
+        "says",
+        "will",
+        "have",
+        "than",
+        "into",
+        "about",
+        "what",
+        "when",
+        "where",
+        "their",
+        "para",
+        "como",
+        "sobre",
+        "desde",
+        "entre",
+        "tras",
+        "segun",
+        "pero",
+        "este",
+        "esta",
+        "estas",
+        "estos",
+        "hasta",
+        "ante",
+        "pelo",
+        "pela",
+        "mais",
+        "apos",
+        "pelos",
+        "pelas",
+        "nach",
+        "uber",
+        "gegen",
+        "auch",
+        "mehr",
+        "nicht",
+        "wird",
+        "sind",
+        "eine",
+        "einer",
+        "noch",
+        "sich",
+        "dans",
+        "pour",
+        "avec",
+        "sont",
+        "plus",
+        "cette",
+        "selon",
+        "apres",
+        "della",
+        "delle",
+        "sono",
+        "dopo",
+        "anche",
+    ]
 )
 _WORD = re.compile(r"\$?\d+(?:\.\d+)?|[a-z][a-z0-9+]*")
 _BOILERPLATE = re.compile(

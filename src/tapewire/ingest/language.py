@@ -74,8 +74,8 @@ def guess_language(text: str) -> str | None:
     counts: dict[str, int] = dict.fromkeys(_WORDS, 0)
     words = _WORD.findall(text.lower())
     for word in words:
-        for lang, words in _WORDS.items():
-            if word in words:
+        for lang, stop_words in _WORDS.items():
+            if word in stop_words:
                 counts[lang] += 1
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     (best, hits), (_, second) = ranked[0], ranked[1]

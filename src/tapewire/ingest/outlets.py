@@ -60,7 +60,7 @@ _TWO_LABEL_SUFFIXES = frozenset(
     }
 )
 _MOBILE = re.compile(r"^(www\d?|m|mobile|amp)\.")
-_SECTION = re.compile(r"\s+(?:>|»|\||-|–|—|:)\s+")
+_SECTION = re.compile(r"\s+(?:>|\u00bb|\||-|\u2013|\u2014|:)\s+")
 _TITLE_SUFFIX = re.compile(r"\s+[-|\u2013\u2014]\s+([^-|\u2013\u2014]{2,60})$")
 _SITE_QUERY = re.compile(r"\bsite:([a-z0-9.-]+\.[a-z]{2,})", re.IGNORECASE)
 _NOT_A_NAME = re.compile(r"^(?:https?://|www\.)|[<>{}]")
@@ -80,7 +80,7 @@ class OutletMap:
 
 
 def _key(name: str) -> str:
-    """Case-, space- and apostrophe-blind key of a name ("Barron’s" = "barron's")."""
+    """Case-, space- and apostrophe-blind key of a name (curly or straight apostrophes)."""
     text = name.lower().replace("\u2019", "'").replace("\u2018", "'")
     text = re.sub(r"^the\s+", "", text)
     return " ".join(text.split())
@@ -165,7 +165,7 @@ def _from_source_url(url: str | None) -> str | None:
 
 
 def title_suffix_outlet(title: str) -> str | None:
-    """"Stocks slide - Reuters" -> "Reuters" (the aggregators' way of naming the outlet)."""
+    """ "Stocks slide - Reuters" -> "Reuters" (the aggregators' way of naming the outlet)."""
     match = _TITLE_SUFFIX.search(title)
     return _as_outlet(match.group(1)) if match else None
 

@@ -306,8 +306,8 @@ def _declared_language(*nodes: Any) -> str | None:
         if node is None:
             continue
         value = node.findtext("language") or node.findtext(f"{DC}language") or node.get(XML_LANG)
-        if value and value.strip():
-            return value.strip()
+        if value and str(value).strip():
+            return str(value).strip()
     return None
 
 

@@ -60,13 +60,12 @@ def _feed_outlets(s: Session) -> dict[int, tuple[str, ...]]:
         .where(NewsItem.feed_id.is_not(None))
         .group_by(NewsItem.feed_id, NewsItem.outlet)
     ).all():
-        counts.setdefault(feed_id, []).append((-n, outlet))
+        if feed_id is not None:
+            counts.setdefault(feed_id, []).append((-int(n), outlet))
     return {k: tuple(o for _, o in sorted(v)) for k, v in counts.items()}
 
 
-def _feed_view(
-    feed: Feed, health: FeedHealth | None, carried: tuple[str, ...] = ()
-) -> FeedView:
+def _feed_view(feed: Feed, health: FeedHealth | None, carried: tuple[str, ...] = ()) -> FeedView:
     return FeedView(
         id=feed.id,
         url=feed.url,
