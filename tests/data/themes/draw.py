@@ -23,7 +23,17 @@ SEED = 20231210
 SITEMAP = "news_sitemap_items_2023-12-01.csv"
 HEADLINES = ("cnbc_headlines.csv", "guardian_headlines.csv", "reuters_headlines.csv")
 DRAWS = {SITEMAP: 150, **dict.fromkeys(HEADLINES, 30)}
-RARE_WORDS = (" gold", "bitcoin", "crypto", " chip", "semiconductor", " ipo", "debut", " fed", "tariff")
+RARE_WORDS = (
+    " gold",
+    "bitcoin",
+    "crypto",
+    " chip",
+    "semiconductor",
+    " ipo",
+    "debut",
+    " fed",
+    "tariff",
+)
 RARE_PER_WORD = 6
 
 
