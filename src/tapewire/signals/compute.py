@@ -57,7 +57,11 @@ def compute_signals(inputs: SignalInputs, *, as_of: datetime) -> SignalSet:
             ),
         ]
     )
-    heat = compute_heat([(n.published_at, n.publisher) for n in inputs.news], as_of=as_of)
+    heat = compute_heat(
+        [(n.published_at, n.publisher) for n in inputs.news],
+        as_of=as_of,
+        weights=[n.heat_weight for n in inputs.news],
+    )
     risk = compute_risk(
         close=close,
         atr14=v.get("atr14"),
