@@ -13,6 +13,8 @@ from tapewire.context import RunContext
 from tapewire.enrich import queries as enrich_queries
 from tapewire.enrich import stage as enrich_stage
 from tapewire.enrich.models import ItemTheme
+from tapewire.ingest import queries as ingest_queries
+from tapewire.ingest.queries import NewsItemView
 from tapewire.ingest.stage import add_feed, ingest_feed
 from tapewire.market import queries as market_queries
 from tapewire.market.stage import InstrumentSpec, save_instrument
@@ -112,7 +114,5 @@ def test_enrich_stores_themes_and_theme_links_follow_the_map(
     assert all(story_themes[sid][0] == "oil" for sid in story_ids)
 
 
-def _items(store: Store) -> list[enrich_queries.LinkedItem | object]:
-    from tapewire.ingest import queries as ingest_queries
-
-    return list(ingest_queries.news_items(store, until=AS_OF))
+def _items(store: Store) -> list[NewsItemView]:
+    return ingest_queries.news_items(store, until=AS_OF)
