@@ -131,6 +131,14 @@ def test_evidence_is_the_words_matched_title_first_and_strength_grows_with_cues(
     assert weak and MIN_RELEVANCE <= weak[0].relevance < 1.0  # one strong cue, in a summary
 
 
+def test_price_move_blurbs_and_company_names_carry_no_theme() -> None:
+    assert find_themes("Marathon Oil Corp. stock outperforms market on strong trading day") == []
+    assert find_themes("Kinross Gold falls Thursday, underperforms market") == []
+    assert themes("Microchip Technology Inc. raises its forecast") == {"guidance"}
+    assert themes("Bank of America Corp. to cut 500 jobs") == {"banks", "layoffs"}
+    assert "oil" in themes("Marathon Oil Corp. says oil output rose")
+
+
 def test_a_single_weak_cue_in_the_summary_is_not_a_theme() -> None:
     assert "markets" not in themes("Acme names a new finance chief", "Its shares were quiet.")
     assert find_themes("", "") == []

@@ -28,7 +28,21 @@ SUMMARY_FACTOR = 0.6
 MIN_RELEVANCE = 0.5
 EVIDENCE_CHARS = 255
 
-_W = r"(?:\S+\s+)"  # one word and its space, for "cut (up to three words) jobs"
+# An automated price-move blurb ("Marathon Oil Corp. stock outperforms market on strong trading
+# day", "Kinross Gold falls Thursday, underperforms market"): data, not a report, so its title
+# carries no theme (the labelling rule); the company it names is linked by name elsewhere.
+PRICE_BLURB = re.compile(
+    r"^.+? (?:stock |shares )?(?:rises|falls|outperforms|underperforms|gains|drops)\s+"
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|(?:the )?market\b|competitors\b)",
+    re.IGNORECASE,
+)
+# A company's legal name ("Marathon Oil Corp.", "Microchip Technology Inc."): its words are a
+# name, not a theme, for every theme but banks (a bank's own news is about banking).
+COMPANY_NAME = re.compile(
+    r"(?<![\w-])[A-Z][\w&'.-]*(?:\s+(?:[A-Z][\w&'.-]*|of|and|&)){0,4}\s+(?:Corp|"
+    r"Corporation|Inc|Incorporated|Ltd|Limited|Co|Cos|plc|PLC|Holdings|N\.V|S\.A|AG|SE|LLC)"
+    r"(?![\w-])\.?"
+)
 
 # theme -> (strong cues, weak cues, negative cues). Keep each list readable: one idea a line.
 _CUES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
@@ -675,7 +689,10 @@ def _compiled() -> tuple[_Theme, ...]:
 
 def find_themes(title: str, summary: str = "") -> list[ThemeHit]:
     """The themes the item is about, strongest first (ties in taxonomy order)."""
+    if PRICE_BLURB.search(title):
+        title = ""
     joined = f"{title}\n{summary}"
+    names = {text: [m.span() for m in COMPANY_NAME.finditer(text)] for text in (title, summary)}
     hits: list[ThemeHit] = []
     for theme in _compiled():
         if theme.cues.search(joined) is None:  # most items skip most themes here
@@ -684,7 +701,8 @@ def find_themes(title: str, summary: str = "") -> list[ThemeHit]:
         seen: set[str] = set()
         evidence: list[str] = []
         for text, factor in ((title, 1.0), (summary, SUMMARY_FACTOR)):
-            blocked = (
+            own = names[text] if theme.name != "banks" else []  # a bank's news is banks
+            blocked = own + (
                 [m.span() for m in theme.negative.finditer(text)] if text and theme.negative else []
             )
             for match in theme.cues.finditer(text):
