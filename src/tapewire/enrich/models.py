@@ -1,4 +1,4 @@
-"""Tables the enrich stage owns: entity_link, sentiment, story, story_item."""
+"""Tables the enrich stage owns: entity_link, sentiment, story, story_item, item_theme."""
 
 from __future__ import annotations
 
@@ -56,3 +56,16 @@ class StoryItem(Base):
     news_item_id: Mapped[int] = mapped_column(
         ForeignKey("news_item.id", ondelete="CASCADE"), unique=True
     )
+
+
+class ItemTheme(Base):
+    """A theme an item is about (``enrich/themes.py``), with the words that showed it."""
+
+    __tablename__ = "item_theme"
+    __table_args__ = (UniqueConstraint("news_item_id", "theme"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    news_item_id: Mapped[int] = mapped_column(ForeignKey("news_item.id", ondelete="CASCADE"))
+    theme: Mapped[str] = mapped_column(String(32), index=True)
+    evidence: Mapped[str] = mapped_column(String(255))
+    relevance: Mapped[float] = mapped_column(Float)

@@ -1,17 +1,27 @@
-"""The enrich stage's read API: items linked to an instrument, with sentiment and story."""
+"""The enrich stage's read API: items linked to an instrument, with sentiment and story.
+
+An item reaches an instrument by a named link (``entity_link``: the text names it) or, weaker,
+through a theme (``item_theme`` and the theme -> instruments map of ``theme_map``): such a
+``LinkedItem`` has ``link_kind="theme"``, the ``themes`` that carried it, and a relevance of at
+most ``THEME_LINK_WEIGHT`` (a named link in a summary counts 0.5, in a title 1.0).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tapewire.enrich.models import EntityLink, Sentiment, Story, StoryItem
+from tapewire.enrich.models import EntityLink, ItemTheme, Sentiment, Story, StoryItem
+from tapewire.enrich.theme_map import MapInstrument, resolve_theme_map, themes_reaching
 from tapewire.ingest import queries as ingest_queries
 from tapewire.market import queries as market_queries
 from tapewire.store import Store
+
+THEME_LINK_WEIGHT = 0.3  # a theme link's relevance is this times the theme's strength
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +39,8 @@ class LinkedItem:
     story_outlets: int
     outlet: str = ""  # who wrote it, as readers know it ("Reuters"; ingest/outlets.py)
     language: str | None = None
+    link_kind: str = "name"  # "theme": the item reaches the instrument only through a theme
+    themes: tuple[str, ...] = ()  # for a theme link, the themes that carried it
 
 
 def linked_items(
@@ -77,6 +89,121 @@ def linked_items(
         )
         for i in items
     ]
+
+
+def theme_linked_items(
+    store: Store,
+    instrument_id: int,
+    *,
+    since: datetime,
+    until: datetime,
+    exclude: frozenset[int] = frozenset(),
+) -> list[LinkedItem]:
+    """Items in [since, until) reaching the instrument only through a theme (``exclude``: ids
+    already linked by name), newest first, as ``link_kind="theme"`` with the themes carrying
+    them and relevance ``THEME_LINK_WEIGHT`` x the strongest of those themes."""
+    resolved = resolve_theme_map(
+        MapInstrument(i.id, i.symbol, i.asset_class, i.benchmark_symbol, i.member_of)
+        for i in market_queries.instruments(store)
+    )
+    wanted = themes_reaching(instrument_id, resolved)
+    if not wanted:
+        return []
+    items = ingest_queries.news_items(store, until=until, since=since)
+    ids = [i.id for i in items if i.id not in exclude]
+    found: dict[int, dict[str, float]] = {}
+    with store.read() as s:
+        for item_id, theme, relevance in s.execute(
+            select(ItemTheme.news_item_id, ItemTheme.theme, ItemTheme.relevance).where(
+                ItemTheme.news_item_id.in_(ids), ItemTheme.theme.in_(sorted(wanted))
+            )
+        ).all():
+            found.setdefault(item_id, {})[theme] = relevance
+        sentiments = dict(
+            s.execute(
+                select(Sentiment.news_item_id, Sentiment.score).where(
+                    Sentiment.news_item_id.in_(list(found))
+                )
+            ).all()
+        )
+        stories = _stories_of(s, list(found))
+    return [
+        LinkedItem(
+            item_id=i.id,
+            title=i.title,
+            summary=i.summary,
+            url=i.url,
+            publisher_domain=i.publisher_domain,
+            publisher_name=i.publisher_name,
+            published_at=i.published_at,
+            relevance=round(THEME_LINK_WEIGHT * max(found[i.id].values()), 3),
+            sentiment=sentiments.get(i.id),
+            story_id=stories.get(i.id, (None, 1))[0],
+            story_outlets=stories.get(i.id, (None, 1))[1],
+            outlet=i.outlet,
+            language=i.language,
+            link_kind="theme",
+            themes=tuple(sorted(found[i.id], key=lambda t: (-found[i.id][t], t))),
+        )
+        for i in items
+        if i.id in found
+    ]
+
+
+def instrument_news(
+    store: Store, instrument_id: int, *, since: datetime, until: datetime
+) -> list[LinkedItem]:
+    """Everything a brief or a score reads about the instrument: its named links first, then the
+    items reaching it only through a theme (weaker, ``link_kind="theme"``)."""
+    named = linked_items(store, instrument_id, since=since, until=until)
+    exclude = frozenset(i.item_id for i in named)
+    return named + theme_linked_items(
+        store, instrument_id, since=since, until=until, exclude=exclude
+    )
+
+
+def _stories_of(s: Session, item_ids: list[int]) -> dict[int, tuple[int, int]]:
+    return {
+        item_id: (story_id, outlets)
+        for item_id, story_id, outlets in s.execute(
+            select(StoryItem.news_item_id, Story.id, Story.outlet_count)
+            .join(Story, Story.id == StoryItem.story_id)
+            .where(StoryItem.news_item_id.in_(item_ids))
+        ).all()
+    }
+
+
+def item_themes(store: Store, item_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """The stored themes of each item, strongest first (items without a theme are left out)."""
+    with store.read() as s:
+        rows = s.execute(
+            select(ItemTheme.news_item_id, ItemTheme.theme, ItemTheme.relevance).where(
+                ItemTheme.news_item_id.in_(list(item_ids))
+            )
+        ).all()
+    out: dict[int, list[tuple[float, str]]] = {}
+    for item_id, theme, relevance in rows:
+        out.setdefault(item_id, []).append((-relevance, theme))
+    return {item_id: tuple(t for _, t in sorted(pairs)) for item_id, pairs in out.items()}
+
+
+def story_themes(store: Store, story_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """A story's themes, from its items: the themes most of its items carry first (ties by
+    summed strength, then name); stories whose items have no theme are left out."""
+    with store.read() as s:
+        rows = s.execute(
+            select(StoryItem.story_id, ItemTheme.theme, ItemTheme.relevance)
+            .join(ItemTheme, ItemTheme.news_item_id == StoryItem.news_item_id)
+            .where(StoryItem.story_id.in_(list(story_ids)))
+        ).all()
+    tally: dict[int, dict[str, tuple[int, float]]] = {}
+    for story_id, theme, relevance in rows:
+        count, total = tally.setdefault(story_id, {}).get(theme, (0, 0.0))
+        tally[story_id][theme] = (count + 1, total + relevance)
+    return {
+        story_id: tuple(sorted(themes, key=lambda t: (-themes[t][0], -themes[t][1], t)))
+        for story_id, themes in tally.items()
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Enrich stage: entity links, sentiment and stories for recent items."""
+"""Enrich stage: entity links, themes, sentiment and stories for recent items."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from tapewire.context import RunContext, StageReport
 from tapewire.enrich.entities import Link, compile_aliases, find_links
-from tapewire.enrich.models import EntityLink, Sentiment, Story, StoryItem
+from tapewire.enrich.models import EntityLink, ItemTheme, Sentiment, Story, StoryItem
 from tapewire.enrich.sentiment import MODEL_NAME, SentimentScore, score_texts
 from tapewire.enrich.stories import StoryGroup, StoryInput, find_stories
+from tapewire.enrich.themes import ThemeHit, find_themes
 from tapewire.ingest import queries as ingest_queries
 from tapewire.ingest.queries import NewsItemView
 from tapewire.market import queries as market_queries
@@ -28,10 +29,12 @@ def run(ctx: RunContext) -> StageReport:
         (inst.id, inst.symbol, inst.aliases) for inst in market_queries.instruments(ctx.store)
     )
     links = {item.id: find_links(item.title, item.summary, aliases) for item in items}
+    themes = {item.id: find_themes(item.title, item.summary) for item in items}
     scores = dict(zip([i.id for i in items], score_texts([i.title for i in items]), strict=True))
     stories = find_stories([_story_input(item, links) for item in items])
     with ctx.store.write() as s:
         report.add("links", _save_links(s, links))
+        report.add("themes", _save_themes(s, themes))
         report.add("sentiments", _save_sentiments(s, scores))
         _save_stories(s, stories)
     report.add("items", len(items))
@@ -63,6 +66,17 @@ def _save_links(s: Session, links: dict[int, list[Link]]) -> int:
             )
             new += 1
     return new
+
+
+def _save_themes(s: Session, themes: dict[int, list[ThemeHit]]) -> int:
+    """Replace the window's item themes with those found now (so better patterns apply)."""
+    s.execute(delete(ItemTheme).where(ItemTheme.news_item_id.in_(list(themes))))
+    s.add_all(
+        ItemTheme(news_item_id=i, theme=h.theme, evidence=h.evidence, relevance=h.relevance)
+        for i, hits in themes.items()
+        for h in hits
+    )
+    return sum(len(hits) for hits in themes.values())
 
 
 def _save_sentiments(s: Session, scores: dict[int, SentimentScore]) -> int:

@@ -172,4 +172,6 @@ def _source(item: LinkedItem) -> dict[str, Any]:
         "sentiment": item.sentiment,
         "story_outlets": item.story_outlets,
         "story_id": item.story_id,
+        "link_kind": item.link_kind,  # "theme": it reaches the instrument only through a theme
+        "themes": list(item.themes),
     }

@@ -145,7 +145,7 @@ def gather_facts(
     if signal is None or tech is None:
         raise NoDataError(f"{inst.symbol}: no signals computed: not enough history")
     window = timedelta(hours=ctx.settings.newsroom.news_window_hours)
-    news = enrich_queries.linked_items(
+    news = enrich_queries.instrument_news(
         ctx.store, inst.id, since=ctx.as_of - window, until=ctx.as_of
     )
     benchmark = None

@@ -58,7 +58,9 @@ def compute_signals(inputs: SignalInputs, *, as_of: datetime) -> SignalSet:
         ]
     )
     heat = compute_heat(
-        [(n.published_at, n.publisher, n.story_id) for n in inputs.news], as_of=as_of
+        [(n.published_at, n.publisher, n.story_id) for n in inputs.news],
+        as_of=as_of,
+        weights=[n.heat_weight for n in inputs.news],
     )
     risk = compute_risk(
         close=close,

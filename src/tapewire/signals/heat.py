@@ -17,6 +17,7 @@ BASELINE_DAYS = 7
 PUBLISHER_WEIGHT = 2.0  # a new outlet covering it counts more than one more item
 # (published_at, outlet) or (published_at, outlet, story id or None)
 HeatItem = tuple[datetime, str] | tuple[datetime, str, int | None]
+THEME_HEAT_WEIGHT = 0.25  # an item reaching the instrument only through a theme counts a quarter
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,38 +33,57 @@ def label_of(score: float) -> HeatLabel:
     return "High" if score >= 67 else "Medium" if score >= 34 else "Low"
 
 
-def _coverage(items: Sequence[tuple[datetime, str, object]]) -> tuple[int, int]:
-    """(distinct story-outlet pairs, distinct outlets)."""
-    return len({(story, outlet) for _, outlet, story in items}), len({o for _, o, _ in items})
+def _coverage(items: Sequence[tuple[datetime, str, object, float]]) -> tuple[int, int, float]:
+    """(distinct story-outlet pairs, distinct outlets, raw coverage).
+
+    Raw coverage is each story-outlet pair at its strongest link's weight plus PUBLISHER_WEIGHT x
+    each outlet at its strongest link's weight (an outlet seen only through theme links adds a
+    quarter of a naming outlet)."""
+    pairs: dict[tuple[object, str], float] = {}
+    outlets: dict[str, float] = {}
+    for _, outlet, story, weight in items:
+        pairs[(story, outlet)] = max(pairs.get((story, outlet), 0.0), weight)
+        outlets[outlet] = max(outlets.get(outlet, 0.0), weight)
+    raw = sum(pairs.values()) + PUBLISHER_WEIGHT * sum(outlets.values())
+    return len(pairs), len(outlets), raw
 
 
-def _keyed(items: Sequence[HeatItem]) -> list[tuple[datetime, str, object]]:
-    """Each item with its story key (an item without a story is its own story)."""
-    out: list[tuple[datetime, str, object]] = []
-    for n, item in enumerate(items):
+def _keyed(
+    items: Sequence[HeatItem], weights: Sequence[float] | None
+) -> list[tuple[datetime, str, object, float]]:
+    """Each item with its story key (an item without a story is its own story) and weight."""
+    w = list(weights) if weights is not None else [1.0] * len(items)
+    out: list[tuple[datetime, str, object, float]] = []
+    for n, (item, weight) in enumerate(zip(items, w, strict=True)):
         story = item[2] if len(item) > 2 else None
-        out.append((item[0], item[1], ("story", story) if story is not None else ("item", n)))
+        key = ("story", story) if story is not None else ("item", n)
+        out.append((item[0], item[1], key, weight))
     return out
 
 
-def compute_heat(items: Sequence[HeatItem], *, as_of: datetime) -> Heat:
-    """``items`` are before as_of. Score = raw / (raw + 2*baseline + 1), raw = distinct
-    story-outlet pairs + PUBLISHER_WEIGHT * distinct outlets."""
-    keyed = _keyed(items)
+def compute_heat(
+    items: Sequence[HeatItem], *, as_of: datetime, weights: Sequence[float] | None = None
+) -> Heat:
+    """``items`` are before as_of. Score = raw / (raw + 2*baseline + 1) (raw: ``_coverage``).
+
+    ``weights`` (default 1 each) say how much each item counts: a named link 1, an item reaching
+    the instrument only through a theme ``THEME_HEAT_WEIGHT``.
+    """
+    keyed = _keyed(items, weights)
     day_ago = as_of - timedelta(hours=24)
     recent = [i for i in keyed if day_ago <= i[0] < as_of]
     older = [i for i in keyed if as_of - timedelta(days=BASELINE_DAYS + 1) <= i[0] < day_ago]
-    pairs, outlets = _coverage(recent)
-    raw = pairs + PUBLISHER_WEIGHT * outlets
+    pairs, outlets, raw = _coverage(recent)
     baseline = _daily_baseline(older, day_ago)
     score = round(100.0 * raw / (raw + 2.0 * baseline + 1.0), 1)
     return Heat(score, label_of(score), pairs, outlets, round(baseline, 2))
 
 
-def _daily_baseline(older: Sequence[tuple[datetime, str, object]], day_ago: datetime) -> float:
+def _daily_baseline(
+    older: Sequence[tuple[datetime, str, object, float]], day_ago: datetime
+) -> float:
     per_day = []
     for d in range(BASELINE_DAYS):
         end = day_ago - timedelta(days=d)
-        pairs, outlets = _coverage([i for i in older if end - timedelta(days=1) <= i[0] < end])
-        per_day.append(pairs + PUBLISHER_WEIGHT * outlets)
+        per_day.append(_coverage([i for i in older if end - timedelta(days=1) <= i[0] < end])[2])
     return sum(per_day) / BASELINE_DAYS

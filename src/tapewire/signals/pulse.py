@@ -80,8 +80,9 @@ class NewsInput:
     published_at: datetime
     publisher: str
     sentiment: float  # [-1, 1]
-    relevance: float  # entity-link relevance, title 1.0, summary 0.5 (+ mentions)
+    relevance: float  # entity-link relevance, title 1.0, summary 0.5 (+ mentions); theme <= 0.3
     story_id: int | None
+    heat_weight: float = 1.0  # how much the item counts in Heat (a theme link: THEME_HEAT_WEIGHT)
 
 
 def compute_news(items: Sequence[NewsInput], *, as_of: datetime) -> Component:

@@ -12,6 +12,7 @@ from tapewire.enrich import queries as enrich_queries
 from tapewire.market import queries as market_queries
 from tapewire.market.queries import InstrumentView
 from tapewire.signals.compute import SignalInputs, SignalSet, compute_signals
+from tapewire.signals.heat import THEME_HEAT_WEIGHT
 from tapewire.signals.models import Signal
 from tapewire.signals.pulse import NewsInput
 from tapewire.technicals import queries as technicals_queries
@@ -25,7 +26,7 @@ def gather_inputs(ctx: RunContext, inst: InstrumentView) -> SignalInputs | None:
     tech = technicals_queries.latest(ctx.store, inst.id, until=ctx.as_of)
     if tech is None:
         return None
-    items = enrich_queries.linked_items(
+    items = enrich_queries.instrument_news(
         ctx.store, inst.id, since=ctx.as_of - NEWS_LOOKBACK, until=ctx.as_of
     )
     bench_return = None
@@ -47,6 +48,7 @@ def gather_inputs(ctx: RunContext, inst: InstrumentView) -> SignalInputs | None:
                 i.sentiment or 0.0,
                 i.relevance,
                 i.story_id,
+                heat_weight=THEME_HEAT_WEIGHT if i.link_kind == "theme" else 1.0,
             )
             for i in items
         ),

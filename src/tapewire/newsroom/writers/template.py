@@ -221,6 +221,8 @@ def _news_paragraph(f: dict[str, Any]) -> str:
         f"The most relevant item, from {lead['outlet']} on {fmt_date(lead['published_at'][:10])}, "
         f"is {_tone(lead['sentiment'], f['sentiment_band'])} in tone"
     )
+    if lead.get("link_kind") == "theme":  # it does not name the instrument: say what carried it
+        text += f" (a theme link: {', '.join(lead['themes'])}, not a mention by name)"
     if lead["story_outlets"] > 1:
         text += f", and the same story ran at {_count(lead['story_outlets'], 'outlet')}"
     return text + "."
