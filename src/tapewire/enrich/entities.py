@@ -70,7 +70,7 @@ _EXCHANGE = re.compile(
     r"TSX|TSXV|LSE|LON|ASX|HKG|HKEX|NSE|BSE|TYO|ETR|EPA|FRA|SIX)\s?:\s?"
     r"([A-Z0-9]{1,6}(?:[.\-][A-Z]{1,2})?)\b"
 )
-_TOKEN = re.compile(r"[A-Za-z0-9$^][A-Za-z0-9.&'’+]*[A-Za-z0-9+]|[A-Za-z0-9]|[&\-:,;!?()\"“”]")
+_TOKEN = re.compile(r"[$^]?[^\W_](?:[\w.&'’+\ufffd]*[\w+])?|[&\-:,;!?()\"“”]")
 _SENTENCE_END = frozenset([";", "!", "?"])
 
 # Bare capitals that are stored symbols but also words or abbreviations.
@@ -167,8 +167,7 @@ ASSET_NOT_PREV = frozenset("- per a billion million trillion state".split())
 _NUMBER_WORDS = "two three four five six seven eight nine ten eleven twelve fifteen twenty dozen"
 _LISTICLE = re.compile(
     rf"\b(?:\d+|{_NUMBER_WORDS.replace(' ', '|')})\b[\w\s'’&-]{{0,40}}\b(?:stocks|stock picks|"
-    r"companies|names)\b|\bstocks? (?:to (?:buy|own|watch|sell|avoid)|that hit)\b|"
-    r"lightning round",
+    r"companies|names)\b|\bstocks? (?:to (?:buy|own|watch|sell|avoid)|that hit)\b",
     re.IGNORECASE,
 )
 
@@ -423,12 +422,12 @@ def _counts(alias: Alias, text: _Text, i: int, j: int) -> bool:
     if alias.kind == "market":
         return _market_counts(alias, name, text, i, j, prev, nxt, words)
     # assets
-    if nxt in ASSET_NOT_NEXT or prev in ASSET_NOT_PREV or prev.startswith("$") or prev.isdigit():
+    if nxt in ASSET_NOT_NEXT or prev in ASSET_NOT_PREV or prev.startswith("$"):
         return False
     if alias.strength == "strong":
         return True
     if name in ("dollar", "greenback", "euro", "yen", "pound"):
-        return bool(words & (MOVE_WORDS | FX_CUES) - {name})
+        return not prev.isdigit() and bool(words & (MOVE_WORDS | FX_CUES) - {name})
     return bool(words & (MOVE_WORDS | PRICE_CUES))
 
 
@@ -466,8 +465,12 @@ def _market_counts(
             return True
         if prev in MARKET_QUALIFIERS or prev.isdigit() or prev == "-" or prev.endswith("500"):
             return False
+        if i >= 2 and text.prev(i - 1) == "-":  # a compound qualifier: "low-beta stocks"
+            return False
         if name in ("stocks", "equities") and _listicle_here(text, i):
             return False
+        if name == "stock market":  # names the market itself; not a listing ("debut")
+            return nxt not in VENUE_AFTER
         return bool(words & MOVE_WORDS)
     return True
 
