@@ -333,7 +333,7 @@ EXTRA: dict[str, list[str]] = {
 # Market rows: symbol -> (kind, strength, aliases). "market" rows are the indices and the broad
 # market (with venue/list checks in the linker), "asset" rows name an asset's own market.
 MARKET: dict[str, tuple[str, str, list[str]]] = {
-    "^GSPC": ("market", "strong", ["S&P 500", "S&P500", "S&P 500 index", "Standard & Poor's 500"]),
+    "^GSPC": ("market", "strong", ["S&P 500", "the S&P 500", "S&P500", "S&P 500 index", "Standard & Poor's 500"]),
     "^GSPC ": (
         "market",
         "weak",

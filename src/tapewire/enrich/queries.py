@@ -7,8 +7,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from tapewire.enrich.models import EntityLink, Sentiment, Story, StoryItem
+from tapewire.enrich.models import EntityLink, Sentiment, Story, StoryItem, TickerCandidate
 from tapewire.ingest import queries as ingest_queries
+from tapewire.market import queries as market_queries
 from tapewire.store import Store
 
 
@@ -96,3 +97,29 @@ def recent_stories(store: Store, *, until: datetime, limit: int = 50) -> list[St
             StoryView(r.id, r.title, r.first_seen_at, r.last_seen_at, r.item_count, r.outlet_count)
             for r in rows
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class TickerCandidateView:
+    symbol: str
+    count: int
+    first_seen_at: datetime
+    last_seen_at: datetime
+    example: str
+
+
+def ticker_candidates(store: Store, *, limit: int = 20) -> list[TickerCandidateView]:
+    """The most-mentioned symbols the store does not have (yet), most mentions first."""
+    have = {i.symbol for i in market_queries.instruments(store, active_only=False)}
+    with store.read() as s:
+        rows = s.scalars(
+            select(TickerCandidate).order_by(
+                TickerCandidate.count.desc(), TickerCandidate.last_seen_at.desc()
+            )
+        ).all()
+        views = [
+            TickerCandidateView(r.symbol, r.count, r.first_seen_at, r.last_seen_at, r.example)
+            for r in rows
+            if r.symbol not in have
+        ]
+    return views[:limit]
