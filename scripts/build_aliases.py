@@ -333,7 +333,11 @@ EXTRA: dict[str, list[str]] = {
 # Market rows: symbol -> (kind, strength, aliases). "market" rows are the indices and the broad
 # market (with venue/list checks in the linker), "asset" rows name an asset's own market.
 MARKET: dict[str, tuple[str, str, list[str]]] = {
-    "^GSPC": ("market", "strong", ["S&P 500", "the S&P 500", "S&P500", "S&P 500 index", "Standard & Poor's 500"]),
+    "^GSPC": (
+        "market",
+        "strong",
+        ["S&P 500", "the S&P 500", "S&P500", "S&P 500 index", "Standard & Poor's 500"],
+    ),
     "^GSPC ": (
         "market",
         "weak",
@@ -443,7 +447,7 @@ def build(source: Path) -> list[tuple[str, str, str, str]]:
     for symbol, name in listed:
         if symbol in NAMELESS:
             continue
-        names = [n.replace("–", "-") for n in (name, short_name(name)) if n not in DROP]
+        names = [n.replace("\u2013", "-") for n in (name, short_name(name)) if n not in DROP]
         names += EXTRA.get(symbol, [])
         for alias in dict.fromkeys(names):
             if len(alias) >= 2:

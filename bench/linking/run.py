@@ -44,7 +44,10 @@ def old_predictor(symbols: list[str]) -> Predict:
     aliases = old_linker.compile_aliases((k, s, ()) for k, s in enumerate(symbols))
 
     def predict(item: LabelledItem) -> set[str]:
-        return {symbols[x.instrument_id] for x in old_linker.find_links(item.title, item.summary, aliases)}
+        return {
+            symbols[x.instrument_id]
+            for x in old_linker.find_links(item.title, item.summary, aliases)
+        }
 
     return predict
 
@@ -63,25 +66,33 @@ def main(argv: list[str]) -> int:
     items = load_labelled()
     symbols = universe()
     tuning, held_out = halves(items)
-    print(f"labelled items: {len(items)} (tuning {len(tuning)}, held out {len(held_out)}); "
-          f"labelled pairs: tuning {sum(len(i.gold) for i in tuning)}, "
-          f"held out {sum(len(i.gold) for i in held_out)}; universe {len(symbols)} instruments")
+    print(
+        f"labelled items: {len(items)} (tuning {len(tuning)}, held out {len(held_out)}); "
+        f"labelled pairs: tuning {sum(len(i.gold) for i in tuning)}, "
+        f"held out {sum(len(i.gold) for i in held_out)}; universe {len(symbols)} instruments"
+    )
     rates = {}
     for name, make in (("new", new_predictor), ("old", old_predictor)):
         predict = make(symbols)
         predicted = {i.key: predict(i) for i in items}
         for half, subset in (("tuning", tuning), ("held-out", held_out)):
             s = score(subset, predicted)
-            print(f"{name:>3} {half:>8}: precision {s.precision:.3f} recall {s.recall:.3f} "
-                  f"(tp {s.tp}, fp {s.fp}, fn {s.fn})")
+            print(
+                f"{name:>3} {half:>8}: precision {s.precision:.3f} recall {s.recall:.3f} "
+                f"(tp {s.tp}, fp {s.fp}, fn {s.fn})"
+            )
         rates[name] = speed(predict, items)
         if "--errors" in argv and name == "new":
             for i in tuning if "--held-out" not in argv else held_out:
                 got = predicted[i.key]
                 if got != i.gold:
-                    print(f"  [{i.position}] gold {sorted(i.gold)} got {sorted(got)}: {i.title} || {i.summary[:160]}")
-    print(f"speed: new {rates['new']:,.0f} items/s, old {rates['old']:,.0f} items/s "
-          f"(new/old {rates['new'] / rates['old']:.1f}x), best of {RUNS}")
+                    print(
+                        f"  [{i.position}] gold {sorted(i.gold)} got {sorted(got)}: {i.title} || {i.summary[:160]}"
+                    )
+    print(
+        f"speed: new {rates['new']:,.0f} items/s, old {rates['old']:,.0f} items/s "
+        f"(new/old {rates['new'] / rates['old']:.1f}x), best of {RUNS}"
+    )
     return 0
 
 

@@ -18,10 +18,31 @@ from types import ModuleType
 from tests.conftest import shared_data
 
 HERE = Path(__file__).resolve().parents[1] / "data" / "linking"
-MARKET_UNIVERSE = (
-    "^GSPC ^DJI ^IXIC ^RUT ^VIX SPY QQQ IWM GLD TLT HYG LQD CL=F GC=F SI=F HG=F BTC-USD ETH-USD "
-    "^TNX DX-Y.NYB EURUSD=X GBPUSD=X JPY=X"
-).split()
+MARKET_UNIVERSE = [
+    "^GSPC",
+    "^DJI",
+    "^IXIC",
+    "^RUT",
+    "^VIX",
+    "SPY",
+    "QQQ",
+    "IWM",
+    "GLD",
+    "TLT",
+    "HYG",
+    "LQD",
+    "CL=F",
+    "GC=F",
+    "SI=F",
+    "HG=F",
+    "BTC-USD",
+    "ETH-USD",
+    "^TNX",
+    "DX-Y.NYB",
+    "EURUSD=X",
+    "GBPUSD=X",
+    "JPY=X",
+]
 ONE_CLASS = {"GOOG", "FOX", "NWS", "FDXF"}  # second share classes: labels use the first
 
 

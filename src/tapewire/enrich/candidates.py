@@ -36,7 +36,11 @@ def save_candidates(
             )
         ).all()
     )
-    new = [(symbol, item) for (symbol, item_id), item in wanted.items() if (symbol, item_id) not in known]
+    new = [
+        (symbol, item)
+        for (symbol, item_id), item in wanted.items()
+        if (symbol, item_id) not in known
+    ]
     s.add_all(
         TickerMention(symbol=symbol, news_item_id=item.id, seen_at=item.published_at)
         for symbol, item in new

@@ -35,8 +35,8 @@ Disambiguation, each rule named where it is applied below:
 - *lists*: a company named among four or more companies in one sentence, or in an "N stocks
   to buy" piece, keeps only a weak relevance (below the store's threshold).
 
-Relevance (0..1): ``KIND_WEIGHT`` by kind × ``SUMMARY_FACTOR`` when only the summary names it,
-+``EXTRA_MENTION`` per further mention (at most +0.1), × ``LIST_FACTOR`` for list mentions.
+Relevance (0..1): ``KIND_WEIGHT`` by kind x ``SUMMARY_FACTOR`` when only the summary names it,
++``EXTRA_MENTION`` per further mention (at most +0.1), x ``LIST_FACTOR`` for list mentions.
 The store keeps links with relevance ≥ ``STORE_THRESHOLD`` (0.45): any title mention and a
 single unlisted summary mention pass; list mentions do not.
 
@@ -70,103 +70,659 @@ _EXCHANGE = re.compile(
     r"TSX|TSXV|LSE|LON|ASX|HKG|HKEX|NSE|BSE|TYO|ETR|EPA|FRA|SIX)\s?:\s?"
     r"([A-Z0-9]{1,6}(?:[.\-][A-Z]{1,2})?)\b"
 )
-_TOKEN = re.compile(r"[$^]?[^\W_](?:[\w.&'’+\ufffd]*[\w+])?|[&\-:,;!?()\"“”]")
+_TOKEN = re.compile(r"[$^]?[^\W_](?:[\w.&'\u2019+\ufffd]*[\w+])?|[&\-:,;!?()\"“”]")
 _SENTENCE_END = frozenset([";", "!", "?"])
 
 # Bare capitals that are stored symbols but also words or abbreviations.
 NOT_TICKERS = frozenset(
-    "A AN ALL AMP APA APP ARE ARES BALL CAT CEO CFO COIN COST DASH DAY DOC DOW ERIE EXE FAST "
-    "FICO FIX FOR GEN GDP HAS HOOD ICE IPO IT KEY LOW MAR MET NOW ON ONE OR PEAK PSA SEC SO "
-    "TECH TRUE USA WAT WELL YOU CPI ECB ETF FED USD EUR IMF ESG EV AI".split()
+    [
+        "A",
+        "AN",
+        "ALL",
+        "AMP",
+        "APA",
+        "APP",
+        "ARE",
+        "ARES",
+        "BALL",
+        "CAT",
+        "CEO",
+        "CFO",
+        "COIN",
+        "COST",
+        "DASH",
+        "DAY",
+        "DOC",
+        "DOW",
+        "ERIE",
+        "EXE",
+        "FAST",
+        "FICO",
+        "FIX",
+        "FOR",
+        "GEN",
+        "GDP",
+        "HAS",
+        "HOOD",
+        "ICE",
+        "IPO",
+        "IT",
+        "KEY",
+        "LOW",
+        "MAR",
+        "MET",
+        "NOW",
+        "ON",
+        "ONE",
+        "OR",
+        "PEAK",
+        "PSA",
+        "SEC",
+        "SO",
+        "TECH",
+        "TRUE",
+        "USA",
+        "WAT",
+        "WELL",
+        "YOU",
+        "CPI",
+        "ECB",
+        "ETF",
+        "FED",
+        "USD",
+        "EUR",
+        "IMF",
+        "ESG",
+        "EV",
+        "AI",
+    ]
 )
 COMPANY_CUES = frozenset(
-    "inc corp corporation co company group holdings plc ltd shares share stock stocks ceo cfo "
-    "chief executive executives boss earnings profit profits revenue revenues sales results "
-    "quarter quarterly guidance outlook forecast dividend buyback retailer stores store chain "
-    "brand brands maker lender bank insurer airline carrier cruise cans packaging payments card "
-    "cards network deal acquisition acquire acquires merger stake layoffs jobs workers employees "
-    "analysts analyst rating upgrade downgrade ipo said says announced unit subsidiary "
-    "customers investors".split()
+    [
+        "inc",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "group",
+        "holdings",
+        "plc",
+        "ltd",
+        "shares",
+        "share",
+        "stock",
+        "stocks",
+        "ceo",
+        "cfo",
+        "chief",
+        "executive",
+        "executives",
+        "boss",
+        "earnings",
+        "profit",
+        "profits",
+        "revenue",
+        "revenues",
+        "sales",
+        "results",
+        "quarter",
+        "quarterly",
+        "guidance",
+        "outlook",
+        "forecast",
+        "dividend",
+        "buyback",
+        "retailer",
+        "stores",
+        "store",
+        "chain",
+        "brand",
+        "brands",
+        "maker",
+        "lender",
+        "bank",
+        "insurer",
+        "airline",
+        "carrier",
+        "cruise",
+        "cans",
+        "packaging",
+        "payments",
+        "card",
+        "cards",
+        "network",
+        "deal",
+        "acquisition",
+        "acquire",
+        "acquires",
+        "merger",
+        "stake",
+        "layoffs",
+        "jobs",
+        "workers",
+        "employees",
+        "analysts",
+        "analyst",
+        "rating",
+        "upgrade",
+        "downgrade",
+        "ipo",
+        "said",
+        "says",
+        "announced",
+        "unit",
+        "subsidiary",
+        "customers",
+        "investors",
+    ]
 )
 NAME_CUES: dict[str, frozenset[str]] = {  # extra cues for particular weak names
-    "Target": frozenset("walmart costco retail shoppers".split()),
-    "Visa": frozenset("mastercard amex fintech".split()),
-    "Delta": frozenset("flights flight airlines united american southwest".split()),
-    "Chase": frozenset("jpmorgan dimon".split()),
-    "Carnival": frozenset("cruises".split()),
+    "Target": frozenset(["walmart", "costco", "retail", "shoppers"]),
+    "Visa": frozenset(["mastercard", "amex", "fintech"]),
+    "Delta": frozenset(["flights", "flight", "airlines", "united", "american", "southwest"]),
+    "Chase": frozenset(["jpmorgan", "dimon"]),
+    "Carnival": frozenset(["cruises"]),
 }
 NEGATIVE: dict[str, frozenset[str]] = {  # words next to a name that mean something else
-    "Apple": frozenset("pie pies juice orchard orchards cider fruit growers harvest big daily".split()),
-    "Amazon": frozenset("rainforest deforestation basin river jungle tribe tribes indigenous".split()),
-    "Ford": frozenset("harrison gerald betty foundation tom".split()),
-    "Oracle": frozenset("omaha".split()),
-    "Meta": frozenset("analysis".split()),
-    "Target": frozenset("date price prices rate inflation".split()),
-    "Visa": frozenset("student work travel h-1b golden applications application waiver".split()),
-    "Delta": frozenset("variant variants".split()),
+    "Apple": frozenset(
+        [
+            "pie",
+            "pies",
+            "juice",
+            "orchard",
+            "orchards",
+            "cider",
+            "fruit",
+            "growers",
+            "harvest",
+            "big",
+            "daily",
+        ]
+    ),
+    "Amazon": frozenset(
+        ["rainforest", "deforestation", "basin", "river", "jungle", "tribe", "tribes", "indigenous"]
+    ),
+    "Ford": frozenset(["harrison", "gerald", "betty", "foundation", "tom"]),
+    "Oracle": frozenset(["omaha"]),
+    "Meta": frozenset(["analysis"]),
+    "Target": frozenset(["date", "price", "prices", "rate", "inflation"]),
+    "Visa": frozenset(
+        ["student", "work", "travel", "h-1b", "golden", "applications", "application", "waiver"]
+    ),
+    "Delta": frozenset(["variant", "variants"]),
 }
 MOVE_WORDS = frozenset(
-    "fall falls fell falling drop drops dropped slip slips slipped slide slides slid rise rises "
-    "rose rising gain gains gained rally rallies rallied jump jumps jumped surge surges surged "
-    "sink sinks sank tumble tumbles tumbled climb climbs climbed higher lower record records "
-    "close closes closed end ends ended sell-off selloff rebound rebounds rebounded slump "
-    "slumps plunge plunges plunged soar soars soared weekly loss losses decline declines "
-    "declined edge edges edged mixed flat futures rout correction bear bull best worst "
-    "volatile downturn crash bottom peak highs lows high low advance advances retreat retreats "
-    "steady steadies stabilize stabilizes stabilized firm firms firmed weaken weakens weakened "
-    "strengthen strengthens strengthened extend extends recover recovers recovery sell-offs "
-    "selloffs rebounding month year week session open opens opened settle settles settled "
-    "plunge slipping climbing sliding trading".split()
+    [
+        "fall",
+        "falls",
+        "fell",
+        "falling",
+        "drop",
+        "drops",
+        "dropped",
+        "slip",
+        "slips",
+        "slipped",
+        "slide",
+        "slides",
+        "slid",
+        "rise",
+        "rises",
+        "rose",
+        "rising",
+        "gain",
+        "gains",
+        "gained",
+        "rally",
+        "rallies",
+        "rallied",
+        "jump",
+        "jumps",
+        "jumped",
+        "surge",
+        "surges",
+        "surged",
+        "sink",
+        "sinks",
+        "sank",
+        "tumble",
+        "tumbles",
+        "tumbled",
+        "climb",
+        "climbs",
+        "climbed",
+        "higher",
+        "lower",
+        "record",
+        "records",
+        "close",
+        "closes",
+        "closed",
+        "end",
+        "ends",
+        "ended",
+        "sell-off",
+        "selloff",
+        "rebound",
+        "rebounds",
+        "rebounded",
+        "slump",
+        "slumps",
+        "plunge",
+        "plunges",
+        "plunged",
+        "soar",
+        "soars",
+        "soared",
+        "weekly",
+        "loss",
+        "losses",
+        "decline",
+        "declines",
+        "declined",
+        "edge",
+        "edges",
+        "edged",
+        "mixed",
+        "flat",
+        "futures",
+        "rout",
+        "correction",
+        "bear",
+        "bull",
+        "best",
+        "worst",
+        "volatile",
+        "downturn",
+        "crash",
+        "bottom",
+        "peak",
+        "highs",
+        "lows",
+        "high",
+        "low",
+        "advance",
+        "advances",
+        "retreat",
+        "retreats",
+        "steady",
+        "steadies",
+        "stabilize",
+        "stabilizes",
+        "stabilized",
+        "firm",
+        "firms",
+        "firmed",
+        "weaken",
+        "weakens",
+        "weakened",
+        "strengthen",
+        "strengthens",
+        "strengthened",
+        "extend",
+        "extends",
+        "recover",
+        "recovers",
+        "recovery",
+        "sell-offs",
+        "selloffs",
+        "rebounding",
+        "month",
+        "year",
+        "week",
+        "session",
+        "open",
+        "opens",
+        "opened",
+        "settle",
+        "settles",
+        "settled",
+        "plunge",
+        "slipping",
+        "climbing",
+        "sliding",
+        "trading",
+    ]
 )
 PRICE_CUES = frozenset(
-    "price prices futures barrel barrels brent wti crude opec opec+ ounce bullion demand supply "
-    "output benchmark market markets traders".split()
+    [
+        "price",
+        "prices",
+        "futures",
+        "barrel",
+        "barrels",
+        "brent",
+        "wti",
+        "crude",
+        "opec",
+        "opec+",
+        "ounce",
+        "bullion",
+        "demand",
+        "supply",
+        "output",
+        "benchmark",
+        "market",
+        "markets",
+        "traders",
+    ]
 )
 FX_CUES = frozenset(
-    "index currency currencies against euro yen dollar sterling pound yuan forex fx greenback "
-    "traders".split()
+    [
+        "index",
+        "currency",
+        "currencies",
+        "against",
+        "euro",
+        "yen",
+        "dollar",
+        "sterling",
+        "pound",
+        "yuan",
+        "forex",
+        "fx",
+        "greenback",
+        "traders",
+    ]
 )
 MARKET_QUALIFIERS = frozenset(
-    "tech technology bank banking financial energy oil gas chip chipmaker semiconductor cruise "
-    "airline travel cloud dividend value growth meme penny pot cannabis retail software "
-    "healthcare biotech pharma utility utilities defensive cyclical recession reopening "
-    "low-volatility property estate mining gold consumer industrial media auto ev china "
-    "chinese emerging global world foreign international european europe asian asia japanese "
-    "japan hong kong indian india uk british london german germany french france canadian "
-    "australian korean pakistan pakistani russian brazilian mexican african gulf saudi "
-    "small mid large big mega megacap cap these those such other some many few top best "
-    "worst favorite cheap hot hated loved individual certain quality momentum income 5g ai "
-    "vaccine stay-at-home covid coronavirus recession-proof defense housing homebuilder "
-    "insurance insurer regional reit reits shipping steel lithium solar ev crypto bitcoin "
-    "marijuana casino restaurant food lightning".split()
+    [
+        "tech",
+        "technology",
+        "bank",
+        "banking",
+        "financial",
+        "energy",
+        "oil",
+        "gas",
+        "chip",
+        "chipmaker",
+        "semiconductor",
+        "cruise",
+        "airline",
+        "travel",
+        "cloud",
+        "dividend",
+        "value",
+        "growth",
+        "meme",
+        "penny",
+        "pot",
+        "cannabis",
+        "retail",
+        "software",
+        "healthcare",
+        "biotech",
+        "pharma",
+        "utility",
+        "utilities",
+        "defensive",
+        "cyclical",
+        "recession",
+        "reopening",
+        "low-volatility",
+        "property",
+        "estate",
+        "mining",
+        "gold",
+        "consumer",
+        "industrial",
+        "media",
+        "auto",
+        "ev",
+        "china",
+        "chinese",
+        "emerging",
+        "global",
+        "world",
+        "foreign",
+        "international",
+        "european",
+        "europe",
+        "asian",
+        "asia",
+        "japanese",
+        "japan",
+        "hong",
+        "kong",
+        "indian",
+        "india",
+        "uk",
+        "british",
+        "london",
+        "german",
+        "germany",
+        "french",
+        "france",
+        "canadian",
+        "australian",
+        "korean",
+        "pakistan",
+        "pakistani",
+        "russian",
+        "brazilian",
+        "mexican",
+        "african",
+        "gulf",
+        "saudi",
+        "small",
+        "mid",
+        "large",
+        "big",
+        "mega",
+        "megacap",
+        "cap",
+        "these",
+        "those",
+        "such",
+        "other",
+        "some",
+        "many",
+        "few",
+        "top",
+        "best",
+        "worst",
+        "favorite",
+        "cheap",
+        "hot",
+        "hated",
+        "loved",
+        "individual",
+        "certain",
+        "quality",
+        "momentum",
+        "income",
+        "5g",
+        "ai",
+        "vaccine",
+        "stay-at-home",
+        "covid",
+        "coronavirus",
+        "recession-proof",
+        "defense",
+        "housing",
+        "homebuilder",
+        "insurance",
+        "insurer",
+        "regional",
+        "reit",
+        "reits",
+        "shipping",
+        "steel",
+        "lithium",
+        "solar",
+        "ev",
+        "crypto",
+        "bitcoin",
+        "marijuana",
+        "casino",
+        "restaurant",
+        "food",
+        "lightning",
+    ]
 )
 MARKET_NOT_AFTER = frozenset(  # "stocks that hit highs", "stocks to buy", "Wall Street Journal"
-    "to that which with for journal week analysts analyst banks bank firms firm executives "
-    "executive veteran veterans bonuses titans titan giant giants brokers lawyers pay "
-    "regulator regulators watchdog insiders professionals strategists economists".split()
+    [
+        "to",
+        "that",
+        "which",
+        "with",
+        "for",
+        "journal",
+        "week",
+        "analysts",
+        "analyst",
+        "banks",
+        "bank",
+        "firms",
+        "firm",
+        "executives",
+        "executive",
+        "veteran",
+        "veterans",
+        "bonuses",
+        "titans",
+        "titan",
+        "giant",
+        "giants",
+        "brokers",
+        "lawyers",
+        "pay",
+        "regulator",
+        "regulators",
+        "watchdog",
+        "insiders",
+        "professionals",
+        "strategists",
+        "economists",
+    ]
 )
 MARKET_NOT_BEFORE = frozenset(
-    "disappoints disappoint disappointed beats beat tops top misses impress impresses wows "
-    "surprises surprise on former ex".split()
+    [
+        "disappoints",
+        "disappoint",
+        "disappointed",
+        "beats",
+        "beat",
+        "tops",
+        "top",
+        "misses",
+        "impress",
+        "impresses",
+        "wows",
+        "surprises",
+        "surprise",
+        "on",
+        "former",
+        "ex",
+    ]
 )
 VENUE_AFTER = frozenset(
-    "- debut debuts listing listed listings ipo ipos : inc stockholm nordic dubai copenhagen "
-    "helsinki exchange capital private marketsite tower".split()
+    [
+        "-",
+        "debut",
+        "debuts",
+        "listing",
+        "listed",
+        "listings",
+        "ipo",
+        "ipos",
+        ":",
+        "inc",
+        "stockholm",
+        "nordic",
+        "dubai",
+        "copenhagen",
+        "helsinki",
+        "exchange",
+        "capital",
+        "private",
+        "marketsite",
+        "tower",
+    ]
 )
 VENUE_WORDS = frozenset(
-    "ipo ipos debut debuts listing listed list lists offering trading-debut spac".split()
+    [
+        "ipo",
+        "ipos",
+        "debut",
+        "debuts",
+        "listing",
+        "listed",
+        "list",
+        "lists",
+        "offering",
+        "trading-debut",
+        "spac",
+    ]
 )
 ASSET_NOT_NEXT = frozenset(
-    "stocks stock companies company major majors firm firms industry executives executive ceo "
-    "ceos traders trader spill spills tanker tankers town field fields rig rigs purchases "
-    "imports exports producer producers giant giants sector refiner refiners workers well "
-    "wells platform corp inc co group rush medal standard mine mines miner miners lining zone "
-    "area store stores general tree amounts - and".split()
+    [
+        "stocks",
+        "stock",
+        "companies",
+        "company",
+        "major",
+        "majors",
+        "firm",
+        "firms",
+        "industry",
+        "executives",
+        "executive",
+        "ceo",
+        "ceos",
+        "traders",
+        "trader",
+        "spill",
+        "spills",
+        "tanker",
+        "tankers",
+        "town",
+        "field",
+        "fields",
+        "rig",
+        "rigs",
+        "purchases",
+        "imports",
+        "exports",
+        "producer",
+        "producers",
+        "giant",
+        "giants",
+        "sector",
+        "refiner",
+        "refiners",
+        "workers",
+        "well",
+        "wells",
+        "platform",
+        "corp",
+        "inc",
+        "co",
+        "group",
+        "rush",
+        "medal",
+        "standard",
+        "mine",
+        "mines",
+        "miner",
+        "miners",
+        "lining",
+        "zone",
+        "area",
+        "store",
+        "stores",
+        "general",
+        "tree",
+        "amounts",
+        "-",
+        "and",
+    ]
 )
-ASSET_NOT_PREV = frozenset("- per a billion million trillion state".split())
+ASSET_NOT_PREV = frozenset(["-", "per", "a", "billion", "million", "trillion", "state"])
 _NUMBER_WORDS = "two three four five six seven eight nine ten eleven twelve fifteen twenty dozen"
 _LISTICLE = re.compile(
-    rf"\b(?:\d+|{_NUMBER_WORDS.replace(' ', '|')})\b[\w\s'’&-]{{0,40}}\b(?:stocks|stock picks|"
+    rf"\b(?:\d+|{_NUMBER_WORDS.replace(' ', '|')})\b[\w\s'\u2019&-]{{0,40}}\b(?:stocks|stock picks|"
     r"companies|names)\b|\bstocks? (?:to (?:buy|own|watch|sell|avoid)|that hit)\b",
     re.IGNORECASE,
 )
@@ -227,7 +783,7 @@ def alias_table() -> dict[str, tuple[Alias, ...]]:
 
 
 def _normalize(token: str) -> str:
-    token = token.replace("’", "'").rstrip(".")
+    token = token.replace("\u2019", "'").rstrip(".")
     if token.endswith("'s") and len(token) > 2:
         return token[:-2]
     return token.rstrip("'") or token
@@ -275,6 +831,7 @@ class _Hit:
     evidence: str
     strength: str
     weight: float
+    company: bool = False
     listed: bool = False
 
 
@@ -314,12 +871,14 @@ class _Text:
         return self.lower[i - 1] if i > 0 and self.sentence[i - 1] == self.sentence[i] else ""
 
     def next(self, j: int) -> str:
-        return self.lower[j] if j < len(self.lower) and self.sentence[j] == self.sentence[j - 1] else ""
+        return (
+            self.lower[j]
+            if j < len(self.lower) and self.sentence[j] == self.sentence[j - 1]
+            else ""
+        )
 
 
-def find_links(
-    title: str, summary: str, linker: Linker, language: str | None = None
-) -> list[Link]:
+def find_links(title: str, summary: str, linker: Linker, language: str | None = None) -> list[Link]:
     """Every stored instrument the item is about, with its best relevance (all relevances;
     the stage keeps those ≥ ``STORE_THRESHOLD``)."""
     return link_item(title, summary, linker, language).links
@@ -400,12 +959,17 @@ def _name_hits(text: _Text, field_name: str, linker: Linker, listicle: bool) -> 
             if not _counts(alias, text, i, i + length):
                 continue
             strength = alias.strength
-            if strength == "weak" and alias.kind == "name" and not _has_cue(alias, text, i, i + length):
+            if (
+                strength == "weak"
+                and alias.kind == "name"
+                and not _has_cue(alias, text, i, i + length)
+            ):
                 strength = "unconfirmed"  # stands only if the item names it unambiguously too
             weight = KIND_WEIGHT["weak" if strength == "weak" else kind]
-            hits.append(_Hit(alias.symbol, kind, field_name, evidence, strength, weight))
+            company = alias.kind in ("name", "name_folded") and not alias.symbol.startswith("^")
+            hits.append(_Hit(alias.symbol, kind, field_name, evidence, strength, weight, company))
         i += length
-    _mark_lists(hits, text, listicle)
+    _mark_lists(hits, listicle)
     return hits
 
 
@@ -417,10 +981,9 @@ def _counts(alias: Alias, text: _Text, i: int, j: int) -> bool:
         if bad and ({prev, nxt, text.next(j + 1) if nxt else ""} & bad):
             return False
         return prev not in ("former", "ex")
-    words = text.words(i)
-    name = alias.text.lower()
     if alias.kind == "market":
-        return _market_counts(alias, name, text, i, j, prev, nxt, words)
+        return _market_counts(alias, text, i, prev, nxt)
+    words, name = text.words(i), alias.text.lower()
     # assets
     if nxt in ASSET_NOT_NEXT or prev in ASSET_NOT_PREV or prev.startswith("$"):
         return False
@@ -439,40 +1002,63 @@ def _has_cue(alias: Alias, text: _Text, i: int, j: int) -> bool:
     return bool(window & (COMPANY_CUES | extra)) or bool(text.words(i) & extra)
 
 
-def _market_counts(
-    alias: Alias, name: str, text: _Text, i: int, j: int, prev: str, nxt: str, words: set[str]
-) -> bool:
+S_AND_P_NOT_INDEX = frozenset(
+    [
+        "stocks",
+        "stock",
+        "companies",
+        "company",
+        "members",
+        "member",
+        "constituents",
+        "components",
+        "names",
+        "firms",
+        "index-tracking",
+    ]
+)
+BROAD_MARKET = frozenset(
+    ["stocks", "equities", "stock market", "wall street", "us stocks", "u.s. stocks",
+     "us equities", "u.s. equities"]
+)  # fmt: skip
+
+
+def _market_counts(alias: Alias, text: _Text, i: int, prev: str, nxt: str) -> bool:
+    name, words = alias.text.lower(), text.words(i)
     if alias.symbol == "^GSPC" and name.startswith("s&p"):
-        if name == "the s&p":
+        if name == "the s&p":  # the rating agency is "S&P" too
             return nxt not in ("global", "ratings", "dow") and bool(words & MOVE_WORDS)
-        return nxt not in ("stocks", "stock", "companies", "company", "members", "member",
-                           "constituents", "components", "names", "firms", "index-tracking")
+        return nxt not in S_AND_P_NOT_INDEX  # "S&P 500 stocks" are companies
     if name == "nasdaq":  # the Composite, not the listing venue
-        if nxt in VENUE_AFTER or prev in ("on", "the") and text.prev(i - 1) in ("on", "listed"):
+        if nxt in VENUE_AFTER or (prev in ("on", "the") and text.prev(i - 1) in ("on", "listed")):
             return False
-        if set(text.lower) & VENUE_WORDS:
-            return False
-        return bool(words & MOVE_WORDS)
+        return not set(text.lower) & VENUE_WORDS and bool(words & MOVE_WORDS)
     if name in ("dow", "dow jones"):
         return nxt not in ("inc", "chemical", "&", "newswires", "indices", "corning") and bool(
             words & MOVE_WORDS or name == "dow jones"
         )
-    if name in ("stocks", "equities", "stock market", "wall street", "us stocks", "u.s. stocks",
-                "us equities", "u.s. equities"):
-        if nxt in MARKET_NOT_AFTER or prev in MARKET_NOT_BEFORE:
-            return False
-        if name in ("us stocks", "u.s. stocks", "us equities", "u.s. equities"):
-            return True
-        if prev in MARKET_QUALIFIERS or prev.isdigit() or prev == "-" or prev.endswith("500"):
-            return False
-        if i >= 2 and text.prev(i - 1) == "-":  # a compound qualifier: "low-beta stocks"
-            return False
-        if name in ("stocks", "equities") and _listicle_here(text, i):
-            return False
-        if name == "stock market":  # names the market itself; not a listing ("debut")
-            return nxt not in VENUE_AFTER
-        return bool(words & MOVE_WORDS)
+    if name in BROAD_MARKET:
+        return _broad_market_counts(name, text, i, prev, nxt, words)
     return True
+
+
+def _broad_market_counts(
+    name: str, text: _Text, i: int, prev: str, nxt: str, words: set[str]
+) -> bool:
+    """ "Stocks fall", "Wall Street closes lower": unqualified, and the market moved."""
+    if nxt in MARKET_NOT_AFTER or prev in MARKET_NOT_BEFORE:
+        return False
+    if name in ("us stocks", "u.s. stocks", "us equities", "u.s. equities"):
+        return True
+    if prev in MARKET_QUALIFIERS or prev.isdigit() or prev == "-" or prev.endswith("500"):
+        return False
+    if i >= 2 and text.prev(i - 1) == "-":  # a compound qualifier: "low-beta stocks"
+        return False
+    if name in ("stocks", "equities") and _listicle_here(text, i):
+        return False
+    if name == "stock market":  # names the market itself; not a listing ("debut")
+        return nxt not in VENUE_AFTER
+    return bool(words & MOVE_WORDS)
 
 
 def _listicle_here(text: _Text, i: int) -> bool:
@@ -481,9 +1067,10 @@ def _listicle_here(text: _Text, i: int) -> bool:
     return bool(_LISTICLE.search(sentence))
 
 
-def _mark_lists(hits: list[_Hit], text: _Text, listicle: bool) -> None:
-    """Company names in a list (LIST_SIZE or more in a sentence, or an 'N stocks' piece)."""
-    companies = [h for h in hits if h.kind == "name" and not h.symbol.startswith("^")]
+def _mark_lists(hits: list[_Hit], listicle: bool) -> None:
+    """Company names in a list (LIST_SIZE or more in one title or summary, or in an 'N stocks'
+    piece)."""
+    companies = [h for h in hits if h.company]
     if listicle:
         for h in companies:
             h.listed = True

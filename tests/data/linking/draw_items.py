@@ -48,12 +48,16 @@ def load_items(root: Path = SHARED) -> dict[str, list[Item]]:
 
 def draw(root: Path = SHARED) -> list[Item]:
     """The drawn items in a fixed order (position 0, 2, 4 ... tuning; 1, 3, 5 ... held out)."""
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # noqa: S311 (a reproducible draw, not crypto)
     items = load_items(root)
     drawn: list[Item] = []
     for source, count in QUOTA.items():
         seen: set[str] = set()
-        pool = [i for i in items[source] if not (i.title in seen or seen.add(i.title))]  # type: ignore[func-returns-value]
+        pool = []
+        for item in items[source]:  # the first item of each title, in file order
+            if item.title not in seen:
+                seen.add(item.title)
+                pool.append(item)
         drawn += rng.sample(pool, count)
     rng.shuffle(drawn)
     return drawn

@@ -59,9 +59,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("symbol", sa.String(length=32), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
-        sa.Column(
-            "first_seen_at", tapewire.store.base.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("first_seen_at", tapewire.store.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("last_seen_at", tapewire.store.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("example", sa.String(length=1000), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ticker_candidate")),
