@@ -73,659 +73,33 @@ _EXCHANGE = re.compile(
 _TOKEN = re.compile(r"[$^]?[^\W_](?:[\w.&'\u2019+\ufffd]*[\w+])?|[&\-:,;!?()\"“”]")
 _SENTENCE_END = frozenset([";", "!", "?"])
 
-# Bare capitals that are stored symbols but also words or abbreviations.
-NOT_TICKERS = frozenset(
-    [
-        "A",
-        "AN",
-        "ALL",
-        "AMP",
-        "APA",
-        "APP",
-        "ARE",
-        "ARES",
-        "BALL",
-        "CAT",
-        "CEO",
-        "CFO",
-        "COIN",
-        "COST",
-        "DASH",
-        "DAY",
-        "DOC",
-        "DOW",
-        "ERIE",
-        "EXE",
-        "FAST",
-        "FICO",
-        "FIX",
-        "FOR",
-        "GEN",
-        "GDP",
-        "HAS",
-        "HOOD",
-        "ICE",
-        "IPO",
-        "IT",
-        "KEY",
-        "LOW",
-        "MAR",
-        "MET",
-        "NOW",
-        "ON",
-        "ONE",
-        "OR",
-        "PEAK",
-        "PSA",
-        "SEC",
-        "SO",
-        "TECH",
-        "TRUE",
-        "USA",
-        "WAT",
-        "WELL",
-        "YOU",
-        "CPI",
-        "ECB",
-        "ETF",
-        "FED",
-        "USD",
-        "EUR",
-        "IMF",
-        "ESG",
-        "EV",
-        "AI",
-    ]
-)
-COMPANY_CUES = frozenset(
-    [
-        "inc",
-        "corp",
-        "corporation",
-        "co",
-        "company",
-        "group",
-        "holdings",
-        "plc",
-        "ltd",
-        "shares",
-        "share",
-        "stock",
-        "stocks",
-        "ceo",
-        "cfo",
-        "chief",
-        "executive",
-        "executives",
-        "boss",
-        "earnings",
-        "profit",
-        "profits",
-        "revenue",
-        "revenues",
-        "sales",
-        "results",
-        "quarter",
-        "quarterly",
-        "guidance",
-        "outlook",
-        "forecast",
-        "dividend",
-        "buyback",
-        "retailer",
-        "stores",
-        "store",
-        "chain",
-        "brand",
-        "brands",
-        "maker",
-        "lender",
-        "bank",
-        "insurer",
-        "airline",
-        "carrier",
-        "cruise",
-        "cans",
-        "packaging",
-        "payments",
-        "card",
-        "cards",
-        "network",
-        "deal",
-        "acquisition",
-        "acquire",
-        "acquires",
-        "merger",
-        "stake",
-        "layoffs",
-        "jobs",
-        "workers",
-        "employees",
-        "analysts",
-        "analyst",
-        "rating",
-        "upgrade",
-        "downgrade",
-        "ipo",
-        "said",
-        "says",
-        "announced",
-        "unit",
-        "subsidiary",
-        "customers",
-        "investors",
-    ]
-)
-NAME_CUES: dict[str, frozenset[str]] = {  # extra cues for particular weak names
-    "Target": frozenset(["walmart", "costco", "retail", "shoppers"]),
-    "Visa": frozenset(["mastercard", "amex", "fintech"]),
-    "Delta": frozenset(["flights", "flight", "airlines", "united", "american", "southwest"]),
-    "Chase": frozenset(["jpmorgan", "dimon"]),
-    "Carnival": frozenset(["cruises"]),
-}
-NEGATIVE: dict[str, frozenset[str]] = {  # words next to a name that mean something else
-    "Apple": frozenset(
-        [
-            "pie",
-            "pies",
-            "juice",
-            "orchard",
-            "orchards",
-            "cider",
-            "fruit",
-            "growers",
-            "harvest",
-            "big",
-            "daily",
-        ]
-    ),
-    "Amazon": frozenset(
-        ["rainforest", "deforestation", "basin", "river", "jungle", "tribe", "tribes", "indigenous"]
-    ),
-    "Ford": frozenset(["harrison", "gerald", "betty", "foundation", "tom"]),
-    "Oracle": frozenset(["omaha"]),
-    "Meta": frozenset(["analysis"]),
-    "Target": frozenset(["date", "price", "prices", "rate", "inflation"]),
-    "Visa": frozenset(
-        ["student", "work", "travel", "h-1b", "golden", "applications", "application", "waiver"]
-    ),
-    "Delta": frozenset(["variant", "variants"]),
-}
-MOVE_WORDS = frozenset(
-    [
-        "fall",
-        "falls",
-        "fell",
-        "falling",
-        "drop",
-        "drops",
-        "dropped",
-        "slip",
-        "slips",
-        "slipped",
-        "slide",
-        "slides",
-        "slid",
-        "rise",
-        "rises",
-        "rose",
-        "rising",
-        "gain",
-        "gains",
-        "gained",
-        "rally",
-        "rallies",
-        "rallied",
-        "jump",
-        "jumps",
-        "jumped",
-        "surge",
-        "surges",
-        "surged",
-        "sink",
-        "sinks",
-        "sank",
-        "tumble",
-        "tumbles",
-        "tumbled",
-        "climb",
-        "climbs",
-        "climbed",
-        "higher",
-        "lower",
-        "record",
-        "records",
-        "close",
-        "closes",
-        "closed",
-        "end",
-        "ends",
-        "ended",
-        "sell-off",
-        "selloff",
-        "rebound",
-        "rebounds",
-        "rebounded",
-        "slump",
-        "slumps",
-        "plunge",
-        "plunges",
-        "plunged",
-        "soar",
-        "soars",
-        "soared",
-        "weekly",
-        "loss",
-        "losses",
-        "decline",
-        "declines",
-        "declined",
-        "edge",
-        "edges",
-        "edged",
-        "mixed",
-        "flat",
-        "futures",
-        "rout",
-        "correction",
-        "bear",
-        "bull",
-        "best",
-        "worst",
-        "volatile",
-        "downturn",
-        "crash",
-        "bottom",
-        "peak",
-        "highs",
-        "lows",
-        "high",
-        "low",
-        "advance",
-        "advances",
-        "retreat",
-        "retreats",
-        "steady",
-        "steadies",
-        "stabilize",
-        "stabilizes",
-        "stabilized",
-        "firm",
-        "firms",
-        "firmed",
-        "weaken",
-        "weakens",
-        "weakened",
-        "strengthen",
-        "strengthens",
-        "strengthened",
-        "extend",
-        "extends",
-        "recover",
-        "recovers",
-        "recovery",
-        "sell-offs",
-        "selloffs",
-        "rebounding",
-        "month",
-        "year",
-        "week",
-        "session",
-        "open",
-        "opens",
-        "opened",
-        "settle",
-        "settles",
-        "settled",
-        "plunge",
-        "slipping",
-        "climbing",
-        "sliding",
-        "trading",
-    ]
-)
-PRICE_CUES = frozenset(
-    [
-        "price",
-        "prices",
-        "futures",
-        "barrel",
-        "barrels",
-        "brent",
-        "wti",
-        "crude",
-        "opec",
-        "opec+",
-        "ounce",
-        "bullion",
-        "demand",
-        "supply",
-        "output",
-        "benchmark",
-        "market",
-        "markets",
-        "traders",
-    ]
-)
-FX_CUES = frozenset(
-    [
-        "index",
-        "currency",
-        "currencies",
-        "against",
-        "euro",
-        "yen",
-        "dollar",
-        "sterling",
-        "pound",
-        "yuan",
-        "forex",
-        "fx",
-        "greenback",
-        "traders",
-    ]
-)
-MARKET_QUALIFIERS = frozenset(
-    [
-        "tech",
-        "technology",
-        "bank",
-        "banking",
-        "financial",
-        "energy",
-        "oil",
-        "gas",
-        "chip",
-        "chipmaker",
-        "semiconductor",
-        "cruise",
-        "airline",
-        "travel",
-        "cloud",
-        "dividend",
-        "value",
-        "growth",
-        "meme",
-        "penny",
-        "pot",
-        "cannabis",
-        "retail",
-        "software",
-        "healthcare",
-        "biotech",
-        "pharma",
-        "utility",
-        "utilities",
-        "defensive",
-        "cyclical",
-        "recession",
-        "reopening",
-        "low-volatility",
-        "property",
-        "estate",
-        "mining",
-        "gold",
-        "consumer",
-        "industrial",
-        "media",
-        "auto",
-        "ev",
-        "china",
-        "chinese",
-        "emerging",
-        "global",
-        "world",
-        "foreign",
-        "international",
-        "european",
-        "europe",
-        "asian",
-        "asia",
-        "japanese",
-        "japan",
-        "hong",
-        "kong",
-        "indian",
-        "india",
-        "uk",
-        "british",
-        "london",
-        "german",
-        "germany",
-        "french",
-        "france",
-        "canadian",
-        "australian",
-        "korean",
-        "pakistan",
-        "pakistani",
-        "russian",
-        "brazilian",
-        "mexican",
-        "african",
-        "gulf",
-        "saudi",
-        "small",
-        "mid",
-        "large",
-        "big",
-        "mega",
-        "megacap",
-        "cap",
-        "these",
-        "those",
-        "such",
-        "other",
-        "some",
-        "many",
-        "few",
-        "top",
-        "best",
-        "worst",
-        "favorite",
-        "cheap",
-        "hot",
-        "hated",
-        "loved",
-        "individual",
-        "certain",
-        "quality",
-        "momentum",
-        "income",
-        "5g",
-        "ai",
-        "vaccine",
-        "stay-at-home",
-        "covid",
-        "coronavirus",
-        "recession-proof",
-        "defense",
-        "housing",
-        "homebuilder",
-        "insurance",
-        "insurer",
-        "regional",
-        "reit",
-        "reits",
-        "shipping",
-        "steel",
-        "lithium",
-        "solar",
-        "ev",
-        "crypto",
-        "bitcoin",
-        "marijuana",
-        "casino",
-        "restaurant",
-        "food",
-        "lightning",
-    ]
-)
-MARKET_NOT_AFTER = frozenset(  # "stocks that hit highs", "stocks to buy", "Wall Street Journal"
-    [
-        "to",
-        "that",
-        "which",
-        "with",
-        "for",
-        "journal",
-        "week",
-        "analysts",
-        "analyst",
-        "banks",
-        "bank",
-        "firms",
-        "firm",
-        "executives",
-        "executive",
-        "veteran",
-        "veterans",
-        "bonuses",
-        "titans",
-        "titan",
-        "giant",
-        "giants",
-        "brokers",
-        "lawyers",
-        "pay",
-        "regulator",
-        "regulators",
-        "watchdog",
-        "insiders",
-        "professionals",
-        "strategists",
-        "economists",
-    ]
-)
-MARKET_NOT_BEFORE = frozenset(
-    [
-        "disappoints",
-        "disappoint",
-        "disappointed",
-        "beats",
-        "beat",
-        "tops",
-        "top",
-        "misses",
-        "impress",
-        "impresses",
-        "wows",
-        "surprises",
-        "surprise",
-        "on",
-        "former",
-        "ex",
-    ]
-)
-VENUE_AFTER = frozenset(
-    [
-        "-",
-        "debut",
-        "debuts",
-        "listing",
-        "listed",
-        "listings",
-        "ipo",
-        "ipos",
-        ":",
-        "inc",
-        "stockholm",
-        "nordic",
-        "dubai",
-        "copenhagen",
-        "helsinki",
-        "exchange",
-        "capital",
-        "private",
-        "marketsite",
-        "tower",
-    ]
-)
-VENUE_WORDS = frozenset(
-    [
-        "ipo",
-        "ipos",
-        "debut",
-        "debuts",
-        "listing",
-        "listed",
-        "list",
-        "lists",
-        "offering",
-        "trading-debut",
-        "spac",
-    ]
-)
-ASSET_NOT_NEXT = frozenset(
-    [
-        "stocks",
-        "stock",
-        "companies",
-        "company",
-        "major",
-        "majors",
-        "firm",
-        "firms",
-        "industry",
-        "executives",
-        "executive",
-        "ceo",
-        "ceos",
-        "traders",
-        "trader",
-        "spill",
-        "spills",
-        "tanker",
-        "tankers",
-        "town",
-        "field",
-        "fields",
-        "rig",
-        "rigs",
-        "purchases",
-        "imports",
-        "exports",
-        "producer",
-        "producers",
-        "giant",
-        "giants",
-        "sector",
-        "refiner",
-        "refiners",
-        "workers",
-        "well",
-        "wells",
-        "platform",
-        "corp",
-        "inc",
-        "co",
-        "group",
-        "rush",
-        "medal",
-        "standard",
-        "mine",
-        "mines",
-        "miner",
-        "miners",
-        "lining",
-        "zone",
-        "area",
-        "store",
-        "stores",
-        "general",
-        "tree",
-        "amounts",
-        "-",
-        "and",
-    ]
-)
-ASSET_NOT_PREV = frozenset(["-", "per", "a", "billion", "million", "trillion", "state"])
 _NUMBER_WORDS = "two three four five six seven eight nine ten eleven twelve fifteen twenty dozen"
 _LISTICLE = re.compile(
     rf"\b(?:\d+|{_NUMBER_WORDS.replace(' ', '|')})\b[\w\s'\u2019&-]{{0,40}}\b(?:stocks|stock picks|"
     r"companies|names)\b|\bstocks? (?:to (?:buy|own|watch|sell|avoid)|that hit)\b",
     re.IGNORECASE,
 )
+
+
+@functools.cache
+def _word_lists() -> dict[str, frozenset[str]]:
+    """The linker's word lists from ``data/link_words.tsv`` (read once, on first use)."""
+    text = (
+        resources.files("tapewire.enrich")
+        .joinpath("data/link_words.tsv")
+        .read_text(encoding="utf-8")
+    )
+    lists = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, listed = line.split("\t")
+            lists[name] = frozenset(listed.split())
+    return lists
+
+
+def word_list(name: str) -> frozenset[str]:
+    """One word list (empty when the file has none by that name)."""
+    return _word_lists().get(name, frozenset())
 
 
 @dataclass(frozen=True, slots=True)
@@ -842,6 +216,7 @@ class _Text:
     spans: list[tuple[int, int]]
     sentence: list[int]  # sentence number of each token
     raw: str
+    sentence_words: list[set[str]] = field(default_factory=list)  # per sentence, lower case
 
     @classmethod
     def of(cls, raw: str) -> _Text:
@@ -864,8 +239,11 @@ class _Text:
 
     def words(self, i: int) -> set[str]:
         """Lower-cased tokens of token i's sentence."""
-        n = self.sentence[i]
-        return {self.lower[k] for k in range(len(self.lower)) if self.sentence[k] == n}
+        if not self.sentence_words:
+            self.sentence_words = [set() for _ in range(self.sentence[-1] + 1)]
+            for k, word in enumerate(self.lower):
+                self.sentence_words[self.sentence[k]].add(word)
+        return self.sentence_words[self.sentence[i]]
 
     def prev(self, i: int) -> str:
         return self.lower[i - 1] if i > 0 and self.sentence[i - 1] == self.sentence[i] else ""
@@ -946,7 +324,7 @@ def _name_hits(text: _Text, field_name: str, linker: Linker, listicle: bool) -> 
                 and token.isupper()
                 and token.isalpha()
                 and token in linker.ids
-                and token not in NOT_TICKERS
+                and token not in word_list("not_ticker")
                 and not mostly_capitals
             ):
                 start, end = text.spans[i]
@@ -977,7 +355,7 @@ def _counts(alias: Alias, text: _Text, i: int, j: int) -> bool:
     """Does this match of ``alias`` at tokens [i, j) name the instrument here?"""
     prev, nxt = text.prev(i), text.next(j)
     if alias.kind in ("name", "name_folded"):
-        bad = NEGATIVE.get(alias.text)
+        bad = word_list(f"negative:{alias.text}")
         if bad and ({prev, nxt, text.next(j + 1) if nxt else ""} & bad):
             return False
         return prev not in ("former", "ex")
@@ -985,38 +363,29 @@ def _counts(alias: Alias, text: _Text, i: int, j: int) -> bool:
         return _market_counts(alias, text, i, prev, nxt)
     words, name = text.words(i), alias.text.lower()
     # assets
-    if nxt in ASSET_NOT_NEXT or prev in ASSET_NOT_PREV or prev.startswith("$"):
+    if (
+        nxt in word_list("asset_not_next")
+        or prev in word_list("asset_not_prev")
+        or prev.startswith("$")
+    ):
         return False
     if alias.strength == "strong":
         return True
     if name in ("dollar", "greenback", "euro", "yen", "pound"):
-        return not prev.isdigit() and bool(words & (MOVE_WORDS | FX_CUES) - {name})
-    return bool(words & (MOVE_WORDS | PRICE_CUES))
+        return not prev.isdigit() and bool(
+            words & (word_list("move") | word_list("fx_cue")) - {name}
+        )
+    return bool(words & (word_list("move") | word_list("price_cue")))
 
 
 def _has_cue(alias: Alias, text: _Text, i: int, j: int) -> bool:
     """A weak name counts with a company word next to it or a name-specific cue in its
     sentence ("Target Corp", "Visa shares", "Delta flights")."""
-    extra = NAME_CUES.get(alias.text, frozenset())
+    extra = word_list(f"cue:{alias.text}")
     window = {text.lower[k] for k in range(max(0, i - 2), min(len(text.lower), j + 3))}
-    return bool(window & (COMPANY_CUES | extra)) or bool(text.words(i) & extra)
+    return bool(window & (word_list("company_cue") | extra)) or bool(text.words(i) & extra)
 
 
-S_AND_P_NOT_INDEX = frozenset(
-    [
-        "stocks",
-        "stock",
-        "companies",
-        "company",
-        "members",
-        "member",
-        "constituents",
-        "components",
-        "names",
-        "firms",
-        "index-tracking",
-    ]
-)
 BROAD_MARKET = frozenset(
     ["stocks", "equities", "stock market", "wall street", "us stocks", "u.s. stocks",
      "us equities", "u.s. equities"]
@@ -1027,15 +396,17 @@ def _market_counts(alias: Alias, text: _Text, i: int, prev: str, nxt: str) -> bo
     name, words = alias.text.lower(), text.words(i)
     if alias.symbol == "^GSPC" and name.startswith("s&p"):
         if name == "the s&p":  # the rating agency is "S&P" too
-            return nxt not in ("global", "ratings", "dow") and bool(words & MOVE_WORDS)
-        return nxt not in S_AND_P_NOT_INDEX  # "S&P 500 stocks" are companies
+            return nxt not in ("global", "ratings", "dow") and bool(words & word_list("move"))
+        return nxt not in word_list("s_and_p_not_index")  # "S&P 500 stocks" are companies
     if name == "nasdaq":  # the Composite, not the listing venue
-        if nxt in VENUE_AFTER or (prev in ("on", "the") and text.prev(i - 1) in ("on", "listed")):
+        if nxt in word_list("venue_after") or (
+            prev in ("on", "the") and text.prev(i - 1) in ("on", "listed")
+        ):
             return False
-        return not set(text.lower) & VENUE_WORDS and bool(words & MOVE_WORDS)
+        return not set(text.lower) & word_list("venue_word") and bool(words & word_list("move"))
     if name in ("dow", "dow jones"):
         return nxt not in ("inc", "chemical", "&", "newswires", "indices", "corning") and bool(
-            words & MOVE_WORDS or name == "dow jones"
+            words & word_list("move") or name == "dow jones"
         )
     if name in BROAD_MARKET:
         return _broad_market_counts(name, text, i, prev, nxt, words)
@@ -1046,19 +417,24 @@ def _broad_market_counts(
     name: str, text: _Text, i: int, prev: str, nxt: str, words: set[str]
 ) -> bool:
     """ "Stocks fall", "Wall Street closes lower": unqualified, and the market moved."""
-    if nxt in MARKET_NOT_AFTER or prev in MARKET_NOT_BEFORE:
+    if nxt in word_list("market_not_after") or prev in word_list("market_not_before"):
         return False
     if name in ("us stocks", "u.s. stocks", "us equities", "u.s. equities"):
         return True
-    if prev in MARKET_QUALIFIERS or prev.isdigit() or prev == "-" or prev.endswith("500"):
+    if (
+        prev in word_list("market_qualifier")
+        or prev.isdigit()
+        or prev == "-"
+        or prev.endswith("500")
+    ):
         return False
     if i >= 2 and text.prev(i - 1) == "-":  # a compound qualifier: "low-beta stocks"
         return False
     if name in ("stocks", "equities") and _listicle_here(text, i):
         return False
     if name == "stock market":  # names the market itself; not a listing ("debut")
-        return nxt not in VENUE_AFTER
-    return bool(words & MOVE_WORDS)
+        return nxt not in word_list("venue_after")
+    return bool(words & word_list("move"))
 
 
 def _listicle_here(text: _Text, i: int) -> bool:
