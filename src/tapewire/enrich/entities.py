@@ -71,6 +71,7 @@ _EXCHANGE = re.compile(
     r"([A-Z0-9]{1,6}(?:[.\-][A-Z]{1,2})?)\b"
 )
 _TOKEN = re.compile(r"[$^]?[^\W_](?:[\w.&'\u2019+\ufffd]*[\w+])?|[&\-:,;!?()\"“”]")
+_LETTERS = re.compile(r"[^\W\d_]{2,}")
 _SENTENCE_END = frozenset([";", "!", "?"])
 
 _NUMBER_WORDS = "two three four five six seven eight nine ten eleven twelve fifteen twenty dozen"
@@ -299,7 +300,6 @@ def _symbol_hits(raw: str, field_name: str, linker: Linker, candidates: list[str
 
 def _name_hits(text: _Text, field_name: str, linker: Linker, listicle: bool) -> list[_Hit]:
     hits: list[_Hit] = []
-    mostly_capitals = sum(c.isupper() for c in text.raw) > 0.5 * sum(c.isalpha() for c in text.raw)
     i, n = 0, len(text.tokens)
     while i < n:
         longest = linker.longest.get(text.lower[i], 0)
@@ -325,7 +325,7 @@ def _name_hits(text: _Text, field_name: str, linker: Linker, listicle: bool) -> 
                 and token.isalpha()
                 and token in linker.ids
                 and token not in word_list("not_ticker")
-                and not mostly_capitals
+                and not _mostly_capitals(text.raw)
             ):
                 start, end = text.spans[i]
                 hits.append(_Hit(token, "ticker", field_name, text.raw[start:end], "strong", 0.95))
@@ -349,6 +349,12 @@ def _name_hits(text: _Text, field_name: str, linker: Linker, listicle: bool) -> 
         i += length
     _mark_lists(hits, listicle)
     return hits
+
+
+def _mostly_capitals(raw: str) -> bool:
+    """An all-caps headline: its capitals are not tickers."""
+    letters: list[str] = _LETTERS.findall(raw)
+    return sum(w.isupper() for w in letters) > 0.5 * len(letters)
 
 
 def _counts(alias: Alias, text: _Text, i: int, j: int) -> bool:
