@@ -12,6 +12,7 @@ linkers compiled for the same universe.
 
 from __future__ import annotations
 
+import csv
 import sys
 import time
 from collections.abc import Callable
@@ -62,6 +63,25 @@ def speed(predict: Predict, items: list[LabelledItem]) -> float:
     return len(items) / best
 
 
+MARKET = ["^GSPC", "^DJI", "^IXIC", "^RUT", "CL=F", "GC=F", "DX-Y.NYB", "^TNX", "BTC-USD"]
+
+
+def sitemap_counts(symbols: list[str]) -> None:
+    """Unlabelled: how many of the 2,637 items of the 2023-12-01 sitemaps each linker links to
+    the market instruments, and how many items get any link (a coverage view, not a score)."""
+    path = ROOT.parent / "shared" / "data" / "news" / "news_sitemap_items_2023-12-01.csv"
+    with path.open(encoding="utf-8") as handle:
+        rows = [(r["title"], r["summary"]) for r in csv.DictReader(handle)]
+    for name, make in (("new", new_predictor), ("old", old_predictor)):
+        predict = make(symbols)
+        found = [predict(LabelledItem(0, "", t, s, frozenset())) for t, s in rows]
+        per = {m: sum(m in f for f in found) for m in MARKET}
+        print(
+            f"{name:>3} on the 2023-12-01 sitemaps ({len(rows)} items): {sum(bool(f) for f in found)}"
+            f" items linked; market instruments: " + ", ".join(f"{m} {n}" for m, n in per.items())
+        )
+
+
 def main(argv: list[str]) -> int:
     items = load_labelled()
     symbols = universe()
@@ -89,6 +109,7 @@ def main(argv: list[str]) -> int:
                     print(
                         f"  [{i.position}] gold {sorted(i.gold)} got {sorted(got)}: {i.title} || {i.summary[:160]}"
                     )
+    sitemap_counts(symbols)
     print(
         f"speed: new {rates['new']:,.0f} items/s, old {rates['old']:,.0f} items/s "
         f"(new/old {rates['new'] / rates['old']:.1f}x), best of {RUNS}"

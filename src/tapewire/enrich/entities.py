@@ -98,6 +98,25 @@ def _word_lists() -> dict[str, frozenset[str]]:
     return lists
 
 
+@functools.cache
+def foreign_place_words() -> frozenset[str]:
+    """Words naming a place outside the US (from ``data/places.tsv``): "Chinese stocks",
+    "Hong Kong stock market", "Toronto stocks" are not the US market."""
+    text = (
+        resources.files("tapewire.enrich").joinpath("data/places.tsv").read_text(encoding="utf-8")
+    )
+    out: set[str] = set()
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        place, _broader, names = line.split("\t")
+        if place in ("us", "north-america"):
+            continue
+        for name in names.split(";"):
+            out.add(name.split()[-1])
+    return frozenset(out)
+
+
 def word_list(name: str) -> frozenset[str]:
     """One word list (empty when the file has none by that name)."""
     return _word_lists().get(name, frozenset())
@@ -435,6 +454,10 @@ def _broad_market_counts(
     ):
         return False
     if i >= 2 and text.prev(i - 1) == "-":  # a compound qualifier: "low-beta stocks"
+        return False
+    n = text.sentence[i]
+    before = {text.lower[k] for k in range(max(0, i - 3), i) if text.sentence[k] == n}
+    if before & foreign_place_words():  # "Hong Kong stock market", "Taiwan stocks"
         return False
     if name in ("stocks", "equities") and _listicle_here(text, i):
         return False
