@@ -87,6 +87,12 @@ def kept(title: str, summary: str = "", language: str | None = None) -> set[str]
         ("Disney cuts ad spending: Wall Street Journal", set()),
         ("UnitedHealth outlook disappoints Wall Street", set()),
         ("Delta variant spreads in Europe", set()),
+        ("Macy's to be replaced on S&P 500 by Carrier Global", set()),
+        ("Look to small-cap stocks for returns as markets recover: JPMorgan", {"^RUT"}),
+        ("Oil prices to climb further, says Goldman", {"CL=F"}),
+        ("Claire's names Chris Cramer CFO/COO", set()),
+        ("Imperial Oil Ltd. stock falls Thursday", set()),
+        ("Airbnb soars in Wall Street debut", set()),
         ("Harrison Ford to star in new film", set()),
         ("Wildfires rage in the Amazon rainforest", set()),
         # assets need a price or market cue

@@ -383,6 +383,8 @@ def _counts(alias: Alias, text: _Text, i: int, j: int) -> bool:
         bad = word_list(f"negative:{alias.text}")
         if bad and ({prev, nxt, text.next(j + 1) if nxt else ""} & bad):
             return False
+        if j == len(text.tokens) and prev in word_list("source_before") and i > 2:
+            return False  # the source of a view, named last: "...: Citi", "..., says Goldman"
         return prev not in ("former", "ex")
     if alias.kind == "market":
         return _market_counts(alias, text, i, prev, nxt)
@@ -422,6 +424,8 @@ def _market_counts(alias: Alias, text: _Text, i: int, prev: str, nxt: str) -> bo
     if alias.symbol == "^GSPC" and name.startswith("s&p"):
         if name == "the s&p":  # the rating agency is "S&P" too
             return nxt not in ("global", "ratings", "dow") and bool(words & word_list("move"))
+        if prev in word_list("s_and_p_member_before") or nxt in word_list("s_and_p_member_after"):
+            return False  # index membership news: "Macy's to be replaced on S&P 500 by ..."
         return nxt not in word_list("s_and_p_not_index")  # "S&P 500 stocks" are companies
     if name == "nasdaq":  # the Composite, not the listing venue
         if nxt in word_list("venue_after") or (
@@ -444,6 +448,8 @@ def _broad_market_counts(
     """ "Stocks fall", "Wall Street closes lower": unqualified, and the market moved."""
     if nxt in word_list("market_not_after") or prev in word_list("market_not_before"):
         return False
+    if name == "wall street" and set(text.lower) & word_list("venue_word"):
+        return False  # a listing: "soars in Wall Street debut"
     if name in ("us stocks", "u.s. stocks", "us equities", "u.s. equities"):
         return True
     if (
