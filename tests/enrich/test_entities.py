@@ -93,6 +93,10 @@ def kept(title: str, summary: str = "", language: str | None = None) -> set[str]
         ("Claire's names Chris Cramer CFO/COO", set()),
         ("Imperial Oil Ltd. stock falls Thursday", set()),
         ("Airbnb soars in Wall Street debut", set()),
+        ("Deal underscores Wall Street's rising interest in miners", set()),
+        ("Wall Street's worst day since March as stocks slide", {"^GSPC"}),
+        ("These S&P 500 stocks beat the market since 2009's bottom", set()),
+        ("Dakota Access oil pipeline can keep running, court rules", set()),
         ("Harrison Ford to star in new film", set()),
         ("Wildfires rage in the Amazon rainforest", set()),
         # assets need a price or market cue

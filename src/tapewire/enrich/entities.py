@@ -421,7 +421,7 @@ BROAD_MARKET = frozenset(
 
 def _market_counts(alias: Alias, text: _Text, i: int, prev: str, nxt: str) -> bool:
     name, words = alias.text.lower(), text.words(i)
-    if alias.symbol == "^GSPC" and name.startswith("s&p"):
+    if alias.symbol == "^GSPC" and "s&p" in name:
         if name == "the s&p":  # the rating agency is "S&P" too
             return nxt not in ("global", "ratings", "dow") and bool(words & word_list("move"))
         if prev in word_list("s_and_p_member_before") or nxt in word_list("s_and_p_member_after"):
@@ -450,6 +450,9 @@ def _broad_market_counts(
         return False
     if name == "wall street" and set(text.lower) & word_list("venue_word"):
         return False  # a listing: "soars in Wall Street debut"
+    if name == "wall street" and text.raw[text.spans[i + 1][1] - 2 :].startswith(("'s", "\u2019s")):
+        # "Wall Street's rising interest" is investors; "Wall Street's worst day" the market
+        return nxt in word_list("possessive_market_after")
     if name in ("us stocks", "u.s. stocks", "us equities", "u.s. equities"):
         return True
     if (
