@@ -322,6 +322,38 @@ def _ingest_text(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+# ---------------------------------------------------------------- instruments
+
+
+@cli.group()
+def instruments() -> None:
+    """Instruments the store knows, and ones the news suggests."""
+
+
+@instruments.command("suggest")
+@common
+@fmt_option
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.pass_context
+def instruments_suggest(ctx: click.Context, fmt: str, limit: int) -> None:
+    """The most-mentioned unknown symbols (cashtags and exchange tickers in news)."""
+    from tapewire.enrich import queries
+
+    with run_context(settings_from(ctx)) as rc:
+        rows = [asdict(c) for c in queries.ticker_candidates(rc.store, limit=limit)]
+    emit(fmt, rows, _suggest_text)
+
+
+def _suggest_text(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "no unknown symbols seen in the news yet"
+    lines = []
+    for r in rows:
+        seen = f"{r['first_seen_at']:%Y-%m-%d}..{r['last_seen_at']:%Y-%m-%d}"
+        lines.append(f"{r['symbol']:<12} {r['count']:>4} items  {seen}  e.g. {r['example']}")
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------- prices, levels, signals
 
 

@@ -1,4 +1,5 @@
-"""Tables the enrich stage owns: entity_link, sentiment, story, story_item, item_theme."""
+"""Tables the enrich stage owns: entity_link, ticker_mention, ticker_candidate, sentiment, story,
+story_item, item_theme."""
 
 from __future__ import annotations
 
@@ -18,7 +19,35 @@ class EntityLink(Base):
     news_item_id: Mapped[int] = mapped_column(ForeignKey("news_item.id", ondelete="CASCADE"))
     instrument_id: Mapped[int] = mapped_column(ForeignKey("instrument.id", ondelete="CASCADE"))
     relevance: Mapped[float] = mapped_column(Float)
-    matched: Mapped[str] = mapped_column(String(255))
+    matched: Mapped[str] = mapped_column(String(255))  # kept equal to evidence (older readers)
+    kind: Mapped[str] = mapped_column(String(16), default="name")  # cashtag|ticker|name|market
+    field: Mapped[str] = mapped_column(String(16), default="title")  # title | summary
+    evidence: Mapped[str] = mapped_column(String(255), default="")  # the exact words matched
+
+
+class TickerMention(Base):
+    """An unknown symbol (cashtag or exchange ticker) seen in an item: counted once per item."""
+
+    __tablename__ = "ticker_mention"
+    __table_args__ = (UniqueConstraint("symbol", "news_item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    symbol: Mapped[str] = mapped_column(String(32), index=True)
+    news_item_id: Mapped[int] = mapped_column(ForeignKey("news_item.id", ondelete="CASCADE"))
+    seen_at: Mapped[datetime]
+
+
+class TickerCandidate(Base):
+    """A symbol the store does not have, as news mentions it (``tapewire instruments suggest``)."""
+
+    __tablename__ = "ticker_candidate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    symbol: Mapped[str] = mapped_column(String(32), unique=True)
+    count: Mapped[int] = mapped_column(default=0)  # items that mention it
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    example: Mapped[str] = mapped_column(String(1000))  # the latest mentioning headline
 
 
 class Sentiment(Base):

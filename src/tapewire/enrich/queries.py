@@ -15,7 +15,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tapewire.enrich.models import EntityLink, ItemTheme, Sentiment, Story, StoryItem
+from tapewire.enrich.models import (
+    EntityLink,
+    ItemTheme,
+    Sentiment,
+    Story,
+    StoryItem,
+    TickerCandidate,
+)
 from tapewire.enrich.theme_map import MapInstrument, resolve_theme_map, themes_reaching
 from tapewire.ingest import queries as ingest_queries
 from tapewire.market import queries as market_queries
@@ -283,3 +290,29 @@ def _story_symbols(
     ).all():
         found.setdefault(story_id, set()).add(instrument_id)
     return {k: tuple(sorted(symbol[i] for i in v if i in symbol)) for k, v in found.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class TickerCandidateView:
+    symbol: str
+    count: int
+    first_seen_at: datetime
+    last_seen_at: datetime
+    example: str
+
+
+def ticker_candidates(store: Store, *, limit: int = 20) -> list[TickerCandidateView]:
+    """The most-mentioned symbols the store does not have (yet), most mentions first."""
+    have = {i.symbol for i in market_queries.instruments(store, active_only=False)}
+    with store.read() as s:
+        rows = s.scalars(
+            select(TickerCandidate).order_by(
+                TickerCandidate.count.desc(), TickerCandidate.last_seen_at.desc()
+            )
+        ).all()
+        views = [
+            TickerCandidateView(r.symbol, r.count, r.first_seen_at, r.last_seen_at, r.example)
+            for r in rows
+            if r.symbol not in have
+        ]
+    return views[:limit]

@@ -9,7 +9,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tapewire.context import RunContext, StageReport
-from tapewire.enrich.entities import Link, compile_aliases, find_links
+from tapewire.enrich.candidates import save_candidates
+from tapewire.enrich.entities import STORE_THRESHOLD, Link, compile_aliases, link_item
 from tapewire.enrich.models import EntityLink, ItemTheme, Sentiment, Story, StoryItem
 from tapewire.enrich.sentiment import MODEL_NAME, SentimentScore, score_texts
 from tapewire.enrich.stories import StoryGroup, StoryInput, find_stories
@@ -28,13 +29,20 @@ def run(ctx: RunContext) -> StageReport:
     aliases = compile_aliases(
         (inst.id, inst.symbol, inst.aliases) for inst in market_queries.instruments(ctx.store)
     )
-    links = {item.id: find_links(item.title, item.summary, aliases) for item in items}
     themes = {item.id: find_themes(item.title, item.summary) for item in items}
+    linked = {
+        item.id: link_item(item.title, item.summary, aliases, item.language) for item in items
+    }
+    links = {
+        item_id: [link for link in found.links if link.relevance >= STORE_THRESHOLD]
+        for item_id, found in linked.items()
+    }
     scores = dict(zip([i.id for i in items], score_texts([i.title for i in items]), strict=True))
     stories = find_stories([_story_input(item, links) for item in items])
     with ctx.store.write() as s:
         report.add("links", _save_links(s, links))
         report.add("themes", _save_themes(s, themes))
+        report.add("candidates", save_candidates(s, items, linked))
         report.add("sentiments", _save_sentiments(s, scores))
         _save_stories(s, stories)
     report.add("items", len(items))
@@ -61,7 +69,10 @@ def _save_links(s: Session, links: dict[int, list[Link]]) -> int:
                     news_item_id=item_id,
                     instrument_id=link.instrument_id,
                     relevance=link.relevance,
-                    matched=link.matched,
+                    matched=link.evidence,
+                    kind=link.kind,
+                    field=link.field,
+                    evidence=link.evidence,
                 )
             )
             new += 1
