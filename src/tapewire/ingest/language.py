@@ -10,6 +10,7 @@ None: short or mixed text is not guessed (a headline "Nvidia Q3" is no language 
 
 from __future__ import annotations
 
+import functools
 import re
 
 MIN_HITS = 2
@@ -49,10 +50,16 @@ _STOP_WORDS = {
     "nl": "de het een en van in is op te dat met voor niet zijn aan er ook bij naar om uit "
     "wordt over door",
 }
-_WORDS = {lang: frozenset(words.split()) for lang, words in _STOP_WORDS.items()}
+_LANGS = tuple(_STOP_WORDS)
+# word -> indexes (in _LANGS) of the languages it is a function word of
+_LANGS_OF: dict[str, tuple[int, ...]] = {
+    word: tuple(n for n, lang in enumerate(_LANGS) if word in _STOP_WORDS[lang].split())
+    for word in {w for words in _STOP_WORDS.values() for w in words.split()}
+}
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
+@functools.lru_cache(maxsize=1024)
 def language_tag(value: str | None) -> str | None:
     """``en-US``, ``EN``, ``eng``, ``English`` -> ``en``; junk -> None (ISO 639-1 where known)."""
     if not value:
@@ -71,13 +78,12 @@ def language_tag(value: str | None) -> str | None:
 
 def guess_language(text: str) -> str | None:
     """The language of a headline and snippet by its function words, or None when unsure."""
-    counts: dict[str, int] = dict.fromkeys(_WORDS, 0)
+    counts = [0] * len(_LANGS)
     words = _WORD.findall(text.lower())
     for word in words:
-        for lang, stop_words in _WORDS.items():
-            if word in stop_words:
-                counts[lang] += 1
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        for n in _LANGS_OF.get(word, ()):
+            counts[n] += 1
+    ranked = sorted(zip(_LANGS, counts, strict=True), key=lambda kv: (-kv[1], kv[0]))
     (best, hits), (_, second) = ranked[0], ranked[1]
     if hits >= MIN_HITS and hits - second >= MARGIN:
         return best

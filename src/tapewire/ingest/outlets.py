@@ -59,6 +59,7 @@ _TWO_LABEL_SUFFIXES = frozenset(
         "com.my",
     }
 )
+_PLAIN_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)(?:[/?#]|$)")
 _MOBILE = re.compile(r"^(www\d?|m|mobile|amp)\.")
 _SECTION = re.compile(r"\s+(?:>|\u00bb|\||-|\u2013|\u2014|:)\s+")
 _TITLE_SUFFIX = re.compile(r"\s+[-|\u2013\u2014]\s+([^-|\u2013\u2014]{2,60})$")
@@ -108,6 +109,10 @@ def outlet_map() -> OutletMap:
 
 def host_of(url: str) -> str:
     """The URL's host, lower case, without ``www.``/``m.`` ('' when there is none)."""
+    match = _PLAIN_HOST.match(url)  # the common case, without urlsplit
+    if match is not None:
+        host = match.group(1).lower().rstrip(".")
+        return _MOBILE.sub("", host) if host[:1] in "wma" else host
     try:
         host = (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
     except ValueError:
@@ -125,6 +130,7 @@ def registered_domain(host_or_url: str) -> str:
     return ".".join(labels[-keep:])
 
 
+@functools.lru_cache(maxsize=4096)
 def lookup_domain(host: str) -> OutletEntry | None:
     """The map's entry for a host or its nearest listed parent domain."""
     domains = outlet_map().by_domain
@@ -136,6 +142,7 @@ def lookup_domain(host: str) -> OutletEntry | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def known_name(name: str) -> OutletEntry | None:
     """The map's entry for an outlet name or alias ("WSJ", "Reuters Staff"), else None."""
     return outlet_map().by_name.get(_key(name))
@@ -146,6 +153,7 @@ def is_aggregator(name_or_host: str) -> bool:
     return entry is not None and entry.aggregator
 
 
+@functools.lru_cache(maxsize=4096)
 def _as_outlet(name: str | None) -> str | None:
     """A name from the item itself -> the outlet's name; None for an aggregator or no name."""
     if not name:
