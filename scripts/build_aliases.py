@@ -329,6 +329,8 @@ EXTRA: dict[str, list[str]] = {
     "JBHT": ["J.B. Hunt", "JB Hunt"],
     "KIM": ["Kimco", "Kimco Realty"],
     "PLD": ["Prologis"],
+    "EBAY": ["eBay", "Ebay"],
+    "MRVL": ["Marvell", "Marvell Tech"],
 }
 # Market rows: symbol -> (kind, strength, aliases). "market" rows are the indices and the broad
 # market (with venue/list checks in the linker), "asset" rows name an asset's own market.

@@ -17,6 +17,7 @@ from tapewire.enrich.entities import (
 from tests.conftest import shared_data
 
 SYMBOLS = [
+    "COP", "EBAY",
     "AAPL", "META", "GOOGL", "JPM", "BRK-B", "NVDA", "TGT", "V", "BALL", "DOW", "TSLA", "AMD",
     "BA", "SBUX", "GE", "MSFT", "DAL", "AMZN", "F", "NDAQ",
     "^GSPC", "^DJI", "^IXIC", "^RUT", "QQQ", "IWM", "CL=F", "GC=F", "DX-Y.NYB", "EURUSD=X",
@@ -51,6 +52,7 @@ def kept(title: str, summary: str = "", language: str | None = None) -> set[str]
         ("JPMorgan raises its forecast for rates", {"JPM"}),
         ("JPM and Goldman lead bank rally", {"JPM"}),
         ("Berkshire adds to its energy bets", {"BRK-B"}),
+        ("Ebay nears sale of classified ads unit", {"EBAY"}),
         ("Acme Robotics beats estimates", {"ACME"}),  # an instrument's own alias
         # cashtags and exchange tickers
         ("$NVDA rallies into earnings", {"NVDA"}),
@@ -93,6 +95,7 @@ def kept(title: str, summary: str = "", language: str | None = None) -> set[str]
         ("Claire's names Chris Cramer CFO/COO", set()),
         ("Imperial Oil Ltd. stock falls Thursday", set()),
         ("Airbnb soars in Wall Street debut", set()),
+        ("COP must lift the omerta on fossil fuel subsidies", set()),
         ("Deal underscores Wall Street's rising interest in miners", set()),
         ("Wall Street's worst day since March as stocks slide", {"^GSPC"}),
         ("These S&P 500 stocks beat the market since 2009's bottom", set()),
