@@ -19,6 +19,7 @@ class EntityLink(Base):
     instrument_id: Mapped[int] = mapped_column(ForeignKey("instrument.id", ondelete="CASCADE"))
     relevance: Mapped[float] = mapped_column(Float)
     matched: Mapped[str] = mapped_column(String(255))
+    tone: Mapped[float | None] = mapped_column(Float, default=None)  # toward THIS instrument
 
 
 class Sentiment(Base):

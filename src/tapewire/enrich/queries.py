@@ -25,6 +25,7 @@ class LinkedItem:
     sentiment: float | None
     story_id: int | None
     story_outlets: int
+    tone: float | None = None  # toward this instrument (enrich.tone); None: use ``sentiment``
 
 
 def linked_items(
@@ -32,13 +33,13 @@ def linked_items(
 ) -> list[LinkedItem]:
     """Items about the instrument published in [since, until), newest first."""
     with store.read() as s:
-        links = dict(
-            s.execute(
-                select(EntityLink.news_item_id, EntityLink.relevance).where(
-                    EntityLink.instrument_id == instrument_id
-                )
-            ).all()
-        )
+        rows = s.execute(
+            select(EntityLink.news_item_id, EntityLink.relevance, EntityLink.tone).where(
+                EntityLink.instrument_id == instrument_id
+            )
+        ).all()
+        links = {item_id: relevance for item_id, relevance, _ in rows}
+        tones = {item_id: tone for item_id, _, tone in rows}
         sentiments = dict(
             s.execute(
                 select(Sentiment.news_item_id, Sentiment.score).where(
@@ -68,6 +69,7 @@ def linked_items(
             sentiment=sentiments.get(i.id),
             story_id=stories.get(i.id, (None, 1))[0],
             story_outlets=stories.get(i.id, (None, 1))[1],
+            tone=tones.get(i.id),
         )
         for i in items
     ]

@@ -13,6 +13,7 @@ from tapewire.enrich.entities import Link, compile_aliases, find_links
 from tapewire.enrich.models import EntityLink, Sentiment, Story, StoryItem
 from tapewire.enrich.sentiment import MODEL_NAME, SentimentScore, score_texts
 from tapewire.enrich.stories import StoryGroup, StoryInput, find_stories
+from tapewire.enrich.tone_links import compute_link_tones
 from tapewire.ingest import queries as ingest_queries
 from tapewire.ingest.queries import NewsItemView
 from tapewire.market import queries as market_queries
@@ -29,9 +30,10 @@ def run(ctx: RunContext) -> StageReport:
     )
     links = {item.id: find_links(item.title, item.summary, aliases) for item in items}
     scores = dict(zip([i.id for i in items], score_texts([i.title for i in items]), strict=True))
+    tones = compute_link_tones(items, links, market_queries.instruments(ctx.store), scores)
     stories = find_stories([_story_input(item, links) for item in items])
     with ctx.store.write() as s:
-        report.add("links", _save_links(s, links))
+        report.add("links", _save_links(s, links, tones))
         report.add("sentiments", _save_sentiments(s, scores))
         _save_stories(s, stories)
     report.add("items", len(items))
@@ -44,7 +46,9 @@ def _story_input(item: NewsItemView, links: dict[int, list[Link]]) -> StoryInput
     return StoryInput(item.id, item.title, item.published_at, item.publisher_domain, ids)
 
 
-def _save_links(s: Session, links: dict[int, list[Link]]) -> int:
+def _save_links(
+    s: Session, links: dict[int, list[Link]], tones: dict[tuple[int, int], float]
+) -> int:
     known = set(s.execute(select(EntityLink.news_item_id, EntityLink.instrument_id)).all())
     new = 0
     for item_id, found in links.items():
@@ -57,6 +61,7 @@ def _save_links(s: Session, links: dict[int, list[Link]]) -> int:
                     instrument_id=link.instrument_id,
                     relevance=link.relevance,
                     matched=link.matched,
+                    tone=tones.get((item_id, link.instrument_id)),
                 )
             )
             new += 1

@@ -42,7 +42,11 @@ def gather_inputs(ctx: RunContext, inst: InstrumentView) -> SignalInputs | None:
         support_prices=tuple(lv.price for lv in tech.levels if lv.kind == "support"),
         news=tuple(
             NewsInput(
-                i.published_at, i.publisher_domain, i.sentiment or 0.0, i.relevance, i.story_id
+                i.published_at,
+                i.publisher_domain,
+                i.tone if i.tone is not None else i.sentiment or 0.0,
+                i.relevance,
+                i.story_id,
             )
             for i in items
         ),
