@@ -3,8 +3,12 @@ Pulse's news component reading it."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -21,6 +25,7 @@ from tapewire.market import queries as market_queries
 from tapewire.market.stage import InstrumentSpec, save_instrument
 from tapewire.signals.stage import gather_inputs
 from tapewire.store import Store
+from tests.support.cli import cli_env
 
 SPX = target("^GSPC", ("S&P 500",), "Indices")
 CRUDE = target("CL=F", ("Crude Oil",), "Commodities")
@@ -170,3 +175,26 @@ def test_pulse_news_uses_the_tone_toward_the_instrument(
         sqlite_store, spx.id, since=datetime(2026, 3, 1, tzinfo=UTC), until=AS_OF
     )
     assert item.tone is not None and news.sentiment == item.tone < -0.3
+
+
+# ---------------------------------------------------------------- the CLI
+
+
+def test_cli_sentiment_toward(tmp_path: Path) -> None:
+    title = "Oil jumps, stocks drop as Iran tensions flare"
+    runs = {}
+    for symbol in ("^GSPC", "CL=F"):
+        result = subprocess.run(
+            [sys.executable, "-m", "tapewire.cli", "sentiment", "--toward", symbol, title]
+            + ["--format", "json"],
+            capture_output=True,
+            text=True,
+            env=cli_env(tmp_path),
+            check=False,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        (runs[symbol],) = json.loads(result.stdout)
+    assert runs["^GSPC"]["tone_label"] == "negative"
+    assert runs["CL=F"]["tone_label"] == "positive"
+    assert runs["^GSPC"]["score"] == runs["CL=F"]["score"]  # the sentence score is one

@@ -65,3 +65,26 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def load_labelled(split: str | None = None) -> list[tuple[str, str, str]]:
+    """(key, title, label) of the labelled set (``split``: "tune", "heldout" or None for both),
+    the titles read from ../shared/data/news by key; raises FileNotFoundError without it."""
+    here = Path(__file__).resolve().parent
+    titles = dict(sitemap_rows())
+    for name in ("reuters_headlines.csv", "cnbc_headlines.csv", "guardian_headlines.csv"):
+        titles.update(headline_rows(name))
+    with (here / "headlines.tsv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    return [
+        (r["key"], titles[r["key"]], r["label"])
+        for r in rows
+        if split is None or r["split"] == split
+    ]
+
+
+def load_targets() -> list[dict[str, str]]:
+    """The (headline, summary, symbol, names, asset_class, tone) rows of targets.tsv."""
+    path = Path(__file__).resolve().parent / "targets.tsv"
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
