@@ -16,6 +16,8 @@ from __future__ import annotations
 import random
 import sys
 
+from tapewire.enrich.sentiment_lexicon import _NEGATIVE_WORDS, _POSITIVE_WORDS
+
 NEG, NEU, POS = 0, 1, 2
 SEED = 20261207
 
@@ -155,9 +157,34 @@ NEGATIVE = (
 )
 
 
+SUBJECTS = ("The government", "Regulators", "The company", "Investors", "The bank", "Europe",
+            "China", "The UK", "Officials", "The union", "Shoppers", "The airline", "Lawmakers",
+            "The central bank", "Exporters", "Workers", "The retailer", "Ukraine", "India")  # fmt: skip
+NEUTRAL_VERBS = ("says", "plans", "meets", "considers", "reviews", "discusses", "names",
+                 "schedules", "weighs", "talks about", "explains", "visits", "hosts", "prepares",
+                 "updates", "announces", "outlines", "asks about", "looks at")  # fmt: skip
+FILLERS = ("", " this week", " in Europe", " as talks continue", " over new plan",
+           " in the third quarter", " ahead of meeting", " after report", " in Asia",
+           " for next year", " on Monday", " at summit")  # fmt: skip
+
+
+def lexicon_sentences(rng: random.Random, n: int) -> list[tuple[str, int]]:
+    """Sentences built around one word of the finance lexicon (and neutral ones around none):
+    they teach the model to trust the lexicon where the tweets never used a word."""
+    pos = [w for w, v in _POSITIVE_WORDS.items() if v >= 0.5 and " " not in w]
+    neg = [w for w, v in _NEGATIVE_WORDS.items() if v >= 0.5 and " " not in w]
+    rows = []
+    for _ in range(n):
+        subject = rng.choice(SUBJECTS + COMPANIES)
+        rows.append((f"{subject} {rng.choice(pos)}{rng.choice(FILLERS)}", POS))
+        rows.append((f"{subject} {rng.choice(neg)}{rng.choice(FILLERS)}", NEG))
+        rows.append((f"{subject} {rng.choice(NEUTRAL_VERBS)}{rng.choice(FILLERS)}", NEU))
+    return rows
+
+
 def generate(n_each: int = 1500) -> list[tuple[str, int]]:
     """About ``n_each`` sentences per class (market moves, events and announcements)."""
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # noqa: S311 (reproducible text, not secrets)
     rows: list[tuple[str, int]] = []
 
     def fill(template: str) -> str:
@@ -186,6 +213,7 @@ def generate(n_each: int = 1500) -> list[tuple[str, int]]:
         rows.append((fill(rng.choice(NEGATIVE)), NEG))
     for _ in range(n_each):
         rows.append((fill(rng.choice(NEUTRAL)), NEU))
+    rows += lexicon_sentences(rng, n_each // 2)
     return list(dict.fromkeys(rows))
 
 

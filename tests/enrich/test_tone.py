@@ -183,10 +183,10 @@ def test_pulse_news_uses_the_tone_toward_the_instrument(
 def test_cli_sentiment_toward(tmp_path: Path) -> None:
     title = "Oil jumps, stocks drop as Iran tensions flare"
     runs = {}
+    command = [sys.executable, "-m", "tapewire.cli", "sentiment", "--format", "json", "--toward"]
     for symbol in ("^GSPC", "CL=F"):
         result = subprocess.run(
-            [sys.executable, "-m", "tapewire.cli", "sentiment", "--toward", symbol, title]
-            + ["--format", "json"],
+            [*command, symbol, title],
             capture_output=True,
             text=True,
             env=cli_env(tmp_path),
