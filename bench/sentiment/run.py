@@ -121,6 +121,44 @@ def target_aware(scorers: dict[str, tuple[Scorer, float, Callable[[], None]]]) -
         print(f"  {name:<28} accuracy {acc:.3f}   on the two-target headlines {acc_mixed:.3f}")
 
 
+def target_aware_semeval(scorers: dict[str, tuple[Scorer, float, Callable[[], None]]]) -> None:
+    """SemEval-2017 headlines scored per company (research data: evaluation only). The company
+    is the target (its name as the only alias); "mixed" rows are headlines whose companies' gold
+    scores have opposite signs."""
+    from tapewire.enrich.sentiment import neutral_band
+    from tapewire.enrich.tone import target, tone_toward
+
+    rows = json.loads(
+        (DATA / "semeval2017_task5_subtask2" / "Headline_Trainingdata.json").read_text()
+    )
+    signs: dict[str, set[int]] = {}
+    for r in rows:
+        signs.setdefault(r["title"], set()).add(label_of(float(r["sentiment"]), GOLD_BAND))
+    mixed = [i for i, r in enumerate(rows) if {-1, 1} <= signs[r["title"]]]
+    gold = [label_of(float(r["sentiment"]), GOLD_BAND) for r in rows]
+    band = neutral_band()
+    results = {
+        "tapewire tone_toward": [
+            tone_toward(r["title"], "", target(r["company"], (r["company"],), "Stocks"))
+            for r in rows
+        ]
+    }
+    bands = {"tapewire tone_toward": band}
+    for name, (scorer, sband, _) in scorers.items():
+        results[f"{name} whole sentence"] = scorer([r["title"] for r in rows])
+        bands[f"{name} whole sentence"] = sband
+    print(f"target-aware on SemEval companies ({len(rows)} rows, {len(mixed)} mixed):")
+    for name, score in results.items():
+        pred = [label_of(v, bands[name]) for v in score]
+        q = quality(pred, score, [float(r["sentiment"]) for r in rows])
+        polar_mixed = [i for i in mixed if gold[i]]
+        sign_mixed = sum(score[i] * gold[i] > 0 for i in polar_mixed) / len(polar_mixed)
+        print(
+            f"  {name:<28} acc {q['acc']:.3f}  mF1 {q['mF1']:.3f}  sign {q['sign']:.3f}"
+            f"  sign on mixed {sign_mixed:.3f}"
+        )
+
+
 def _fiqa(kind: str) -> list[Row]:
     rows = []
     for split in ("train", "test"):
@@ -231,6 +269,7 @@ def main() -> int:
                 f" {q['polar']:>6.3f} {q['sign']:>6.3f} {q['rho']:>6.3f}"
             )
     target_aware(systems)
+    target_aware_semeval(systems)
     every = [t for rows in sets.values() for t, _ in rows]
     rates = {name: measure_rate(s, clear, every) for name, (s, _, clear) in systems.items()}
     for name, (cpu, wall) in rates.items():
