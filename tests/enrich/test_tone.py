@@ -198,3 +198,20 @@ def test_cli_sentiment_toward(tmp_path: Path) -> None:
     assert runs["^GSPC"]["tone_label"] == "negative"
     assert runs["CL=F"]["tone_label"] == "positive"
     assert runs["^GSPC"]["score"] == runs["CL=F"]["score"]  # the sentence score is one
+
+
+@pytest.mark.parametrize(
+    ("title", "symbol"),
+    [
+        ("Alibaba Gets Rare Wall Street Downgrade as Rival Gains Traction", "^GSPC"),
+        ("Asian stocks decline despite big monthly gains in US", "^GSPC"),
+        ("India Stocks Get Rare Downgrade From SocGen on Election Risks", "^GSPC"),
+        ("UK Oil and Gas Firm Waldorf Production Says It's Not for Sale", "CL=F"),
+        ("Oil driller shares slump after dry well", "CL=F"),
+    ],
+)
+def test_generic_words_only_when_they_mean_the_instrument(title: str, symbol: str) -> None:
+    """Real 2023-12-01 sitemap titles: "Wall Street" as the analysts, another market's stocks,
+    "oil" qualifying a company say nothing about the index or crude."""
+    goal = {"^GSPC": SPX, "CL=F": CRUDE}[symbol]
+    assert tone_toward(title, "", goal, sentence_score=lambda _text: 0.0) == 0.0

@@ -116,6 +116,30 @@ _OTHER_ASSETS = (
     "futures",
     "vix",
 )
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_QUOTES = "\"'\u2018\u2019"
+_BARE_MARKET_WORDS = frozenset({"stocks", "equities", "markets", "stock market", "the market"})
+_MARKET_QUALIFIERS = frozenset(
+    {"us", "u.s.", "american", "global", "world", "the", "wall", "street's", "street", "and"}
+)
+_SECTOR_QUALIFIERS = _word_set(
+    "asian european chinese china japanese japan indian india emerging emerging-market tech chip"
+    " bank banking energy oil airline travel gambling real estate retail defense mining gold"
+    " growth value meme penny small-cap large-cap uk british german french korean taiwan taiwanese"
+    " israel hong kong australian canadian brazilian mexican these those some other top best"
+    " rate-sensitive"
+)
+_MODIFIED_NOUNS = _word_set(
+    "firm firms company companies driller drillers major majors producer producers titan giant"
+    " executive executives minister ministers country countries deal deals stocks shares sector"
+    " revenue revenues tanker tankers field fields workers industry smuggling money miner miners"
+    " mine mines group groups fund funds etf etfs trader traders bet bets"
+)
 _STOCK_WORDS = ("shares", "share", "stock", "stocks", "the stock", "its stock")
 _SHORT_NAME_STOP = frozenset(
     [
@@ -198,7 +222,7 @@ def _stem_keys(table: dict[str, float]) -> dict[str, float]:
 _UP = _stem_keys({
     "rise": 0.6, "jump": 0.8, "surge": 1.0, "soar": 1.0, "rally": 0.8, "gain": 0.6,
     "climb": 0.6, "advance": 0.5, "rebound": 0.6, "recover": 0.5, "spike": 0.8, "leap": 0.8,
-    "rocket": 1.0, "skyrocket": 1.0, "pop": 0.7, "edge": 0.4, "tick": 0.3, "firm": 0.4,
+    "rocket": 1.0, "skyrocket": 1.0, "pop": 0.7, "edge": 0.4, "tick": 0.3,
     "higher": 0.5, "up": 0.4, "boom": 0.8, "zoom": 0.8, "spring": 0.6,
     "outperform": 0.5, "bounce": 0.6, "top": 0.4, "strengthen": 0.5, "add": 0.4, "notch": 0.4, "surpass": 0.5,
 })  # fmt: skip
@@ -370,7 +394,33 @@ def _mentions(text: str, target_: Target) -> bool:
     for name in target_.names:
         if name and _term_pattern(name, any(ch.isupper() for ch in name)).search(text):
             return True
-    return any(_term_pattern(term, False).search(text) for term in target_.terms)
+    return any(_generic_hit(text, term) for term in target_.terms)
+
+
+def _generic_hit(text: str, term: str) -> bool:
+    """A generic word that stands for the instrument here, not for something it qualifies or
+    that qualifies it: "stocks" but not "Asian stocks" or "chip stocks"; "Wall Street" as the
+    market ("Wall Street slides"), not as the analysts ("a rare Wall Street downgrade"); "oil"
+    as the commodity, not "oil driller" or "oil revenue"."""
+    for match in _term_pattern(term, False).finditer(text):
+        before = text[: match.start()].split()
+        after = text[match.end() :].split()
+        previous = before[-1].lower().strip(_QUOTES) if before else ""
+        following = after[0].lower().strip(".,;:!?" + _QUOTES) if after else ""
+        if term in _BARE_MARKET_WORDS:
+            if (
+                previous
+                and previous not in _MARKET_QUALIFIERS
+                and (previous in _SECTOR_QUALIFIERS or before[-1][:1].isupper())
+            ):
+                continue
+        elif term in {"wall street", "wall st"}:
+            if before and not (following and stem(following) in _UP | _DOWN):
+                continue
+        elif following in _MODIFIED_NOUNS:
+            continue
+        return True
+    return False
 
 
 def _mentions_other_asset(text: str) -> bool:
