@@ -645,8 +645,10 @@ def _num(value: object) -> str:
 def sentiment(
     fmt: str, text: str | None, file_: Any, toward: str | None, aliases: tuple[str, ...]
 ) -> None:
-    """Label and score per line: the finance lexicon read by a small trained model (score in [-1, 1]);
-    with --toward, also the tone toward that instrument (the clause about it, in [-1, 1])."""
+    """Label and score per line: the finance lexicon read by a small trained model (score in [-1, 1]).
+
+    With --toward SYMBOL, also the tone toward that instrument: the clause about it, in [-1, 1].
+    """
     from tapewire.enrich.sentiment import label_of, neutral_band, score_texts
     from tapewire.enrich.tone import target, tone_toward
 
