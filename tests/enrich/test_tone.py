@@ -215,3 +215,18 @@ def test_generic_words_only_when_they_mean_the_instrument(title: str, symbol: st
     "oil" qualifying a company say nothing about the index or crude."""
     goal = {"^GSPC": SPX, "CL=F": CRUDE}[symbol]
     assert tone_toward(title, "", goal, sentence_score=lambda _text: 0.0) == 0.0
+
+
+def test_links_stored_before_tones_get_one_on_the_next_run(
+    sqlite_store: Store, make_ctx: Callable[..., RunContext]
+) -> None:
+    _seed(sqlite_store)
+    ctx = make_ctx(sqlite_store, AS_OF)
+    enrich_stage.run(ctx)
+    with sqlite_store.write() as s:
+        for link in s.scalars(select(EntityLink)):
+            link.tone = None  # as the migration leaves links made before it
+    report = enrich_stage.run(ctx)
+    assert report.counts["tones filled"] == 2
+    with sqlite_store.read() as s:
+        assert None not in s.scalars(select(EntityLink.tone)).all()

@@ -13,7 +13,7 @@ from tapewire.enrich.entities import Link, compile_aliases, find_links
 from tapewire.enrich.models import EntityLink, Sentiment, Story, StoryItem
 from tapewire.enrich.sentiment import MODEL_NAME, SentimentScore, score_texts
 from tapewire.enrich.stories import StoryGroup, StoryInput, find_stories
-from tapewire.enrich.tone_links import compute_link_tones
+from tapewire.enrich.tone_links import compute_link_tones, save_missing_tones
 from tapewire.ingest import queries as ingest_queries
 from tapewire.ingest.queries import NewsItemView
 from tapewire.market import queries as market_queries
@@ -34,6 +34,7 @@ def run(ctx: RunContext) -> StageReport:
     stories = find_stories([_story_input(item, links) for item in items])
     with ctx.store.write() as s:
         report.add("links", _save_links(s, links, tones))
+        report.add("tones filled", save_missing_tones(s, tones))
         report.add("sentiments", _save_sentiments(s, scores))
         _save_stories(s, stories)
     report.add("items", len(items))

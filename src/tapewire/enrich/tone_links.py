@@ -1,11 +1,16 @@
-"""Tone per entity link (pure): ``enrich.tone.tone_toward`` for each (item, linked instrument)."""
+"""Tone per entity link: ``enrich.tone.tone_toward`` for each (item, linked instrument), and
+filling it into stored links that have none."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from tapewire.enrich.entities import Link
+from tapewire.enrich.models import EntityLink
 from tapewire.enrich.sentiment import SentimentScore, score_text
 from tapewire.enrich.tone import Target, target, tone_toward
 
@@ -61,3 +66,21 @@ def compute_link_tones(
                     item.title, item.summary, goal, sentence_score=sentence_score
                 )
     return tones
+
+
+def save_missing_tones(s: Session, tones: Mapping[tuple[int, int], float]) -> int:
+    """Fill ``entity_link.tone`` where a stored link has none yet (links made before tones
+    existed, within the window the stage re-reads); returns how many were filled."""
+    item_ids = sorted({item_id for item_id, _ in tones})
+    if not item_ids:
+        return 0
+    rows = s.scalars(
+        select(EntityLink).where(EntityLink.news_item_id.in_(item_ids), EntityLink.tone.is_(None))
+    ).all()
+    filled = 0
+    for row in rows:
+        tone = tones.get((row.news_item_id, row.instrument_id))
+        if tone is not None:
+            row.tone = tone
+            filled += 1
+    return filled
