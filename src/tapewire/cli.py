@@ -662,14 +662,48 @@ def _num(value: object) -> str:
     type=click.File("r", encoding="utf-8"),
     help="One text per line ('-' for stdin).",
 )
-def sentiment(fmt: str, text: str | None, file_: Any) -> None:
-    """Label and score per line: the finance lexicon read by a small trained model (score in [-1, 1])."""
-    from tapewire.enrich.sentiment import score_texts
+@click.option(
+    "--toward",
+    metavar="SYMBOL",
+    help="Also score the tone toward this instrument (e.g. ^GSPC, CL=F, AAPL).",
+)
+@click.option(
+    "--alias",
+    "aliases",
+    multiple=True,
+    metavar="NAME",
+    help="A name the --toward instrument goes by (repeatable), e.g. --alias Apple.",
+)
+def sentiment(
+    fmt: str, text: str | None, file_: Any, toward: str | None, aliases: tuple[str, ...]
+) -> None:
+    """Label and score per line: the finance lexicon read by a small trained model (score in [-1, 1]).
+
+    With --toward SYMBOL, also the tone toward that instrument: the clause about it, in [-1, 1].
+    """
+    from tapewire.enrich.sentiment import label_of, neutral_band, score_texts
+    from tapewire.enrich.tone import target, tone_toward
 
     if text is None and file_ is None:
         raise click.UsageError("give TEXT or --file FILE")
     lines = [text] if text is not None else [ln.rstrip("\n") for ln in file_ if ln.strip()]
     rows = [{"text": ln, **asdict(s)} for ln, s in zip(lines, score_texts(lines), strict=True)]
+    if toward:
+        goal = target(toward, aliases, guess_asset_class(toward))
+        for row in rows:
+            row["toward"] = toward
+            row["tone"] = tone_toward(row["text"], "", goal)
+            row["tone_label"] = label_of(row["tone"], neutral_band())
+        emit(
+            fmt,
+            rows,
+            lambda rs: "\n".join(
+                f"{r['tone_label']:<8} {r['tone']:+.3f} toward {r['toward']}"
+                f"  (sentence {r['label']} {r['score']:+.3f})  {r['text']}"
+                for r in rs
+            ),
+        )
+        return
     emit(
         fmt,
         rows,

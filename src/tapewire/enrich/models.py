@@ -23,6 +23,7 @@ class EntityLink(Base):
     kind: Mapped[str] = mapped_column(String(16), default="name")  # cashtag|ticker|name|market
     field: Mapped[str] = mapped_column(String(16), default="title")  # title | summary
     evidence: Mapped[str] = mapped_column(String(255), default="")  # the exact words matched
+    tone: Mapped[float | None] = mapped_column(Float, default=None)  # toward THIS instrument
 
 
 class TickerMention(Base):

@@ -24,6 +24,8 @@ from tapewire.enrich.models import (
     TickerCandidate,
 )
 from tapewire.enrich.theme_map import MapInstrument, resolve_theme_map, themes_reaching
+from tapewire.enrich.tone import Target, tone_toward
+from tapewire.enrich.tone_links import target_of
 from tapewire.ingest import queries as ingest_queries
 from tapewire.market import queries as market_queries
 from tapewire.store import Store
@@ -48,6 +50,7 @@ class LinkedItem:
     language: str | None = None
     link_kind: str = "name"  # "theme": the item reaches the instrument only through a theme
     themes: tuple[str, ...] = ()  # for a theme link, the themes that carried it
+    tone: float | None = None  # toward this instrument (enrich.tone); None: use ``sentiment``
 
 
 def linked_items(
@@ -55,13 +58,13 @@ def linked_items(
 ) -> list[LinkedItem]:
     """Items about the instrument published in [since, until), newest first."""
     with store.read() as s:
-        links = dict(
-            s.execute(
-                select(EntityLink.news_item_id, EntityLink.relevance).where(
-                    EntityLink.instrument_id == instrument_id
-                )
-            ).all()
-        )
+        rows = s.execute(
+            select(EntityLink.news_item_id, EntityLink.relevance, EntityLink.tone).where(
+                EntityLink.instrument_id == instrument_id
+            )
+        ).all()
+        links = {item_id: relevance for item_id, relevance, _ in rows}
+        tones = {item_id: tone for item_id, _, tone in rows}
         sentiments = dict(
             s.execute(
                 select(Sentiment.news_item_id, Sentiment.score).where(
@@ -93,6 +96,7 @@ def linked_items(
             story_outlets=stories.get(i.id, (None, 1))[1],
             outlet=i.outlet,
             language=i.language,
+            tone=tones.get(i.id),
         )
         for i in items
     ]
@@ -109,9 +113,9 @@ def theme_linked_items(
     """Items in [since, until) reaching the instrument only through a theme (``exclude``: ids
     already linked by name), newest first, as ``link_kind="theme"`` with the themes carrying
     them and relevance ``THEME_LINK_WEIGHT`` x the strongest of those themes."""
+    known = market_queries.instruments(store)
     resolved = resolve_theme_map(
-        MapInstrument(i.id, i.symbol, i.asset_class, i.benchmark_symbol, i.member_of)
-        for i in market_queries.instruments(store)
+        MapInstrument(i.id, i.symbol, i.asset_class, i.benchmark_symbol, i.member_of) for i in known
     )
     wanted = themes_reaching(instrument_id, resolved)
     if not wanted:
@@ -134,6 +138,7 @@ def theme_linked_items(
             ).all()
         )
         stories = _stories_of(s, list(found))
+    goal = next((target_of(i) for i in known if i.id == instrument_id), None)
     return [
         LinkedItem(
             item_id=i.id,
@@ -149,12 +154,19 @@ def theme_linked_items(
             story_outlets=stories.get(i.id, (None, 1))[1],
             outlet=i.outlet,
             language=i.language,
+            tone=_theme_tone(i.title, i.summary, goal),
             link_kind="theme",
             themes=tuple(sorted(found[i.id], key=lambda t: (-found[i.id][t], t))),
         )
         for i in items
         if i.id in found
     ]
+
+
+def _theme_tone(title: str, summary: str, goal: Target | None) -> float | None:
+    """The tone of a theme-linked item toward the instrument ("Oil jumps, stocks drop" reaches
+    ^GSPC through oil and is negative for it), computed on read: theme links are not stored."""
+    return tone_toward(title, summary, goal) if goal is not None else None
 
 
 def instrument_news(

@@ -15,6 +15,7 @@ from tapewire.enrich.models import EntityLink, ItemTheme, Sentiment, Story, Stor
 from tapewire.enrich.sentiment import MODEL_NAME, SentimentScore, score_texts
 from tapewire.enrich.stories import StoryGroup, StoryInput, find_stories
 from tapewire.enrich.themes import ThemeHit, find_themes
+from tapewire.enrich.tone_links import compute_link_tones, save_missing_tones
 from tapewire.ingest import queries as ingest_queries
 from tapewire.ingest.queries import NewsItemView
 from tapewire.market import queries as market_queries
@@ -38,11 +39,13 @@ def run(ctx: RunContext) -> StageReport:
         for item_id, found in linked.items()
     }
     scores = dict(zip([i.id for i in items], score_texts([i.title for i in items]), strict=True))
+    tones = compute_link_tones(items, links, market_queries.instruments(ctx.store), scores)
     stories = find_stories([_story_input(item, links) for item in items])
     with ctx.store.write() as s:
-        report.add("links", _save_links(s, links))
+        report.add("links", _save_links(s, links, tones))
         report.add("themes", _save_themes(s, themes))
         report.add("candidates", save_candidates(s, items, linked))
+        report.add("tones filled", save_missing_tones(s, tones))
         report.add("sentiments", _save_sentiments(s, scores))
         _save_stories(s, stories)
     report.add("items", len(items))
@@ -57,7 +60,9 @@ def _story_input(item: NewsItemView, links: dict[int, list[Link]]) -> StoryInput
     )
 
 
-def _save_links(s: Session, links: dict[int, list[Link]]) -> int:
+def _save_links(
+    s: Session, links: dict[int, list[Link]], tones: dict[tuple[int, int], float]
+) -> int:
     known = set(s.execute(select(EntityLink.news_item_id, EntityLink.instrument_id)).all())
     new = 0
     for item_id, found in links.items():
@@ -73,6 +78,7 @@ def _save_links(s: Session, links: dict[int, list[Link]]) -> int:
                     kind=link.kind,
                     field=link.field,
                     evidence=link.evidence,
+                    tone=tones.get((item_id, link.instrument_id)),
                 )
             )
             new += 1

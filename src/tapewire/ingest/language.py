@@ -2,8 +2,9 @@
 
 Declared first: the item's ``xml:lang`` or ``dc:language``, then the feed's ``<language>``,
 ``xml:lang`` or a news sitemap's ``news:language``. Undeclared, the title and summary are
-matched against the commonest function words of seven languages; the language with the most
-hits wins when it has at least ``MIN_HITS`` and beats the runner-up by ``MARGIN`` (or has the
+matched against the commonest function words of seven languages (a word shared by several
+languages, such as "as" in English and Portuguese, splits its hit between them); the language
+with the most hits wins when it has at least ``MIN_HITS`` and beats the runner-up by ``MARGIN`` (or has the
 only hit in a headline of ``MIN_WORDS_FOR_ONE`` words or more). Otherwise
 None: short or mixed text is not guessed (a headline "Nvidia Q3" is no language at all).
 """
@@ -36,7 +37,8 @@ _NAMES = {
 _THREE_TO_TWO = {"eng": "en", "spa": "es", "fra": "fr", "fre": "fr", "deu": "de", "ger": "de"}
 _STOP_WORDS = {
     "en": "the of and to in is for on with that by from at as are was this be has have will "
-    "its it after over says about into than but not new more stocks",
+    "its it after over says about into than but not new more stocks a an up down how why what "
+    "amid after",
     "es": "el la los las de del y en que por con para una un se su al es más como tras sobre "
     "sus pero lo este esta según años ante hasta desde",
     "fr": "le la les des du de et en un une pour sur dans est par au aux que qui avec plus "
@@ -78,16 +80,17 @@ def language_tag(value: str | None) -> str | None:
 
 def guess_language(text: str) -> str | None:
     """The language of a headline and snippet by its function words, or None when unsure."""
-    counts = [0] * len(_LANGS)
+    counts = [0.0] * len(_LANGS)
     words = _WORD.findall(text.lower())
     for word in words:
-        for n in _LANGS_OF.get(word, ()):
-            counts[n] += 1
+        langs = _LANGS_OF.get(word, ())
+        for n in langs:
+            counts[n] += 1.0 / len(langs)  # "as" is English and Portuguese: half to each
     ranked = sorted(zip(_LANGS, counts, strict=True), key=lambda kv: (-kv[1], kv[0]))
     (best, hits), (_, second) = ranked[0], ranked[1]
     if hits >= MIN_HITS and hits - second >= MARGIN:
         return best
-    if hits == 1 and second == 0 and len(words) >= MIN_WORDS_FOR_ONE:
+    if hits >= 1 and second == 0 and len(words) >= MIN_WORDS_FOR_ONE:
         return best  # a full headline with one function word, of one language only
     return None
 

@@ -170,6 +170,7 @@ def _source(item: LinkedItem) -> dict[str, Any]:
         "published_at": item.published_at.isoformat(),
         "url": item.url,
         "sentiment": item.sentiment,
+        "tone": item.tone if item.tone is not None else item.sentiment,  # toward the instrument
         "story_outlets": item.story_outlets,
         "story_id": item.story_id,
         "link_kind": item.link_kind,  # "theme": it reaches the instrument only through a theme

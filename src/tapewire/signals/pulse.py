@@ -79,7 +79,7 @@ def compute_momentum(
 class NewsInput:
     published_at: datetime
     publisher: str
-    sentiment: float  # [-1, 1]
+    sentiment: float  # [-1, 1]: the tone toward the instrument where known, else the item's
     relevance: float  # entity-link relevance, title 1.0, summary 0.5 (+ mentions); theme <= 0.3
     story_id: int | None
     heat_weight: float = 1.0  # how much the item counts in Heat (a theme link: THEME_HEAT_WEIGHT)

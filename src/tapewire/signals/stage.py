@@ -45,7 +45,7 @@ def gather_inputs(ctx: RunContext, inst: InstrumentView) -> SignalInputs | None:
             NewsInput(
                 i.published_at,
                 i.outlet or i.publisher_domain,
-                i.sentiment or 0.0,
+                i.tone if i.tone is not None else i.sentiment or 0.0,
                 i.relevance,
                 i.story_id,
                 heat_weight=THEME_HEAT_WEIGHT if i.link_kind == "theme" else 1.0,

@@ -181,9 +181,10 @@ def _lead_story_sources(f: dict[str, Any]) -> list[dict[str, Any]]:
     return [n for n in f["news"] if lead is not None and n.get("story_id") == lead]
 
 
-def _tone(sentiment: float | None, band: float) -> str:
-    """The sentiment model's own label: beyond its neutral band, upbeat or downbeat."""
-    value = sentiment or 0.0
+def _tone(source: dict[str, Any], band: float) -> str:
+    """The item's tone toward the instrument (else its sentiment): beyond the band, upbeat or
+    downbeat."""
+    value = source.get("tone", source.get("sentiment")) or 0.0
     return "upbeat" if value > band else "downbeat" if value < -band else "neutral"
 
 
@@ -211,7 +212,7 @@ def _news_paragraph(f: dict[str, Any]) -> str:
         text = (
             f"One story drives the coverage: {_join(outlets)} all ran it, the first from "
             f"{next(n['outlet'] for n in lead_story if n['published_at'] == first)} on "
-            f"{fmt_date(first[:10])}, {_tone(lead_story[0]['sentiment'], f['sentiment_band'])} in tone."
+            f"{fmt_date(first[:10])}, {_tone(lead_story[0], f['sentiment_band'])} in tone."
         )
         return text + (" Other items round out the sources." if len(news) > len(lead_story) else "")
     lead = news[0]
@@ -219,7 +220,7 @@ def _news_paragraph(f: dict[str, Any]) -> str:
     text = f"Coverage came from {_count(len(outlets), 'outlet')}: {_join(outlets)}. "
     text += (
         f"The most relevant item, from {lead['outlet']} on {fmt_date(lead['published_at'][:10])}, "
-        f"is {_tone(lead['sentiment'], f['sentiment_band'])} in tone"
+        f"is {_tone(lead, f['sentiment_band'])} in tone"
     )
     if lead.get("link_kind") == "theme":  # it does not name the instrument: say what carried it
         text += f" (a theme link: {', '.join(lead['themes'])}, not a mention by name)"
