@@ -6,6 +6,7 @@ import pytest
 
 from tapewire.enrich.theme_map import MapInstrument, broad_market, resolve_theme_map, theme_targets
 from tapewire.enrich.themes import MIN_RELEVANCE, THEMES, find_themes
+from tests.conftest import shared_data
 
 
 def themes(title: str, summary: str = "") -> set[str]:
@@ -171,3 +172,25 @@ def test_the_map_resolves_only_to_instruments_the_store_has() -> None:
     assert "gold" not in resolved and "rates" in resolved  # rates: the broad market, no ^TNX
     assert {i for ids in resolved.values() for i in ids} <= {1, 2, 3, 4, 5, 6}
     assert [i.symbol for i in broad_market(stored)] == ["^GSPC", "^MKT"]
+
+
+def test_the_anchor_prefilter_changes_no_result_on_real_items() -> None:
+    """Every real headline of ../shared/data/news: the same themes with and without the
+    prefilter that skips a theme when no word starts like one of its cues."""
+    import csv
+
+    path = shared_data("news", "news_sitemap_items_2023-12-01.csv")
+    with path.open(encoding="utf-8", newline="") as fh:
+        items = [(r["title"], r["summary"]) for r in csv.DictReader(fh)]
+    for name in ("cnbc_headlines.csv", "reuters_headlines.csv"):
+        with (path.parent / "headlines_2017_2020" / name).open(
+            encoding="utf-8", errors="replace"
+        ) as fh:
+            items += [(r["Headlines"], r["Description"]) for r in csv.DictReader(fh)]
+    assert len(items) > 3000
+    found = 0
+    for title, summary in items:
+        fast = find_themes(title, summary)
+        assert fast == find_themes(title, summary, prefilter=False), title
+        found += bool(fast)
+    assert found > 1000

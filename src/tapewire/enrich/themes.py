@@ -20,13 +20,18 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from re import _constants as sre_constants
+from re import _parser as sre_parser
+from typing import Any
 
 STRONG = 1.0
 WEAK = 0.5
 SUMMARY_FACTOR = 0.6
 MIN_RELEVANCE = 0.5
 EVIDENCE_CHARS = 255
+ANCHOR_CHARS = 4  # a theme is only tried on items with a word starting like one of its cues
 
 # An automated price-move blurb ("Marathon Oil Corp. stock outperforms market on strong trading
 # day", "Kinross Gold falls Thursday, underperforms market"): data, not a report, so its title
@@ -668,6 +673,11 @@ class _Theme:
     cues: re.Pattern[str]  # every cue as its own named group ``c<i>``, strong cues first
     weights: tuple[float, ...]  # of cue i
     negative: re.Pattern[str] | None
+    anchors: frozenset[str]  # every cue match starts with one (lower case); empty = no filter
+
+
+_TOKEN = re.compile(r"[\w&$-]*")
+_TOKEN_ANY = re.compile(r"[\w&$-]+")
 
 
 def _words(body: str) -> str:
@@ -683,19 +693,33 @@ def _compiled() -> tuple[_Theme, ...]:
         body = "|".join(f"(?P<c{i}>{p})" for i, p in enumerate(patterns))
         weights = (STRONG,) * len(strong) + (WEAK,) * len(weak)
         neg = re.compile(_words("|".join(negative)), re.IGNORECASE) if negative else None
-        themes.append(_Theme(name, re.compile(_words(body), re.IGNORECASE), weights, neg))
+        # a cue match starts a token (the lookbehind of ``_words``): cut anchors to one token
+        anchors = {_token(a) for p in patterns for a in _anchors(p)}
+        cues = re.compile(_words(body), re.IGNORECASE)
+        themes.append(
+            _Theme(name, cues, weights, neg, frozenset() if "" in anchors else frozenset(anchors))
+        )
     return tuple(themes)
 
 
-def find_themes(title: str, summary: str = "") -> list[ThemeHit]:
-    """The themes the item is about, strongest first (ties in taxonomy order)."""
+def find_themes(title: str, summary: str = "", *, prefilter: bool = True) -> list[ThemeHit]:
+    """The themes the item is about, strongest first (ties in taxonomy order).
+
+    ``prefilter=False`` tries every theme's patterns (the same result, slower: for tests)."""
     if PRICE_BLURB.search(title):
         title = ""
     joined = f"{title}\n{summary}"
+    starts = {
+        token[:n]
+        for token in _TOKEN_ANY.findall(joined.lower())
+        for n in range(1, min(len(token), ANCHOR_CHARS) + 1)
+    }
     names = {text: [m.span() for m in COMPANY_NAME.finditer(text)] for text in (title, summary)}
     hits: list[ThemeHit] = []
     for theme in _compiled():
-        if theme.cues.search(joined) is None:  # most items skip most themes here
+        if prefilter and theme.anchors and theme.anchors.isdisjoint(starts):
+            continue  # no cue can match: most items skip most themes here, without a regex
+        if theme.cues.search(joined) is None:
             continue
         score = 0.0
         seen: set[str] = set()
@@ -723,3 +747,61 @@ def find_themes(title: str, summary: str = "") -> list[ThemeHit]:
                 )
             )
     return sorted(hits, key=lambda h: -h.relevance)
+
+
+def _token(anchor: str) -> str:
+    match = _TOKEN.match(anchor)
+    return match.group(0) if match else ""
+
+
+def _anchors(pattern: str) -> set[str]:
+    """Lower-case literal prefixes (up to ANCHOR_CHARS) one of which every match of the pattern
+    starts with; "" among them means none is known. Derived from the parsed regex, so it cannot
+    drift from the cues (``tests/enrich/test_themes.py`` checks the prefilter changes nothing
+    on the real items)."""
+    return _prefixes(list(sre_parser.parse(pattern, re.IGNORECASE)), {""})[1]
+
+
+def _prefixes(items: list[Any], current: set[str]) -> tuple[bool, set[str]]:
+    """(stopped, prefixes) after reading ``items`` from ``current``; stopped = an element whose
+    literal text is unknown was reached, so nothing further may be appended."""
+    cur = set(current)
+    for i, (op, av) in enumerate(items):
+        if all(len(x) >= ANCHOR_CHARS for x in cur):
+            return True, cur
+        if op in (sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            continue
+        if op is sre_constants.SUBPATTERN:
+            stopped, cur = _prefixes(list(av[-1]), cur)
+            if stopped:
+                return True, cur
+            continue
+        chars = _literals(op, av)
+        if chars is not None:
+            cur = {x + c if len(x) < ANCHOR_CHARS else x for x in cur for c in chars}
+            continue
+        return True, _fork(op, av, items[i + 1 :], cur)
+    return False, cur
+
+
+def _fork(op: Any, av: Any, rest: list[Any], cur: set[str]) -> set[str]:
+    """Prefixes through a branch or a repeat (or ``cur`` itself at anything else)."""
+    if op is sre_constants.BRANCH:
+        return set().union(*(_prefixes([*branch, *rest], cur)[1] for branch in av[1]))
+    if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
+        low, _, item = av
+        once = _prefixes(list(item), cur)[1]
+        return once | _prefixes(rest, cur)[1] if low == 0 else once
+    return cur
+
+
+def _literals(op: Any, av: Any) -> set[str] | None:
+    """The lower-case characters a LITERAL or a set of literals can be; None otherwise."""
+    if op is sre_constants.LITERAL:
+        return {chr(av).lower()}
+    if op is not sre_constants.IN:
+        return None
+    pairs: Iterable[tuple[Any, Any]] = av
+    if any(o is not sre_constants.LITERAL for o, _ in pairs):
+        return None
+    return {chr(value).lower() for _, value in av}
