@@ -14,7 +14,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from tapewire.newsroom.writers import phrases
+from tapewire.newsroom import assets
+from tapewire.newsroom.writers import phrases, situations
 from tapewire.newsroom.writers.base import Draft, fmt_date, fmt_pct, fmt_price
 from tapewire.newsroom.writers.phrases import pick
 
@@ -97,61 +98,42 @@ def _extreme(f: dict[str, Any]) -> str | None:
 
 
 def _headline(f: dict[str, Any]) -> str:
-    name, trigger = f["instrument"]["name"], f.get("trigger") or {}
-    for event in trigger.get("events", []):
-        if event["kind"] == "level_break" and event.get("price") is not None:
-            down = event["price"] > f["price"]["close"]
-            bank: Sequence[str] = phrases.BREAK_DOWN if down else phrases.BREAK_UP
-            return pick(bank, f, "break").format(name=name, level=fmt_price(event["price"]))
-        if event["kind"] == "direction_change" and event.get("previous"):
-            return pick(phrases.TURN, f, "turn").format(
-                name=name, direction=f["signals"]["direction"], previous=event["previous"]
-            )
-    if trigger.get("kind") == "heat" and f.get("lead_story_outlets", 0) >= 2:
-        return pick(phrases.STORY, f, "story").format(name=name, outlets=f["lead_story_outlets"])
     extreme = _extreme(f)
-    if extreme is not None:
-        bank = phrases.EXTREME_HIGH if extreme == "high52" else phrases.EXTREME_LOW
-        price = f["price"]["high52"] if extreme == "high52" else f["price"]["low52"]
-        return pick(bank, f, "extreme").format(name=name, price=fmt_price(price))
-    return _move_headline(f)
+    kind = situations.rank_situations(f, extreme)[0][1]
+    return situations.headline(f, kind, extreme)
 
 
 def _dek(f: dict[str, Any]) -> str:
-    s, p = f["signals"], f["price"]
-    text = (
-        f"Pulse {s['pulse']:.0f}/100 reads {s['direction']}, heat is {s['heat_label']} and "
-        f"risk {s['risk']}, for a Threat Level of {s['threat']}/5."
-    )
-    if p.get("sma50") is not None:
-        side = "above" if p["close"] >= p["sma50"] else "below"
-        text += f" It closed at {fmt_price(p['close'])}, {side} its 50-day average of {fmt_price(p['sma50'])}."
-    return text
-
-
-# ---------------------------------------------------------------- analysis
+    """The summary line, built from the day's situation (no scores: they are said once)."""
+    return situations.summary(f, situations.rank_situations(f, _extreme(f)), LEVEL_LABELS)
 
 
 def _opening(f: dict[str, Any]) -> str:
-    s = f["signals"]
-    return (
-        f"Pulse {s['pulse']:.0f}/100 ({s['direction']}), heat {s['heat']:.0f} {s['heat_label']}, "
-        f"risk {s['risk']}, Threat Level {s['threat']}/5."
-    )
+    """The lede: what happened (the news, quoted, or the day's most notable fact), measured,
+    and what it means against the levels."""
+    extreme = _extreme(f)
+    kind = situations.rank_situations(f, extreme)[0][1]
+    return situations.lede(f, kind, LEVEL_LABELS)
 
 
 def _price_action(f: dict[str, Any]) -> str:
+    """The wider picture: 20 and 60 sessions (the lede already gave the day)."""
     name, p = f["instrument"]["name"], f["price"]
-    text = (
-        f"{name} closed at {fmt_price(p['close'])} on {fmt_date(f['bar_date'])}, "
-        f"{_updown(p['change_pct'])} {fmt_pct(p['change_pct'])} on the day"
+    if p.get("return20_pct") is None:
+        return ""
+    text = pick(
+        (
+            f"Over 20 sessions {name} is {_updown(p['return20_pct'])} {fmt_pct(p['return20_pct'])}",
+            f"The bigger picture: {_updown(p['return20_pct'])} {fmt_pct(p['return20_pct'])} over "
+            "20 sessions",
+            f"Zooming out, it is {_updown(p['return20_pct'])} {fmt_pct(p['return20_pct'])} over "
+            "20 sessions",
+        ),
+        f,
+        "context",
     )
-    if p.get("return20_pct") is not None:
-        text += (
-            f"; it is {_updown(p['return20_pct'])} {fmt_pct(p['return20_pct'])} over 20 sessions"
-        )
-        if p.get("return60_pct") is not None:
-            text += f" and {_updown(p['return60_pct'])} {fmt_pct(p['return60_pct'])} over 60"
+    if p.get("return60_pct") is not None:
+        text += f" and {_updown(p['return60_pct'])} {fmt_pct(p['return60_pct'])} over 60"
     return text + "."
 
 
@@ -188,9 +170,15 @@ def _tone(sentiment: float | None, band: float) -> str:
 def _news_paragraph(f: dict[str, Any]) -> str:
     news = f["news"]
     if not news:
-        return (
-            "No news items about it were found in the window before the cut-off, so the score "
-            "rests on price alone."
+        return pick(
+            (
+                "No news items about it were found in the window before the cut-off, so the "
+                "read rests on price alone.",
+                "There was no news about it before the cut-off: this is a price-led read.",
+                "With no news about it in the window, the tape tells the story on its own.",
+            ),
+            f,
+            "no-news",
         )
     lead_story = _lead_story_sources(f)
     if len(lead_story) >= 2:
@@ -397,9 +385,8 @@ def _opportunities(f: dict[str, Any]) -> list[str]:
 
 
 def _take(f: dict[str, Any]) -> str:
-    s = f["signals"]
-    mood = "rough" if s["risk"] == "High" or (s["threat"] or 0) >= 4 else "calm"
-    return pick(phrases.TAKE[(s["direction"], mood)], f, "take")
+    kind = situations.rank_situations(f, _extreme(f))[0][1]
+    return situations.take(f, kind, LEVEL_LABELS)
 
 
 def _tags(f: dict[str, Any]) -> tuple[str, ...]:
@@ -421,28 +408,52 @@ def _tags(f: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(tags))
 
 
+def _risk_facts(f: dict[str, Any]) -> dict[str, Any]:
+    """The facts ``_risks`` reads, without the VIX regime where naming it would be boilerplate:
+    it is a risk for an equity index (and any equity when stressed), not for the VIX itself,
+    a yield, a currency or a commodity."""
+    regime = f["signals"]["components"]["risk"].get("vix_regime")
+    cls = situations.asset_of(f)
+    keep = cls is assets.EQUITY_INDEX or (
+        cls in (assets.STOCK, assets.ETF) and regime == "stressed"
+    )
+    if keep or regime is None:
+        return f
+    risk = {k: v for k, v in f["signals"]["components"]["risk"].items() if k != "vix_regime"}
+    components = {**f["signals"]["components"], "risk": risk}
+    return {**f, "signals": {**f["signals"], "components": components}}
+
+
 class TemplateWriter:
     """Deterministic writer: same facts, same brief."""
 
     name = "template"
 
     def write(self, facts: dict[str, Any]) -> Draft:
+        ranked = [k for _, k in situations.rank_situations(facts, _extreme(facts))]
+        events = _events_paragraph(facts) if ranked[0] != "break" else ""  # the lede told it
+        news_second = (
+            situations.lede(facts, "news", LEVEL_LABELS, levels_clause=False)
+            if "news" in ranked[1:]
+            else ""
+        )
         analysis = [
             _opening(facts),
+            news_second,
             _price_action(facts),
-            _events_paragraph(facts),
+            events,
             _news_paragraph(facts),
             _drivers(facts),
+            situations.meaning(facts) or "",
+            situations.scores(facts),
         ]
-        if (facts.get("trigger") or {}).get("kind") == "heat":  # the story leads a story brief
-            analysis[1], analysis[3] = analysis[3], analysis[1]
         return Draft(
             headline=_headline(facts),
             dek=_dek(facts),
             sections={
                 "analysis": [a for a in analysis if a],
                 "watch": _watch(facts),
-                "risks": _risks(facts),
+                "risks": _risks(_risk_facts(facts)),
                 "opportunities": _opportunities(facts),
                 "take": _take(facts),
             },
