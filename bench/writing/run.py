@@ -41,7 +41,6 @@ from tapewire.config import load_settings  # noqa: E402
 from tapewire.context import RunContext  # noqa: E402
 from tapewire.enrich import stage as enrich_stage  # noqa: E402
 from tapewire.ingest import stage as ingest_stage  # noqa: E402
-from tapewire.market import queries as market_queries  # noqa: E402
 from tapewire.market.stage import (  # noqa: E402
     InstrumentSpec,
     load_bars,
@@ -186,7 +185,7 @@ def load(ctx: RunContext) -> None:
     ingest_stage.run(ctx)
 
 
-def main() -> int:
+def main() -> int:  # noqa: C901 (one linear report)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", type=int, default=0, help="print N sample briefs in full")
     parser.add_argument("--dump", type=Path, help="write every brief as JSON lines to FILE")
@@ -201,14 +200,18 @@ def main() -> int:
     http = HttpClient(settings.http)
     days = sessions()
     first = days[-1]
-    load(RunContext(store=store, settings=settings, as_of=first, http=http, clock=FixedClock(first)))
+    load(
+        RunContext(store=store, settings=settings, as_of=first, http=http, clock=FixedClock(first))
+    )
     check = coherence_checker()
     views: list[Any] = []
     rejected: list[str] = []
     unaccounted = 0
     incoherent: list[str] = []
     for as_of in days:
-        ctx = RunContext(store=store, settings=settings, as_of=as_of, http=http, clock=FixedClock(as_of))
+        ctx = RunContext(
+            store=store, settings=settings, as_of=as_of, http=http, clock=FixedClock(as_of)
+        )
         for stage in (enrich_stage.run, technicals_stage.run, signals_stage.run):
             stage(ctx)
         report = newsroom_stage.run(ctx)
@@ -247,9 +250,14 @@ def main() -> int:
         masked_all.append(
             " ".join(
                 mask(t, names)
-                for t in [view.headline, view.dek, *view.sections.get("analysis", []),
-                          *view.sections.get("risks", []), *view.sections.get("opportunities", []),
-                          view.sections.get("take", "")]
+                for t in [
+                    view.headline,
+                    view.dek,
+                    *view.sections.get("analysis", []),
+                    *view.sections.get("risks", []),
+                    *view.sections.get("opportunities", []),
+                    view.sections.get("take", ""),
+                ]
             )
         )
     symbols = sorted({v.instruments[0] for v in views})
@@ -290,8 +298,12 @@ def main() -> int:
             for view in views:
                 out.write(
                     json.dumps(
-                        {"slug": view.slug, "headline": view.headline, "dek": view.dek,
-                         "sections": view.sections},
+                        {
+                            "slug": view.slug,
+                            "headline": view.headline,
+                            "dek": view.dek,
+                            "sections": view.sections,
+                        },
                         ensure_ascii=False,
                     )
                     + "\n"

@@ -99,7 +99,7 @@ YIELD = AssetClass(
     "set by the Treasury market, which trades nearly around the clock on weekdays",
     False,
     "bp",
-    3,
+    2,
     _NO_RS,
     "%",
 )
@@ -188,7 +188,7 @@ def classify(symbol: str, asset_class: str, name: str = "") -> AssetClass:
     sym, stored, lname = symbol.upper(), asset_class.lower(), name.lower()
     if sym in _VOL_SYMBOLS or "volatility index" in lname:
         return VOLATILITY_INDEX
-    if sym in _YIELD_SYMBOLS or stored == "rates" or "yield" in lname and "etf" not in lname:
+    if sym in _YIELD_SYMBOLS or stored == "rates" or ("yield" in lname and "etf" not in lname):
         return YIELD
     if sym.endswith("=X") or stored == "forex":
         return FX
@@ -224,9 +224,9 @@ def fx_pair(symbol: str) -> tuple[str, str] | None:
     return None
 
 
-def price_decimals(symbol: str, cls: AssetClass, close: float) -> int:
+def price_decimals(cls: AssetClass, close: float) -> int:
     """Decimals a level is written with: FX to 4 (3 for yen and other large-number quotes),
-    yields to 3, the rest to 2."""
+    the rest to 2."""
     if cls is FX:
         return 3 if close >= 20 else 4
     return cls.price_decimals
@@ -250,13 +250,19 @@ def direction_phrase(cls: AssetClass, direction: str, symbol: str = "") -> str:
         pair = fx_pair(symbol)
         if pair is not None:
             base, quote = pair
-            return f"the {base} is gaining on the {quote}" if up else (
-                f"the {base} is losing ground to the {quote}"
+            return (
+                f"the {base} is gaining on the {quote}"
+                if up
+                else (f"the {base} is losing ground to the {quote}")
             )
     if cls is FUTURE:
         what = FUTURE_NAMES.get(future_root(symbol))
         if what:
-            return f"{what} buyers have the upper hand" if up else f"{what} sellers have the upper hand"
+            return (
+                f"{what} buyers have the upper hand"
+                if up
+                else f"{what} sellers have the upper hand"
+            )
     return "buyers have the upper hand" if up else "sellers have the upper hand"
 
 

@@ -30,8 +30,8 @@ from tapewire.newsroom.decide import (
 )
 from tapewire.newsroom.facts import build_facts
 from tapewire.newsroom.models import Brief, FactSheet
-from tapewire.newsroom.tape import add_tape_facts
 from tapewire.newsroom.models import Verification as VerificationRow
+from tapewire.newsroom.tape import add_tape_facts
 from tapewire.newsroom.verify import Verification, verify_texts
 from tapewire.newsroom.writers.base import Draft
 from tapewire.newsroom.writers.llm import (

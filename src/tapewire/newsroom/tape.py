@@ -3,7 +3,8 @@
 Added to the fact sheet (so the verifier grounds every number the writer takes from them):
 
 - ``asset``: the asset class the brief is written for (``newsroom.assets``), its quote unit and,
-  for a yield, the yield in % (``yield_pct``) and the day's move in basis points (``change_bp``);
+  for a yield, the yield in % (``yield_pct``) and its moves in basis points (``change_bp``,
+  ``change20_bp``, ``change60_bp``);
 - ``tape``: the run of closes in one direction (``streak_days``, ``streak_pct``), the 20-session
   closing range (``range20_high``/``range20_low``/``range20_position_pct``, 0 at the low, 100 at
   the high), and the day's move in ATRs (``move_atr``);
@@ -30,7 +31,7 @@ def add_tape_facts(facts: dict[str, Any]) -> None:
         "class": cls.key,
         "label": cls.label,
         "unit": assets.quote_unit(inst["symbol"], cls),
-        "decimals": assets.price_decimals(inst["symbol"], cls, float(close or 0.0)),
+        "decimals": assets.price_decimals(cls, float(close or 0.0)),
         "hours": cls.hours,
         "trades_weekends": cls.trades_weekends,
         "components": list(cls.components),
@@ -43,6 +44,10 @@ def add_tape_facts(facts: dict[str, Any]) -> None:
     chart = facts.get("chart") or {}
     dates = [date.fromisoformat(d) for d in chart.get("dates", [])]
     closes = [float(c) for c in chart.get("closes", [])]
+    if cls is assets.YIELD:  # a yield's 20- and 60-session change in basis points
+        for days in (20, 60):
+            if len(closes) > days:
+                asset[f"change{days}_bp"] = round((closes[-1] - closes[-1 - days]) * 100.0, 1)
     facts["tape"] = _tape(closes, price)
     for source in facts.get("news", []):
         source.update(_since(source["published_at"], dates, closes))
@@ -77,7 +82,7 @@ def _since(published_at: str, dates: list[date], closes: list[float]) -> dict[st
     """The last close before the item's day and the move from it to the latest close."""
     day = datetime.fromisoformat(published_at).date()
     before = [i for i, d in enumerate(dates) if d < day]
-    if not before or before[-1] == len(dates) - 1 and len(dates) < 2:
+    if not before:
         return {}
     i = before[-1]
     if i == len(closes) - 1:  # published after the latest bar: no close since

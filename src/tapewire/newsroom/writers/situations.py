@@ -58,7 +58,8 @@ def lead_item(f: dict[str, Any]) -> dict[str, Any] | None:
         return None
     lead = f.get("lead_story")
     first = [n for n in news if lead is not None and n.get("story_id") == lead]
-    return (first or news)[0]
+    item: dict[str, Any] = (first or news)[0]
+    return item
 
 
 def _divergence(f: dict[str, Any]) -> bool:
@@ -66,8 +67,10 @@ def _divergence(f: dict[str, Any]) -> bool:
     other = bench.get("change_pct")
     if other is None or change is None:
         return False
-    return (
-        abs(change) >= DIVERGENCE_PCT and abs(other) >= DIVERGENCE_PCT and (change > 0) != (other > 0)
+    return bool(
+        abs(change) >= DIVERGENCE_PCT
+        and abs(other) >= DIVERGENCE_PCT
+        and (change > 0) != (other > 0)
     )
 
 
@@ -78,28 +81,44 @@ def nearest(f: dict[str, Any], *, above: bool) -> dict[str, Any] | None:
 
 
 def level_phrase(f: dict[str, Any], lv: dict[str, Any], labels: dict[str, str]) -> str:
-    """"support at 6,850.00", "the 50-day average at 6,790.12" (the verifier reads both)."""
+    """ "support at 6,850.00", "the 50-day average at 6,790.12" (the verifier reads both)."""
     if lv["kind"] in ("support", "resistance"):
         return f"{lv['kind']} at {px(f, lv['price'])}"
     return f"the {labels.get(lv['kind'], lv['kind']).lower()} at {px(f, lv['price'])}"
 
 
-def _verb(f: dict[str, Any], change: float, slot: str) -> str:
-    big = abs(change) >= 1.5 if asset_of(f) is not assets.VOLATILITY_INDEX else abs(change) >= 6
-    if change >= 0:
-        bank = ("jumps", "rallies", "surges") if big else ("rises", "climbs", "gains", "firms")
-    else:
-        bank = ("falls", "slides", "drops", "sinks") if big else ("slips", "eases", "dips", "softens")
+_PRESENT_UP = (("rises", "climbs", "gains", "firms"), ("jumps", "rallies", "surges"))
+_PRESENT_DOWN = (("slips", "eases", "dips", "softens"), ("falls", "slides", "drops", "sinks"))
+_PAST_UP = (("rose", "climbed", "gained", "firmed"), ("jumped", "rallied", "surged"))
+_PAST_DOWN = (("slipped", "eased", "dipped", "softened"), ("fell", "slid", "dropped", "sank"))
+
+
+def _verb(f: dict[str, Any], change: float, slot: str, *, past: bool = False) -> str:
+    """A verb for the move's size and sign: present in headlines, past in the body. A yield
+    never "rallies" (a bond rally is a fall in yields)."""
+    cls = asset_of(f)
+    limit = 6.0 if cls is assets.VOLATILITY_INDEX else 8.0 if cls is assets.YIELD else 1.5
+    big = abs(change) >= limit
+    up_bank, down_bank = (_PAST_UP, _PAST_DOWN) if past else (_PRESENT_UP, _PRESENT_DOWN)
+    bank: tuple[str, ...] = (up_bank if change >= 0 else down_bank)[big]
+    if cls is assets.YIELD:
+        bank = tuple(v for v in bank if not v.startswith("rall"))
     return pick(bank, f, slot)
 
 
-def _move(f: dict[str, Any], slot: str = "move") -> str:
-    """"rises 1.2%" (a yield: "rises 5 bp")."""
+def _move(f: dict[str, Any], slot: str = "move", *, past: bool = False) -> str:
+    """ "rises 1.2%" ("rose 1.2%" with ``past``; a yield: "rises 5 bp")."""
     p, a = f["price"], f.get("asset") or {}
     if a.get("change_bp") is not None:
         bp = a["change_bp"]
-        return f"{_verb(f, bp, slot)} {abs(bp):.0f} bp"
-    return f"{_verb(f, p['change_pct'], slot)} {fmt_pct(p['change_pct'])}"
+        if abs(bp) < 0.5:
+            return "held steady" if past else "holds steady"
+        return f"{_verb(f, bp, slot, past=past)} {abs(bp):.0f} bp"
+    return f"{_verb(f, p['change_pct'], slot, past=past)} {fmt_pct(p['change_pct'])}"
+
+
+def _possessive(name: str) -> str:
+    return name + ("'" if name.endswith("s") else "'s")
 
 
 def _close(f: dict[str, Any]) -> str:
@@ -112,6 +131,7 @@ def _close(f: dict[str, Any]) -> str:
 def _hook(f: dict[str, Any]) -> str:
     """A few words on what the day's move means for this class."""
     cls, up = asset_of(f), _up(f["price"]["change_pct"])
+    bank: tuple[str, ...]
     if cls is assets.VOLATILITY_INDEX:
         bank = (
             ("as fear builds", "as traders reach for protection", "as nerves fray")
@@ -202,7 +222,7 @@ def headline(f: dict[str, Any], kind: str, extreme: str | None) -> str:  # noqa:
     if kind == "break":
         e = next(e for e in events if e["kind"] == "level_break" and e.get("price") is not None)
         down, level = e["price"] > p["close"], px(f, e["price"])
-        bank = (
+        bank: tuple[str, ...] = (
             (
                 f"{name} breaks support at {level}",
                 f"{name} slips through its {level} floor",
@@ -239,9 +259,15 @@ def headline(f: dict[str, Any], kind: str, extreme: str | None) -> str:  # noqa:
         high = extreme == "high52"
         price = p["high52"] if high else p["low52"]
         bank = (
-            (f"{name} hits a 52-week high at {px(f, price)}", f"{name} sets a one-year high of {px(f, price)}")
+            (
+                f"{name} hits a 52-week high at {px(f, price)}",
+                f"{name} sets a one-year high of {px(f, price)}",
+            )
             if high
-            else (f"{name} sinks to a 52-week low at {px(f, price)}", f"{name} marks a one-year low of {px(f, price)}")
+            else (
+                f"{name} sinks to a 52-week low at {px(f, price)}",
+                f"{name} marks a one-year low of {px(f, price)}",
+            )
         )
         return pick(bank, f, "headline")
     if kind == "big_move":
@@ -359,7 +385,9 @@ def _since_sentence(f: dict[str, Any], item: dict[str, Any]) -> str:
     )
 
 
-def lede(f: dict[str, Any], kind: str, labels: dict[str, str], *, levels_clause: bool = True) -> str:
+def lede(
+    f: dict[str, Any], kind: str, labels: dict[str, str], *, levels_clause: bool = True
+) -> str:
     """The first paragraph: what happened, measured, and what it means against the levels
     (``levels_clause=False``: the news as a second paragraph, the levels already said)."""
     name, p, t = _name(f), f["price"], f.get("tape") or {}
@@ -396,13 +424,13 @@ def lede(f: dict[str, Any], kind: str, labels: dict[str, str], *, levels_clause:
         )
     if kind == "big_move":
         return (
-            f"{name} {_move(f, 'lede')} on {day} to {_close(f)}, {t['move_atr']:.1f} times its "
+            f"{name} {_move(f, 'lede', past=True)} on {day} to {_close(f)}, {t['move_atr']:.1f} times its "
             f"14-day average true range: a move outside its usual day. Now {levels}."
         )
     if kind == "divergence":
         bench = f["benchmark"]
         return (
-            f"{name} {_move(f, 'lede')} on {day} while its benchmark {bench['symbol']} went the other "
+            f"{name} {_move(f, 'lede', past=True)} on {day} while its benchmark {bench['symbol']} went the other "
             f"way, {'up' if bench['change_pct'] >= 0 else 'down'} {fmt_pct(bench['change_pct'])}. "
             f"At {_close(f)}, {levels}."
         )
@@ -416,22 +444,22 @@ def lede(f: dict[str, Any], kind: str, labels: dict[str, str], *, levels_clause:
         top = t["range20_position_pct"] >= 50
         mark = t["range20_high"] if top else t["range20_low"]
         return (
-            f"At {px(f, mark)}, {name}'s close on {day} is its {'highest' if top else 'lowest'} of the "
+            f"At {px(f, mark)}, {_possessive(name)} close on {day} is its {'highest' if top else 'lowest'} of the "
             f"last 20 sessions, after a day {_move_words(f)}. From here {levels}."
         )
     if kind == "vol_extreme":
         hot = p["realized_vol_pctile"] >= 50
         return (
-            f"{name} {_move(f, 'lede')} on {day} to {_close(f)}, with 20-day realized volatility at "
+            f"{name} {_move(f, 'lede', past=True)} on {day} to {_close(f)}, with 20-day realized volatility at "
             f"{fmt_pct(p['realized_vol20_pct'])} a year, {'near the top' if hot else 'near the bottom'} "
             f"of its past year. {levels[0].upper() + levels[1:]}."
         )
     if kind in ("turn", "extreme"):
-        return f"{name} {_move(f, 'lede')} on {day} to {_close(f)}. {levels[0].upper() + levels[1:]}."
+        return f"{name} {_move(f, 'lede', past=True)} on {day} to {_close(f)}. {levels[0].upper() + levels[1:]}."
     if kind == "quiet":
         return pick(
             (
-                f"Little happened in {name} on {day}: it {_move(f, 'lede')} to {_close(f)}, well "
+                f"Little happened in {name} on {day}: it {_move(f, 'lede', past=True)} to {_close(f)}, well "
                 f"inside its usual daily range. {levels[0].upper() + levels[1:]}.",
                 f"A quiet session for {name}, which closed at {px(f, p['close'])} on {day}, "
                 f"{_move_words(f)}. {levels[0].upper() + levels[1:]}.",
@@ -439,10 +467,7 @@ def lede(f: dict[str, Any], kind: str, labels: dict[str, str], *, levels_clause:
             f,
             "lede",
         )
-    return (
-        f"{name} {_move(f, 'lede')} on {day} to {_close(f)}. "
-        f"{levels[0].upper() + levels[1:]}."
-    )
+    return f"{name} {_move(f, 'lede', past=True)} on {day} to {_close(f)}. {levels[0].upper() + levels[1:]}."
 
 
 def _move_words(f: dict[str, Any]) -> str:
@@ -455,31 +480,63 @@ def _move_words(f: dict[str, Any]) -> str:
 def summary(f: dict[str, Any], ranked: Sequence[Situation], labels: dict[str, str]) -> str:
     """One line under the headline: the day's fact and the second most notable one, or the
     levels; no scores (they are shown once, in the body)."""
-    name, p = _name(f), f["price"]
     kind = ranked[0][1]
     second = ranked[1][1] if len(ranked) > 1 else None
-    first = {
-        "news": lambda: _news_summary(f),
-        "break": lambda: f"The close at {px(f, p['close'])} went through a level that held the day before.",
-        "turn": lambda: f"Pulse changed direction: {assets.direction_phrase(asset_of(f), f['signals']['direction'], f['instrument']['symbol'])}.",
-        "extreme": lambda: f"{name} closed {_move_words(f)} at {_close(f)}.",
-        "big_move": lambda: f"A move of {(f.get('tape') or {}).get('move_atr', 0):.1f} ATRs took it to {_close(f)}.",
-        "divergence": lambda: f"{name} split from its benchmark on the day.",
-        "streak": lambda: f"Its run reached {(f.get('tape') or {}).get('streak_days', 0)} sessions.",
-        "range_edge": lambda: "It closed at an edge of its 20-session range.",
-        "vol_extreme": lambda: f"Realized volatility sits at percentile {p.get('realized_vol_pctile', 0):.0f} of the past year.",
-        "quiet": lambda: pick(
-            (f"{name} barely moved, {_move_words(f)}.", f"A narrow day: {_move_words(f)} at {_close(f)}."),
-            f,
-            "summary",
-        ),
-        "move": lambda: f"{name} closed {_move_words(f)} at {_close(f)}.",
-    }[kind]()
+    first = _first_fact(f, kind)
     extra = _second_fact(f, second)
     if extra is None:
         clause = _levels_clause(f, labels)
         extra = clause[0].upper() + clause[1:] + "."
     return f"{first} {extra}"
+
+
+def _first_fact(f: dict[str, Any], kind: str) -> str:
+    name, p = _name(f), f["price"]
+    if kind == "news":
+        return _news_summary(f)
+    if kind == "break":
+        return f"The close at {px(f, p['close'])} went through a level that held the day before."
+    if kind == "turn":
+        return _turn_summary(f)
+    if kind == "extreme":
+        return f"{name} closed {_move_words(f)} at {_close(f)}."
+    if kind == "big_move":
+        return (
+            f"A move of {(f.get('tape') or {}).get('move_atr', 0):.1f} ATRs took it to {_close(f)}."
+        )
+    if kind == "divergence":
+        return f"{name} split from its benchmark on the day."
+    if kind == "streak":
+        return f"Its run reached {(f.get('tape') or {}).get('streak_days', 0)} sessions."
+    if kind == "range_edge":
+        top = (f.get("tape") or {}).get("range20_position_pct", 0) >= 50
+        return f"No close in 20 sessions was {'higher' if top else 'lower'}."
+    if kind == "vol_extreme":
+        return f"Realized volatility sits at percentile {p.get('realized_vol_pctile', 0):.0f} of the past year."
+    if kind == "quiet":
+        return pick(
+            (
+                f"{name} barely moved, {_move_words(f)}.",
+                f"A narrow day: {_move_words(f)} at {_close(f)}.",
+            ),
+            f,
+            "summary",
+        )
+    if kind == "move":
+        return f"{name} closed {_move_words(f)} at {_close(f)}."
+    return f"{name} closed {_move_words(f)} at {_close(f)}."
+
+
+def _turn_summary(f: dict[str, Any]) -> str:
+    event = next(
+        (e for e in (f.get("trigger") or {}).get("events", []) if e["kind"] == "direction_change"),
+        None,
+    )
+    direction = f["signals"]["direction"]
+    phrase = assets.direction_phrase(asset_of(f), direction, f["instrument"]["symbol"])
+    if event is None or not event.get("previous"):
+        return f"Pulse reads {direction}: {phrase}."
+    return f"Pulse moved from {event['previous']} to {direction}: {phrase}."
 
 
 def _news_summary(f: dict[str, Any]) -> str:
@@ -508,7 +565,9 @@ def _second_fact(f: dict[str, Any], kind: str | None) -> str | None:
         top = t["range20_position_pct"] >= 50
         return f"It closed at the {'top' if top else 'bottom'} of its 20-session range."
     if kind == "vol_extreme":
-        return f"Realized volatility is at percentile {p['realized_vol_pctile']:.0f} of the past year."
+        return (
+            f"Realized volatility is at percentile {p['realized_vol_pctile']:.0f} of the past year."
+        )
     return None
 
 
@@ -519,27 +578,28 @@ def meaning(f: dict[str, Any]) -> str | None:
     """What the instrument's read means for its class (the VIX brief is about fear)."""
     cls, direction = asset_of(f), f["signals"]["direction"]
     read = assets.equity_read(cls, direction)
+    up = f["price"]["change_pct"] >= 0
     if cls is assets.VOLATILITY_INDEX:
-        base = pick(
+        today = pick(
             (
-                "The VIX prices the 30-day volatility traders expect in the S&P 500: a rise means "
-                f"{cls.rise}.",
-                f"A rising VIX means {cls.rise}; a falling one, {cls.fall}.",
+                f"The VIX prices the volatility traders expect in US stocks over the next month; "
+                f"today's {'rise' if up else 'fall'} means {cls.rise if up else cls.fall}.",
+                f"{'A rising' if up else 'A falling'} VIX means {cls.rise if up else cls.fall}.",
             ),
             f,
             "meaning",
         )
-        return base + (f" For now {read}." if read else "")
+        return today + (f" The trend says more: {read}." if read else "")
     if cls is assets.YIELD:
-        base = f"A rising yield means {cls.rise}; a falling one, {cls.fall}."
-        return base + (f" Today's read: {read}." if read else "")
+        today = f"{'A rising' if up else 'A falling'} yield means {cls.rise if up else cls.fall}."
+        return today + (f" On the trend, {read}." if read else "")
     if cls is assets.FX:
         pair = assets.fx_pair(f["instrument"]["symbol"])
         if pair is None:
             return None
         base_ccy, quote = pair
         return (
-            f"The pair is quoted in {quote} per {base_ccy}: a rise is the {base_ccy} strengthening. "
+            f"The pair is the price of one {base_ccy} in {quote}: a rise is the {base_ccy} strengthening. "
             f"It trades {cls.hours}."
         )
     if cls is assets.CRYPTO:
@@ -579,7 +639,7 @@ def _agree(f: dict[str, Any]) -> bool | None:
     trend, mom = comps.get("trend"), comps.get("momentum")
     if trend is None or mom is None or abs(trend) < 0.05 or abs(mom) < 0.05:
         return None
-    return (trend > 0) == (mom > 0)
+    return bool((trend > 0) == (mom > 0))
 
 
 def take(f: dict[str, Any], kind: str, labels: dict[str, str]) -> str:
@@ -590,6 +650,7 @@ def take(f: dict[str, Any], kind: str, labels: dict[str, str]) -> str:
     rough = s["risk"] == "High" or (s["threat"] or 0) >= 4
     below, above = nearest(f, above=False), nearest(f, above=True)
     sym = f["instrument"]["symbol"]
+    stance: tuple[str, ...]
     if cls is assets.VOLATILITY_INDEX:
         stance = {
             "Bullish": ("Fear has the upper hand", "Protection is in demand"),
@@ -618,9 +679,7 @@ def take(f: dict[str, Any], kind: str, labels: dict[str, str]) -> str:
         lv, verb = below, ("a close below", "a break of")
     if lv is not None:
         what = "change that" if direction != "Neutral" else "set the tone"
-        parts.append(
-            f"{pick(verb, f, 'take-verb')} {level_phrase(f, lv, labels)} would {what}"
-        )
+        parts.append(f"{pick(verb, f, 'take-verb')} {level_phrase(f, lv, labels)} would {what}")
     sentence = "; ".join(parts) + "."
     agree = _agree(f)
     extra = None

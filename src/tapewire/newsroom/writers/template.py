@@ -118,7 +118,12 @@ def _opening(f: dict[str, Any]) -> str:
 
 def _price_action(f: dict[str, Any]) -> str:
     """The wider picture: 20 and 60 sessions (the lede already gave the day)."""
-    name, p = f["instrument"]["name"], f["price"]
+    name, p, a = f["instrument"]["name"], f["price"], f.get("asset") or {}
+    if a.get("change20_bp") is not None:  # a yield moves in basis points
+        text = f"Over 20 sessions the yield is {_updown(a['change20_bp'])} {abs(a['change20_bp']):.0f} bp"
+        if a.get("change60_bp") is not None:
+            text += f", and {_updown(a['change60_bp'])} {abs(a['change60_bp']):.0f} bp over 60"
+        return text + "."
     if p.get("return20_pct") is None:
         return ""
     text = pick(
