@@ -114,6 +114,8 @@ def _move(f: dict[str, Any], slot: str = "move", *, past: bool = False) -> str:
         if abs(bp) < 0.5:
             return "held steady" if past else "holds steady"
         return f"{_verb(f, bp, slot, past=past)} {abs(bp):.0f} bp"
+    if abs(p["change_pct"]) < 0.05:  # would print as 0.0%
+        return "held steady" if past else "holds steady"
     return f"{_verb(f, p['change_pct'], slot, past=past)} {fmt_pct(p['change_pct'])}"
 
 
@@ -589,10 +591,12 @@ def meaning(f: dict[str, Any]) -> str | None:
             f,
             "meaning",
         )
-        return today + (f" The trend says more: {read}." if read else "")
+        against = read is not None and (f["signals"]["direction"] == "Bullish") != up
+        return today + (f" The trend points the other way: {read}." if against else "")
     if cls is assets.YIELD:
         today = f"{'A rising' if up else 'A falling'} yield means {cls.rise if up else cls.fall}."
-        return today + (f" On the trend, {read}." if read else "")
+        against = read is not None and (f["signals"]["direction"] == "Bullish") != up
+        return today + (f" The trend points the other way: {read}." if against else "")
     if cls is assets.FX:
         pair = assets.fx_pair(f["instrument"]["symbol"])
         if pair is None:

@@ -1,11 +1,14 @@
 """The deterministic writer: fact sheet -> brief text.
 
-Variety is real, not one template with synonyms: the headline is chosen by what is most
-newsworthy (a level break, a turn of direction, a hot story, a 52-week extreme, else the move),
-the drivers are ordered by how much each moved Pulse, and sections say only what the facts hold
-(no breadth line without breadth, no pair idea without a measured spread). Phrasings come from
-``phrases`` by a stable hash, so a rerun is identical. Every number is formatted from the fact
-sheet with ``fmt_*`` and checked by the verifier.
+A brief leads with the day's most notable fact (``writers.situations``): linked news quoted
+verbatim with its outlet and date and the move since, a level break, a turn of Pulse, a one-year
+extreme, an outsized move, a divergence from the benchmark, a streak, a 20-session high or low,
+a volatility extreme, else an ordinary or quiet day. Headline, summary, lede and Take are built
+from that situation; the words follow the asset class (``newsroom.assets``: a rising VIX is
+fear, a rising yield a bond sell-off). The scores are said once, in the body. Sections say only
+what the facts hold (no breadth line without breadth, no pair idea without a measured spread).
+Phrasings are chosen by a stable hash of symbol and date, so a rerun is identical. Every number
+is formatted from the fact sheet and checked by the verifier.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from tapewire.newsroom import assets
-from tapewire.newsroom.writers import phrases, situations
+from tapewire.newsroom.writers import situations
 from tapewire.newsroom.writers.base import Draft, fmt_date, fmt_pct, fmt_price
 from tapewire.newsroom.writers.phrases import pick
+from tapewire.newsroom.writers.situations import px
 
 WORDS_PER_MINUTE = 200
 PAIR_MIN_RS_PCT = 2.0  # a pair idea needs the ratio to have moved this much over 20 sessions
@@ -67,26 +71,12 @@ def _updown(value: float) -> str:
     return "up" if value >= 0 else "down"
 
 
+def _change(value: float) -> str:
+    """ "up 2.3%", "down 0.4%", "flat" (under 0.05 %, which would print as 0.0%)."""
+    return "flat" if abs(value) < 0.05 else f"{_updown(value)} {fmt_pct(value)}"
+
+
 # ---------------------------------------------------------------- headline and dek
-
-
-def _move_headline(f: dict[str, Any]) -> str:
-    name, p = f["instrument"]["name"], f["price"]
-    change = p["change_pct"]
-    if abs(change) < 0.05:
-        return f"{name} holds steady at {fmt_price(p['close'])}"
-    if change > 0:
-        verb = pick(phrases.UP_SMALL if change < 1.5 else phrases.UP_BIG, f, "up")
-    else:
-        verb = pick(phrases.DOWN_SMALL if change > -1.5 else phrases.DOWN_BIG, f, "down")
-    direction = f["signals"]["direction"]
-    if direction == "Neutral":
-        hook = pick(phrases.HOOK_NEUTRAL, f, "hook")
-    elif (direction == "Bullish") == (change > 0):
-        hook = pick(phrases.HOOK_WITH_TREND, f, "hook")
-    else:
-        hook = pick(phrases.HOOK_AGAINST, f, "hook").format(direction=direction)
-    return f"{name} {verb} {fmt_pct(change)} to {fmt_price(p['close'])} {hook}"
 
 
 def _extreme(f: dict[str, Any]) -> str | None:
@@ -128,17 +118,15 @@ def _price_action(f: dict[str, Any]) -> str:
         return ""
     text = pick(
         (
-            f"Over 20 sessions {name} is {_updown(p['return20_pct'])} {fmt_pct(p['return20_pct'])}",
-            f"The bigger picture: {_updown(p['return20_pct'])} {fmt_pct(p['return20_pct'])} over "
-            "20 sessions",
-            f"Zooming out, it is {_updown(p['return20_pct'])} {fmt_pct(p['return20_pct'])} over "
-            "20 sessions",
+            f"Over 20 sessions {name} is {_change(p['return20_pct'])}",
+            f"The bigger picture: {_change(p['return20_pct'])} over 20 sessions",
+            f"Zooming out, it is {_change(p['return20_pct'])} over 20 sessions",
         ),
         f,
         "context",
     )
     if p.get("return60_pct") is not None:
-        text += f" and {_updown(p['return60_pct'])} {fmt_pct(p['return60_pct'])} over 60"
+        text += f" and {_change(p['return60_pct'])} over 60"
     return text + "."
 
 
@@ -151,7 +139,7 @@ def _events_paragraph(f: dict[str, Any]) -> str:
             down = e["price"] > f["price"]["close"]
             parts.append(
                 f"it closed {'below support' if down else 'above resistance'} at "
-                f"{fmt_price(e['price'])}, a level of the previous session's map, which now "
+                f"{px(f, e['price'])}, a level of the previous session's map, which now "
                 f"{'caps it from above' if down else 'sits below as a floor to defend'}"
             )
         elif e["kind"] == "direction_change" and e.get("previous"):
@@ -207,14 +195,12 @@ def _news_paragraph(f: dict[str, Any]) -> str:
     return text + "."
 
 
-def _trend_driver(p: dict[str, Any]) -> str | None:
+def _trend_driver(f: dict[str, Any]) -> str | None:
+    p = f["price"]
     if p.get("sma50") is None or p.get("sma200") is None:
         return None
     rel = "above" if p["sma50"] >= p["sma200"] else "below"
-    return (
-        f"the 50-day average ({fmt_price(p['sma50'])}) sits {rel} the 200-day "
-        f"({fmt_price(p['sma200'])})"
-    )
+    return f"the 50-day average ({px(f, p['sma50'])}) sits {rel} the 200-day ({px(f, p['sma200'])})"
 
 
 def _momentum_driver(p: dict[str, Any]) -> str | None:
@@ -244,7 +230,7 @@ def _drivers(f: dict[str, Any]) -> str:
         for c in f["signals"]["components"]["pulse"]
     }
     candidates = [
-        (weight.get("trend", 0.0), _trend_driver(p)),
+        (weight.get("trend", 0.0), _trend_driver(f)),
         (weight.get("momentum", 0.0), _momentum_driver(p)),
         (weight.get("relative_strength", 0.0), _relative_driver(f)),
     ]
@@ -258,10 +244,10 @@ def _drivers(f: dict[str, Any]) -> str:
 # ---------------------------------------------------------------- watch, risks, opportunities
 
 
-def _level_line(lv: dict[str, Any]) -> str:
-    line = f"{LEVEL_LABELS.get(lv['kind'], lv['kind'])} {fmt_price(lv['price'])}"
+def _level_line(f: dict[str, Any], lv: dict[str, Any]) -> str:
+    line = f"{LEVEL_LABELS.get(lv['kind'], lv['kind'])} {px(f, lv['price'])}"
     if lv.get("zone_low") is not None and lv.get("zone_high") is not None:
-        line += f" (zone {fmt_price(lv['zone_low'])} to {fmt_price(lv['zone_high'])})"
+        line += f" (zone {px(f, lv['zone_low'])} to {px(f, lv['zone_high'])})"
     if lv["kind"] in ("support", "resistance", "round") and lv.get("last_touch_date"):
         line += (
             f": {_count(lv['touches'], 'touch', 'touches')}, last on "
@@ -306,7 +292,7 @@ def _momentum_line(p: dict[str, Any]) -> str | None:
 
 
 def _watch(f: dict[str, Any]) -> list[str]:
-    out = [_level_line(lv) for lv in f["levels"]]
+    out = [_level_line(f, lv) for lv in f["levels"]]
     p = f["price"]
     extra = (_momentum_line(p), _breadth_line(p), _volatility_line(f))
     return out + [line for line in extra if line]
@@ -375,12 +361,12 @@ def _opportunities(f: dict[str, Any]) -> list[str]:
     above = _nearest(f, above=True)
     if above is not None and above["kind"] == "resistance":
         out.append(
-            f"A close above resistance at {fmt_price(above['price'])} would open the way higher."
+            f"A close above resistance at {px(f, above['price'])} would open the way higher."
         )
     elif above is not None:
         name = LEVEL_LABELS.get(above["kind"], above["kind"]).lower()
         out.append(
-            f"The next mark overhead is the {name} at {fmt_price(above['price'])}; a close above "
+            f"The next mark overhead is the {name} at {px(f, above['price'])}; a close above "
             "it would open the way higher."
         )
     p = f["price"]
@@ -416,15 +402,19 @@ def _tags(f: dict[str, Any]) -> tuple[str, ...]:
 def _risk_facts(f: dict[str, Any]) -> dict[str, Any]:
     """The facts ``_risks`` reads, without the VIX regime where naming it would be boilerplate:
     it is a risk for an equity index (and any equity when stressed), not for the VIX itself,
-    a yield, a currency or a commodity."""
+    a yield, a currency or a commodity; and without the drawdown from the high where a fall is
+    not a loss to the reader (the VIX, a yield)."""
     regime = f["signals"]["components"]["risk"].get("vix_regime")
     cls = situations.asset_of(f)
     keep = cls is assets.EQUITY_INDEX or (
         cls in (assets.STOCK, assets.ETF) and regime == "stressed"
     )
-    if keep or regime is None:
+    hide = set() if keep or regime is None else {"vix_regime"}
+    if cls.reads_inverted():  # the VIX or a yield far below its high is no risk to its reader
+        hide.add("drawdown_pct")
+    if not hide:
         return f
-    risk = {k: v for k, v in f["signals"]["components"]["risk"].items() if k != "vix_regime"}
+    risk = {k: v for k, v in f["signals"]["components"]["risk"].items() if k not in hide}
     components = {**f["signals"]["components"], "risk": risk}
     return {**f, "signals": {**f["signals"], "components": components}}
 
