@@ -274,8 +274,8 @@ def main() -> int:  # noqa: C901 (one linear report)
     with_news = sum(1 for v in views if v.facts.get("news"))
     print(f"briefs with linked news: {with_news}")
     print(f"verifier rejections: {len(rejected)}")
-    for line in rejected[:10]:
-        print(f"  - {line[:200]}")
+    for line, n in Counter(re.sub(r"\d", "#", r) for r in rejected).most_common(10):
+        print(f"  - {n} x {line[:200]}")
     print(f"silent drops (briefs counted but not stored, or stored but not counted): {unaccounted}")
     if check is None:
         print("coherence failures: n/a (tapewire.newsroom.coherence not importable)")

@@ -119,6 +119,11 @@ def _move(f: dict[str, Any], slot: str = "move", *, past: bool = False) -> str:
     return f"{_verb(f, p['change_pct'], slot, past=past)} {fmt_pct(p['change_pct'])}"
 
 
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def _possessive(name: str) -> str:
     return name + ("'" if name.endswith("s") else "'s")
 
@@ -299,9 +304,7 @@ def headline(f: dict[str, Any], kind: str, extreme: str | None) -> str:  # noqa:
         word = "higher" if up else "lower"
         return pick(
             (
-                f"{name} closes {word} for a {n}th straight session"
-                if n >= 4
-                else f"{name} closes {word} again",
+                f"{name} closes {word} for a {_ordinal(n)} straight session",
                 f"{n} sessions {word}: {name} extends its run to {_close(f)}",
                 f"{name} {'up' if up else 'down'} {fmt_pct(t['streak_pct'])} in a {n}-session run",
             ),
