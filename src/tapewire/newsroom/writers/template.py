@@ -359,16 +359,25 @@ def _opportunities(f: dict[str, Any]) -> list[str]:
     if pair:
         out.append(pair)
     above = _nearest(f, above=True)
-    if above is not None and above["kind"] == "resistance":
-        out.append(
-            f"A close above resistance at {px(f, above['price'])} would open the way higher."
-        )
-    elif above is not None:
-        name = LEVEL_LABELS.get(above["kind"], above["kind"]).lower()
-        out.append(
-            f"The next mark overhead is the {name} at {px(f, above['price'])}; a close above "
-            "it would open the way higher."
-        )
+    if above is not None:
+        level = situations.level_phrase(f, above, LEVEL_LABELS)
+        cls = situations.asset_of(f)
+        if cls is assets.VOLATILITY_INDEX:
+            out.append(f"A close above {level} would mean fear is spreading: a cue to hedge.")
+        elif cls is assets.YIELD:
+            out.append(f"A close above {level} would extend the sell-off in bonds.")
+        else:
+            out.append(
+                pick(
+                    (
+                        f"A close above {level} would open the way higher.",
+                        f"Upside: a close over {level} clears the next hurdle.",
+                        f"Above {level}, the path higher opens up.",
+                    ),
+                    f,
+                    "upside",
+                )
+            )
     p = f["price"]
     if p.get("rsi14") is not None and p["rsi14"] <= 30:
         out.append(f"RSI 14 at {p['rsi14']:.1f} is oversold: bounces often start from here.")
