@@ -122,7 +122,12 @@ def test_a_yield_is_written_in_percent_and_basis_points(
     )
     draft = written(facts)
     text = " ".join(draft.texts())
-    assert "4.26%" in text and " 7 bp" in text
+    assert "a yield of 4.26%" in text and " 7 bp" in text
+    down = copy.deepcopy(facts)  # "closed down 4 bp at 4.26%" would read as a fall of 4.26%
+    down["price"] |= {"prev_close": 4.30, "change_pct": -1.0}
+    down["asset"]["change_bp"] = -4.4
+    line = situations.summary(down, [(1.0, "move")], {})
+    assert "down 4 bp at a yield of 4.26%" in line and verify_texts([line], down).ok
     assert "rallies" not in draft.headline
 
 

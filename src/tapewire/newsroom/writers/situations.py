@@ -130,8 +130,8 @@ def _possessive(name: str) -> str:
 
 def _close(f: dict[str, Any]) -> str:
     a = f.get("asset") or {}
-    if a.get("yield_pct") is not None:
-        return f"{a['yield_pct']:.2f}%"
+    if a.get("yield_pct") is not None:  # "a yield of": no move word just before the %
+        return f"a yield of {a['yield_pct']:.2f}%"
     return px(f, f["price"]["close"])
 
 
