@@ -106,6 +106,8 @@ def test_the_vix_brief_is_about_fear_not_buyers(demo_facts: dict[str, dict[str, 
         assert "buyers" not in text.lower() and "bulls" not in text.lower()
         assert "equities" in text  # what it means for stocks
         assert not any("VIX regime" in r for r in draft.sections["risks"])
+        assert ("risk-off" if direction == "Bullish" else "risk-on") in draft.tags
+        assert "bullish" not in draft.tags and "bearish" not in draft.tags
 
 
 def test_a_yield_is_written_in_percent_and_basis_points(

@@ -393,7 +393,11 @@ def _tags(f: dict[str, Any]) -> tuple[str, ...]:
     inst, s = f["instrument"], f["signals"]
     symbol_tag = inst["symbol"].lower().lstrip("^").replace("=", "-").replace(".", "-")
     tags = [*SYMBOL_TAGS.get(inst["symbol"], ()), symbol_tag, inst["asset_class"].lower()]
-    tags.append(s["direction"].lower())
+    cls = situations.asset_of(f)
+    if cls.reads_inverted() and s["direction"] != "Neutral":  # a Bullish VIX is risk-off
+        tags.append("risk-off" if s["direction"] == "Bullish" else "risk-on")
+    else:
+        tags.append(s["direction"].lower())
     kinds = {e["kind"] for e in (f.get("trigger") or {}).get("events", [])}
     if "level_break" in kinds:
         tags.append("level-break")
