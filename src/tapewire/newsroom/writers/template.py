@@ -127,7 +127,14 @@ def _price_action(f: dict[str, Any]) -> str:
     )
     if p.get("return60_pct") is not None:
         text += f" and {_change(p['return60_pct'])} over 60"
-    return text + "."
+    text += "."
+    bench, z = f.get("benchmark"), p.get("spread_z60")
+    if bench and z is not None and abs(z) >= 0.05:
+        text += (
+            f" Against {bench['symbol']}, the ratio of the two sits {abs(z):.1f} standard "
+            f"deviations {'above' if z > 0 else 'below'} its 60-day mean."
+        )
+    return text
 
 
 def _events_paragraph(f: dict[str, Any]) -> str:
