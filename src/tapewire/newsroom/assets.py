@@ -274,9 +274,9 @@ def equity_read(cls: AssetClass, direction: str) -> str | None:
     up = direction == "Bullish"
     if cls is VOLATILITY_INDEX:
         return (
-            "a rising VIX is a risk-off signal: equities tend to struggle while it climbs"
+            "a rising VIX is a risk-off signal, and equities tend to struggle while it climbs"
             if up
-            else "a falling VIX is supportive for equities: the market is paying less for protection"
+            else "a falling VIX is supportive for equities, as the market pays less for protection"
         )
     if cls is YIELD:
         return (

@@ -129,7 +129,7 @@ def _price_action(f: dict[str, Any]) -> str:
         text += f" and {_change(p['return60_pct'])} over 60"
     text += "."
     bench, z = f.get("benchmark"), p.get("spread_z60")
-    if bench and z is not None and abs(z) >= 0.05:
+    if bench and z is not None and abs(z) >= 0.05 and _pair_idea(f) is None:  # else said there
         text += (
             f" Against {bench['symbol']}, the ratio of the two sits {abs(z):.1f} standard "
             f"deviations {'above' if z > 0 else 'below'} its 60-day mean."
