@@ -44,13 +44,3 @@ def test_story_brief_quotes_its_headline_with_its_outlet(
     body = " ".join(texts)
     assert f"“{quoted['title']}”, first from {quoted['outlet']}" in body
     assert "draws a crowd" not in headline
-
-
-def test_without_a_headline_fact_the_story_brief_reads_as_before(
-    demo_facts: dict[str, dict[str, Any]],
-) -> None:
-    facts = next(f for f in demo_facts.values() if len(f["news"]) >= 2)
-    story = _as_story_brief(facts)
-    story["lead_story_headline"] = None
-    headline, _ = write(story)
-    assert "“" not in headline

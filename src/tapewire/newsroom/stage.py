@@ -31,6 +31,7 @@ from tapewire.newsroom.decide import (
 from tapewire.newsroom.facts import build_facts
 from tapewire.newsroom.models import Brief, FactSheet
 from tapewire.newsroom.models import Verification as VerificationRow
+from tapewire.newsroom.tape import add_tape_facts
 from tapewire.newsroom.verify import Verification, verify_texts
 from tapewire.newsroom.writers.base import Draft
 from tapewire.newsroom.writers.llm import (
@@ -149,6 +150,7 @@ def gather_facts(
         ctx.store, inst.id, since=ctx.as_of - window, until=ctx.as_of
     )
     benchmark = None
+    bench_tech = None
     if inst.benchmark_symbol and (
         bench := market_queries.instrument(ctx.store, inst.benchmark_symbol)
     ):
@@ -175,6 +177,9 @@ def gather_facts(
         "dates": [b.bar_date.isoformat() for b in bars],
         "closes": [b.close for b in bars],
     }
+    if facts["benchmark"] and bench_tech is not None and bench_tech.bar_date == tech.bar_date:
+        facts["benchmark"]["change_pct"] = bench_tech.values.get("change_pct")  # the same session
+    add_tape_facts(facts)  # streaks, ranges, moves since each news item (newsroom.tape)
     return facts
 
 

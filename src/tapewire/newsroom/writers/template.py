@@ -1,11 +1,14 @@
 """The deterministic writer: fact sheet -> brief text.
 
-Variety is real, not one template with synonyms: the headline is chosen by what is most
-newsworthy (a level break, a turn of direction, a hot story, a 52-week extreme, else the move),
-the drivers are ordered by how much each moved Pulse, and sections say only what the facts hold
-(no breadth line without breadth, no pair idea without a measured spread). Phrasings come from
-``phrases`` by a stable hash, so a rerun is identical. Every number is formatted from the fact
-sheet with ``fmt_*`` and checked by the verifier.
+A brief leads with the day's most notable fact (``writers.situations``): linked news quoted
+verbatim with its outlet and date and the move since, a level break, a turn of Pulse, a one-year
+extreme, an outsized move, a divergence from the benchmark, a streak, a 20-session high or low,
+a volatility extreme, else an ordinary or quiet day. Headline, summary, lede and Take are built
+from that situation; the words follow the asset class (``newsroom.assets``: a rising VIX is
+fear, a rising yield a bond sell-off). The scores are said once, in the body. Sections say only
+what the facts hold (no breadth line without breadth, no pair idea without a measured spread).
+Phrasings are chosen by a stable hash of symbol and date, so a rerun is identical. Every number
+is formatted from the fact sheet and checked by the verifier.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from tapewire.newsroom.writers import phrases
+from tapewire.newsroom import assets
+from tapewire.newsroom.writers import situations
 from tapewire.newsroom.writers.base import Draft, fmt_date, fmt_pct, fmt_price
 from tapewire.newsroom.writers.phrases import pick
+from tapewire.newsroom.writers.situations import px
 
 WORDS_PER_MINUTE = 200
 PAIR_MIN_RS_PCT = 2.0  # a pair idea needs the ratio to have moved this much over 20 sessions
@@ -66,26 +71,12 @@ def _updown(value: float) -> str:
     return "up" if value >= 0 else "down"
 
 
+def _change(value: float) -> str:
+    """ "up 2.3%", "down 0.4%", "flat" (under 0.05 %, which would print as 0.0%)."""
+    return "flat" if abs(value) < 0.05 else f"{_updown(value)} {fmt_pct(value)}"
+
+
 # ---------------------------------------------------------------- headline and dek
-
-
-def _move_headline(f: dict[str, Any]) -> str:
-    name, p = f["instrument"]["name"], f["price"]
-    change = p["change_pct"]
-    if abs(change) < 0.05:
-        return f"{name} holds steady at {fmt_price(p['close'])}"
-    if change > 0:
-        verb = pick(phrases.UP_SMALL if change < 1.5 else phrases.UP_BIG, f, "up")
-    else:
-        verb = pick(phrases.DOWN_SMALL if change > -1.5 else phrases.DOWN_BIG, f, "down")
-    direction = f["signals"]["direction"]
-    if direction == "Neutral":
-        hook = pick(phrases.HOOK_NEUTRAL, f, "hook")
-    elif (direction == "Bullish") == (change > 0):
-        hook = pick(phrases.HOOK_WITH_TREND, f, "hook")
-    else:
-        hook = pick(phrases.HOOK_AGAINST, f, "hook").format(direction=direction)
-    return f"{name} {verb} {fmt_pct(change)} to {fmt_price(p['close'])} {hook}"
 
 
 def _extreme(f: dict[str, Any]) -> str | None:
@@ -97,64 +88,53 @@ def _extreme(f: dict[str, Any]) -> str | None:
 
 
 def _headline(f: dict[str, Any]) -> str:
-    name, trigger = f["instrument"]["name"], f.get("trigger") or {}
-    for event in trigger.get("events", []):
-        if event["kind"] == "level_break" and event.get("price") is not None:
-            down = event["price"] > f["price"]["close"]
-            bank: Sequence[str] = phrases.BREAK_DOWN if down else phrases.BREAK_UP
-            return pick(bank, f, "break").format(name=name, level=fmt_price(event["price"]))
-        if event["kind"] == "direction_change" and event.get("previous"):
-            return pick(phrases.TURN, f, "turn").format(
-                name=name, direction=f["signals"]["direction"], previous=event["previous"]
-            )
-    if trigger.get("kind") == "heat" and f.get("lead_story_outlets", 0) >= 2:
-        if f.get("lead_story_headline"):  # name the story: quote its headline
-            return f"{name}: “{f['lead_story_headline']['title']}”"
-        return pick(phrases.STORY, f, "story").format(name=name, outlets=f["lead_story_outlets"])
     extreme = _extreme(f)
-    if extreme is not None:
-        bank = phrases.EXTREME_HIGH if extreme == "high52" else phrases.EXTREME_LOW
-        price = f["price"]["high52"] if extreme == "high52" else f["price"]["low52"]
-        return pick(bank, f, "extreme").format(name=name, price=fmt_price(price))
-    return _move_headline(f)
+    kind = situations.rank_situations(f, extreme)[0][1]
+    return situations.headline(f, kind, extreme)
 
 
 def _dek(f: dict[str, Any]) -> str:
-    s, p = f["signals"], f["price"]
-    text = (
-        f"Pulse {s['pulse']:.0f}/100 reads {s['direction']}, heat is {s['heat_label']} and "
-        f"risk {s['risk']}, for a Threat Level of {s['threat']}/5."
-    )
-    if p.get("sma50") is not None:
-        side = "above" if p["close"] >= p["sma50"] else "below"
-        text += f" It closed at {fmt_price(p['close'])}, {side} its 50-day average of {fmt_price(p['sma50'])}."
-    return text
-
-
-# ---------------------------------------------------------------- analysis
+    """The summary line, built from the day's situation (no scores: they are said once)."""
+    return situations.summary(f, situations.rank_situations(f, _extreme(f)), LEVEL_LABELS)
 
 
 def _opening(f: dict[str, Any]) -> str:
-    s = f["signals"]
-    return (
-        f"Pulse {s['pulse']:.0f}/100 ({s['direction']}), heat {s['heat']:.0f} {s['heat_label']}, "
-        f"risk {s['risk']}, Threat Level {s['threat']}/5."
-    )
+    """The lede: what happened (the news, quoted, or the day's most notable fact), measured,
+    and what it means against the levels."""
+    extreme = _extreme(f)
+    kind = situations.rank_situations(f, extreme)[0][1]
+    return situations.lede(f, kind, LEVEL_LABELS)
 
 
 def _price_action(f: dict[str, Any]) -> str:
-    name, p = f["instrument"]["name"], f["price"]
-    text = (
-        f"{name} closed at {fmt_price(p['close'])} on {fmt_date(f['bar_date'])}, "
-        f"{_updown(p['change_pct'])} {fmt_pct(p['change_pct'])} on the day"
+    """The wider picture: 20 and 60 sessions (the lede already gave the day)."""
+    name, p, a = f["instrument"]["name"], f["price"], f.get("asset") or {}
+    if a.get("change20_bp") is not None:  # a yield moves in basis points
+        text = f"Over 20 sessions the yield is {_updown(a['change20_bp'])} {abs(a['change20_bp']):.0f} bp"
+        if a.get("change60_bp") is not None:
+            text += f", and {_updown(a['change60_bp'])} {abs(a['change60_bp']):.0f} bp over 60"
+        return text + "."
+    if p.get("return20_pct") is None:
+        return ""
+    text = pick(
+        (
+            f"Over 20 sessions {name} is {_change(p['return20_pct'])}",
+            f"The bigger picture: {_change(p['return20_pct'])} over 20 sessions",
+            f"Zooming out, it is {_change(p['return20_pct'])} over 20 sessions",
+        ),
+        f,
+        "context",
     )
-    if p.get("return20_pct") is not None:
+    if p.get("return60_pct") is not None:
+        text += f" and {_change(p['return60_pct'])} over 60"
+    text += "."
+    bench, z = f.get("benchmark"), p.get("spread_z60")
+    if bench and z is not None and abs(z) >= 0.05 and _pair_idea(f) is None:  # else said there
         text += (
-            f"; it is {_updown(p['return20_pct'])} {fmt_pct(p['return20_pct'])} over 20 sessions"
+            f" Against {bench['symbol']}, the ratio of the two sits {abs(z):.1f} standard "
+            f"deviations {'above' if z > 0 else 'below'} its 60-day mean."
         )
-        if p.get("return60_pct") is not None:
-            text += f" and {_updown(p['return60_pct'])} {fmt_pct(p['return60_pct'])} over 60"
-    return text + "."
+    return text
 
 
 def _events_paragraph(f: dict[str, Any]) -> str:
@@ -166,7 +146,7 @@ def _events_paragraph(f: dict[str, Any]) -> str:
             down = e["price"] > f["price"]["close"]
             parts.append(
                 f"it closed {'below support' if down else 'above resistance'} at "
-                f"{fmt_price(e['price'])}, a level of the previous session's map, which now "
+                f"{px(f, e['price'])}, a level of the previous session's map, which now "
                 f"{'caps it from above' if down else 'sits below as a floor to defend'}"
             )
         elif e["kind"] == "direction_change" and e.get("previous"):
@@ -191,9 +171,15 @@ def _tone(source: dict[str, Any], band: float) -> str:
 def _news_paragraph(f: dict[str, Any]) -> str:
     news = f["news"]
     if not news:
-        return (
-            "No news items about it were found in the window before the cut-off, so the score "
-            "rests on price alone."
+        return pick(
+            (
+                "No news items about it were found in the window before the cut-off, so the "
+                "read rests on price alone.",
+                "There was no news about it before the cut-off: this is a price-led read.",
+                "With no news about it in the window, the tape tells the story on its own.",
+            ),
+            f,
+            "no-news",
         )
     lead_story = _lead_story_sources(f)
     if len(lead_story) >= 2:
@@ -205,7 +191,7 @@ def _news_paragraph(f: dict[str, Any]) -> str:
                 f"One story drives the coverage: “{headline['title']}”, first from "
                 f"{headline['outlet']} on {fmt_date(headline['published_at'][:10])}; "
                 f"{_join(outlets)} all ran it, "
-                f"{_tone(lead_story[0]['sentiment'], f['sentiment_band'])} in tone."
+                f"{_tone(lead_story[0], f['sentiment_band'])} in tone."
             )
             more = len(news) > len(lead_story)
             return text + (" Other items round out the sources." if more else "")
@@ -229,14 +215,12 @@ def _news_paragraph(f: dict[str, Any]) -> str:
     return text + "."
 
 
-def _trend_driver(p: dict[str, Any]) -> str | None:
+def _trend_driver(f: dict[str, Any]) -> str | None:
+    p = f["price"]
     if p.get("sma50") is None or p.get("sma200") is None:
         return None
     rel = "above" if p["sma50"] >= p["sma200"] else "below"
-    return (
-        f"the 50-day average ({fmt_price(p['sma50'])}) sits {rel} the 200-day "
-        f"({fmt_price(p['sma200'])})"
-    )
+    return f"the 50-day average ({px(f, p['sma50'])}) sits {rel} the 200-day ({px(f, p['sma200'])})"
 
 
 def _momentum_driver(p: dict[str, Any]) -> str | None:
@@ -266,7 +250,7 @@ def _drivers(f: dict[str, Any]) -> str:
         for c in f["signals"]["components"]["pulse"]
     }
     candidates = [
-        (weight.get("trend", 0.0), _trend_driver(p)),
+        (weight.get("trend", 0.0), _trend_driver(f)),
         (weight.get("momentum", 0.0), _momentum_driver(p)),
         (weight.get("relative_strength", 0.0), _relative_driver(f)),
     ]
@@ -280,10 +264,10 @@ def _drivers(f: dict[str, Any]) -> str:
 # ---------------------------------------------------------------- watch, risks, opportunities
 
 
-def _level_line(lv: dict[str, Any]) -> str:
-    line = f"{LEVEL_LABELS.get(lv['kind'], lv['kind'])} {fmt_price(lv['price'])}"
+def _level_line(f: dict[str, Any], lv: dict[str, Any]) -> str:
+    line = f"{LEVEL_LABELS.get(lv['kind'], lv['kind'])} {px(f, lv['price'])}"
     if lv.get("zone_low") is not None and lv.get("zone_high") is not None:
-        line += f" (zone {fmt_price(lv['zone_low'])} to {fmt_price(lv['zone_high'])})"
+        line += f" (zone {px(f, lv['zone_low'])} to {px(f, lv['zone_high'])})"
     if lv["kind"] in ("support", "resistance", "round") and lv.get("last_touch_date"):
         line += (
             f": {_count(lv['touches'], 'touch', 'touches')}, last on "
@@ -328,7 +312,7 @@ def _momentum_line(p: dict[str, Any]) -> str | None:
 
 
 def _watch(f: dict[str, Any]) -> list[str]:
-    out = [_level_line(lv) for lv in f["levels"]]
+    out = [_level_line(f, lv) for lv in f["levels"]]
     p = f["price"]
     extra = (_momentum_line(p), _breadth_line(p), _volatility_line(f))
     return out + [line for line in extra if line]
@@ -395,16 +379,25 @@ def _opportunities(f: dict[str, Any]) -> list[str]:
     if pair:
         out.append(pair)
     above = _nearest(f, above=True)
-    if above is not None and above["kind"] == "resistance":
-        out.append(
-            f"A close above resistance at {fmt_price(above['price'])} would open the way higher."
-        )
-    elif above is not None:
-        name = LEVEL_LABELS.get(above["kind"], above["kind"]).lower()
-        out.append(
-            f"The next mark overhead is the {name} at {fmt_price(above['price'])}; a close above "
-            "it would open the way higher."
-        )
+    if above is not None:
+        level = situations.level_phrase(f, above, LEVEL_LABELS)
+        cls = situations.asset_of(f)
+        if cls is assets.VOLATILITY_INDEX:
+            out.append(f"A close above {level} would mean fear is spreading: a cue to hedge.")
+        elif cls is assets.YIELD:
+            out.append(f"A close above {level} would extend the sell-off in bonds.")
+        else:
+            out.append(
+                pick(
+                    (
+                        f"A close above {level} would open the way higher.",
+                        f"Upside: a close over {level} clears the next hurdle.",
+                        f"Above {level}, the path higher opens up.",
+                    ),
+                    f,
+                    "upside",
+                )
+            )
     p = f["price"]
     if p.get("rsi14") is not None and p["rsi14"] <= 30:
         out.append(f"RSI 14 at {p['rsi14']:.1f} is oversold: bounces often start from here.")
@@ -412,16 +405,19 @@ def _opportunities(f: dict[str, Any]) -> list[str]:
 
 
 def _take(f: dict[str, Any]) -> str:
-    s = f["signals"]
-    mood = "rough" if s["risk"] == "High" or (s["threat"] or 0) >= 4 else "calm"
-    return pick(phrases.TAKE[(s["direction"], mood)], f, "take")
+    kind = situations.rank_situations(f, _extreme(f))[0][1]
+    return situations.take(f, kind, LEVEL_LABELS)
 
 
 def _tags(f: dict[str, Any]) -> tuple[str, ...]:
     inst, s = f["instrument"], f["signals"]
     symbol_tag = inst["symbol"].lower().lstrip("^").replace("=", "-").replace(".", "-")
     tags = [*SYMBOL_TAGS.get(inst["symbol"], ()), symbol_tag, inst["asset_class"].lower()]
-    tags.append(s["direction"].lower())
+    cls = situations.asset_of(f)
+    if cls.reads_inverted() and s["direction"] != "Neutral":  # a Bullish VIX is risk-off
+        tags.append("risk-off" if s["direction"] == "Bullish" else "risk-on")
+    else:
+        tags.append(s["direction"].lower())
     kinds = {e["kind"] for e in (f.get("trigger") or {}).get("events", [])}
     if "level_break" in kinds:
         tags.append("level-break")
@@ -436,28 +432,56 @@ def _tags(f: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(tags))
 
 
+def _risk_facts(f: dict[str, Any]) -> dict[str, Any]:
+    """The facts ``_risks`` reads, without the VIX regime where naming it would be boilerplate:
+    it is a risk for an equity index (and any equity when stressed), not for the VIX itself,
+    a yield, a currency or a commodity; and without the drawdown from the high where a fall is
+    not a loss to the reader (the VIX, a yield)."""
+    regime = f["signals"]["components"]["risk"].get("vix_regime")
+    cls = situations.asset_of(f)
+    keep = cls is assets.EQUITY_INDEX or (
+        cls in (assets.STOCK, assets.ETF) and regime == "stressed"
+    )
+    hide = set() if keep or regime is None else {"vix_regime"}
+    if cls.reads_inverted():  # the VIX or a yield far below its high is no risk to its reader
+        hide.add("drawdown_pct")
+    if not hide:
+        return f
+    risk = {k: v for k, v in f["signals"]["components"]["risk"].items() if k not in hide}
+    components = {**f["signals"]["components"], "risk": risk}
+    return {**f, "signals": {**f["signals"], "components": components}}
+
+
 class TemplateWriter:
     """Deterministic writer: same facts, same brief."""
 
     name = "template"
 
     def write(self, facts: dict[str, Any]) -> Draft:
+        ranked = [k for _, k in situations.rank_situations(facts, _extreme(facts))]
+        events = _events_paragraph(facts) if ranked[0] != "break" else ""  # the lede told it
+        news_second = (
+            situations.lede(facts, "news", LEVEL_LABELS, levels_clause=False)
+            if "news" in ranked[1:]
+            else ""
+        )
         analysis = [
             _opening(facts),
+            news_second,
             _price_action(facts),
-            _events_paragraph(facts),
+            events,
             _news_paragraph(facts),
             _drivers(facts),
+            situations.meaning(facts) or "",
+            situations.scores(facts),
         ]
-        if (facts.get("trigger") or {}).get("kind") == "heat":  # the story leads a story brief
-            analysis[1], analysis[3] = analysis[3], analysis[1]
         return Draft(
             headline=_headline(facts),
             dek=_dek(facts),
             sections={
                 "analysis": [a for a in analysis if a],
                 "watch": _watch(facts),
-                "risks": _risks(facts),
+                "risks": _risks(_risk_facts(facts)),
                 "opportunities": _opportunities(facts),
                 "take": _take(facts),
             },
