@@ -29,6 +29,7 @@ from tapewire.newsroom.decide import (
     find_events,
 )
 from tapewire.newsroom.facts import build_facts
+from tapewire.newsroom.market_brief import market_view, write_market_brief
 from tapewire.newsroom.models import Brief, FactSheet
 from tapewire.newsroom.models import Verification as VerificationRow
 from tapewire.newsroom.verify import Verification, verify_texts
@@ -404,6 +405,7 @@ def run(ctx: RunContext) -> StageReport:
             ctx, report, inst, functools.partial(write_brief, ctx, inst, watched=watched, llm=llm)
         )
         _attempt(ctx, report, inst, functools.partial(write_story_brief, ctx, inst, llm=llm))
+    _attempt(ctx, report, market_view(), functools.partial(write_market_brief, ctx))
     return report
 
 
