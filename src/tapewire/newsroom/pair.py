@@ -1,5 +1,5 @@
 """An instrument against its benchmark over 20 and 60 sessions: the pair facts and the sentence
-that tells them (pure).
+that tells them (pure, but for ``read_pair_facts`` which reads the two legs' bars).
 
 The seed's framing ("the Russell 2000 against the S&P 500") needs three measured things: each
 leg's return over the window, the change of the ratio between them (> 0: the first leg
@@ -11,13 +11,17 @@ caller cut at ``as_of``; a window longer than the common history gives None (no 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from tapewire.market import queries as market_queries
+from tapewire.market.queries import InstrumentView
 from tapewire.newsroom.writers.base import fmt_pct
+from tapewire.store import Store
 from tapewire.technicals.relative import compute_relative
 
 WINDOWS = (20, 60)  # sessions
+PAIR_BAR_DAYS = 200  # calendar days of bars read per leg: 60 sessions and the day before, with room
 
 
 def compute_pair(
@@ -87,3 +91,44 @@ def pair_sentence(name: str, bench_name: str, pair: dict[str, Any] | None) -> st
             "60-session mean."
         )
     return text
+
+
+def read_pair_facts(store: Store, inst: InstrumentView, *, until: datetime) -> dict[str, Any]:
+    """``{"pair": ..., "names": [...]}`` for an instrument brief's fact sheet: the instrument
+    against its benchmark from bars cut at ``until`` (``pair`` None without a benchmark or a
+    common last session); ``names`` are the benchmark's name and symbol (not claims)."""
+    bench = (
+        market_queries.instrument(store, inst.benchmark_symbol) if inst.benchmark_symbol else None
+    )
+    if bench is None or bench.id == inst.id:
+        return {"pair": None}
+    a = market_queries.bars(store, inst.id, until=until, days=PAIR_BAR_DAYS)
+    b = market_queries.bars(store, bench.id, until=until, days=PAIR_BAR_DAYS)
+    pair = (
+        compute_pair(
+            [x.bar_date for x in a],
+            [x.close for x in a],
+            [x.bar_date for x in b],
+            [x.close for x in b],
+        )
+        if a and b
+        else None
+    )
+    if pair is not None:
+        pair |= {"benchmark": bench.symbol, "benchmark_name": bench.name or bench.symbol}
+    return {"pair": pair, "names": [bench.name, bench.symbol]}
+
+
+def instrument_pair_sentence(facts: dict[str, Any]) -> str | None:
+    """The instrument brief's benchmark-pair sentence (the seed's Russell-against-S&P framing)."""
+    pair = facts.get("pair")
+    if not pair:
+        return None
+    sentence = pair_sentence(facts["instrument"]["name"], pair["benchmark_name"], pair)
+    if sentence is None:
+        return None
+    return (
+        f"Against its benchmark {pair['benchmark_name']} ({pair['benchmark']}): "
+        + sentence[0].lower()
+        + sentence[1:]
+    )

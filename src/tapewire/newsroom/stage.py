@@ -32,6 +32,7 @@ from tapewire.newsroom.facts import build_facts
 from tapewire.newsroom.market_brief import market_view, write_market_brief
 from tapewire.newsroom.models import Brief, FactSheet
 from tapewire.newsroom.models import Verification as VerificationRow
+from tapewire.newsroom.pair import read_pair_facts
 from tapewire.newsroom.verify import Verification, verify_texts
 from tapewire.newsroom.writers.base import Draft
 from tapewire.newsroom.writers.llm import (
@@ -164,6 +165,7 @@ def gather_facts(
         as_of=ctx.as_of,
         lead_story=lead_story,
     )
+    facts |= read_pair_facts(ctx.store, inst, until=ctx.as_of)  # 20/60-session pair, spread
     facts["trigger"] = {
         "kind": trigger.trigger if trigger else "daily",
         "reason": trigger.reason if trigger else "requested",

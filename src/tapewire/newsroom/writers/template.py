@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from tapewire.newsroom.pair import instrument_pair_sentence
 from tapewire.newsroom.writers import phrases
 from tapewire.newsroom.writers.base import Draft, fmt_date, fmt_pct, fmt_price
 from tapewire.newsroom.writers.phrases import pick
@@ -433,6 +434,7 @@ class TemplateWriter:
             _events_paragraph(facts),
             _news_paragraph(facts),
             _drivers(facts),
+            instrument_pair_sentence(facts),  # newsroom.pair: the benchmark pair, 20/60 sessions
         ]
         if (facts.get("trigger") or {}).get("kind") == "heat":  # the story leads a story brief
             analysis[1], analysis[3] = analysis[3], analysis[1]
