@@ -179,7 +179,7 @@ def _breadth(f: dict[str, Any]) -> str | None:
         return None
     return (
         f"Breadth: {b['above']:.0f} of {b['members']:.0f} stored {_name(f['assets']['large'])} "
-        f"constituents close above their 50-day average ({b['above_pct']:.1f}%)."
+        f"constituents ({b['above_pct']:.1f}%) close above their 50-day average."
     )
 
 
