@@ -672,7 +672,9 @@ def brief(
         inst = None if market else _instrument_or_fail(rc, str(symbol))
         _analyse(rc)
         try:
-            slug, _ = write_market_brief(rc) if inst is None else write_brief(rc, inst)
+            written = write_market_brief(rc) if inst is None else write_brief(rc, inst)
+            assert written is not None  # noqa: S101 (quiet=False raises instead)
+            slug = written[0]
         except NoNewSessionError:
             latest = (
                 queries.list_market_briefs(rc.store, limit=1, until=rc.as_of)

@@ -67,7 +67,8 @@ def market_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def closes(*parts: str, until: str) -> dict[str, float]:
     """Date -> close from a real CSV (either column order), up to ``until`` inclusive."""
     with shared_data("prices", *parts).open() as fh:
-        return {r["Date"][:10]: float(r["Close"]) for r in csv.DictReader(fh) if r["Date"] <= until}
+        rows = [r for r in csv.DictReader(fh) if r["Date"][:2] in ("19", "20")]  # skip "Ticker"
+        return {r["Date"][:10]: float(r["Close"]) for r in rows if r["Date"][:10] <= until}
 
 
 def expected_pair(until: str) -> dict[str, float]:

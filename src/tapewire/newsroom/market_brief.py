@@ -17,6 +17,7 @@ sheet, so a level is checked against the price of the asset it is quoted for.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -64,6 +65,10 @@ SECTORS = {
     "XLV": "Health Care",
     "XLY": "Consumer Discretionary",
 }
+
+
+class NoMarketIndexError(NoDataError):
+    """The store holds no index a market brief could be about (not a failure of the run)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +208,8 @@ def _pick(reader: _Reader, symbols: Sequence[str]) -> list[InstrumentView]:
 
 
 def _indices(reader: _Reader) -> tuple[InstrumentView | None, InstrumentView | None]:
-    """(large, small): the seed's pair when stored, else a stored index and its benchmark index."""
+    """(large, small): the seed's pair when stored, else a stored small-cap index (its name or an
+    alias says "small") and the index it is benchmarked to."""
     large = next(iter(_pick(reader, LARGE_CAPS)), None)
     small = next(iter(_pick(reader, SMALL_CAPS)), None)
     if small is None:
@@ -212,6 +218,7 @@ def _indices(reader: _Reader) -> tuple[InstrumentView | None, InstrumentView | N
                 i
                 for i in reader.by_symbol.values()
                 if i.asset_class == "Indices"
+                and any("small" in n.lower() for n in (i.name, *i.aliases))
                 and i.benchmark_symbol in reader.by_symbol
                 and reader.by_symbol[i.benchmark_symbol].asset_class == "Indices"
             ),
@@ -219,6 +226,16 @@ def _indices(reader: _Reader) -> tuple[InstrumentView | None, InstrumentView | N
         )
     if large is None and small is not None and small.benchmark_symbol:
         large = reader.by_symbol.get(small.benchmark_symbol)
+    if large is None:  # the index most stored instruments are benchmarked to, if any
+        named = Counter(i.benchmark_symbol for i in reader.by_symbol.values() if i.benchmark_symbol)
+        large = next(
+            (
+                reader.by_symbol[sym]
+                for sym, _ in named.most_common()
+                if sym in reader.by_symbol and reader.by_symbol[sym].asset_class == "Indices"
+            ),
+            None,
+        )
     return large, small
 
 
@@ -251,7 +268,12 @@ def gather_market_facts(ctx: RunContext) -> dict[str, Any]:
         )
 
     large, small = _indices(reader)
-    take("large", "the large-cap index", [(large, "Large-cap index", "index")] if large else [])
+    if large is None:
+        raise NoMarketIndexError(
+            f"{SYMBOL}: no large-cap index stored ({', '.join(LARGE_CAPS)}, or an index others "
+            "are benchmarked to): no market brief"
+        )
+    take("large", "the large-cap index", [(large, "Large-cap index", "index")])
     if "large" not in assets:
         reason = missing[0]["symbol"] or "none of " + ", ".join(LARGE_CAPS)
         raise NoDataError(f"{SYMBOL}: no fresh large-cap index ({reason}): no market brief")
@@ -315,7 +337,7 @@ def gather_market_facts(ctx: RunContext) -> dict[str, Any]:
         "news": news,
         "signals": _signals(signal, lead.symbol),
         "params": dict(PARAMS),
-        "names": sorted(names, key=len, reverse=True),
+        "names": sorted(names, key=lambda n: (-len(n), n)),  # longest first: "S&P 500" before "500"
         "chart": {
             "symbol": lead.symbol,
             "dates": [b.bar_date.isoformat() for b in chart_bars],
@@ -497,11 +519,15 @@ def verify_market(draft: Draft, facts: dict[str, Any]) -> Verification:
     return Verification(all(c.grounded for c in claims), tuple(claims))
 
 
-def write_market_brief(ctx: RunContext) -> tuple[str, bool]:
+def write_market_brief(ctx: RunContext, *, quiet: bool = False) -> tuple[str, bool] | None:
     """The day's market brief: write, verify and store it; returns (slug, created).
 
+    With ``quiet`` (the stage's run), a store without any index to write about gives None: a
+    watchlist of single stocks is not a failed market brief.
+
     Raises:
-        NoDataError: no fresh large-cap index (the message says which).
+        NoDataError: no large-cap index stored (unless ``quiet``), or it is stale (the message
+            says which).
         NoNewSessionError: no session since the last market brief (it still stands).
         VerificationError: the text failed verification (nothing is stored).
     """
@@ -509,7 +535,12 @@ def write_market_brief(ctx: RunContext) -> tuple[str, bool]:
     with ctx.store.read() as s:
         if s.scalar(select(Brief.id).where(Brief.slug == slug)) is not None:
             return slug, False
-    facts = gather_market_facts(ctx)
+    try:
+        facts = gather_market_facts(ctx)
+    except NoMarketIndexError:
+        if quiet:
+            return None
+        raise
     if _last_market_session(ctx) == facts["session"]:
         raise NoNewSessionError(f"{SYMBOL}: no new session since {facts['session']}")
     draft = MarketWriter().write(facts)

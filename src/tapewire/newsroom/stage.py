@@ -407,7 +407,7 @@ def run(ctx: RunContext) -> StageReport:
             ctx, report, inst, functools.partial(write_brief, ctx, inst, watched=watched, llm=llm)
         )
         _attempt(ctx, report, inst, functools.partial(write_story_brief, ctx, inst, llm=llm))
-    _attempt(ctx, report, market_view(), functools.partial(write_market_brief, ctx))
+    _attempt(ctx, report, market_view(), functools.partial(write_market_brief, ctx, quiet=True))
     return report
 
 
