@@ -6,6 +6,7 @@ leave it out and say so. Every figure the test checks is recomputed here from th
 from __future__ import annotations
 
 import csv
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,8 @@ def market_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     tmp = tmp_path_factory.mktemp("market")
     db = tmp / "market.db"
     load_world(tmp, db, shared_data("prices"))
+    feeds = sorted(str(p) for p in shared_data("feeds").rglob("*.xml"))
+    tapewire(tmp, "--db", str(db), "ingest", *feeds)  # one HTML page among them is rejected
     return tmp, db
 
 
@@ -212,3 +215,22 @@ def test_nothing_after_as_of_is_read(
     full = market(market_db, "2026-02-01")
     assert cut["facts"] == full["facts"]
     assert (cut["headline"], cut["sections"]) == (full["headline"], full["sections"])
+
+
+def test_top_stories_quote_real_headlines_with_their_outlets(market_db: tuple[Path, Path]) -> None:
+    """As of 2023-12-01 20:00 UTC the real sitemaps of that day are the news: the brief quotes
+    the top stories' headlines verbatim, with outlet and date, all published before as_of."""
+    doc = market(market_db, "2023-12-01T20:00:00Z")
+    stories = doc["facts"]["stories"]
+    assert stories and len(stories) <= 3
+    raw = "\n".join(p.read_text(errors="replace") for p in shared_data("feeds").rglob("*.xml"))
+    paragraph = next(p for p in doc["sections"]["analysis"] if p.startswith("Top stories by Heat"))
+    heats = [s["heat"] for s in stories]
+    assert heats == sorted(heats, reverse=True)
+    for story in stories:
+        assert story["headline"] in raw or html.escape(story["headline"], quote=False) in raw
+        assert f"“{story['headline']}” ({story['outlet']}, " in paragraph
+        assert "2023-11-30T20:00" <= story["published_at"] < "2023-12-01T20:00"
+    assert [s["title"] for s in doc["sources"]] == [s["headline"] for s in stories]
+    quotes = [c for c in doc["verification"]["claims"] if c["kind"] == "quote"]
+    assert len(quotes) == len(stories) and all(c["grounded"] for c in quotes)
