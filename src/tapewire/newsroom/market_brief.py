@@ -157,9 +157,10 @@ class _Reader:
         bars = self.bars(inst)
         last, prev = bars[-1], bars[-2] if len(bars) > 1 else None
         tech = technicals_queries.latest(self.ctx.store, inst.id, until=self.ctx.as_of)
-        values = dict(tech.values) if tech and tech.bar_date == last.bar_date else {}
+        current = tech is not None and tech.bar_date == last.bar_date  # a map of this session
+        values = dict(tech.values) if tech is not None and current else {}
         values["close"] = last.close
-        levels = _near_levels(tech.levels if tech and values.get("rsi14") is not None else (), last)
+        levels = _near_levels(tech.levels if tech is not None and current else (), last)
         out: dict[str, Any] = {
             "role": role,
             "symbol": inst.symbol,
@@ -509,14 +510,27 @@ def _last_market_session(ctx: RunContext) -> str | None:
 
 
 def verify_market(draft: Draft, facts: dict[str, Any]) -> Verification:
-    """The draft against the whole sheet, and each watch line against its asset's own sheet."""
+    """The draft against the sheet without the assets' technicals and levels, and each watch line
+    against its own asset's sheet (its price, technicals and levels only): a number of one asset's
+    map grounds nothing but that asset's watch line."""
     watch: list[tuple[str, str]] = draft.sections.get("watch_roles", [])
     scoped = {text for text, _ in watch}
     general = [t for t in draft.texts() if t not in scoped]
-    claims: list[Claim] = list(verify_texts(general, facts).claims)
+    claims: list[Claim] = list(verify_texts(general, _general_sheet(facts)).claims)
     for text, key in watch:
         claims.extend(verify_texts([text], asset_sheet(facts, key)).claims)
     return Verification(all(c.grounded for c in claims), tuple(claims))
+
+
+def _general_sheet(facts: dict[str, Any]) -> dict[str, Any]:
+    def bare(asset: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in asset.items() if k not in ("price", "levels")}
+
+    return {
+        **facts,
+        "assets": {key: bare(a) for key, a in facts["assets"].items()},
+        "sectors": [bare(a) for a in facts["sectors"]],
+    }
 
 
 def write_market_brief(ctx: RunContext, *, quiet: bool = False) -> tuple[str, bool] | None:

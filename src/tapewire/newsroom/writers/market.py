@@ -129,7 +129,7 @@ def _sectors(f: dict[str, Any]) -> str | None:
     sectors = f["sectors"]
     if not sectors:
         return None
-    n = 2 if len(sectors) >= 4 else 1
+    n = 2 if len(sectors) >= 6 else 1  # two each side only when they cannot overlap the middle
     leaders, laggards = sectors[:n], sectors[-n:][::-1] if len(sectors) > 1 else []
 
     def one(a: dict[str, Any]) -> str:
