@@ -715,20 +715,38 @@ def sentiment(
 @common
 @fmt_option
 @as_of_option
-@click.argument("symbol")
+@click.argument("symbol", required=False)
+@click.option(
+    "--market", is_flag=True, help="The day's market brief (also: SYMBOL given as MARKET)."
+)
 @click.pass_context
-def brief(ctx: click.Context, fmt: str, as_of: str | None, symbol: str) -> None:
-    """Write (and verify) a brief for SYMBOL from what is stored; print it."""
+def brief(
+    ctx: click.Context, fmt: str, as_of: str | None, symbol: str | None, market: bool
+) -> None:
+    """Write (and verify) a brief for SYMBOL, or the market brief, from what is stored; print it."""
+    from tapewire.market import queries as market_queries
     from tapewire.newsroom import queries
+    from tapewire.newsroom.market_brief import write_market_brief
     from tapewire.newsroom.stage import write_brief
 
+    if symbol is None and not market:
+        raise click.UsageError("give SYMBOL or --market")
     with run_context(settings_from(ctx), as_of=parse_as_of_arg(as_of)) as rc:
-        inst = _instrument_or_fail(rc, symbol)
+        market = market or (
+            symbol == "MARKET" and market_queries.instrument(rc.store, symbol) is None
+        )
+        inst = None if market else _instrument_or_fail(rc, str(symbol))
         _analyse(rc)
         try:
-            slug, _ = write_brief(rc, inst)
+            written = write_market_brief(rc) if inst is None else write_brief(rc, inst)
+            assert written is not None  # noqa: S101 (quiet=False raises instead)
+            slug = written[0]
         except NoNewSessionError:
-            latest = queries.list_briefs(rc.store, limit=1, symbol=symbol, until=rc.as_of)
+            latest = (
+                queries.list_market_briefs(rc.store, limit=1, until=rc.as_of)
+                if inst is None
+                else queries.list_briefs(rc.store, limit=1, symbol=symbol, until=rc.as_of)
+            )
             if not latest:
                 raise
             slug = latest[0].slug  # no new session (a weekend): the last brief still stands

@@ -87,10 +87,11 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     summary = json.loads(result.stdout)
     assert summary["simulated"] is True
     # A week, Nov 14 to 20: Saturday 00:00 has Friday's session (5 briefs), Sunday and Monday
-    # 00:00 only the crypto pair's (1 each), Tuesday to Friday all five: 5 + 1 + 1 + 4 * 5 = 27.
+    # 00:00 only the crypto pair's (1 each), Tuesday to Friday all five: 5 + 1 + 1 + 4 * 5 = 27;
+    # and the market brief of each equity session (Friday, then Tuesday to Friday): 27 + 5 = 32.
     assert summary["from"] == "2026-11-14" and summary["as_of"] == AS_OF
-    assert summary["items"] > 20 and summary["bars"] > 1000 and summary["briefs"] == 27
-    assert summary["new_briefs"] == 27 and summary["errors"] == []
+    assert summary["items"] > 20 and summary["bars"] > 1000 and summary["briefs"] == 32
+    assert summary["new_briefs"] == 32 and summary["errors"] == []
     return tmp / "demo.db"
 
 
@@ -98,7 +99,7 @@ def test_demo_no_serve_prints_counts(tmp_path: Path) -> None:
     result = tapewire(tmp_path, "demo", "--no-serve", "--as-of", AS_OF)
     assert result.returncode == 0, result.stderr
     assert (
-        "news items" in result.stdout and "bars" in result.stdout and "27 briefs" in result.stdout
+        "news items" in result.stdout and "bars" in result.stdout and "32 briefs" in result.stdout
     )
     assert (
         tmp_path / "xdg" / "tapewire" / "demo.db"

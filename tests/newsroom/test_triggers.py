@@ -76,7 +76,7 @@ def symbols_with_briefs(store: Store, as_of: datetime) -> dict[str, tuple[str, s
     return {
         b.instruments[0]: (b.trigger, b.trigger_reason)
         for b in newsroom_queries.list_briefs(store, limit=50)
-        if b.as_of == as_of
+        if b.as_of == as_of and b.primary_tag != "market"
     }
 
 

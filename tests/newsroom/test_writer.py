@@ -28,7 +28,11 @@ def demo_facts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, 
     run_demo(settings, as_of=DEMO_AS_OF, clock=FixedClock(DEMO_AS_OF))
     store = open_store(settings.database_url())
     try:
-        return {b.instruments[0]: b.facts for b in queries.list_briefs(store, limit=20)}
+        return {
+            b.instruments[0]: b.facts
+            for b in queries.list_briefs(store, limit=20)
+            if b.primary_tag != "market"  # the market brief: tests/newsroom/test_market_brief.py
+        }
     finally:
         store.close()
 

@@ -76,7 +76,7 @@ async def test_home_lists_briefs_with_the_simulated_label(client: httpx.AsyncCli
     page = await client.get("/")
     assert page.status_code == 200
     assert "Simulated data" in page.text
-    assert page.text.count('<article class="card"') == 5
+    assert page.text.count('<article class="card"') == 6  # five instruments and the market
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
 
@@ -92,7 +92,7 @@ async def test_every_page_carries_the_simulated_label(client: httpx.AsyncClient)
 @pytest.mark.anyio
 async def test_each_brief_page_has_the_seed_layout(client: httpx.AsyncClient) -> None:
     briefs = (await client.get("/api/briefs")).json()["briefs"]
-    assert len(briefs) == 5
+    assert len(briefs) == 6  # five instruments and the market
     for b in briefs:
         text = (await client.get(b["url"])).text
         for heading in (
@@ -145,7 +145,7 @@ async def test_filters_search_and_cursor_pagination(client: httpx.AsyncClient) -
         cursor = page["next_cursor"]
         if cursor is None:
             break
-    assert len(seen) == len(set(seen)) == 5
+    assert len(seen) == len(set(seen)) == 6
     bad = await client.get("/api/briefs?cursor=bm90LWEtY3Vyc29y")
     assert bad.status_code == 400 and bad.json()["error"]["message"].startswith("invalid cursor")
     home = await client.get("/?category=Crypto")
@@ -217,12 +217,12 @@ async def test_stream_sends_new_briefs_and_signal_changes(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
     latest = (await client.get("/api/briefs?limit=100")).json()["briefs"]
-    assert len(latest) == 5
-    async with client.stream("GET", "/api/stream?since=0&limit=5") as response:
+    assert len(latest) == 6
+    async with client.stream("GET", "/api/stream?since=0&limit=6") as response:
         assert response.headers["content-type"].startswith("text/event-stream")
         body = "".join([chunk async for chunk in response.aiter_text()])
     events = [block for block in body.split("\n\n") if block.startswith("event: brief")]
-    assert len(events) == 5
+    assert len(events) == 6
     slugs = {json.loads(e.split("data: ", 1)[1])["slug"] for e in events}
     assert slugs == {b["slug"] for b in latest}
 

@@ -56,6 +56,22 @@ def list_briefs(
         return [_view(s, row) for row in rows[:limit]]
 
 
+def list_market_briefs(
+    store: Store, *, limit: int = 50, until: datetime | None = None
+) -> list[BriefView]:
+    """The daily market briefs (``newsroom.market_brief``, tag ``market``), newest first."""
+    query = (
+        select(Brief)
+        .where(Brief.primary_tag == "market")
+        .order_by(Brief.as_of.desc(), Brief.published_at.desc(), Brief.id.desc())
+        .limit(limit)
+    )
+    if until is not None:
+        query = query.where(Brief.as_of <= until)
+    with store.read() as s:
+        return [_view(s, row) for row in s.scalars(query).all()]
+
+
 def get_brief(store: Store, slug: str) -> BriefView | None:
     with store.read() as s:
         row = s.scalars(select(Brief).where(Brief.slug == slug)).first()

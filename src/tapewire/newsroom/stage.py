@@ -29,8 +29,10 @@ from tapewire.newsroom.decide import (
     find_events,
 )
 from tapewire.newsroom.facts import build_facts
+from tapewire.newsroom.market_brief import market_view, write_market_brief
 from tapewire.newsroom.models import Brief, FactSheet
 from tapewire.newsroom.models import Verification as VerificationRow
+from tapewire.newsroom.pair import read_pair_facts
 from tapewire.newsroom.tape import add_tape_facts
 from tapewire.newsroom.verify import Verification, verify_texts
 from tapewire.newsroom.writers.base import Draft
@@ -165,6 +167,7 @@ def gather_facts(
         as_of=ctx.as_of,
         lead_story=lead_story,
     )
+    facts |= read_pair_facts(ctx.store, inst, until=ctx.as_of)  # 20/60-session pair, spread
     facts["trigger"] = {
         "kind": trigger.trigger if trigger else "daily",
         "reason": trigger.reason if trigger else "requested",
@@ -409,6 +412,7 @@ def run(ctx: RunContext) -> StageReport:
             ctx, report, inst, functools.partial(write_brief, ctx, inst, watched=watched, llm=llm)
         )
         _attempt(ctx, report, inst, functools.partial(write_story_brief, ctx, inst, llm=llm))
+    _attempt(ctx, report, market_view(), functools.partial(write_market_brief, ctx, quiet=True))
     return report
 
 

@@ -351,6 +351,7 @@ def _protected_names(facts: dict[str, Any]) -> list[str]:
     """Names whose digits are not claims ("Demo Market 500", "DCN-USD", outlet names)."""
     inst = facts["instrument"]
     names = [inst["name"], inst["symbol"], *(str(n["outlet"]) for n in facts.get("news", []))]
+    names += [str(n) for n in facts.get("names", ())]  # the sheet's other names (market brief)
     if facts.get("benchmark"):
         names.append(facts["benchmark"]["symbol"])
     return sorted({n for n in names if n}, key=len, reverse=True)

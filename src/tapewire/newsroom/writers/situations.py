@@ -60,7 +60,7 @@ def lead_item(f: dict[str, Any]) -> dict[str, Any] | None:
     if named:
         same = [n for n in news if n["title"] == named["title"]]
         if same:
-            return same[0]
+            return dict(same[0])
     lead = f.get("lead_story")
     first = [n for n in news if lead is not None and n.get("story_id") == lead]
     item: dict[str, Any] = (first or news)[0]

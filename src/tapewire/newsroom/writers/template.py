@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tapewire.newsroom import assets
+from tapewire.newsroom.pair import instrument_pair_sentence
 from tapewire.newsroom.writers import situations
 from tapewire.newsroom.writers.base import Draft, fmt_date, fmt_pct, fmt_price
 from tapewire.newsroom.writers.phrases import pick
@@ -129,7 +130,8 @@ def _price_action(f: dict[str, Any]) -> str:
         text += f" and {_change(p['return60_pct'])} over 60"
     text += "."
     bench, z = f.get("benchmark"), p.get("spread_z60")
-    if bench and z is not None and abs(z) >= 0.05 and _pair_idea(f) is None:  # else said there
+    said_elsewhere = _pair_idea(f) is not None or instrument_pair_sentence(f) is not None
+    if bench and z is not None and abs(z) >= 0.05 and not said_elsewhere:
         text += (
             f" Against {bench['symbol']}, the ratio of the two sits {abs(z):.1f} standard "
             f"deviations {'above' if z > 0 else 'below'} its 60-day mean."
@@ -473,6 +475,7 @@ class TemplateWriter:
             _news_paragraph(facts),
             _drivers(facts),
             situations.meaning(facts) or "",
+            instrument_pair_sentence(facts),  # newsroom.pair: the benchmark pair, 20/60 sessions
             situations.scores(facts),
         ]
         return Draft(

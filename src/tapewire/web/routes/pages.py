@@ -1,4 +1,4 @@
-"""HTML pages: home (filters, search), brief, tag, instrument and sources pages."""
+"""HTML pages: home (filters, search), brief, market, tag, instrument and sources pages."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ StoreDep = Annotated[Store, Depends(get_store)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 CATEGORIES = ("Stocks", "Indices", "ETFs", "Crypto", "Forex", "Commodities", "Rates", "Macro")
 PAGE_SIZE = 20
+MARKET_ARCHIVE = 60  # earlier market briefs listed on /market
 
 
 def _page(
@@ -61,6 +62,27 @@ def home(
         categories=CATEGORIES,
         tags=queries.tag_counts(store)[:20],
         latest_id=queries.latest_brief_id(store),
+        market=_latest_market(store) if flt == BriefFilter() and cursor is None else None,
+    )
+
+
+def _latest_market(store: Store) -> dict[str, Any] | None:
+    latest = queries.list_market_briefs(store, limit=1)
+    return queries.brief_document(latest[0]) if latest else None
+
+
+@router.get("/market", response_class=HTMLResponse)
+def market_page(request: Request, store: StoreDep, templates: TemplatesDep) -> HTMLResponse:
+    """The latest daily market brief in full, and the archive of earlier ones."""
+    briefs = queries.list_market_briefs(store, limit=MARKET_ARCHIVE + 1)
+    return _page(
+        templates,
+        request,
+        "market.html",
+        store,
+        b=queries.brief_document(briefs[0]) if briefs else None,
+        archive=briefs[1:],
+        feed="/feeds/tags/market.atom",
     )
 
 

@@ -1,0 +1,145 @@
+"""The market brief's writer and verification on a hand-made fact sheet (pure): every asset's
+sentence only when the asset is there, the missing ones named, and a level quoted for the wrong
+asset caught by the per-asset check."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from typing import Any
+
+from tapewire.newsroom.facts import PARAMS
+from tapewire.newsroom.market_brief import verify_market
+from tapewire.newsroom.writers.market import MarketWriter
+
+
+def asset(
+    role: str, symbol: str, name: str, close: float, prev: float, **extra: Any
+) -> dict[str, Any]:
+    below, above = round(close * 0.98, 2), round(close * 1.03, 2)
+    return {
+        "role": role,
+        "symbol": symbol,
+        "name": name,
+        "label": name,
+        "unit": extra.pop("unit", "index"),
+        "asset_class": "Indices",
+        "bar_date": "2026-01-30",
+        "close": close,
+        "change1d": close - prev,
+        "change1d_pct": (close / prev - 1) * 100,
+        "return20_pct": 1.25,
+        "return60_pct": -2.5,
+        "price": {"close": close, "sma50": round(close * 0.97, 2)},
+        "levels": [
+            {
+                "kind": "support",
+                "price": below,
+                "touches": 3,
+                "distance_pct": (below / close - 1) * 100,
+            },
+            {
+                "kind": "resistance",
+                "price": above,
+                "touches": 2,
+                "distance_pct": (above / close - 1) * 100,
+            },
+        ],
+        **extra,
+    }
+
+
+def sheet() -> dict[str, Any]:
+    large = asset("large", "^GSPC", "S&P 500", 6939.03, 6969.01)
+    small = asset("small", "^RUT", "Russell 2000", 2613.74, 2654.0)
+    return {
+        "kind": "market",
+        "as_of": "2026-02-01T00:00:00+00:00",
+        "simulated": False,
+        "instrument": {"symbol": "MARKET", "name": "The market", "asset_class": "Macro"},
+        "session": "2026-01-30",
+        "assets": {"large": large, "small": small},
+        "sectors": [],
+        "pair": {
+            "small": "^RUT",
+            "large": "^GSPC",
+            "sessions": 400,
+            "bar_date": "2026-01-30",
+            "spread_z60": 2.4,
+            "return20_pct": 5.3,
+            "bench_return20_pct": 1.4,
+            "rel20_pct": 3.85,
+            "return60_pct": 5.8,
+            "bench_return60_pct": 1.3,
+            "rel60_pct": 4.44,
+        },
+        "breadth": None,
+        "missing": [
+            {
+                "role": "oil",
+                "label": "oil",
+                "symbol": "CL=F",
+                "last_bar": "2026-01-22",
+                "reason": "stale",
+            },
+            {
+                "role": "bitcoin",
+                "label": "bitcoin",
+                "symbol": None,
+                "last_bar": None,
+                "reason": "no data",
+            },
+        ],
+        "stories": [],
+        "news": [],
+        "signals": {"pulse": 55.0, "direction": "Neutral", "components": {}},
+        "params": dict(PARAMS),
+        "names": sorted(
+            {"S&P 500", "Russell 2000", "^GSPC", "^RUT", "CL=F", "oil", "bitcoin"},
+            key=lambda n: (-len(n), n),
+        ),
+    }
+
+
+def test_the_brief_says_only_what_its_assets_hold_and_names_what_it_lacks() -> None:
+    facts = sheet()
+    draft = MarketWriter().write(facts)
+    verification = verify_market(draft, facts)
+    assert verification.ok, verification.failed
+    text = "\n".join(draft.texts())
+    assert "Russell 2000 outperforms it by 3.9% over 20 sessions" in draft.headline
+    assert "oil (CL=F: last bar Jan 22, 2026, stale) and bitcoin (no data)" in text
+    assert "Across assets" not in text and "Sectors:" not in text and "Breadth" not in text
+    assert any("stretched" in r for r in draft.sections["risks"])  # z = 2.4
+    assert "No story was linked" in text
+    assert draft.tags[0] == "market" and "small-caps" in draft.tags
+
+
+def test_a_level_quoted_for_the_wrong_asset_is_caught() -> None:
+    """The S&P 500's support written on the Russell's watch line: both numbers are facts of the
+    sheet, but not of that asset's sheet."""
+    facts = sheet()
+    draft = MarketWriter().write(facts)
+    spx, rut = facts["assets"]["large"], facts["assets"]["small"]
+    lines = list(draft.sections["watch"])
+    wrong = lines[1].replace(
+        f"{rut['levels'][0]['price']:,.2f}", f"{spx['levels'][0]['price']:,.2f}"
+    )
+    assert wrong != lines[1]
+    roles = [
+        (wrong if key == "small" else line, key) for line, key in draft.sections["watch_roles"]
+    ]
+    bad = replace(
+        draft, sections={**draft.sections, "watch": [lines[0], wrong], "watch_roles": roles}
+    )
+    verification = verify_market(bad, facts)
+    assert not verification.ok
+    assert any(c.kind == "typed" and "support at" in c.text for c in verification.failed)
+
+
+def test_a_pair_figure_with_the_wrong_sign_is_caught() -> None:
+    facts = sheet()
+    flipped = copy.deepcopy(facts)
+    flipped["pair"]["rel20_pct"] = -3.85  # the text says "outperformed by 3.9%"
+    draft = MarketWriter().write(facts)
+    assert not verify_market(draft, flipped).ok
