@@ -28,7 +28,7 @@ from tapewire.newsroom.decide import (
     decide_story,
     find_events,
 )
-from tapewire.newsroom.facts import build_facts
+from tapewire.newsroom.facts import build_facts, build_history
 from tapewire.newsroom.models import Brief, FactSheet
 from tapewire.newsroom.models import Verification as VerificationRow
 from tapewire.newsroom.verify import Verification, verify_texts
@@ -45,6 +45,7 @@ from tapewire.signals import queries as signals_queries
 from tapewire.signals.queries import SignalView
 from tapewire.technicals import queries as technicals_queries
 from tapewire.technicals.queries import TechnicalsView
+from tapewire.technicals.stage import HISTORY_DAYS
 
 log = logging.getLogger(__name__)
 CHART_BARS = 120
@@ -154,6 +155,7 @@ def gather_facts(
     ):
         bench_tech = technicals_queries.latest(ctx.store, bench.id, until=ctx.as_of)
         benchmark = (bench.symbol, bench_tech.values.get("return20_pct") if bench_tech else None)
+    bars = market_queries.bars(ctx.store, inst.id, until=ctx.as_of, days=HISTORY_DAYS)
     facts = build_facts(
         instrument=inst,
         technicals=tech,
@@ -162,15 +164,14 @@ def gather_facts(
         benchmark=benchmark,
         as_of=ctx.as_of,
         lead_story=lead_story,
+        history=build_history(bars, bar_date=tech.bar_date),
     )
     facts["trigger"] = {
         "kind": trigger.trigger if trigger else "daily",
         "reason": trigger.reason if trigger else "requested",
         "events": [asdict(e) for e in events],
     }
-    bars = market_queries.bars(ctx.store, inst.id, until=ctx.as_of, days=CHART_BARS * 2)[
-        -CHART_BARS:
-    ]
+    bars = bars[-CHART_BARS:]
     facts["chart"] = {
         "dates": [b.bar_date.isoformat() for b in bars],
         "closes": [b.close for b in bars],

@@ -51,13 +51,15 @@ STORY = (
     "One story, {outlets} outlets: {name} draws a crowd",
     "{name} heats up: {outlets} outlets on one story",
 )
+# {price} is the bar's high (low): an intraday extreme, said so (``template._extreme`` picks
+# only a full year on record and a close that set the year's closing extreme too).
 EXTREME_HIGH = (
-    "{name} hits a 52-week high at {price}",
-    "{name} sets a one-year high of {price}",
+    "{name} hits a 52-week high of {price} intraday",
+    "{name} sets a one-year intraday high of {price}",
 )
 EXTREME_LOW = (
-    "{name} sinks to a 52-week low at {price}",
-    "{name} marks a one-year low of {price}",
+    "{name} sinks to a 52-week intraday low of {price}",
+    "{name} marks a one-year low of {price} intraday",
 )
 
 TAKE = {
