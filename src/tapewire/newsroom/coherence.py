@@ -140,6 +140,10 @@ def _parts(draft: Draft) -> Iterator[tuple[str, str]]:
     yield "take", str(draft.sections.get("take", ""))
 
 
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _sign(value: float | None) -> int:
     return 0 if value is None or value == 0 else (1 if value > 0 else -1)
 
@@ -176,7 +180,7 @@ def _take_components(draft: Draft, facts: dict[str, Any]) -> Iterator[Incoherenc
                 "take",
                 take,
                 f"the Take says trend and momentum agree on a {direction} read, but "
-                f"{', '.join(against)} do not point that way",
+                f"{_join(against)} {'does' if len(against) == 1 else 'do'} not point that way",
             )
     bull, bear = bool(_TAKE_BULL.search(take)), bool(_TAKE_BEAR.search(take))
     flat = bool(_TAKE_FLAT.search(take))

@@ -361,7 +361,8 @@ def _risks(f: dict[str, Any]) -> list[str]:
     elif (note := sessions_note(f)) is not None:
         basis = "the VIX regime" if risk.get("vix_regime") else "ATR and drawdown alone"
         out.append(
-            f"With {note}, volatility has no one-year percentile: Risk {label} rests on {basis}."
+            f"With {note}, volatility is not ranked (a rank takes "
+            f"{f['history']['full_year_sessions']}): Risk {label} rests on {basis}."
         )
     regime = risk.get("vix_regime")
     if regime in ("elevated", "stressed"):
