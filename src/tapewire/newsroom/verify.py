@@ -11,7 +11,7 @@ Outlets: a name the text cites ("from X on <date>", "according to X", "X reporte
 well-known outlet name anywhere) must be one of the fact sheet's own source fields, compared
 loosely (case, accents, a leading "The", "&" for "and", dots and dashes): a source's outlet, its
 feed title, its domain or the domain's name ("Reuters" for reuters.com), or a name inside a feed
-title ("Seeking Alpha" of "AAPL - News and Analysis from Seeking Alpha"). The source fields
+title's own parts ("Seeking Alpha" of "AAPL - News and Analysis from Seeking Alpha", not "Alpha"). The source fields
 themselves, written in full, are grounded before the text is scanned for citations.
 
 Claims within the data (``facts["history"]``, see ``facts.build_history``): a "52-week",
@@ -418,6 +418,11 @@ def _domain_name(domain: str) -> str:
     return labels[-2] if len(labels) >= 2 else (labels[0] if labels else "")
 
 
+# Where a feed title splits into names: "AAPL - News and Analysis from Seeking Alpha" holds
+# "Seeking Alpha"; "Handelsblatt – Märkte" holds "Handelsblatt". A fragment ("Alpha") is no name.
+_TITLE_PARTS = re.compile(r"\s+[-–—|:·]\s+|\s+(?:from|by|at|via|on)\s+|:\s+")
+
+
 def _outlet_grounded(name: str, outlets: Sequence[str]) -> bool:
     """Is ``name`` one of the sources' names, a domain's name, or a name inside a feed title?"""
     key = _outlet_key(name)
@@ -425,7 +430,7 @@ def _outlet_grounded(name: str, outlets: Sequence[str]) -> bool:
         return False
     for outlet in outlets:
         other = _outlet_key(outlet)
-        if key == other or f" {key} " in f" {other} ":
+        if key == other or key in (_outlet_key(part) for part in _TITLE_PARTS.split(outlet)):
             return True
         is_domain = "." in outlet and " " not in outlet.strip()
         if is_domain and key.replace(" ", "") in (_domain_name(outlet), other.replace(" ", "")):
