@@ -99,7 +99,7 @@ _TYPED = (
     (re.compile(rf"\b[Ss]upport (?:at |of |near |zone )?{_AMOUNT}"), "<close"),
     (re.compile(rf"\b[Rr]esistance (?:at |of |near |zone )?{_AMOUNT}"), ">close"),
     (re.compile(rf"\bRSI(?: 14)?(?: is| at| of| reads)? {_AMOUNT}"), "facts.price.rsi14"),
-    (re.compile(rf"\bPulse {_AMOUNT}"), "facts.signals.pulse"),
+    (re.compile(rf"\bPulse {_AMOUNT}"), "facts.signals.pulse|facts.twin.pulse"),
     (re.compile(rf"\bThreat Level (?:of )?{_AMOUNT}"), "facts.signals.threat"),
     (re.compile(rf"\bclosed at {_AMOUNT}"), "facts.price.close"),
     (re.compile(rf"\bATR(?: 14)? (?:is |of |at )?{_AMOUNT}"), "facts.price.atr14"),
