@@ -291,6 +291,8 @@ def outlet_names(facts: dict[str, Any]) -> list[str]:
 
 def _check_history(text: str, facts: dict[str, Any], *, is_headline: bool) -> Iterator[Claim]:
     """Claims about the window of history and the session's extremes (module docstring)."""
+    if "history" not in facts:
+        return  # a fact sheet without history (another writer's): its year claims are unjudged
     history = facts.get("history") or {}
     full_year = bool(history.get("full_year"))
     for match in _YEAR_WINDOW.finditer(text):
@@ -302,7 +304,11 @@ def _check_history(text: str, facts: dict[str, Any], *, is_headline: bool) -> It
         side = match.group("side").lower()
         span = match.group("span").lower()
         named = re.sub(r"\b\d+-(?:week|session|month|year|day)\b", " ", span)
-        if re.search(r"\d|\b(?:set on|since|from|off|below|above|under|over|near)\b", named):
+        if re.search(
+            r"\d|\b(?:set on|since|from|off|below|above|under|over|near|test|toward|towards|"
+            r"within|back)\b",
+            named,
+        ):
             continue  # a named level ("touches its 52-week high of X", "below its high"), not a new one
         intraday = bool(history.get(f"new_{side}_intraday"))
         closing = bool(history.get(f"new_{side}_close"))
@@ -419,8 +425,9 @@ def _domain_name(domain: str) -> str:
 
 
 # Where a feed title splits into names: "AAPL - News and Analysis from Seeking Alpha" holds
-# "Seeking Alpha"; "Handelsblatt – Märkte" holds "Handelsblatt". A fragment ("Alpha") is no name.
-_TITLE_PARTS = re.compile(r"\s+[-–—|:·]\s+|\s+(?:from|by|at|via|on)\s+|:\s+")
+# "Seeking Alpha"; "Handelsblatt <en dash> Märkte" holds "Handelsblatt". A fragment ("Alpha") is
+# no name.
+_TITLE_PARTS = re.compile(r"\s+[-\u2013\u2014|:\u00b7]\s+|\s+(?:from|by|at|via|on)\s+|:\s+")
 
 
 def _outlet_grounded(name: str, outlets: Sequence[str]) -> bool:
