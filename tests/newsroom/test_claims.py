@@ -238,3 +238,10 @@ def test_an_outlet_not_among_the_sources_is_rejected(
 ) -> None:
     result = verify_texts([cited], sourced)
     assert name in {c.text for c in result.failed}
+
+
+def test_the_history_window_is_the_technicals_window() -> None:
+    from tapewire.newsroom import stage as newsroom_stage
+    from tapewire.technicals import stage as technicals_stage
+
+    assert newsroom_stage.HISTORY_DAYS == technicals_stage.HISTORY_DAYS

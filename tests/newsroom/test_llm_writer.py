@@ -269,7 +269,7 @@ def test_the_llm_is_off_by_default_and_nothing_is_asked(settings: Settings) -> N
         briefs = run_world(configured)
     assert server.requests == []
     assert {d["writer"] for d in briefs.values()} == {"template"}
-    assert all(d["verification"]["notes"] == [] for d in briefs.values())
+    assert all(writer_notes(d) == [] for d in briefs.values())
 
 
 def test_enabling_without_an_endpoint_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -46,10 +46,12 @@ from tapewire.signals import queries as signals_queries
 from tapewire.signals.queries import SignalView
 from tapewire.technicals import queries as technicals_queries
 from tapewire.technicals.queries import TechnicalsView
-from tapewire.technicals.stage import HISTORY_DAYS
 
 log = logging.getLogger(__name__)
 CHART_BARS = 120
+# Calendar days of bars the range extremes are computed from: technicals.stage.HISTORY_DAYS (a
+# stage's constant, not importable here; tests/newsroom/test_claims.py holds them equal).
+HISTORY_DAYS = 440
 
 
 def brief_slug(symbol: str, as_of_day: str) -> str:
