@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
@@ -822,6 +822,7 @@ def demo(ctx: click.Context, fmt: str, as_of: str | None, no_serve: bool, port: 
         settings, as_of=utc_midnight(day.date()), clock=SystemClock(), progress=progress
     )
     emit(fmt, summary, _demo_text)
+    _fail_if_every_brief_rejected(summary["new_briefs"], summary.get("rejected", 0), "demo")
     if not no_serve:
         _serve(settings, port or settings.demo.port)
 
@@ -832,6 +833,11 @@ def _demo_text(d: dict[str, Any]) -> str:
         f"{d['briefs']} briefs ({d['new_items']} items, {d['new_bars']} bars, {d['new_briefs']} briefs new this run)",
         f"database: {d['database']}",
     ]
+    if d.get("rejected") or d.get("rewritten"):
+        lines.append(
+            f"briefs rejected (not published): {d.get('rejected', 0)}; "
+            f"rewritten for coherence: {d.get('rewritten', 0)}"
+        )
     lines += [f"  {e}" for e in d["errors"]]
     return "\n".join(lines)
 
@@ -891,6 +897,10 @@ def run(ctx: click.Context, once: bool, port: int | None) -> None:
         for report in reports:
             errors = f"; {len(report.errors)} source errors" if report.errors else ""
             click.echo(f"{report.stage}: {report.counts}{errors}")
+        outcome = _brief_outcomes(reports)
+        briefs = sum(r.counts.get("briefs", 0) for r in reports if r.stage == "newsroom")
+        click.echo(f"briefs: {briefs} published" + _outcome_text(outcome))
+        _fail_if_every_brief_rejected(briefs, outcome["rejected"], "pass")
         return
     worker = threading.Thread(target=scheduler.run_forever, name="scheduler", daemon=True)
     worker.start()
@@ -941,16 +951,48 @@ def replay(
                 "new_items": result.count("ingest", "new_items"),
                 "new_bars": result.count("market", "new_bars"),
                 "briefs": result.count("newsroom", "briefs"),
+                **_brief_outcomes(result.reports),
             }
             rows.append(row)
             if fmt == "text":
                 click.echo(
                     f"{row['day']}: {row['new_items']} items, {row['new_bars']} bars, {row['briefs']} briefs"
+                    + _outcome_text(row)
                 )
 
         run_replay(make_ctx, directory, start=start, end=end, on_day=on_day)
     if fmt == "json":
         emit(fmt, rows, str)
+    _fail_if_every_brief_rejected(
+        sum(r["briefs"] for r in rows), sum(r["rejected"] for r in rows), "replay"
+    )
+
+
+def _brief_outcomes(reports: Sequence[Any]) -> dict[str, Any]:
+    """Briefs not published (verification or coherence rejected them) and rewritten, with the
+    reasons: a rejected brief is never a silent drop."""
+    news = [r for r in reports if r.stage == "newsroom"]
+    return {
+        "rejected": sum(r.counts.get("rejected", 0) for r in news),
+        "rewritten": sum(r.counts.get("rewritten", 0) for r in news),
+        "rejections": [e for r in news for e in r.errors if "brief rejected" in e],
+    }
+
+
+def _outcome_text(row: dict[str, Any]) -> str:
+    text = ""
+    if row["rejected"]:
+        text += f", {row['rejected']} rejected (not published)"
+    if row["rewritten"]:
+        text += f", {row['rewritten']} rewritten for coherence"
+    return text + "".join(f"\n  rejected: {e}" for e in row["rejections"])
+
+
+def _fail_if_every_brief_rejected(briefs: int, rejected: int, what: str) -> None:
+    if rejected and not briefs:
+        raise TapewireError(
+            f"every brief of the {what} was rejected ({rejected} not published; reasons above)"
+        )
 
 
 def _parse_day(value: str | None, hint: str) -> date | None:

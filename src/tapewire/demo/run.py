@@ -97,6 +97,10 @@ def run_demo(
         **after,
         **{f"new_{k}": after[k] - before[k] for k in after},
         "errors": [e for r in reports for e in r.errors],
+        **{
+            key: sum(r.counts.get(key, 0) for r in reports if r.stage == "newsroom")
+            for key in ("rejected", "rewritten")
+        },
         "simulated": True,
     }
 
@@ -124,4 +128,6 @@ def run_demo_history(
         "from": first.date().isoformat(),
         **{f"new_{k}": sum(x[f"new_{k}"] for x in summaries) for k in ("items", "bars", "briefs")},
         "errors": [e for x in summaries for e in x["errors"]],
+        "rejected": sum(x["rejected"] for x in summaries),
+        "rewritten": sum(x["rewritten"] for x in summaries),
     }

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from tapewire.enrich.queries import LinkedItem
 from tapewire.enrich.sentiment import neutral_band
-from tapewire.market.queries import InstrumentView
+from tapewire.market.queries import BarView, InstrumentView
 from tapewire.signals.queries import SignalView
 from tapewire.technicals.queries import TechnicalsView
 
 MAX_SOURCES = 6
 SNIPPET_CHARS = 220
+FULL_YEAR_SESSIONS = 252  # "52-week" and "one-year" need this many sessions on record
 # Parameters the text may name ("50-day average", "RSI 14", "Pulse 57/100").
 PARAMS = {
     "sma_fast_days": 50,
@@ -46,13 +47,17 @@ def build_facts(
     benchmark: tuple[str, float | None] | None,
     as_of: datetime,
     lead_story: int | None = None,
+    history: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything the writers may say, JSON-ready. Nothing here is newer than ``as_of``.
 
     With ``lead_story`` (a hot-story brief) that story's items come first among the sources.
+    ``history`` (``build_history``) says what window the stored bars cover; the range levels
+    are labelled from it ("52-week high" with a full year on record, else "129-session high").
     """
     headline = story_headline(news, lead_story)
     sources = [_source(item) for item in _pick_sources(news, lead_story, headline)]
+    range_label = (history or {}).get("range_label", "52-week")
     return {
         "as_of": as_of.isoformat(),
         "simulated": instrument.simulated,
@@ -69,9 +74,11 @@ def build_facts(
             {
                 **asdict(lv),
                 "last_touch_date": lv.last_touch_date.isoformat() if lv.last_touch_date else None,
+                **_range_label(lv.kind, range_label),
             }
             for lv in technicals.levels
         ],
+        "history": history,
         "signals": {
             "pulse": signal.pulse,
             "direction": signal.direction,
@@ -98,6 +105,45 @@ def build_facts(
         "news_outlet_count": len({src["outlet"] for src in sources}),
         "benchmark": {"symbol": benchmark[0], "return20_pct": benchmark[1]} if benchmark else None,
         "params": dict(PARAMS),
+    }
+
+
+def _range_label(kind: str, range_label: str) -> dict[str, str]:
+    if kind in ("high52", "low52"):
+        return {"label": f"{range_label} {'high' if kind == 'high52' else 'low'}"}
+    return {}
+
+
+def build_history(bars: Sequence[BarView], *, bar_date: date) -> dict[str, Any]:
+    """What the stored bars up to ``bar_date`` (the technicals window, oldest first) can support.
+
+    ``sessions``: bars on record in the window; ``range_sessions``: the bars the range extremes
+    (``price.high52``/``low52``) span, at most a year; ``full_year``: enough for "52-week" and
+    "one-year" claims and the volatility percentile; ``range_label``: "52-week" or
+    "129-session"; ``new_high_intraday``/``new_low_intraday``: this bar's high (low) is the
+    range's; ``new_high_close``/``new_low_close``: this close is the highest (lowest) close of the
+    range; ``high_close``/``low_close``: those closes.
+    """
+    known = [b for b in bars if b.bar_date <= bar_date]
+    window = known[-FULL_YEAR_SESSIONS:]
+    if not window:
+        return {"sessions": 0, "range_sessions": 0, "full_year": False, "range_label": "0-session"}
+    last, n = window[-1], len(window)
+    full = len(known) >= FULL_YEAR_SESSIONS
+    high_close = max(b.close for b in window)
+    low_close = min(b.close for b in window)
+    return {
+        "sessions": len(known),
+        "range_sessions": n,
+        "full_year": full,
+        "full_year_sessions": FULL_YEAR_SESSIONS,
+        "range_label": "52-week" if full else f"{n}-session",
+        "new_high_intraday": n > 1 and last.high >= max(b.high for b in window),
+        "new_low_intraday": n > 1 and last.low <= min(b.low for b in window),
+        "new_high_close": n > 1 and last.close >= high_close,
+        "new_low_close": n > 1 and last.close <= low_close,
+        "high_close": high_close,
+        "low_close": low_close,
     }
 
 
@@ -166,6 +212,7 @@ def _source(item: LinkedItem) -> dict[str, Any]:
         "title": item.title,
         "snippet": snippet,
         "outlet": _outlet(item),
+        "feed_title": item.publisher_name,
         "domain": item.publisher_domain,
         "published_at": item.published_at.isoformat(),
         "url": item.url,

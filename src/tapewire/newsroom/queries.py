@@ -291,3 +291,14 @@ def briefs_after(store: Store, brief_id: int, *, limit: int = 20) -> list[BriefV
     with store.read() as s:
         rows = s.scalars(select(Brief).where(Brief.id > brief_id).order_by(Brief.id).limit(limit))
         return [_view(s, row, full=False) for row in rows]
+
+
+def brief_rewritten(store: Store, slug: str) -> bool:
+    """Was the brief rewritten by a coherence rule before it was published (its notes say so)?"""
+    with store.read() as s:
+        notes = s.scalar(
+            select(Verification.notes)
+            .join(Brief, Brief.id == Verification.brief_id)
+            .where(Brief.slug == slug)
+        )
+    return any(str(n).startswith("coherence rewrite:") for n in notes or [])

@@ -19,6 +19,7 @@ from tapewire.errors import NoDataError, NoNewSessionError, TapewireError, Verif
 from tapewire.market import queries as market_queries
 from tapewire.market.queries import InstrumentView
 from tapewire.newsroom import queries as newsroom_queries
+from tapewire.newsroom.coherence import TWINS, cohere
 from tapewire.newsroom.decide import (
     Decision,
     Event,
@@ -28,13 +29,13 @@ from tapewire.newsroom.decide import (
     decide_story,
     find_events,
 )
-from tapewire.newsroom.facts import build_facts
+from tapewire.newsroom.facts import build_facts, build_history
 from tapewire.newsroom.market_brief import market_view, write_market_brief
 from tapewire.newsroom.models import Brief, FactSheet
 from tapewire.newsroom.models import Verification as VerificationRow
 from tapewire.newsroom.pair import read_pair_facts
 from tapewire.newsroom.tape import add_tape_facts
-from tapewire.newsroom.verify import Verification, verify_texts
+from tapewire.newsroom.verify import Verification, verify_draft
 from tapewire.newsroom.writers.base import Draft
 from tapewire.newsroom.writers.llm import (
     MAX_PROBLEMS,
@@ -51,6 +52,9 @@ from tapewire.technicals.queries import TechnicalsView
 
 log = logging.getLogger(__name__)
 CHART_BARS = 120
+# Calendar days of bars the range extremes are computed from: technicals.stage.HISTORY_DAYS (a
+# stage's constant, not importable here; tests/newsroom/test_claims.py holds them equal).
+HISTORY_DAYS = 440
 
 
 def brief_slug(symbol: str, as_of_day: str) -> str:
@@ -158,6 +162,7 @@ def gather_facts(
     ):
         bench_tech = technicals_queries.latest(ctx.store, bench.id, until=ctx.as_of)
         benchmark = (bench.symbol, bench_tech.values.get("return20_pct") if bench_tech else None)
+    bars = market_queries.bars(ctx.store, inst.id, until=ctx.as_of, days=HISTORY_DAYS)
     facts = build_facts(
         instrument=inst,
         technicals=tech,
@@ -166,16 +171,16 @@ def gather_facts(
         benchmark=benchmark,
         as_of=ctx.as_of,
         lead_story=lead_story,
+        history=build_history(bars, bar_date=tech.bar_date),
     )
     facts |= read_pair_facts(ctx.store, inst, until=ctx.as_of)  # 20/60-session pair, spread
+    facts["twin"] = _twin_facts(ctx, inst, signal)
     facts["trigger"] = {
         "kind": trigger.trigger if trigger else "daily",
         "reason": trigger.reason if trigger else "requested",
         "events": [asdict(e) for e in events],
     }
-    bars = market_queries.bars(ctx.store, inst.id, until=ctx.as_of, days=CHART_BARS * 2)[
-        -CHART_BARS:
-    ]
+    bars = bars[-CHART_BARS:]
     facts["chart"] = {
         "dates": [b.bar_date.isoformat() for b in bars],
         "closes": [b.close for b in bars],
@@ -184,6 +189,25 @@ def gather_facts(
         facts["benchmark"]["change_pct"] = bench_tech.values.get("change_pct")  # the same session
     add_tape_facts(facts)  # streaks, ranges, moves since each news item (newsroom.tape)
     return facts
+
+
+def _twin_facts(ctx: RunContext, inst: InstrumentView, signal: SignalView) -> dict[str, Any] | None:
+    """The read of the instrument's index/fund twin (coherence.TWINS) computed for the same
+    ``as_of``, or None."""
+    symbol = TWINS.get(inst.symbol)
+    twin = market_queries.instrument(ctx.store, symbol) if symbol else None
+    if twin is None:
+        return None
+    read = signals_queries.latest(ctx.store, twin.id, until=ctx.as_of)
+    if read is None or read.as_of != signal.as_of:
+        return None
+    return {
+        "symbol": twin.symbol,
+        "is_fund": twin.asset_class == "ETFs" or not twin.symbol.startswith("^"),
+        "direction": read.direction,
+        "pulse": read.pulse,
+        "components": read.components.get("pulse", []),
+    }
 
 
 def _last_brief_bar(ctx: RunContext, symbol: str) -> date | None:
@@ -280,8 +304,15 @@ def _publish(
 ) -> str:
     draft, verification = compose_draft(facts, llm or llm_writer(ctx))
     if not verification.ok:
-        bad = ", ".join(c.text for c in verification.failed[:5])
-        raise VerificationError(f"{inst.symbol}: ungrounded claims in the template text: {bad}")
+        failed = verification.failed
+        kinds = ", ".join(sorted({c.kind for c in failed}))
+        bad = ", ".join(repr(c.text) for c in failed[:5])
+        raise VerificationError(
+            f"{inst.symbol}: brief rejected: {len(failed)} ungrounded claims ({kinds}) in the "
+            f"{draft.writer} text: {bad}"
+        )
+    draft, rewritten = cohere(draft, facts)  # raises CoherenceError: not published
+    verification = rewritten or verification
     with ctx.store.write() as s:
         _save(s, ctx, inst, slug, facts, draft, verification.as_dict(), decision)
     return slug
@@ -311,7 +342,7 @@ def compose_draft(facts: dict[str, Any], llm: LlmWriter | None) -> tuple[Draft, 
             log.info("%s: %s", facts["instrument"]["symbol"], notes[-1])
         notes.append("written by the template writer instead")
     draft = TemplateWriter().write(facts)
-    return replace(draft, notes=tuple(notes)), verify_texts(draft.texts(), facts)
+    return replace(draft, notes=tuple(notes)), verify_draft(draft, facts)
 
 
 def _try_llm(
@@ -327,7 +358,7 @@ def _try_llm(
         return Feedback(exc.answer, (_one_line(exc),))
     except TapewireError as exc:  # HTTP error, timeout, refused address
         return Feedback(None, (_one_line(exc),))
-    verification = verify_texts(draft.texts(), prompt_facts(facts))
+    verification = verify_draft(draft, prompt_facts(facts))
     if verification.ok:
         return draft, verification
     failed = verification.failed
@@ -433,6 +464,11 @@ def _attempt(
         if "not on the watchlist" not in str(exc):
             report.fail(inst.symbol, str(exc))
         return
+    except VerificationError as exc:  # not published: counted and said, never silent
+        report.add("rejected")
+        report.fail(inst.symbol, str(exc).removeprefix(f"{inst.symbol}: "))
+        log.warning("%s", exc)
+        return
     except TapewireError as exc:
         report.fail(inst.symbol, str(exc))
         return
@@ -440,6 +476,8 @@ def _attempt(
         return
     slug, created = result
     report.add("briefs" if created else "already_written")
+    if created and newsroom_queries.brief_rewritten(ctx.store, slug):
+        report.add("rewritten")
     if created:
         for hook in ctx.hooks.after_brief_published:
             hook(slug)

@@ -1,10 +1,26 @@
 """The verifier: every number, percentage, date and cited outlet in a draft, checked against its
 fact sheet (pure).
 
-Rounding rule: a number written with ``d`` decimals matches a fact value when they differ by at
-most half a unit in the ``d``-th decimal; signs are carried by words ("down 2.3%"), so the
-magnitude is compared. Dates must be dates of the fact sheet. An outlet cited as "from X on
-<date>" must be an outlet of the fact sheet's sources.
+Rounding rule: a number written with ``d`` decimals matches a fact value when the fact, rounded
+once to ``d`` decimals, reads the same (half-even on the stored float as Python formats it, or
+half-up on its decimal repr: either is one rounding). A value rounded twice ("3.8%" from a raw
+3.745 stored as 3.75) is caught, so the fact sheet carries raw values. Signs are carried by words
+("down 2.3%"), so the magnitude is compared. Dates must be dates of the fact sheet.
+
+Outlets: a name the text cites ("from X on <date>", "according to X", "X reported", or a
+well-known outlet name anywhere) must be one of the fact sheet's own source fields, compared
+loosely (case, accents, a leading "The", "&" for "and", dots and dashes): a source's outlet, its
+feed title, its domain or the domain's name ("Reuters" for reuters.com), or a name inside a feed
+title's own parts ("Seeking Alpha" of "AAPL - News and Analysis from Seeking Alpha", not "Alpha"). The source fields
+themselves, written in full, are grounded before the text is scanned for citations.
+
+Claims within the data (``facts["history"]``, see ``facts.build_history``): a "52-week",
+"one-year" or "past year" claim needs a full year of sessions (252) on record; an "N-session
+high" or "N sessions on record" names the sessions actually on record; a claim that the session
+set a high or low needs the bar to have set it, says "intraday" when only the bar's high or low
+did (not the close), and a headline never leads with an extreme the close moved away from (an
+intraday low on an up day). The drawdown ("X% below its ... high") must be the drawdown, the
+ATR share ("or X% of price") the ATR share, a percentile the percentile.
 
 Percentages: a number written with "%" must match a percentage of the fact sheet (a field named
 ``*_pct``), not any number: "0.4%" is not grounded by a weight of 0.4.
@@ -23,12 +39,15 @@ their digits are the source's, not claims of the brief.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-ROUNDING = "numbers match facts to the decimals written (half a unit in the last place); signs are in words"
+ROUNDING = "numbers match facts rounded once to the decimals written, from the raw value; signs are in words"
+FULL_YEAR_SESSIONS = 252  # a "52-week" or "one-year" claim needs this many sessions on record
 _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
 _DATE = re.compile(
     rf"\b({_MONTHS})[a-z]* (\d{{1,2}}), (\d{{4}})\b|\b(\d{{4}})-(\d{{2}})-(\d{{2}})\b"
@@ -65,7 +84,9 @@ KNOWN_OUTLETS = (
     "TheStreet",
 )
 # Keys whose values are not claims a text may make: quotes are shown as quotes, ids are ids.
-_NOT_FACTS = frozenset({"title", "snippet", "url", "story_id", "lead_story", "id"})
+_NOT_FACTS = frozenset(
+    {"title", "snippet", "url", "story_id", "lead_story", "id", "feed_title", "domain"}
+)
 _KNOWN = re.compile(r"\b(" + "|".join(re.escape(o) for o in KNOWN_OUTLETS) + r")\b")
 
 
@@ -78,13 +99,43 @@ _TYPED = (
     (re.compile(rf"\b[Ss]upport (?:at |of |near |zone )?{_AMOUNT}"), "<close"),
     (re.compile(rf"\b[Rr]esistance (?:at |of |near |zone )?{_AMOUNT}"), ">close"),
     (re.compile(rf"\bRSI(?: 14)?(?: is| at| of| reads)? {_AMOUNT}"), "facts.price.rsi14"),
-    (re.compile(rf"\bPulse {_AMOUNT}"), "facts.signals.pulse"),
+    (re.compile(rf"\bPulse {_AMOUNT}"), "facts.signals.pulse|facts.twin.pulse"),
     (re.compile(rf"\bThreat Level (?:of )?{_AMOUNT}"), "facts.signals.threat"),
     (re.compile(rf"\bclosed at {_AMOUNT}"), "facts.price.close"),
     (re.compile(rf"\bATR(?: 14)? (?:is |of |at )?{_AMOUNT}"), "facts.price.atr14"),
     (re.compile(rf"\b50-day average (?:of |at |is )?\(?{_AMOUNT}"), "facts.price.sma50"),
     (re.compile(rf"\b200-day(?: average)? (?:of |at |is )?\(?{_AMOUNT}"), "facts.price.sma200"),
+    (
+        re.compile(rf"\b{_AMOUNT}% below (?:its|the) [\w-]+(?: [\w-]+)? high\b"),
+        "facts.signals.components.risk.drawdown_pct|facts.price.drawdown_pct",
+    ),
+    (re.compile(rf"\b(?:or )?{_AMOUNT}% of price\b"), "facts.signals.components.risk.atr_pct"),
+    (
+        re.compile(rf"\bpercentile (?:of )?{_AMOUNT}"),
+        "facts.price.realized_vol_pctile|facts.price.vix_pctile|facts.signals.components.risk.vol_pctile",
+    ),
+    (
+        re.compile(
+            rf"\b{_AMOUNT}(?:-session (?:intraday |closing )?(?:high|low|range)| sessions? on record)"
+        ),
+        "facts.history.sessions|facts.history.range_sessions",
+    ),
 )
+# A window the claim says it covers: a full year needs FULL_YEAR_SESSIONS sessions on record.
+_YEAR_WINDOW = re.compile(
+    r"\b(?:52-week|52 week|one-year|1-year|12-month|year-long|yearly)\b"
+    r"|\b(?:past|last|prior) (?:year|12 months|52 weeks)\b|\bin (?:a|one|over a) year\b",
+    re.IGNORECASE,
+)
+# "hits / sets / marks ... a high", "closes at a ... low": the session set an extreme.
+_SET_EXTREME = re.compile(
+    r"\b(?P<verb>hits?|hitting|sets?|setting|marks|marked|marking|touch(?:es|ed|ing)?|reach(?:es|ed)?|"
+    r"sinks? to|slides? to|falls? to|climbs? to|rises? to|makes?|prints?|notch(?:es)?|"
+    r"clos(?:es|ed|ing) at)\b"
+    r"(?P<span>[^.;:!?]{0,60}?)\b(?P<side>high|low)s?\b(?! of the (?:range|zone))",
+    re.IGNORECASE,
+)
+_CLOSING = re.compile(r"\bclos(?:es|ed|ing)\b", re.IGNORECASE)
 
 
 # Words that give a percentage its sign (signs are carried by words; a "rises 2.3%" on a 2.3 %
@@ -201,19 +252,79 @@ class Verification:
         }
 
 
-def verify_texts(texts: Sequence[str], facts: dict[str, Any]) -> Verification:
+def verify_texts(
+    texts: Sequence[str], facts: dict[str, Any], *, headline: str | None = None
+) -> Verification:
+    """Every claim of ``texts`` against ``facts``; ``headline`` (one of the texts) is also held to
+    the headline rules (it never leads with an extreme the close moved away from)."""
     numbers = list(_fact_numbers(facts, "facts"))
     dates = set(_fact_dates(facts))
-    outlets = {str(n["outlet"]) for n in facts.get("news", [])}
+    outlets = outlet_names(facts)
     protected = _protected_names(facts)
     quotable = [f"{n.get('title', '')}\n{n.get('snippet', '')}" for n in facts.get("news", [])]
     claims: list[Claim] = []
     for text in texts:
         text, quotes = _take_quotes(text, quotable)
         claims.extend(quotes)
+        claims.extend(
+            _check_history(text, facts, is_headline=headline is not None and text == headline)
+        )
         claims.extend(_check_typed(text, numbers, facts))
         claims.extend(_check_text(text, numbers, dates, outlets, protected))
     return Verification(all(c.grounded for c in claims), tuple(claims))
+
+
+def verify_draft(draft: Any, facts: dict[str, Any]) -> Verification:
+    """``verify_texts`` of a draft (``writers.base.Draft``), its headline held to the headline rules."""
+    return verify_texts(draft.texts(), facts, headline=draft.headline)
+
+
+def outlet_names(facts: dict[str, Any]) -> list[str]:
+    """The names the fact sheet's sources go by: outlet, feed title and domain of each."""
+    names: dict[str, None] = {}
+    for source in facts.get("news", []):
+        for key in ("outlet", "feed_title", "domain"):
+            if source.get(key):
+                names[str(source[key])] = None
+    return list(names)
+
+
+def _check_history(text: str, facts: dict[str, Any], *, is_headline: bool) -> Iterator[Claim]:
+    """Claims about the window of history and the session's extremes (module docstring)."""
+    if "history" not in facts:
+        return  # a fact sheet without history (another writer's): its year claims are unjudged
+    history = facts.get("history") or {}
+    full_year = bool(history.get("full_year"))
+    for match in _YEAR_WINDOW.finditer(text):
+        yield Claim(
+            "window", match.group(0), full_year, "facts.history.full_year" if full_year else None
+        )
+    change = float((facts.get("price") or {}).get("change_pct") or 0.0)
+    for match in _SET_EXTREME.finditer(text):
+        side = match.group("side").lower()
+        span = match.group("span").lower()
+        named = re.sub(r"\b\d+-(?:week|session|month|year|day)\b", " ", span)
+        if re.search(
+            r"\d|\b(?:set on|since|from|off|below|above|under|over|near|test|toward|towards|"
+            r"within|back)\b",
+            named,
+        ):
+            continue  # a named level ("touches its 52-week high of X", "below its high"), not a new one
+        intraday = bool(history.get(f"new_{side}_intraday"))
+        closing = bool(history.get(f"new_{side}_close"))
+        says_intraday = "intraday" in text.lower()
+        says_close = bool(_CLOSING.search(match.group(0))) or "closing" in span
+        if says_close:
+            grounded = closing
+        elif says_intraday:
+            grounded = intraday
+        else:
+            grounded = closing and intraday  # "hits a high": the close and the bar both set it
+        against = (side == "low" and change > 0) or (side == "high" and change < 0)
+        if is_headline and against:
+            grounded = False  # the headline leads with an extreme the close moved away from
+        where = f"facts.history.new_{side}_{'close' if says_close else 'intraday'}"
+        yield Claim("extreme", match.group(0), grounded, where if grounded else None)
 
 
 def _take_quotes(text: str, quotable: Sequence[str]) -> tuple[str, list[Claim]]:
@@ -245,7 +356,8 @@ def _check_typed(
                     or p.startswith("facts.trigger.events[")  # the level that broke
                 ]
             else:
-                allowed = [(p, v) for p, v in numbers if p == where]
+                paths = where.split("|")
+                allowed = [(p, v) for p, v in numbers if p in paths]
             found = _find_number(value, decimals, allowed)
             yield Claim("typed", match.group(0), found is not None, found)
 
@@ -254,12 +366,17 @@ def _check_text(
     text: str,
     numbers: list[tuple[str, float]],
     dates: set[date],
-    outlets: set[str],
+    outlets: list[str],
     protected: list[str],
 ) -> Iterator[Claim]:
-    for name in _outlet_mentions(text):
-        grounded = _outlet_key(name) in {_outlet_key(o) for o in outlets}
-        yield Claim("outlet", name, grounded, "news.outlet" if grounded else None)
+    masked = text
+    for name in sorted(outlets, key=len, reverse=True):  # the sources' own names, in full
+        if name in masked:
+            masked = masked.replace(name, " \u00a4 ")
+            yield Claim("outlet", name, True, "news.outlet|feed_title|domain")
+    for name in _outlet_mentions(masked):
+        grounded = _outlet_grounded(name, outlets)
+        yield Claim("outlet", name, grounded, "news.outlet|feed_title|domain" if grounded else None)
     for match in _DATE.finditer(text):
         day = _match_date(match)
         yield Claim("date", match.group(0), day in dates, day.isoformat() if day in dates else None)
@@ -292,7 +409,40 @@ def _stated_sign(before: str) -> int:
 
 
 def _outlet_key(name: str) -> str:
-    return name.lower().removeprefix("the ").strip()
+    """A name as compared: no accents, no case, "&" as "and", punctuation as spaces, no "The"."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower().replace("&", " and ")
+    words = re.sub(r"[\W_]+", " ", text).split()
+    return " ".join(words[1:] if words[:1] == ["the"] and len(words) > 1 else words)
+
+
+def _domain_name(domain: str) -> str:
+    """The name part of a registered domain: "reuters" of reuters.com, "bbc" of bbc.co.uk."""
+    labels = [x for x in domain.lower().removeprefix("www.").split(".") if x]
+    if len(labels) >= 3 and labels[-2] in ("co", "com", "net", "org", "ac", "gov", "or", "ne"):
+        return labels[-3]
+    return labels[-2] if len(labels) >= 2 else (labels[0] if labels else "")
+
+
+# Where a feed title splits into names: "AAPL - News and Analysis from Seeking Alpha" holds
+# "Seeking Alpha"; "Handelsblatt <en dash> Märkte" holds "Handelsblatt". A fragment ("Alpha") is
+# no name.
+_TITLE_PARTS = re.compile(r"\s+[-\u2013\u2014|:\u00b7]\s+|\s+(?:from|by|at|via|on)\s+|:\s+")
+
+
+def _outlet_grounded(name: str, outlets: Sequence[str]) -> bool:
+    """Is ``name`` one of the sources' names, a domain's name, or a name inside a feed title?"""
+    key = _outlet_key(name)
+    if not key:
+        return False
+    for outlet in outlets:
+        other = _outlet_key(outlet)
+        if key == other or key in (_outlet_key(part) for part in _TITLE_PARTS.split(outlet)):
+            return True
+        is_domain = "." in outlet and " " not in outlet.strip()
+        if is_domain and key.replace(" ", "") in (_domain_name(outlet), other.replace(" ", "")):
+            return True
+    return False
 
 
 def _outlet_mentions(text: str) -> list[str]:
@@ -315,11 +465,26 @@ def _match_date(match: re.Match[str]) -> date:
 
 
 def _find_number(value: float, decimals: int, numbers: list[tuple[str, float]]) -> str | None:
-    tolerance = 0.5 * 10.0**-decimals + 1e-9
+    """The first fact that, rounded once to ``decimals``, reads ``value`` (magnitudes)."""
+    written = Decimal(f"{value:.{decimals}f}")
     for path, fact in numbers:
-        if abs(abs(fact) - value) <= tolerance:
+        if _displays(abs(fact), decimals, written):
             return path
     return None
+
+
+def _displays(fact: float, decimals: int, written: Decimal) -> bool:
+    """``fact`` rounded once to ``decimals`` is ``written``: half-even on the float as Python
+    formats it, or half-up on its shortest decimal repr (a writer may do either)."""
+    if abs(fact - float(written)) > 10.0**-decimals:  # fast path: far apart
+        return False
+    if Decimal(f"{fact:.{decimals}f}") == written:
+        return True
+    try:
+        quantum = Decimal(1).scaleb(-decimals)
+        return Decimal(repr(fact)).quantize(quantum, rounding=ROUND_HALF_UP) == written
+    except InvalidOperation:  # nan, inf
+        return False
 
 
 def _fact_numbers(node: Any, path: str) -> Iterator[tuple[str, float]]:
@@ -350,7 +515,7 @@ def _fact_dates(node: Any) -> Iterator[date]:
 def _protected_names(facts: dict[str, Any]) -> list[str]:
     """Names whose digits are not claims ("Demo Market 500", "DCN-USD", outlet names)."""
     inst = facts["instrument"]
-    names = [inst["name"], inst["symbol"], *(str(n["outlet"]) for n in facts.get("news", []))]
+    names = [inst["name"], inst["symbol"], *outlet_names(facts)]
     names += [str(n) for n in facts.get("names", ())]  # the sheet's other names (market brief)
     if facts.get("benchmark"):
         names.append(facts["benchmark"]["symbol"])

@@ -16,6 +16,7 @@ from pathlib import Path
 from tapewire.context import RunContext, StageReport
 from tapewire.errors import ConfigError
 from tapewire.ingest.stage import add_feed
+from tapewire.market import queries as market_queries
 from tapewire.market.stage import InstrumentSpec, save_instrument
 from tapewire.pipeline.jobs import STAGES, run_pipeline
 
@@ -57,10 +58,13 @@ def find_sources(directory: Path) -> ReplaySource:
 
 def register_sources(ctx: RunContext, source: ReplaySource) -> None:
     """Feeds and instruments of the replay (idempotent); instruments not yet known get defaults."""
+    known = {i.symbol for i in market_queries.instruments(ctx.store)}
     with ctx.store.write() as s:
         for path in source.feeds:
             add_feed(s, str(path.resolve()), now=ctx.clock.now())
         for symbol, path in source.prices.items():
+            if symbol in known:
+                continue  # registered before the replay (`prices load --name ...`): kept as is
             save_instrument(
                 s,
                 InstrumentSpec(

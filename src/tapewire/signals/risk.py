@@ -7,6 +7,10 @@ Points (each input scores 0, 1 or 2; a missing input scores 0 and is shown as n/
 - the VIX regime, for US equities, indices and ETFs: elevated (20-30) one point, stressed
   (>= 30) two.
 Label: 0-1 Low, 2-3 Medium, 4+ High.
+
+With under a year of bars there is no volatility percentile: that input is n/a (``missing``
+names it) and the VIX regime, where it applies, is the volatility read Risk rests on. The
+inputs are kept raw (not rounded): the writer rounds each displayed number once.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ class Risk:
     vol_pctile: float | None
     vix: float | None
     vix_regime: str | None
+    missing: tuple[str, ...] = ()  # inputs that were n/a ("vol_pctile" with under a year of bars)
 
 
 def vix_regime_of(vix: float) -> str:
@@ -59,16 +64,6 @@ def compute_risk(
         + {"elevated": 1, "stressed": 2}.get(regime or "", 0)
     )
     label: RiskLabel = "High" if points >= HIGH_AT else "Medium" if points >= MEDIUM_AT else "Low"
-    return Risk(
-        label,
-        points,
-        _round(atr_pct),
-        _round(drawdown),
-        _round(vol_pctile),
-        _round(vix),
-        regime,
-    )
-
-
-def _round(x: float | None) -> float | None:
-    return None if x is None else round(x, 2)
+    inputs = {"atr_pct": atr_pct, "drawdown_pct": drawdown, "vol_pctile": vol_pctile, "vix": vix}
+    missing = tuple(name for name, value in inputs.items() if value is None)
+    return Risk(label, points, atr_pct, drawdown, vol_pctile, vix, regime, missing)

@@ -17,6 +17,7 @@ from typing import Any
 
 from tapewire.newsroom import assets
 from tapewire.newsroom.writers.base import fmt_date, fmt_pct
+from tapewire.newsroom.writers.claims import level_label
 from tapewire.newsroom.writers.phrases import pick
 
 BIG_MOVE_ATR = 1.3  # a day's move of at least this many ATRs is a story of its own
@@ -89,7 +90,8 @@ def level_phrase(f: dict[str, Any], lv: dict[str, Any], labels: dict[str, str]) 
     """ "support at 6,850.00", "the 50-day average at 6,790.12" (the verifier reads both)."""
     if lv["kind"] in ("support", "resistance"):
         return f"{lv['kind']} at {px(f, lv['price'])}"
-    return f"the {labels.get(lv['kind'], lv['kind']).lower()} at {px(f, lv['price'])}"
+    label = level_label(lv, labels.get(lv["kind"], lv["kind"]))  # "129-session high" if short
+    return f"the {label.lower()} at {px(f, lv['price'])}"
 
 
 _PRESENT_UP = (("rises", "climbs", "gains", "firms"), ("jumps", "rallies", "surges"))
@@ -272,13 +274,13 @@ def headline(f: dict[str, Any], kind: str, extreme: str | None) -> str:  # noqa:
         price = p["high52"] if high else p["low52"]
         bank = (
             (
-                f"{name} hits a 52-week high at {px(f, price)}",
-                f"{name} sets a one-year high of {px(f, price)}",
+                f"{name} hits a 52-week high of {px(f, price)} intraday",
+                f"{name} sets a one-year intraday high of {px(f, price)}",
             )
             if high
             else (
-                f"{name} sinks to a 52-week low at {px(f, price)}",
-                f"{name} marks a one-year low of {px(f, price)}",
+                f"{name} sinks to a 52-week intraday low of {px(f, price)}",
+                f"{name} marks a one-year low of {px(f, price)} intraday",
             )
         )
         return pick(bank, f, "headline")

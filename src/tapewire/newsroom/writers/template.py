@@ -21,6 +21,7 @@ from tapewire.newsroom import assets
 from tapewire.newsroom.pair import instrument_pair_sentence
 from tapewire.newsroom.writers import situations
 from tapewire.newsroom.writers.base import Draft, fmt_date, fmt_pct, fmt_price
+from tapewire.newsroom.writers.claims import full_year, level_label, range_label, sessions_note
 from tapewire.newsroom.writers.phrases import pick
 from tapewire.newsroom.writers.situations import px
 
@@ -81,10 +82,20 @@ def _change(value: float) -> str:
 
 
 def _extreme(f: dict[str, Any]) -> str | None:
-    """The 52-week level set on this very bar, if one was."""
+    """The year's extreme set on this very bar, when a headline may lead with it: a full year of
+    sessions on record, the bar set the high (low) and closed at the range's highest (lowest)
+    close, so the close moved the same way. The headline words it as an intraday extreme (its
+    price is the bar's high or low)."""
+    history = f.get("history") or {}
+    if not history.get("full_year"):
+        return None  # "52-week" needs a year on record; the move headline says what happened
     for lv in f["levels"]:
         if lv["kind"] in ("high52", "low52") and lv.get("last_touch_date") == f["bar_date"]:
-            return str(lv["kind"])
+            side = "high" if lv["kind"] == "high52" else "low"
+            change = f["price"]["change_pct"]
+            with_close = change > 0 if side == "high" else change < 0
+            if history.get(f"new_{side}_close") and with_close:
+                return str(lv["kind"])
     return None
 
 
@@ -267,7 +278,8 @@ def _drivers(f: dict[str, Any]) -> str:
 
 
 def _level_line(f: dict[str, Any], lv: dict[str, Any]) -> str:
-    line = f"{LEVEL_LABELS.get(lv['kind'], lv['kind'])} {px(f, lv['price'])}"
+    label = level_label(lv, LEVEL_LABELS.get(lv["kind"], lv["kind"]))
+    line = f"{label} {px(f, lv['price'])}"
     if lv.get("zone_low") is not None and lv.get("zone_high") is not None:
         line += f" (zone {px(f, lv['zone_low'])} to {px(f, lv['zone_high'])})"
     if lv["kind"] in ("support", "resistance", "round") and lv.get("last_touch_date"):
@@ -287,11 +299,13 @@ def _volatility_line(f: dict[str, Any]) -> str | None:
         parts.append(f"ATR 14 is {fmt_price(p['atr14'])}, or {fmt_pct(risk['atr_pct'])} of price")
     if p.get("realized_vol20_pct") is not None:
         text = f"20-day realized volatility runs at {fmt_pct(p['realized_vol20_pct'])} a year"
-        if p.get("realized_vol_pctile") is not None:
+        if p.get("realized_vol_pctile") is not None and full_year(f):
             text += f" (percentile {p['realized_vol_pctile']:.0f} of the past year)"
+        elif (note := sessions_note(f)) is not None:
+            text += f" (no percentile rank with {note})"
         parts.append(text)
     if risk.get("vix") is not None and risk.get("vix_regime"):
-        parts.append(f"the VIX at {risk['vix']:.2f} reads {risk['vix_regime']}")
+        parts.append(f"the VIX at {fmt_price(risk['vix'])} reads {risk['vix_regime']}")
     return ("Volatility: " + "; ".join(parts)) if parts else None
 
 
@@ -328,26 +342,38 @@ def _nearest(f: dict[str, Any], *, above: bool) -> dict[str, Any] | None:
 
 
 def _risks(f: dict[str, Any]) -> list[str]:
-    risk, p = f["signals"]["components"]["risk"], f["price"]
+    risk, p, label = f["signals"]["components"]["risk"], f["price"], f["signals"]["risk"]
     out = []
     if risk.get("drawdown_pct"):
-        out.append(f"It trades {fmt_pct(risk['drawdown_pct'])} below its 52-week high.")
+        out.append(f"It trades {fmt_pct(risk['drawdown_pct'])} below its {range_label(f)} high.")
     below = _nearest(f, above=False)
     if below is not None:
         what = (
             "support"
             if below["kind"] == "support"
-            else ("the " + LEVEL_LABELS.get(below["kind"], below["kind"]).lower())
+            else "the " + level_label(below, LEVEL_LABELS.get(below["kind"], below["kind"])).lower()
         )
         out.append(
             f"A close below {what} at {fmt_price(below['price'])} would break the nearest floor."
         )
-    if p.get("realized_vol_pctile") is not None and p["realized_vol_pctile"] >= 80:
+    pctile = p.get("realized_vol_pctile")
+    if pctile is not None and full_year(f) and pctile >= 80:
+        out.append(f"Volatility is high for this market: percentile {pctile:.0f} of the past year.")
+    elif (note := sessions_note(f)) is not None:
+        basis = "the VIX regime" if risk.get("vix_regime") else "ATR and drawdown alone"
         out.append(
-            f"Volatility is high for this market: percentile {p['realized_vol_pctile']:.0f} of the past year."
+            f"With {note}, volatility is not ranked (a rank takes "
+            f"{f['history']['full_year_sessions']}): Risk {label} rests on {basis}."
         )
-    if risk.get("vix_regime") in ("elevated", "stressed"):
-        out.append(f"The VIX regime is {risk['vix_regime']}, which tends to widen daily ranges.")
+    regime = risk.get("vix_regime")
+    if regime in ("elevated", "stressed"):
+        if label == "Low":
+            out.append(
+                f"The VIX regime is {regime}, but its own ranges and drawdown are contained, "
+                "so Risk stays Low."
+            )
+        else:
+            out.append(f"The VIX regime is {regime}, which tends to widen daily ranges.")
     if p.get("rsi14") is not None and p["rsi14"] >= 70:
         out.append(f"RSI 14 at {p['rsi14']:.1f} is overbought: pullbacks come fast from here.")
     reasons = f["signals"]["components"]["threat"]["reasons"]
