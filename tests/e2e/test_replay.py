@@ -54,7 +54,9 @@ def test_replay_writes_each_day_from_data_before_that_day(tmp_path: Path) -> Non
         "2026-11-19",
         "2026-11-20",
     ]
-    assert all(d["briefs"] == 5 for d in days)
+    assert all(d["briefs"] == 5 for d in days), [
+        (d["day"], d["briefs"], d.get("rejected")) for d in days
+    ]
     assert days[1]["new_bars"] == 5  # Monday's bar for each instrument arrives as of Tuesday
     engine = create_engine(f"sqlite:///{db}")
     with engine.connect() as conn:

@@ -245,3 +245,18 @@ def test_the_history_window_is_the_technicals_window() -> None:
     from tapewire.technicals import stage as technicals_stage
 
     assert newsroom_stage.HISTORY_DAYS == technicals_stage.HISTORY_DAYS
+
+
+def test_a_short_window_extreme_is_judged_on_the_writers_own_range(
+    russell_crash: dict[str, Any],
+) -> None:
+    """ "Closes at a 20-session low" is the tape's closing range (newsroom/tape.py), not the
+    year's: grounded only when this close is that range's low; the window must be the tape's."""
+    at_low = {**russell_crash, "tape": {"range_days": 20, "range20_position_pct": 0.0}}
+    mid = {**russell_crash, "tape": {"range_days": 20, "range20_position_pct": 42.0}}
+    claim = "It closes at a 20-session low."
+    assert not failed([claim], at_low)
+    assert "extreme" in failed([claim], mid)
+    assert "extreme" in failed(["It closes at a 20-session high."], at_low)
+    assert "typed" in failed(["It sits mid-way in its 30-session range."], at_low)
+    assert not failed(["It sits low in its 20-session range."], at_low)

@@ -41,7 +41,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         docs = [queries.brief_document(v) for v in views]
     finally:
         store.close()
-    return {"summary": summary, "facts": {v.instruments[0]: v.facts for v in views}, "docs": docs}
+    facts = {v.instruments[0]: v.facts for v in views if v.instruments}  # not the market brief
+    return {"summary": summary, "facts": facts, "docs": docs}
 
 
 def facts_of(demo: dict[str, Any], symbol: str = "ACME") -> dict[str, Any]:
@@ -75,6 +76,8 @@ def fixed(draft: Draft, facts: dict[str, Any]) -> Draft:
 def test_every_published_demo_brief_is_coherent(demo: dict[str, Any]) -> None:
     assert demo["summary"]["rejected"] == 0
     for doc in demo["docs"]:
+        if doc["slug"].startswith("market-"):
+            continue  # the market brief has its own writer and checks (newsroom/market_brief.py)
         draft = Draft(doc["headline"], doc["dek"], doc["sections"], tuple(doc["tags"]), "stored")
         assert check_coherence(draft, doc["facts"]) == [], doc["slug"]
 
@@ -181,9 +184,7 @@ def test_a_dek_giving_another_read_is_rewritten(demo: dict[str, Any]) -> None:
     facts = facts_of(demo)
     other = "Bearish" if facts["signals"]["direction"] != "Bearish" else "Bullish"
     draft = written(facts)
-    bad = replace(
-        draft, dek=draft.dek.replace(f"reads {facts['signals']['direction']}", f"reads {other}")
-    )
+    bad = replace(draft, dek=f"{draft.dek} Pulse reads {other}.")  # the writer's dek + a wrong read
     assert bad.dek != draft.dek
     (problem,) = check_coherence(bad, facts)
     assert problem.rule == "direction" and problem.part == "dek"

@@ -69,6 +69,7 @@ def _tape(closes: list[float], price: dict[str, Any]) -> dict[str, Any]:
     if len(closes) >= RANGE_DAYS:
         window = closes[-RANGE_DAYS:]
         hi, lo = max(window), min(window)
+        out["range_days"] = RANGE_DAYS  # "20-session high/low/range" claims name this window
         out["range20_high"], out["range20_low"] = hi, lo
         if hi > lo:
             out["range20_position_pct"] = (closes[-1] - lo) / (hi - lo) * 100.0

@@ -118,7 +118,7 @@ _TYPED = (
         re.compile(
             rf"\b{_AMOUNT}(?:-session (?:intraday |closing )?(?:high|low|range)| sessions? on record)"
         ),
-        "facts.history.sessions|facts.history.range_sessions",
+        "facts.history.sessions|facts.history.range_sessions|facts.tape.range_days",
     ),
 )
 # A window the claim says it covers: a full year needs FULL_YEAR_SESSIONS sessions on record.
@@ -303,6 +303,17 @@ def _check_history(text: str, facts: dict[str, Any], *, is_headline: bool) -> It
     for match in _SET_EXTREME.finditer(text):
         side = match.group("side").lower()
         span = match.group("span").lower()
+        window = re.search(r"\b(\d+)-session\b", span)
+        tape = facts.get("tape") or {}
+        if window and int(window.group(1)) == tape.get("range_days"):
+            # the writer's short closing range ("closes at a 20-session low"), not the year's
+            position = tape.get("range20_position_pct")
+            at_edge = position is not None and (
+                position <= 1e-9 if side == "low" else position >= 100.0 - 1e-9
+            )
+            where_tape = f"facts.tape.range20_{side}"
+            yield Claim("extreme", match.group(0), at_edge, where_tape if at_edge else None)
+            continue
         named = re.sub(r"\b\d+-(?:week|session|month|year|day)\b", " ", span)
         if re.search(
             r"\d|\b(?:set on|since|from|off|below|above|under|over|near|test|toward|towards|"
