@@ -90,7 +90,7 @@ def guess_language(text: str) -> str | None:
     (best, hits), (_, second) = ranked[0], ranked[1]
     if hits >= MIN_HITS and hits - second >= MARGIN:
         return best
-    if hits >= 1 and second == 0 and len(words) >= MIN_WORDS_FOR_ONE:
+    if hits >= 1 and hits - second >= 1 and len(words) >= MIN_WORDS_FOR_ONE:
         return best  # a full headline with one function word, of one language only
     return None
 
