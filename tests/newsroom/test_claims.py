@@ -260,3 +260,16 @@ def test_a_short_window_extreme_is_judged_on_the_writers_own_range(
     assert "extreme" in failed(["It closes at a 20-session high."], at_low)
     assert "typed" in failed(["It sits mid-way in its 30-session range."], at_low)
     assert not failed(["It sits low in its 20-session range."], at_low)
+
+
+def test_an_instruments_own_name_is_not_an_outlet_citation(
+    russell_crash: dict[str, Any],
+) -> None:
+    """The Dow's name holds "Dow Jones", an outlet's name: naming the index cites no outlet, and
+    a real citation of Dow Jones without such a source is still caught."""
+    dow = {
+        **russell_crash,
+        "instrument": {"symbol": "^DJI", "name": "Dow Jones Industrial Average"},
+    }
+    assert not failed(["The Dow Jones Industrial Average gains on the day."], dow)
+    assert "outlet" in failed(["Stocks rose, Dow Jones reported."], russell_crash)

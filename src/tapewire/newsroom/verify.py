@@ -385,6 +385,8 @@ def _check_text(
         if name in masked:
             masked = masked.replace(name, " \u00a4 ")
             yield Claim("outlet", name, True, "news.outlet|feed_title|domain")
+    for name in protected:  # "Dow Jones Industrial Average" names the index, not the outlet
+        masked = masked.replace(name, " ")
     for name in _outlet_mentions(masked):
         grounded = _outlet_grounded(name, outlets)
         yield Claim("outlet", name, grounded, "news.outlet|feed_title|domain" if grounded else None)
@@ -530,4 +532,6 @@ def _protected_names(facts: dict[str, Any]) -> list[str]:
     names += [str(n) for n in facts.get("names", ())]  # the sheet's other names (market brief)
     if facts.get("benchmark"):
         names.append(facts["benchmark"]["symbol"])
+    if (facts.get("pair") or {}).get("benchmark_name"):
+        names.append(str(facts["pair"]["benchmark_name"]))
     return sorted({n for n in names if n}, key=len, reverse=True)
