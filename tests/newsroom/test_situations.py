@@ -68,6 +68,22 @@ def test_news_leads_with_the_headline_verbatim_outlet_date_and_the_move_since(
     assert "from" in lede and ("up" in lede or "down" in lede)  # the measured move since
 
 
+def test_a_theme_link_never_heads_the_brief(
+    demo_facts: dict[str, dict[str, Any]],  # noqa: F811
+) -> None:
+    """An item reaching the instrument only through a theme is context: it is not quoted as what
+    happened to it (a hostage story heading the VIX brief), unless it is the brief's hot story."""
+    facts = copy.deepcopy(demo_facts["ACME"])
+    facts["lead_story"], facts["lead_story_headline"] = None, None
+    for n in facts["news"]:
+        n["link_kind"], n["themes"] = "theme", ["geopolitics"]
+    assert situations.lead_item(facts) is None
+    assert "news" not in [k for _, k in situations.rank_situations(facts, None)]
+    story = facts["news"][0]["story_id"] = 7
+    facts["lead_story"] = story
+    assert situations.lead_item(facts) == facts["news"][0]
+
+
 def test_without_news_the_lede_is_the_most_notable_fact(
     demo_facts: dict[str, dict[str, Any]],  # noqa: F811
 ) -> None:

@@ -55,6 +55,14 @@ def lead_item(f: dict[str, Any]) -> dict[str, Any] | None:
     """The news item a news-led brief quotes: the lead story's first source, else the most
     relevant source (the fact sheet lists them so)."""
     news = [n for n in f.get("news", []) if n.get("title") and "”" not in n["title"]]
+    lead = f.get("lead_story")
+    # a theme link (an oil story for an energy fund) is context, not what happened to it: it never
+    # heads the brief unless it is the hot story the brief was written for
+    news = [
+        n
+        for n in news
+        if n.get("link_kind") != "theme" or (lead is not None and n.get("story_id") == lead)
+    ]
     if not news:
         return None
     named = f.get("lead_story_headline")  # the story's representative headline, when stored
@@ -62,7 +70,6 @@ def lead_item(f: dict[str, Any]) -> dict[str, Any] | None:
         same = [n for n in news if n["title"] == named["title"]]
         if same:
             return dict(same[0])
-    lead = f.get("lead_story")
     first = [n for n in news if lead is not None and n.get("story_id") == lead]
     item: dict[str, Any] = (first or news)[0]
     return item
