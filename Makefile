@@ -39,6 +39,9 @@ bench: install           ## every benchmark (see bench/README.md)
 	$(PY) bench/web/run.py
 	$(PY) bench/indicators/run.py
 	$(PY) bench/levels_quality/run.py
+	$(PY) bench/linking/run.py
+	$(PY) bench/themes/run.py
+	$(PY) bench/writing/run.py
 
 docs: install            ## regenerate docs/cli.md and docs/settings.md
 	$(PY) scripts/gen_docs.py

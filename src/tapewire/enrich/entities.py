@@ -54,7 +54,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
-STORE_THRESHOLD = 0.45  # links below this are not stored (documented in docs/notes-linking.md)
+STORE_THRESHOLD = (
+    0.45  # links below this are not stored (documented in docs/design-notes.md, issue #10 part 2)
+)
 KIND_WEIGHT = {"cashtag": 1.0, "ticker": 0.95, "name": 0.9, "weak": 0.85, "market": 0.85}
 SUMMARY_FACTOR = 0.6
 EXTRA_MENTION = 0.05  # per further mention, up to +0.1

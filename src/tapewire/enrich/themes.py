@@ -1,7 +1,7 @@
 """Themes of a news item (pure): what it is about beyond the companies it names.
 
-The taxonomy (``THEMES``; each theme's scope is written in ``docs/notes-themes.md`` and in
-``tests/data/themes/README.md``, the labelling rule the patterns are measured against):
+The taxonomy (``THEMES``; each theme's scope is written in ``docs/design-notes.md``, issue #10
+part 3, and in ``tests/data/themes/README.md``, the labelling rule the patterns are measured against):
 oil, gold, rates (central banks, yields), inflation, jobs (the labour market), trade (tariffs,
 export controls), geopolitics, ai, chips, crypto, earnings, guidance, mna, ipo, layoffs, banks
 (banks and credit), housing, consumer, markets (the stock market as a whole) and economy.
