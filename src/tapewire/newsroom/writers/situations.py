@@ -660,6 +660,9 @@ def _agree(f: dict[str, Any]) -> bool | None:
     trend, mom = comps.get("trend"), comps.get("momentum")
     if trend is None or mom is None or abs(trend) < 0.05 or abs(mom) < 0.05:
         return None
+    macd = f["price"].get("macd_hist")
+    if macd is not None and (macd >= 0) != (trend > 0):
+        return False  # the drivers say "MACD runs below its signal line": they do not agree
     return bool((trend > 0) == (mom > 0))
 
 

@@ -126,8 +126,8 @@ def _price_action(f: dict[str, Any]) -> str:
         if a.get("change60_bp") is not None:
             text += f", and {_updown(a['change60_bp'])} {abs(a['change60_bp']):.0f} bp over 60"
         return text + "."
-    if p.get("return20_pct") is None:
-        return ""
+    if p.get("return20_pct") is None or instrument_pair_sentence(f) is not None:
+        return ""  # the benchmark-pair sentence gives both windows, against the benchmark's
     text = pick(
         (
             f"Over 20 sessions {name} is {_change(p['return20_pct'])}",
