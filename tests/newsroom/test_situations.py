@@ -72,7 +72,8 @@ def test_a_theme_link_never_heads_the_brief(
     demo_facts: dict[str, dict[str, Any]],  # noqa: F811
 ) -> None:
     """An item reaching the instrument only through a theme is context: it is not quoted as what
-    happened to it (a hostage story heading the VIX brief), unless it is the brief's hot story."""
+    happened to it (a hostage story heading the VIX brief), unless it is the brief's hot story or
+    a macro story (issue #11: macro stories lead the broad-market briefs)."""
     facts = copy.deepcopy(demo_facts["ACME"])
     facts["lead_story"], facts["lead_story_headline"] = None, None
     for n in facts["news"]:
@@ -82,6 +83,9 @@ def test_a_theme_link_never_heads_the_brief(
     story = facts["news"][0]["story_id"] = 7
     facts["lead_story"] = story
     assert situations.lead_item(facts) == facts["news"][0]
+    facts["lead_story"] = None  # a macro story leads the instruments its theme reaches
+    facts["news"][1]["themes"] = ["jobs"]
+    assert situations.lead_item(facts) == facts["news"][1]
 
 
 def test_without_news_the_lede_is_the_most_notable_fact(

@@ -51,17 +51,24 @@ def _name(f: dict[str, Any]) -> str:
     return str(f["instrument"]["name"])
 
 
+MACRO_LEAD_THEMES = frozenset({"rates", "inflation", "jobs", "economy", "markets"})
+
+
 def lead_item(f: dict[str, Any]) -> dict[str, Any] | None:
     """The news item a news-led brief quotes: the lead story's first source, else the most
     relevant source (the fact sheet lists them so)."""
     news = [n for n in f.get("news", []) if n.get("title") and "”" not in n["title"]]
     lead = f.get("lead_story")
-    # a theme link (an oil story for an energy fund) is context, not what happened to it: it never
-    # heads the brief unless it is the hot story the brief was written for
+    # a theme link is context, not what happened to the instrument (a hostage story for the VIX):
+    # it heads the brief only as the hot story the brief was written for, or as a macro story
+    # (rates, jobs, inflation, the economy, the market as a whole), which is what moves the broad
+    # market and the yields it reaches
     news = [
         n
         for n in news
-        if n.get("link_kind") != "theme" or (lead is not None and n.get("story_id") == lead)
+        if n.get("link_kind") != "theme"
+        or (lead is not None and n.get("story_id") == lead)
+        or set(n.get("themes") or ()) & MACRO_LEAD_THEMES
     ]
     if not news:
         return None
