@@ -224,7 +224,7 @@ def test_top_stories_quote_real_headlines_with_their_outlets(market_db: tuple[Pa
     stories = doc["facts"]["stories"]
     assert stories and len(stories) <= 3
     raw = "\n".join(p.read_text(errors="replace") for p in shared_data("feeds").rglob("*.xml"))
-    paragraph = next(p for p in doc["sections"]["analysis"] if p.startswith("Top stories by Heat"))
+    paragraph = next(p for p in doc["sections"]["analysis"] if p.startswith("Top stories"))
     heats = [s["heat"] for s in stories]
     assert heats == sorted(heats, reverse=True)
     for story in stories:

@@ -432,13 +432,15 @@ def _outlet(item: enrich_queries.LinkedItem) -> str:
 def _top_stories(
     ctx: RunContext, reader: _Reader
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The day's stories (items of the last 24 hours linked to a stored instrument), ranked by
-    the highest Heat among the instruments they are about, then by outlets; and their items as
-    the brief's sources. Outlets are counted from the items published before ``as_of`` only."""
+    """The day's stories (items of the last 24 hours linked to a stored instrument by name or by
+    theme), ranked by outlets, then by the instruments they reach, then by the highest Heat among
+    them, at most one single-instrument story per instrument; and their items as the brief's
+    sources. Outlets are counted from the items published before ``as_of`` only."""
     since = ctx.as_of - timedelta(hours=STORY_HOURS)
     groups: dict[tuple[str, int], dict[str, Any]] = {}
     for inst in reader.by_symbol.values():
-        items = enrich_queries.linked_items(ctx.store, inst.id, since=since, until=ctx.as_of)
+        # named links and theme links: a macro story reaches the indices through its theme
+        items = enrich_queries.instrument_news(ctx.store, inst.id, since=since, until=ctx.as_of)
         if not items:
             continue
         signal = signals_queries.latest(ctx.store, inst.id, until=ctx.as_of)
@@ -449,15 +451,25 @@ def _top_stories(
             g["heat"] = max(g["heat"], heat)
             g["symbols"].add(inst.symbol)
             g["items"][item.item_id] = item
-    ranked = sorted(
+    ordered = sorted(
         groups.values(),
         key=lambda g: (
+            -len({_outlet(i) for i in g["items"].values()}),  # covered by most outlets
+            -len(g["symbols"]),  # reaching most instruments (a macro story reaches many)
             -g["heat"],
-            -len({_outlet(i) for i in g["items"].values()}),
             -max(i.published_at.timestamp() for i in g["items"].values()),
             min(g["items"]),
         ),
-    )[:TOP_STORIES]
+    )
+    ranked: list[dict[str, Any]] = []
+    told: set[str] = set()
+    for g in ordered:  # the day's top stories, not three about one company
+        if len(g["symbols"]) == 1 and g["symbols"] <= told:
+            continue
+        ranked.append(g)
+        told |= g["symbols"]
+        if len(ranked) == TOP_STORIES:
+            break
     stories, news = [], []
     for g in ranked:
         items = sorted(g["items"].values(), key=lambda i: (i.published_at, i.item_id))

@@ -196,7 +196,7 @@ def _stories(f: dict[str, Any]) -> str:
             f"“{s['headline']}” ({s['outlet']}, {fmt_date(s['published_at'])}; Heat "
             f"{s['heat']:.0f}, {outlets})"
         )
-    return "Top stories by Heat: " + "; ".join(parts) + "."
+    return "Top stories, by outlets covering them: " + "; ".join(parts) + "."
 
 
 def _lacks(f: dict[str, Any]) -> str | None:
