@@ -398,6 +398,8 @@ def _since_sentence(f: dict[str, Any], item: dict[str, Any]) -> str:
         return f"{name} last closed at {_close(f)}."
     n = item.get("sessions_since", 0)
     sessions = "one session" if n == 1 else f"{n} sessions"
+    if abs(move) < 0.05:  # rounds to 0.0%: no direction to give
+        return f"Since then {name} is flat over {sessions}, at {_close(f)}."
     way = "up" if move >= 0 else "down"
     return pick(
         (
@@ -571,6 +573,8 @@ def _news_summary(f: dict[str, Any]) -> str:
     move = item.get("move_since_pct")
     if move is None:
         return f"{item['outlet']} leads the coverage; {_name(f)} has not traded on it yet."
+    if abs(move) < 0.05:  # "down 0.0%" is no move: say it is flat
+        return f"{_name(f)} is flat since the {item['outlet']} story, at {_close(f)}."
     way = "up" if move >= 0 else "down"
     return f"{_name(f)} is {way} {fmt_pct(move)} since the {item['outlet']} story."
 
