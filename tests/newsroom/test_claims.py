@@ -273,3 +273,21 @@ def test_an_instruments_own_name_is_not_an_outlet_citation(
     }
     assert not failed(["The Dow Jones Industrial Average gains on the day."], dow)
     assert "outlet" in failed(["Stocks rose, Dow Jones reported."], russell_crash)
+
+
+@pytest.mark.parametrize(
+    ("drawdown", "said"), [(1.2, True), (5.0, False), (12.0, True), (31.0, True)]
+)
+def test_the_drawdown_is_a_risk_only_near_the_high_or_deep_below_it(
+    russell_crash: dict[str, Any], drawdown: float, said: bool
+) -> None:
+    """Issue #11 boilerplate: "It trades X% below its 52-week high" was the first risk of 89% of
+    briefs. It is said only where it is a risk, and what is said verifies."""
+    from tapewire.newsroom.writers.template import _drawdown_risk
+
+    line = _drawdown_risk(drawdown, "52-week")
+    assert (line is not None) == said
+    if line is not None:
+        facts = {**russell_crash, "signals": {"components": {"risk": {"drawdown_pct": drawdown}}}}
+        assert not failed([line], facts)
+        assert "typed" in failed([line.replace(f"{drawdown:.1f}%", f"{drawdown + 1:.1f}%")], facts)

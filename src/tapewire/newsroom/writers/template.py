@@ -341,11 +341,32 @@ def _nearest(f: dict[str, Any], *, above: bool) -> dict[str, Any] | None:
     return min(side, key=lambda lv: abs(lv["price"] - close), default=None)
 
 
+DRAWDOWN_NEAR_PCT = 2.0  # this close to the range's high, the high is overhead resistance
+DRAWDOWN_CORRECTION_PCT = 10.0
+DRAWDOWN_BEAR_PCT = 20.0
+
+
+def _drawdown_risk(drawdown: float | None, label: str) -> str | None:
+    """The distance from the range's high, said only where it is a risk: close under the high
+    (it may cap the move) or a correction or bear-sized drawdown. A few percent off the high is
+    an ordinary day and not said (it was the first risk of 89% of briefs, one skeleton)."""
+    if not drawdown:
+        return None
+    pct = fmt_pct(drawdown)
+    if drawdown < DRAWDOWN_NEAR_PCT:
+        return f"At {pct} below its {label} high, that high is close enough to cap a rally."
+    if drawdown >= DRAWDOWN_BEAR_PCT:
+        return f"It is {pct} below its {label} high, a bear-market-sized drawdown."
+    if drawdown >= DRAWDOWN_CORRECTION_PCT:
+        return f"It trades {pct} below its {label} high, a correction-sized drawdown."
+    return None
+
+
 def _risks(f: dict[str, Any]) -> list[str]:
     risk, p, label = f["signals"]["components"]["risk"], f["price"], f["signals"]["risk"]
     out = []
-    if risk.get("drawdown_pct"):
-        out.append(f"It trades {fmt_pct(risk['drawdown_pct'])} below its {range_label(f)} high.")
+    if (line := _drawdown_risk(risk.get("drawdown_pct"), range_label(f))) is not None:
+        out.append(line)
     below = _nearest(f, above=False)
     if below is not None:
         what = (
