@@ -72,14 +72,7 @@ def linked_items(
                 )
             ).all()
         )
-        stories = {
-            item_id: (story_id, outlets)
-            for item_id, story_id, outlets in s.execute(
-                select(StoryItem.news_item_id, Story.id, Story.outlet_count)
-                .join(Story, Story.id == StoryItem.story_id)
-                .where(StoryItem.news_item_id.in_(list(links)))
-            ).all()
-        }
+        stories = _stories_of(s, list(links))
     items = ingest_queries.news_items(store, until=until, since=since, ids=list(links))
     return [
         LinkedItem(

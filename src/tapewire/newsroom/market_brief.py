@@ -625,16 +625,6 @@ def _save(
     )
     s.add(brief)
     s.flush()
-    result = verification.as_dict()
     s.add(
-        VerificationRow(
-            brief_id=brief.id,
-            ok=result["ok"],
-            checked=result["checked"],
-            failed=result["failed"],
-            claims=result["claims"],
-            rounding=result["rounding"],
-            checked_at=ctx.clock.now(),
-            notes=list(draft.notes),
-        )
+        VerificationRow.of(brief.id, verification.as_dict(), notes=draft.notes, at=ctx.clock.now())
     )

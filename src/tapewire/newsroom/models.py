@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -62,3 +64,19 @@ class Verification(Base):
     checked_at: Mapped[datetime]
     # How the text came to be: failed LLM attempts and why, a fallback to the template writer.
     notes: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    @classmethod
+    def of(
+        cls, brief_id: int, result: dict[str, Any], *, notes: Sequence[str], at: datetime
+    ) -> Verification:
+        """The row of a brief's verification (``verify.Verification.as_dict()``)."""
+        return cls(
+            brief_id=brief_id,
+            ok=result["ok"],
+            checked=result["checked"],
+            failed=result["failed"],
+            claims=result["claims"],
+            rounding=result["rounding"],
+            checked_at=at,
+            notes=list(notes),
+        )

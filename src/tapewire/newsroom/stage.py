@@ -419,18 +419,7 @@ def _save(
     )
     s.add(brief)
     s.flush()
-    s.add(
-        VerificationRow(
-            brief_id=brief.id,
-            ok=verification["ok"],
-            checked=verification["checked"],
-            failed=verification["failed"],
-            claims=verification["claims"],
-            rounding=verification["rounding"],
-            checked_at=ctx.clock.now(),
-            notes=list(draft.notes),
-        )
-    )
+    s.add(VerificationRow.of(brief.id, verification, notes=draft.notes, at=ctx.clock.now()))
 
 
 def run(ctx: RunContext) -> StageReport:
