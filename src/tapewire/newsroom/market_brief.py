@@ -240,6 +240,14 @@ def _indices(reader: _Reader) -> tuple[InstrumentView | None, InstrumentView | N
     return large, small
 
 
+def _index_label(inst: InstrumentView, role: str) -> str:
+    """The index as readers know it ("S&P 500"); an instrument stored without a name (its name is
+    its symbol) reads "Large-cap index (^GSPC)", never a bare role."""
+    if inst.name and inst.name != inst.symbol:
+        return inst.name
+    return f"{role} ({inst.symbol})"
+
+
 def gather_market_facts(ctx: RunContext) -> dict[str, Any]:
     """The market fact sheet as of ``ctx.as_of``.
 
@@ -274,11 +282,15 @@ def gather_market_facts(ctx: RunContext) -> dict[str, Any]:
             f"{SYMBOL}: no large-cap index stored ({', '.join(LARGE_CAPS)}, or an index others "
             "are benchmarked to): no market brief"
         )
-    take("large", "the large-cap index", [(large, "Large-cap index", "index")])
+    take("large", "the large-cap index", [(large, _index_label(large, "Large-cap index"), "index")])
     if "large" not in assets:
         reason = missing[0]["symbol"] or "none of " + ", ".join(LARGE_CAPS)
         raise NoDataError(f"{SYMBOL}: no fresh large-cap index ({reason}): no market brief")
-    take("small", "the small-cap index", [(small, "Small-cap index", "index")] if small else [])
+    take(
+        "small",
+        "the small-cap index",
+        [(small, _index_label(small, "Small-cap index"), "index")] if small else [],
+    )
     for role in ROLES:
         candidates = [
             (reader.by_symbol[s], label, _unit(role, s))
