@@ -399,10 +399,10 @@ MARKET: dict[str, tuple[str, str, list[str]]] = {
             "crude futures",
             "WTI",
             "Brent",
-            "crude",
         ],
     ),
-    "CL=F ": ("asset", "weak", ["oil"]),
+    # bare "crude"/"oil" need a price or market cue ("crude consolidation" in a round-up is not)
+    "CL=F ": ("asset", "weak", ["oil", "crude"]),
     "GC=F": ("asset", "strong", ["gold prices", "gold price", "gold futures", "bullion"]),
     "GC=F ": ("asset", "weak", ["gold"]),
     "SI=F": ("asset", "strong", ["silver prices", "silver futures"]),

@@ -79,7 +79,7 @@ def load_sets() -> dict[str, list[Row]]:
 
 def _tone_set() -> Any:
     spec = importlib.util.spec_from_file_location("tone_set", TONE_SET)
-    assert spec is not None and spec.loader is not None  # noqa: S101 (a file in the repo)
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -94,6 +94,11 @@ def score(
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--errors", action="store_true", help="print the tune half's errors")
+    parser.add_argument(
+        "--held-out",
+        action="store_true",
+        help="with --errors: print the held-out half's errors instead (read only to study causes)",
+    )
     args = parser.parse_args()
     rows = load()
     print(f"{len(rows)} labelled items ({LABELS.relative_to(ROOT)})")
@@ -109,10 +114,11 @@ def main() -> None:
         n = tp[theme] + fn[theme]
         print(f"  {theme:<12} {n:>3} {tp[theme]:>4} {fp[theme]:>4} {fn[theme]:>4}")
     if args.errors:
-        print("\ntune-half errors:")
+        wanted = "heldout" if args.held_out else "tune"
+        print(f"\n{wanted}-half errors:")
         for key, title, summary, gold, half in rows:
             found = ours(title, summary)
-            if half == "tune" and found != gold:
+            if half == wanted and found != gold:
                 print(f"  {key}: {title[:90]!r} gold={sorted(gold)} found={sorted(found)}")
     texts = [(t, s) for _, t, s, _, _ in rows] * 40
     for name, fn_ in (("ours", ours), ("baseline", baseline)):

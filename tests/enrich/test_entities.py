@@ -17,7 +17,7 @@ from tapewire.enrich.entities import (
 from tests.conftest import shared_data
 
 SYMBOLS = [
-    "COP", "EBAY",
+    "COP", "EBAY", "BX", "WMT", "CMG", "NFLX",
     "AAPL", "META", "GOOGL", "JPM", "BRK-B", "NVDA", "TGT", "V", "BALL", "DOW", "TSLA", "AMD",
     "BA", "SBUX", "GE", "MSFT", "DAL", "AMZN", "F", "NDAQ",
     "^GSPC", "^DJI", "^IXIC", "^RUT", "QQQ", "IWM", "CL=F", "GC=F", "DX-Y.NYB", "EURUSD=X",
@@ -198,3 +198,42 @@ def test_real_headlines_find_their_companies() -> None:
             }
     assert "TSLA" in found["Tesla reveals Cybertruck pricing as it begins deliveries"]
     assert "ABBV" in found["Drugmaker AbbVie to buy ImmunoGen in $10.1bn deal"]
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "expected"),
+    [
+        # the source of a view stays the source when the summary introduces the speaker
+        (
+            "The recovery might be 'more like a square-root sign': Blackstone",
+            "Byron Wien, vice chairman at Blackstone, weighs in on the economic recovery.",
+            set(),
+        ),
+        # the speaker's employer ("<role> at <firm>") is not the subject...
+        ("Stocks look cheap, says strategist", "A strategist at Blackstone said so.", set()),
+        # ...but the firm doing something is
+        ("Blackstone buys a warehouse portfolio", "", {"BX"}),
+        # companies given as examples are not what the item is about
+        (
+            "How to get a refund if your delivery from Amazon, Walmart or other sellers is stolen",
+            "",
+            set(),
+        ),
+        ("Stocks of 'good corporate citizens' such as Chipotle, Netflix are thriving", "", set()),
+        ("Walmart and Amazon cut prices", "", {"WMT", "AMZN"}),
+        # a one-word name once in the summary, mid-sentence with no company word: context
+        (
+            "Impossible Foods CEO says the meat industry will be obsolete",
+            "Its CEO spoke after Starbucks launched the Impossible Breakfast Sandwich.",
+            set(),
+        ),
+        ("Coffee chains raise prices", "Prices rose after Starbucks shares fell.", {"SBUX"}),
+        ("Coffee chains raise prices", "Starbucks led the increases.", {"SBUX"}),
+        # bare "crude" needs a price or market cue other than itself, like "oil"
+        ("Everything Cramer said, including coiled spring stocks, crude consolidation", "", set()),
+        ("Crude slides as OPEC+ talks stall", "", {"CL=F"}),
+        ("Crude prices jump", "", {"CL=F"}),
+    ],
+)
+def test_context_mentions_are_not_the_subject(title: str, summary: str, expected: set[str]) -> None:
+    assert kept(title, summary) == expected

@@ -62,6 +62,7 @@ SUMMARY_FACTOR = 0.6
 EXTRA_MENTION = 0.05  # per further mention, up to +0.1
 LIST_FACTOR = 0.4
 LIST_SIZE = 4  # this many companies named in one sentence make it a list
+CONTEXT_FACTOR = 0.8  # a one-word company name once in the summary only, no company word near
 
 US_VENUES = frozenset(
     ["NYSE", "NASDAQ", "Nasdaq", "AMEX", "NYSE American", "NYSE Arca", "NYSEARCA", "Cboe", "BATS"]
@@ -229,6 +230,9 @@ class _Hit:
     weight: float
     company: bool = False
     listed: bool = False
+    start: int = -1  # token span of a name hit in its field
+    end: int = -1
+    cued: bool = False  # a company word next to the name ("Starbucks shares", "Apple CEO")
 
 
 @dataclass(slots=True)
@@ -289,6 +293,7 @@ def link_item(title: str, summary: str, linker: Linker, language: str | None = N
     hits: list[_Hit] = []
     candidates: list[str] = []
     listicle = bool(_LISTICLE.search(title))
+    sources: set[str] = set()  # firms the title names as the source of a view
     for field_name, raw in (("title", title), ("summary", summary)):
         if not raw:
             continue
@@ -296,7 +301,12 @@ def link_item(title: str, summary: str, linker: Linker, language: str | None = N
             raw = html.unescape(raw)
         hits += _symbol_hits(raw, field_name, linker, candidates)
         if english:
-            hits += _name_hits(_Text.of(raw), field_name, linker, listicle)
+            found = _name_hits(_Text.of(raw), field_name, linker, listicle, sources)
+            if field_name == "summary":
+                # "...: Blackstone" + "Byron Wien, vice chairman at Blackstone, weighs in": the
+                # summary introduces the speaker; the firm is still not the subject
+                found = [h for h in found if h.symbol not in sources]
+            hits += found
     return ItemLinks(_score(hits, linker), list(dict.fromkeys(candidates)))
 
 
@@ -319,7 +329,9 @@ def _symbol_hits(raw: str, field_name: str, linker: Linker, candidates: list[str
     return hits
 
 
-def _name_hits(text: _Text, field_name: str, linker: Linker, listicle: bool) -> list[_Hit]:
+def _name_hits(
+    text: _Text, field_name: str, linker: Linker, listicle: bool, sources: set[str] | None = None
+) -> list[_Hit]:
     hits: list[_Hit] = []
     i, n = 0, len(text.tokens)
     while i < n:
@@ -356,6 +368,8 @@ def _name_hits(text: _Text, field_name: str, linker: Linker, listicle: bool) -> 
         for alias in found:
             kind = "market" if alias.kind == "market" else "name"
             if not _counts(alias, text, i, i + length):
+                if sources is not None and _source_of_view(alias, text, i, i + length):
+                    sources.add(alias.symbol)
                 continue
             strength = alias.strength
             if (
@@ -366,10 +380,67 @@ def _name_hits(text: _Text, field_name: str, linker: Linker, listicle: bool) -> 
                 strength = "unconfirmed"  # stands only if the item names it unambiguously too
             weight = KIND_WEIGHT["weak" if strength == "weak" else kind]
             company = alias.kind in ("name", "name_folded") and not alias.symbol.startswith("^")
-            hits.append(_Hit(alias.symbol, kind, field_name, evidence, strength, weight, company))
+            # a company word next to it, or the name opens its sentence (the subject)
+            cued = company and (
+                _company_word_near(text, i, i + length)
+                or i == 0
+                or text.sentence[i - 1] != text.sentence[i]
+            )
+            hits.append(
+                _Hit(
+                    alias.symbol, kind, field_name, evidence, strength, weight, company,
+                    start=i, end=i + length, cued=cued,
+                )
+            )  # fmt: skip
         i += length
     _mark_lists(hits, listicle)
+    _mark_examples(hits, text)
     return hits
+
+
+def _company_word_near(text: _Text, i: int, j: int) -> bool:
+    """A company word within two tokens of the name ("Starbucks shares", "shares of Domino's",
+    "Starbucks said", "Apple CEO"); a "said"/"says" before it is someone else speaking ("...
+    said after Starbucks launched")."""
+    before = {text.lower[k] for k in range(max(0, i - 2), i)} - {"said", "says"}
+    after = {text.lower[k] for k in range(j, min(len(text.lower), j + 2))}
+    return bool((before | after) & word_list("company_cue"))
+
+
+def _source_of_view(alias: Alias, text: _Text, i: int, j: int) -> bool:
+    """Is this company match the source of a view (named last after ':'/'says', or the
+    employer in "<role> at <firm>")?"""
+    if alias.kind not in ("name", "name_folded"):
+        return False
+    prev = text.prev(i)
+    if j == len(text.tokens) and prev in word_list("source_before") and i > 2:
+        return True
+    return _employer(text, i)
+
+
+def _employer(text: _Text, i: int) -> bool:
+    """ "vice chairman at Blackstone", "chief economist at Goldman": the speaker's employer."""
+    if text.prev(i) != "at" or i < 2:
+        return False
+    n = text.sentence[i]
+    before = {text.lower[k] for k in range(max(0, i - 4), i - 1) if text.sentence[k] == n}
+    return bool(before & word_list("role"))
+
+
+def _mark_examples(hits: list[_Hit], text: _Text) -> None:
+    """Companies given as examples ("from Amazon, Walmart or other sellers", "such as Chipotle,
+    Netflix") are not what the sentence is about: they count as list mentions."""
+    for k in range(len(text.lower) - 1):
+        pair = (text.lower[k], text.lower[k + 1])
+        if pair in (("or", "other"), ("and", "other")):
+            span = range(max(0, k - 8), k)
+        elif pair in (("such", "as"), ("like", "")) or (pair[0] == "e.g" or pair[0] == "e.g."):
+            span = range(k + 1, min(len(text.lower), k + 10))
+        else:
+            continue
+        for h in hits:
+            if h.company and h.start in span and text.sentence[h.start] == text.sentence[k]:
+                h.listed = True
 
 
 def _mostly_capitals(raw: str) -> bool:
@@ -387,6 +458,8 @@ def _counts(alias: Alias, text: _Text, i: int, j: int) -> bool:
             return False
         if j == len(text.tokens) and prev in word_list("source_before") and i > 2:
             return False  # the source of a view, named last: "...: Citi", "..., says Goldman"
+        if _employer(text, i):
+            return False  # the speaker's employer: "vice chairman at Blackstone"
         return prev not in ("former", "ex")
     if alias.kind == "market":
         return _market_counts(alias, text, i, prev, nxt)
@@ -404,7 +477,8 @@ def _counts(alias: Alias, text: _Text, i: int, j: int) -> bool:
         return not prev.isdigit() and bool(
             words & (word_list("move") | word_list("fx_cue")) - {name}
         )
-    return bool(words & (word_list("move") | word_list("price_cue")))
+    # the cue is another word than the name itself ("crude" is a price cue of "oil" only)
+    return bool(words & (word_list("move") | word_list("price_cue")) - {name})
 
 
 def _has_cue(alias: Alias, text: _Text, i: int, j: int) -> bool:
@@ -509,10 +583,30 @@ def _score(hits: list[_Hit], linker: Linker) -> list[Link]:
             continue
         best = max(found, key=_hit_score)
         score = _hit_score(best) + min(0.1, EXTRA_MENTION * (len(found) - 1))
+        if _context_only(found):
+            score *= CONTEXT_FACTOR
         links.append(
             Link(inst_id, round(min(1.0, score), 3), best.kind, best.field, best.evidence[:255])
         )
     return sorted(links, key=lambda link: link.instrument_id)
+
+
+def _context_only(found: list[_Hit]) -> bool:
+    """A company named once, only in the summary, by a one-word short name with no company
+    word next to it and not opening a sentence ("... said after Starbucks launched the
+    sandwich", "the lead regulator for Facebook") is context the summary gives, not the item's
+    subject. A legal name ("Eaton Corporation"), a cue ("Starbucks shares"), a sentence it
+    opens ("Apple led the gains") or a second mention keep it."""
+    if len(found) != 1:
+        return False
+    hit = found[0]
+    return (
+        hit.field == "summary"
+        and hit.kind == "name"
+        and hit.company
+        and not hit.cued
+        and hit.end - hit.start == 1
+    )
 
 
 def _hit_score(hit: _Hit) -> float:
