@@ -49,6 +49,16 @@ COMPANY_NAME = re.compile(
     r"(?![\w-])\.?"
 )
 
+# Capitalised words before "shares"/"stock" that name a market, not a company ("Asian Shares
+# Rise", "Wall Street Stocks Fall").
+_MARKET_PLACES = (
+    r"(?:US|U\.S\.|UK|EU|Euro|European|Europe|Asian|Asia|Chinese|China|Global|World|Wall|"
+    r"Street|Japanese|Japan|Tokyo|German|Germany|Indian|India|Emerging|British|London|Hong|Kong|"
+    r"Taiwan|Taiwanese|Korean|Korea|Australian|Canadian|French|Italian|Spanish|Brazilian|"
+    r"Mexican|Russian|Turkish|Gulf|Saudi|Mideast|Global|Stocks|Shares|Equities|Tech|Bank|Small|"
+    r"Large|Blue|Chip|Energy|Oil|Defensive|Growth|Value|Most|All|Some|Many)\b"
+)
+
 # theme -> (strong cues, weak cues, negative cues). Keep each list readable: one idea a line.
 _CUES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "oil": (
@@ -333,6 +343,13 @@ _CUES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
             r"(?:search|election|poll|test|trial|exam) results",
             r"price-to-earnings",
             r"earnings (?:calls?|call) (?:with|hosted)",
+            r"(?:profits?|sales|revenues?) (?:guidance|forecasts?|outlook|warnings?)",  # guidance
+            r"(?:take|takes|taking|took|book|booking|lock in|locking in) profits?",  # an idiom
+            r"profit-taking",
+            # an economy's quarter: "China's economy seen growing 2.5% in second quarter"
+            r"(?:grow|grows|grew|growing|growth|expand\w*|contract\w*|shr[aiu]nk\w*|gdp) "
+            r"(?:\S+ ){0,3}(?:the )?(?:first|second|third|fourth|1st|2nd|3rd|4th|june|march|"
+            r"september|december) quarter",
             r"nonprofits?",
             r"not-for-profit",
         ),
@@ -355,7 +372,7 @@ _CUES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
             r"forward guidance",
             r"(?:economic|growth|gdp|weather|inflation|rate|rates|market|markets|s&p 500|"
             r"stock market|2024 stock) (?:outlook|forecasts?)",
-            r"(?:aaa|aa|credit|rating|ratings|negative|stable|positive) outlook",
+            r"'?(?:aaa|aa|aa\+|credit|rating|ratings|negative|stable|positive)'? outlook",
             r"outlook (?:for|on) (?:the )?(?:economy|markets?|stocks|rates|inflation|20\d\d)",
             r"(?:ipo|fundraising|price|inflation|sales) targets?",
             r"(?:economists|analysts|investors|traders|strategists|bank|banks|imf|fed|ecb) "
@@ -491,6 +508,15 @@ _CUES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
             r"central banks?",
             r"central bankers?",
             r"bank of (?:japan|england|canada|korea|israel|mexico|russia)",
+            # a central bank's own name: "Federal Reserve Bank of Philadelphia", "Reserve Bank
+            # of Australia"
+            r"(?:federal )?reserve banks?(?: of \w+)?",
+            r"(?:people's|european central) bank",
+            # a household's borrowing is housing/consumer news, not banking
+            r"(?:home|student|car|auto|payday) loans?",
+            # underwriters picked for a deal: "Said to Pick Banks for $84 Million IPO"
+            r"(?:picks?|picked|hires?|hired|taps?|tapped|mandates?|mandated|selects?|selected) "
+            r"(?:\S+ ){0,2}banks? (?:for|to)",
             r"(?:world|food|blood|river|data|sperm|piggy|memory|power|seed) banks?",
             r"bank holidays?",
             r"banking on",
@@ -617,6 +643,16 @@ _CUES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
             r"index (?:fund|funds|card)",
             r"(?:price|consumer price|producer price|purchasing managers'?) index",
             r"(?-i:Cramer's lightning round)",
+            r"wall street journal",
+            r"(?-i:S&P|S&amp;P)(?: global)? ratings?",
+            r"(?:stock ?market|exchange) (?:listing|listings|debut|flotation)",
+            r"stocks (?:of|such as|like) ",
+            # one company's shares moving ("The9 Shares Rise 12%"), not a market or region's
+            r"(?-i:(?!" + _MARKET_PLACES + r")\b[A-Z][\w&.'\u2019-]*) (?:shares|stock) "
+            r"(?:rise|rises|rose|fall|falls|fell|jump|jumps|jumped|drop|drops|dropped|gain|gains|"
+            r"gained|slide|slides|slid|surge|surges|surged|sink|sinks|sank|climb|climbs|climbed|"
+            r"tumble|tumbles|tumbled|soar|soars|soared|slump|slumps|slumped|plunge|plunges|"
+            r"plunged)",
             r"nikkei asian? review",
             r"(?:chip|tech|technology|bank|banking|energy|oil|airline|retail|travel|defen[cs]e|"
             r"utility|growth|value|meme|penny|pot|cannabis|ev|china|chinese|\d+) stocks",
@@ -651,6 +687,7 @@ _CUES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
             r"(?:tropical|mental|post-natal|postnatal) depression",
             r"depression (?:symptoms|treatment|drug|drugs|patients)",
             r"economy (?:class|seats?|fares?)",
+            r"(?:economy|economic|economics|finance) minist(?:er|ers|ry)",  # a job or a body
             r"(?:revenue|sales|profit|earnings|user|subscriber|population|hair) growth",
             r"growth (?:stocks|funds|investors|investing|shares)",
             r"(?:company|firm|family|household)'s budget",
