@@ -268,6 +268,17 @@ def main() -> int:
                 f"{set_name:<18} {name:<9} {len(texts):>5} {q['acc']:>6.3f} {q['mF1']:>6.3f}"
                 f" {q['polar']:>6.3f} {q['sign']:>6.3f} {q['rho']:>6.3f}"
             )
+    print("confusion (tapewire; rows gold, columns predicted: negative neutral positive):")
+    for set_name in ("tweets (valid)", "ours (held-out)", "ours (tune)"):
+        scorer, band, _ = systems["tapewire"]
+        rows = sets[set_name]
+        pred = [label_of(s, band) for s in scorer([t for t, _ in rows])]
+        pairs = [(label_of(g, GOLD_BAND), p) for (_, g), p in zip(rows, pred, strict=True)]
+        cells = "  ".join(
+            f"{name} " + " ".join(f"{sum(x == (g, p) for x in pairs):>4}" for p in (-1, 0, 1))
+            for g, name in ((-1, "neg"), (0, "neu"), (1, "pos"))
+        )
+        print(f"  {set_name:<16} {cells}")
     target_aware(systems)
     target_aware_semeval(systems)
     every = [t for rows in sets.values() for t, _ in rows]
