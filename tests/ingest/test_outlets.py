@@ -89,6 +89,21 @@ def _parsed_or_none(body: bytes, url: str) -> ParsedFeed | None:
         return None
 
 
+def test_real_google_alerts_items_take_the_outlet_of_the_article_their_link_wraps() -> None:
+    """Google Alerts (feedjira's real fixture) links every item through google.com/url?...&url=
+    <article>: the outlet is the article's (mapped name, else its domain), never "unknown
+    outlet" and never Google; a title's " - ..." tail is not read as an outlet here."""
+    url = "https://www.google.com/alerts/feeds/06390541454578364893/8318018427346711069"
+    body = shared_data("feeds", "feedjira_fixtures", "google_alerts_atom.xml").read_bytes()
+    items = normalized(body, url)
+    outlets = outlets_of(items)
+    assert len(items) == 20
+    assert UNKNOWN_OUTLET not in outlets and "Google" not in outlets
+    assert outlets["Financial Times"] == 1  # ft.com is in the map
+    assert outlets["investorplace.com"] == 1 and outlets["vox.com"] == 1  # not in the map
+    assert all(" " not in o or o == "Financial Times" for o in outlets)
+
+
 def test_real_feeds_never_use_a_person_or_an_empty_outlet() -> None:
     """Across every real RSS/Atom fixture: an outlet is never empty, never a dc:creator who is a
     person, never an aggregator."""

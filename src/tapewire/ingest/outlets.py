@@ -10,8 +10,9 @@ Business"). ``find_outlet`` tries, in order, and takes the first that gives a na
    person);
 4. the shipped map from the article's registered domain (``data/outlets.tsv``: reuters.com ->
    Reuters, nytimes.com -> The New York Times, ...);
-5. on an aggregator's link, a " - Outlet" suffix of the title (Google News titles end with one),
-   else the one site a search feed is restricted to (``"site:reuters.com markets" - Google News``);
+5. on an aggregator's link, the article its redirect link wraps (Google Alerts'
+   ``google.com/url?...&url=...``), else a " - Outlet" suffix of the title (Google News titles end
+   with one), else the one site a search feed is restricted to (``"site:reuters.com markets" - Google News``);
 6. the feed's own title, only when the feed is the publisher's own site (same registered domain,
    not an aggregator), cut at its section separator ("Calculated Risk > Blog" -> "Calculated Risk");
 7. the article's registered domain (never an aggregator's);
@@ -27,7 +28,7 @@ import functools
 import re
 from dataclasses import dataclass
 from importlib import resources
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 UNKNOWN_OUTLET = "unknown outlet"
 MAX_OUTLET_CHARS = 120
@@ -178,6 +179,25 @@ def title_suffix_outlet(title: str) -> str | None:
     return _as_outlet(match.group(1)) if match else None
 
 
+def _wrapped_outlet(url: str) -> str | None:
+    """The outlet of the article an aggregator's redirect link wraps (``url=``/``u=``/``q=``
+    query parameter holding an absolute link): its map name, else its registered domain."""
+    try:
+        query = parse_qs(urlsplit(url).query)
+    except ValueError:
+        return None
+    for key in ("url", "u", "q"):
+        for value in query.get(key, []):
+            host = host_of(value) if value.startswith(("http://", "https://")) else ""
+            if not host:
+                continue
+            entry = lookup_domain(host)
+            if entry is not None:
+                return None if entry.aggregator else entry.name
+            return registered_domain(host) or None
+    return None
+
+
 def _site_query_outlet(feed_title: str | None) -> str | None:
     """A search feed restricted to one site (Google News ``"site:reuters.com markets"``): every
     item it carries is from that site, so that site's outlet."""
@@ -230,8 +250,14 @@ def find_outlet(
             return found
     if entry is not None and not entry.aggregator:
         return entry.name
-    if entry is not None:  # an aggregator's link: the outlet only if the title or query names it
-        return title_suffix_outlet(title) or _site_query_outlet(feed_title) or UNKNOWN_OUTLET
+    if entry is not None:  # an aggregator's link: the outlet only if the link it wraps (Google
+        # Alerts: google.com/url?...&url=<article>), the title or the query names it
+        return (
+            _wrapped_outlet(url)
+            or title_suffix_outlet(title)
+            or _site_query_outlet(feed_title)
+            or UNKNOWN_OUTLET
+        )
     suffix = title_suffix_outlet(title)
     if suffix and known_name(suffix) is not None:
         return suffix
