@@ -33,11 +33,18 @@ Disambiguation, each rule named where it is applied below:
 - *assets*: "oil", "gold", "the dollar", "the euro" need a price or market cue in the sentence
   and are never "oil stocks", "an oil spill", "the euro zone" or "a billion-dollar deal";
 - *lists*: a company named among four or more companies in one sentence, or in an "N stocks
-  to buy" piece, keeps only a weak relevance (below the store's threshold).
+  to buy" piece, or given as an example ("Amazon, Walmart or other sellers", "such as
+  Chipotle"), keeps only a weak relevance (below the store's threshold);
+- *sources*: a firm named last after ":"/"says" in the title is the source of a view, and
+  stays the source when the summary introduces the speaker; "<role> at <firm>" ("vice chairman
+  at Blackstone") is the speaker's employer, not the subject;
+- *context*: a one-word company name once, only in the summary, mid-sentence and with no
+  company word within two tokens ("... said after Starbucks launched") is scaled by
+  ``CONTEXT_FACTOR`` (below the threshold).
 
 Relevance (0..1): ``KIND_WEIGHT`` by kind x ``SUMMARY_FACTOR`` when only the summary names it,
-+``EXTRA_MENTION`` per further mention (at most +0.1), x ``LIST_FACTOR`` for list mentions.
-The store keeps links with relevance ≥ ``STORE_THRESHOLD`` (0.45): any title mention and a
++``EXTRA_MENTION`` per further mention (at most +0.1), x ``LIST_FACTOR`` for list mentions,
+x ``CONTEXT_FACTOR`` for a context-only summary mention. The store keeps links with relevance ≥ ``STORE_THRESHOLD`` (0.45): any title mention and a
 single unlisted summary mention pass; list mentions do not.
 
 Non-English items (``language`` not ``en``) are linked only by cashtags and exchange tickers.
