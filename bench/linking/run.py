@@ -7,7 +7,7 @@ the S&P 500 constituents plus the market instruments (README.md beside the label
 Speed: items/s over the labelled items' title + summary (best of ``RUNS``, one core), both
 linkers compiled for the same universe.
 
-    .venv/bin/python bench/linking/run.py [--errors]
+    .venv/bin/python bench/linking/run.py [--errors [--held-out | --dev]]
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from tests.enrich.linking_set import LabelledItem, halves, load_labelled, score,
 from tapewire.enrich import entities  # noqa: E402
 
 RUNS = 5
+DEV = ROOT / "tests" / "data" / "linking" / "dev.tsv"
 Predict = Callable[[LabelledItem], set[str]]
 
 
@@ -91,11 +92,14 @@ def main(argv: list[str]) -> int:
         f"labelled pairs: tuning {sum(len(i.gold) for i in tuning)}, "
         f"held out {sum(len(i.gold) for i in held_out)}; universe {len(symbols)} instruments"
     )
+    dev = load_labelled(DEV)
+    print(f"dev rows (fresh draw, labelled before the linker ran on them; used once to drop a rule): {len(dev)} items, "
+          f"{sum(len(i.gold) for i in dev)} pairs")  # fmt: skip
     rates = {}
     for name, make in (("new", new_predictor), ("old", old_predictor)):
         predict = make(symbols)
-        predicted = {i.key: predict(i) for i in items}
-        for half, subset in (("tuning", tuning), ("held-out", held_out)):
+        predicted = {i.key: predict(i) for i in items + dev}
+        for half, subset in (("tuning", tuning), ("held-out", held_out), ("dev", dev)):
             s = score(subset, predicted)
             print(
                 f"{name:>3} {half:>8}: precision {s.precision:.3f} recall {s.recall:.3f} "
@@ -103,7 +107,8 @@ def main(argv: list[str]) -> int:
             )
         rates[name] = speed(predict, items)
         if "--errors" in argv and name == "new":
-            for i in tuning if "--held-out" not in argv else held_out:
+            shown = held_out if "--held-out" in argv else dev if "--dev" in argv else tuning
+            for i in shown:
                 got = predicted[i.key]
                 if got != i.gold:
                     print(

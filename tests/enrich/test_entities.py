@@ -221,14 +221,9 @@ def test_real_headlines_find_their_companies() -> None:
         ),
         ("Stocks of 'good corporate citizens' such as Chipotle, Netflix are thriving", "", set()),
         ("Walmart and Amazon cut prices", "", {"WMT", "AMZN"}),
-        # a one-word name once in the summary, mid-sentence with no company word: context
-        (
-            "Impossible Foods CEO says the meat industry will be obsolete",
-            "Its CEO spoke after Starbucks launched the Impossible Breakfast Sandwich.",
-            set(),
-        ),
+        # a single summary mention still counts (a context-only rule was tried and dropped: it
+        # cost "breaks down the chart action in Intel and Caterpillar" on the dev rows)
         ("Coffee chains raise prices", "Prices rose after Starbucks shares fell.", {"SBUX"}),
-        ("Coffee chains raise prices", "Starbucks led the increases.", {"SBUX"}),
         # bare "crude" needs a price or market cue other than itself, like "oil"
         ("Everything Cramer said, including coiled spring stocks, crude consolidation", "", set()),
         ("Crude slides as OPEC+ talks stall", "", {"CL=F"}),

@@ -38,13 +38,10 @@ Disambiguation, each rule named where it is applied below:
 - *sources*: a firm named last after ":"/"says" in the title is the source of a view, and
   stays the source when the summary introduces the speaker; "<role> at <firm>" ("vice chairman
   at Blackstone") is the speaker's employer, not the subject;
-- *context*: a one-word company name once, only in the summary, mid-sentence and with no
-  company word within two tokens ("... said after Starbucks launched") is scaled by
-  ``CONTEXT_FACTOR`` (below the threshold).
 
 Relevance (0..1): ``KIND_WEIGHT`` by kind x ``SUMMARY_FACTOR`` when only the summary names it,
-+``EXTRA_MENTION`` per further mention (at most +0.1), x ``LIST_FACTOR`` for list mentions,
-x ``CONTEXT_FACTOR`` for a context-only summary mention. The store keeps links with relevance ≥ ``STORE_THRESHOLD`` (0.45): any title mention and a
++``EXTRA_MENTION`` per further mention (at most +0.1), x ``LIST_FACTOR`` for list mentions.
+The store keeps links with relevance ≥ ``STORE_THRESHOLD`` (0.45): any title mention and a
 single unlisted summary mention pass; list mentions do not.
 
 Non-English items (``language`` not ``en``) are linked only by cashtags and exchange tickers.
@@ -69,7 +66,6 @@ SUMMARY_FACTOR = 0.6
 EXTRA_MENTION = 0.05  # per further mention, up to +0.1
 LIST_FACTOR = 0.4
 LIST_SIZE = 4  # this many companies named in one sentence make it a list
-CONTEXT_FACTOR = 0.8  # a one-word company name once in the summary only, no company word near
 
 US_VENUES = frozenset(
     ["NYSE", "NASDAQ", "Nasdaq", "AMEX", "NYSE American", "NYSE Arca", "NYSEARCA", "Cboe", "BATS"]
@@ -237,9 +233,7 @@ class _Hit:
     weight: float
     company: bool = False
     listed: bool = False
-    start: int = -1  # token span of a name hit in its field
-    end: int = -1
-    cued: bool = False  # a company word next to the name ("Starbucks shares", "Apple CEO")
+    start: int = -1  # first token of a name hit in its field
 
 
 @dataclass(slots=True)
@@ -387,31 +381,13 @@ def _name_hits(
                 strength = "unconfirmed"  # stands only if the item names it unambiguously too
             weight = KIND_WEIGHT["weak" if strength == "weak" else kind]
             company = alias.kind in ("name", "name_folded") and not alias.symbol.startswith("^")
-            # a company word next to it, or the name opens its sentence (the subject)
-            cued = company and (
-                _company_word_near(text, i, i + length)
-                or i == 0
-                or text.sentence[i - 1] != text.sentence[i]
-            )
             hits.append(
-                _Hit(
-                    alias.symbol, kind, field_name, evidence, strength, weight, company,
-                    start=i, end=i + length, cued=cued,
-                )
-            )  # fmt: skip
+                _Hit(alias.symbol, kind, field_name, evidence, strength, weight, company, start=i)
+            )
         i += length
     _mark_lists(hits, listicle)
     _mark_examples(hits, text)
     return hits
-
-
-def _company_word_near(text: _Text, i: int, j: int) -> bool:
-    """A company word within two tokens of the name ("Starbucks shares", "shares of Domino's",
-    "Starbucks said", "Apple CEO"); a "said"/"says" before it is someone else speaking ("...
-    said after Starbucks launched")."""
-    before = {text.lower[k] for k in range(max(0, i - 2), i)} - {"said", "says"}
-    after = {text.lower[k] for k in range(j, min(len(text.lower), j + 2))}
-    return bool((before | after) & word_list("company_cue"))
 
 
 def _source_of_view(alias: Alias, text: _Text, i: int, j: int) -> bool:
@@ -590,30 +566,10 @@ def _score(hits: list[_Hit], linker: Linker) -> list[Link]:
             continue
         best = max(found, key=_hit_score)
         score = _hit_score(best) + min(0.1, EXTRA_MENTION * (len(found) - 1))
-        if _context_only(found):
-            score *= CONTEXT_FACTOR
         links.append(
             Link(inst_id, round(min(1.0, score), 3), best.kind, best.field, best.evidence[:255])
         )
     return sorted(links, key=lambda link: link.instrument_id)
-
-
-def _context_only(found: list[_Hit]) -> bool:
-    """A company named once, only in the summary, by a one-word short name with no company
-    word next to it and not opening a sentence ("... said after Starbucks launched the
-    sandwich", "the lead regulator for Facebook") is context the summary gives, not the item's
-    subject. A legal name ("Eaton Corporation"), a cue ("Starbucks shares"), a sentence it
-    opens ("Apple led the gains") or a second mention keep it."""
-    if len(found) != 1:
-        return False
-    hit = found[0]
-    return (
-        hit.field == "summary"
-        and hit.kind == "name"
-        and hit.company
-        and not hit.cued
-        and hit.end - hit.start == 1
-    )
 
 
 def _hit_score(hit: _Hit) -> float:
