@@ -100,6 +100,12 @@ def _parse_feed(body: bytes, *, url: str, where: str) -> ParsedFeed:
     try:
         root = etree.fromstring(body, parser=_parser())
     except (etree.XMLSyntaxError, ValueError) as exc:
+        if (
+            "excessive depth" in str(exc).lower()
+        ):  # no feed nests 256 deep; feedparser is slow on it
+            raise BadInputError(
+                f"not a feed: {where} is nested too deeply (over 256 levels)"
+            ) from None
         trimmed = _trim_cut_character(body)
         if trimmed != body:  # cut inside a multi-byte character: read what arrived whole
             return _parse_feed(trimmed, url=url, where=where)
