@@ -109,7 +109,7 @@ def test_a_parser_bug_costs_one_source(
 ) -> None:
     """Seam: no known input breaks the parser any more, so a parser that raises stands for the
     next bug; the stage must record it on that feed's health and carry on."""
-    real_parse = ingest_stage.parse_feed
+    from tapewire.ingest.parse import parse_feed as real_parse
 
     def parse(body: bytes, *, url: str = "") -> object:
         if url.endswith("/broken.xml"):
