@@ -146,9 +146,12 @@ def test_a_compression_bomb_is_refused_at_the_cap(settings: Settings, layers: in
     body = bomb(layers)
     route = Route(body=body, headers={"Content-Encoding": ", ".join(["gzip"] * layers)})
     settings = tuned(settings, max_body_bytes=5_000_000)
-    with serve_routes({"/bomb.xml": route}) as base, HttpClient(settings.http) as http:
-        with pytest.raises(BadInputError, match="over the 5000000-byte cap"):
-            http.fetch(base + "/bomb.xml")
+    with (
+        serve_routes({"/bomb.xml": route}) as base,
+        HttpClient(settings.http) as http,
+        pytest.raises(BadInputError, match="over the 5000000-byte cap"),
+    ):
+        http.fetch(base + "/bomb.xml")
     assert len(body) < 1_100_000
 
 
@@ -218,9 +221,12 @@ def test_an_undecodable_body_is_bad_input(
     settings: Settings, encoding: str, body: bytes, reason: str
 ) -> None:
     route = Route(body=body, headers={"Content-Encoding": encoding})
-    with serve_routes({"/feed.xml": route}) as base, HttpClient(settings.http) as http:
-        with pytest.raises(BadInputError, match=reason):
-            http.fetch(base + "/feed.xml")
+    with (
+        serve_routes({"/feed.xml": route}) as base,
+        HttpClient(settings.http) as http,
+        pytest.raises(BadInputError, match=reason),
+    ):
+        http.fetch(base + "/feed.xml")
 
 
 # ---------------------------------------------------------------- DNS rebinding
@@ -281,9 +287,11 @@ def test_a_rebinding_name_cannot_reach_a_private_address(
     with recording_server() as (port, seen):
         given = fake_dns(monkeypatch, "rebind.test", [PUBLIC, "127.0.0.1"])
         settings = tuned(settings, allow_private_urls=False, retries=0)
-        with HttpClient(settings.http) as http:
-            with pytest.raises(BadInputError, match="private or loopback"):
-                http.fetch(f"http://rebind.test:{port}/feed.xml")
+        with (
+            HttpClient(settings.http) as http,
+            pytest.raises(BadInputError, match="private or loopback"),
+        ):
+            http.fetch(f"http://rebind.test:{port}/feed.xml")
     assert seen == []  # nothing reached the private address
     assert given[0] == PUBLIC
 
