@@ -24,6 +24,7 @@ from tapewire.config import Settings, load_settings
 from tapewire.context import RunContext
 from tapewire.errors import ConfigError, NoDataError, NoNewSessionError, TapewireError
 from tapewire.net import HttpClient
+from tapewire.net.redact import redact_secrets, redact_url
 from tapewire.store import Store
 from tapewire.store import open_store as store_open
 
@@ -164,7 +165,8 @@ def _json_default(value: Any) -> Any:
 
 
 def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:300] or type(exc).__name__
+    """One line, credentials in any URL redacted (``net/redact.py``)."""
+    return redact_secrets(" ".join(str(exc).split())[:300]) or type(exc).__name__
 
 
 # ---------------------------------------------------------------- db, feeds
@@ -216,7 +218,7 @@ def feeds_add(ctx: click.Context, fmt: str, url: str) -> None:
         feed_id, created = add_feed(s, url, now=rc.clock.now())
     emit(
         fmt,
-        {"id": feed_id, "url": url, "created": created},
+        {"id": feed_id, "url": redact_url(url), "created": created},
         lambda d: f"{'added' if d['created'] else 'already present'}: feed {d['id']} {d['url']}",
     )
 
@@ -287,9 +289,9 @@ def _dry_run_source(rc: RunContext, source: str, fetch: Any) -> Any:
     try:
         fetched = fetch(rc.http, source, now=rc.clock.now())
     except (SourceError, ConfigError) as exc:
-        return SourceResult(source, None, _one_line(exc), (), 0)
+        return SourceResult(redact_url(source), None, _one_line(exc), (), 0)
     return SourceResult(
-        source, fetched.result.status, None, tuple(fetched.items), 0, fetched.warning
+        redact_url(source), fetched.result.status, None, tuple(fetched.items), 0, fetched.warning
     )
 
 

@@ -31,13 +31,14 @@ a turn (the truce's last day and the war resuming).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -400,12 +401,13 @@ class _Clusters:
         self.scores = scores
         self.cannot = cannot
 
-    def _pairs(self, ca: int, cb: int) -> list[tuple[int, int]]:
-        return [(min(x, y), max(x, y)) for x in self.members[ca] for y in self.members[cb]]
+    def _pairs(self, ca: int, cb: int) -> Iterator[tuple[int, int]]:
+        """Lazily: two clusters of 5,000 items are 25 million pairs."""
+        return ((min(x, y), max(x, y)) for x in self.members[ca] for y in self.members[cb])
 
     def average(self, ca: int, cb: int) -> float:
-        pairs = self._pairs(ca, cb)
-        return sum(self.scores.get(p, 0.0) for p in pairs) / len(pairs)
+        count = len(self.members[ca]) * len(self.members[cb])
+        return sum(self.scores.get(p, 0.0) for p in self._pairs(ca, cb)) / count
 
     def forbidden(self, ca: int, cb: int) -> bool:
         return any(p in self.cannot for p in self._pairs(ca, cb))
@@ -431,8 +433,15 @@ def _core(members: list[int], tokens: Sequence[frozenset[str]]) -> frozenset[str
 
 def _core_candidates(
     clusters: _Clusters, ctx: _Context, skip: Sequence[bool]
-) -> list[tuple[int, int, frozenset[str], frozenset[str]]]:
-    """Cluster pairs whose cores share a story word (rare in everyday news, not a place)."""
+) -> Iterator[tuple[int, int, frozenset[str], frozenset[str]]]:
+    """Cluster pairs whose cores share a story word (rare in everyday news, not a place), in
+    order: by token, then by key.
+
+    Lazily, and only pairs that can merge: one side must have ``CORE_MIN_SIZE`` items, so
+    10,000 one-item clusters sharing "headline" yield nothing instead of 50 million pairs.
+    Memory is the cores and their index, O(n·k) for n clusters of k core tokens. Only the
+    cluster being looked at (``x``) can grow while one token's pairs are yielded (a merge
+    keeps the first key), so the sizes read at each token's start stay right for the rest."""
     weak = ctx.weak
     cores = {k: _core(m, ctx.tokens) for k, m in clusters.members.items() if not skip[m[0]]}
     index: dict[str, list[int]] = defaultdict(list)
@@ -440,11 +449,35 @@ def _core_candidates(
         for t in cores[k]:
             if len(t) >= 3 and not t[0].isdigit() and t not in weak:
                 index[t].append(k)
-    found = []
     for t in sorted(index):
-        keys = index[t]
-        found += [(x, y, cores[x], cores[y]) for i, x in enumerate(keys) for y in keys[i + 1 :]]
-    return found
+        yield from _token_pairs(index[t], clusters.members, cores)
+
+
+def _token_pairs(
+    keys: list[int], members: dict[int, list[int]], cores: dict[int, frozenset[str]]
+) -> Iterator[tuple[int, int, frozenset[str], frozenset[str]]]:
+    """The pairs ``(x, y)`` of one token's clusters (``x`` before ``y``) with a big side."""
+
+    def size(key: int) -> int:
+        return len(members.get(key, ()))
+
+    big = [p for p, k in enumerate(keys) if size(k) >= CORE_MIN_SIZE]
+    for i, x in enumerate(keys):
+        if x not in members:
+            continue
+        p = bisect.bisect_right(big, i)
+        j = i + 1
+        while j < len(keys):
+            if size(x) < CORE_MIN_SIZE:  # only big partners can merge with a small x
+                while p < len(big) and big[p] < j:
+                    p += 1
+                if p == len(big):
+                    break
+                j = big[p]
+            yield x, keys[j], cores[x], cores[keys[j]]
+            if x not in members:
+                break
+            j += 1
 
 
 def _span(ctx: _Context, group: list[int]) -> tuple[datetime, datetime]:

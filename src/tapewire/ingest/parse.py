@@ -76,6 +76,13 @@ def parse_feed(body: bytes, *, url: str = "") -> ParsedFeed:
             or not a feed at all; the message says which.
     """
     where = url or "input"
+    try:
+        return _parse_feed(body, url=url, where=where)
+    except RecursionError:  # 100,000 nested "[" or elements: refused, not a crash
+        raise BadInputError(f"not a feed: {where} is nested too deeply") from None
+
+
+def _parse_feed(body: bytes, *, url: str, where: str) -> ParsedFeed:
     body = unmangle(body)
     if not body.strip():
         raise BadInputError(f"empty document from {where}")
@@ -93,9 +100,15 @@ def parse_feed(body: bytes, *, url: str = "") -> ParsedFeed:
     try:
         root = etree.fromstring(body, parser=_parser())
     except (etree.XMLSyntaxError, ValueError) as exc:
+        if (
+            "excessive depth" in str(exc).lower()
+        ):  # no feed nests 256 deep; feedparser is slow on it
+            raise BadInputError(
+                f"not a feed: {where} is nested too deeply (over 256 levels)"
+            ) from None
         trimmed = _trim_cut_character(body)
         if trimmed != body:  # cut inside a multi-byte character: read what arrived whole
-            return parse_feed(trimmed, url=url)
+            return _parse_feed(trimmed, url=url, where=where)
         recovered = _parse_recovering(body, where, exc)
         if recovered is not None:
             return recovered
@@ -461,36 +474,54 @@ def _parse_sitemap(root: Any) -> ParsedFeed:
 
 
 def parse_json_feed(body: bytes, *, where: str = "input") -> ParsedFeed:
-    """JSON Feed 1.x (https://jsonfeed.org)."""
+    """JSON Feed 1.x (https://jsonfeed.org). A field of the wrong type (a number for a date, a
+    list for a title) counts as absent; lone surrogates (``\\ud800``) become U+FFFD."""
     try:
         doc = json.loads(_strip_bom(body).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadInputError(
             f"not a feed: {where} is malformed JSON ({exc.msg if hasattr(exc, 'msg') else exc})"
         ) from None
+    except RecursionError:
+        raise BadInputError(f"not a feed: {where} is JSON nested too deeply") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
         raise BadInputError(f"not a feed: {where} is JSON without an items list")
     items = []
     for entry in doc["items"]:
         if not isinstance(entry, dict):
             continue
-        link = str(entry.get("url") or entry.get("external_url") or "").strip()
-        title = _clean_title(str(entry.get("title") or ""))
+        link = (_json_text(entry.get("url")) or _json_text(entry.get("external_url"))).strip()
+        title = _clean_title(_json_text(entry.get("title")))
         if not link or not title:
             continue
         summary = (
-            entry.get("summary") or entry.get("content_html") or entry.get("content_text") or ""
+            _json_text(entry.get("summary"))
+            or _json_text(entry.get("content_html"))
+            or _json_text(entry.get("content_text"))
         )
-        date_text = entry.get("date_published") or entry.get("date_modified")
-        items.append(
-            ParsedItem(
-                title, link, str(entry.get("id") or link), str(summary), parse_date(date_text)
-            )
+        date_text = _json_text(entry.get("date_published")) or _json_text(
+            entry.get("date_modified")
         )
-    language = doc.get("language") if isinstance(doc.get("language"), str) else None
+        entry_id = entry.get("id")
+        guid = str(entry_id) if isinstance(entry_id, int | float) else _json_text(entry_id)
+        items.append(ParsedItem(title, link, guid or link, summary, parse_date(date_text)))
     return ParsedFeed(
-        doc.get("title"), doc.get("home_page_url"), tuple(items), "json", language=language
+        _json_text(doc.get("title")) or None,
+        _json_text(doc.get("home_page_url")) or None,
+        tuple(items),
+        "json",
+        language=_json_text(doc.get("language")) or None,
     )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _json_text(value: object) -> str:
+    """A JSON string field as text; anything else (number, list, object, null) is ``""``."""
+    if not isinstance(value, str):
+        return ""
+    return _SURROGATE.sub("\ufffd", value)
 
 
 # ---------------------------------------------------------------- tolerant path and dates
@@ -549,14 +580,25 @@ def _entry_date(entry: Any) -> datetime | None:
             entry, key
         )  # plain dict access: no feedparser fallback mapping (a warning)
         if value:
-            return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+            try:
+                return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+            except (OverflowError, ValueError, OSError):  # year 9999 at -12:00
+                return None
     return None
 
 
-def parse_date(text: str | None) -> datetime | None:
-    """RFC 822, ISO 8601 and the many odd forms feeds use; naive times are UTC; junk is None."""
-    if not text or not text.strip():
+def parse_date(text: object) -> datetime | None:
+    """RFC 822, ISO 8601 and the many odd forms feeds use; naive times are UTC; junk is None,
+    and so is a date that cannot be shown in UTC (year 9999 at -12:00, year 1 at +14:00)."""
+    if not isinstance(text, str) or not text.strip():
         return None
+    try:
+        return _parse_date(text)
+    except (OverflowError, ValueError, OSError):  # out of datetime's range once in UTC
+        return None
+
+
+def _parse_date(text: str) -> datetime | None:
     text = text.strip()
     parsed: datetime | None = None
     try:

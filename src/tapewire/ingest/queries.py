@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tapewire.ingest.models import Feed, FeedHealth, NewsItem
+from tapewire.net.redact import redact_secrets, redact_url
 from tapewire.store import Store
 
 
@@ -66,14 +67,17 @@ def _feed_outlets(s: Session) -> dict[int, tuple[str, ...]]:
 
 
 def _feed_view(feed: Feed, health: FeedHealth | None, carried: tuple[str, ...] = ()) -> FeedView:
+    """Shown to people (site, API, CLI): credentials in the URL and reasons are redacted."""
     return FeedView(
         id=feed.id,
-        url=feed.url,
+        url=redact_url(feed.url),
         title=feed.title,
         active=feed.active,
         last_status=health.last_status if health else None,
-        last_error=health.last_error if health else None,
-        last_warning=health.last_warning if health else None,
+        last_error=redact_secrets(health.last_error) if health and health.last_error else None,
+        last_warning=(
+            redact_secrets(health.last_warning) if health and health.last_warning else None
+        ),
         consecutive_failures=health.consecutive_failures if health else 0,
         last_fetched_at=health.last_fetched_at if health else None,
         items_seen=health.items_seen if health else 0,

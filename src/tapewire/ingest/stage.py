@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,9 +22,11 @@ from tapewire.ingest.outlets import UNKNOWN_OUTLET, find_outlet
 from tapewire.ingest.parse import ParsedFeed, ParsedItem, parse_feed
 from tapewire.ingest.sanitize import canonical_url, clean_title, publisher_domain, summary_text
 from tapewire.net import FetchResult, HttpClient
+from tapewire.net.redact import redact_secrets, redact_url
 
 log = logging.getLogger(__name__)
 MAX_URL_CHARS = 2048  # news_item.url and .canonical_url: a longer link cannot be stored
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,8 @@ def normalize_items(
         try:
             normalized = _normalize(item, feed, fetched_at, base_url)
         except ValueError:  # urlsplit's verdict on a malformed link
+            continue
+        if _UNSTORABLE.search(normalized.url):  # a NUL or lone surrogate in the link
             continue
         if max(len(normalized.url), len(normalized.canonical_url)) <= MAX_URL_CHARS:
             items.append(normalized)
@@ -167,16 +172,21 @@ def _columns(item: NormalizedItem) -> dict[str, object]:
     return {
         "url": item.url,
         "canonical_url": item.canonical_url,
-        "guid": item.guid[:2048] if item.guid else None,
-        "title": item.title[:1000],
-        "summary": item.summary,
-        "publisher_domain": item.publisher_domain[:255],
-        "publisher_name": item.publisher_name[:255] if item.publisher_name else None,
+        "guid": storable(item.guid[:2048]) if item.guid else None,
+        "title": storable(item.title[:1000]),
+        "summary": storable(item.summary),
+        "publisher_domain": storable(item.publisher_domain[:255]),
+        "publisher_name": storable(item.publisher_name[:255]) if item.publisher_name else None,
         "published_at": item.published_at,
         "date_from_fetch": item.date_from_fetch,
-        "outlet": item.outlet[:255],
-        "language": item.language[:8] if item.language else None,
+        "outlet": storable(item.outlet[:255]),
+        "language": storable(item.language[:8]) if item.language else None,
     }
+
+
+def storable(text: str) -> str:
+    """Text every store takes: no NUL (PostgreSQL refuses it), no lone surrogate (not UTF-8)."""
+    return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
 
 
 def run(ctx: RunContext, *, due_only: bool = False) -> StageReport:
@@ -223,6 +233,14 @@ def _try_fetch(
         return fetch_source(http, url, now=now, etag=etag, last_modified=modified)
     except (SourceError, ConfigError) as exc:
         return str(exc)
+    except Exception as exc:  # a parser bug must cost one source, not the pass (issue #17)
+        log.exception("unexpected error reading %s", redact_url(url))
+        return f"unexpected error reading {url}: {one_line(exc)}"
+
+
+def one_line(exc: BaseException) -> str:
+    """``TypeName: message`` on one line, at most 300 characters (a health reason)."""
+    return " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
 
 
 def ingest_feed(ctx: RunContext, feed_id: int, url: str) -> SourceResult:
@@ -238,16 +256,23 @@ def _store_fetch(
     ctx: RunContext, feed_id: int, url: str, fetched: Fetched | str, now: datetime
 ) -> SourceResult:
     """Write one fetch's items and health (a short write transaction, no network inside)."""
+    if not isinstance(fetched, str):
+        try:
+            with ctx.store.write() as s:
+                new = save_items(s, fetched.items, feed_id=feed_id, fetched_at=now)
+                _record_success(s, feed_id, fetched, now, ctx.settings.feeds.poll_minutes)
+        except Exception as exc:  # the write rolled back; the feed's health says why
+            log.exception("cannot store the items of %s", redact_url(url))
+            fetched = f"cannot store the items of {url}: {one_line(exc)}"
     if isinstance(fetched, str):
-        log.warning("feed %s failed: %s", url, fetched)
+        fetched = redact_secrets(fetched)
+        log.warning("feed %s failed: %s", redact_url(url), fetched)
         with ctx.store.write() as s:
             _record_failure(s, feed_id, fetched, now, ctx.settings.feeds.poll_minutes)
-        return SourceResult(url, None, fetched, (), 0)
-    with ctx.store.write() as s:
-        new = save_items(s, fetched.items, feed_id=feed_id, fetched_at=now)
-        _record_success(s, feed_id, fetched, now, ctx.settings.feeds.poll_minutes)
+        return SourceResult(redact_url(url), None, fetched, (), 0)
+    warning = redact_secrets(fetched.warning) if fetched.warning else None
     return SourceResult(
-        url, fetched.result.status, None, tuple(fetched.items), new, fetched.warning
+        redact_url(url), fetched.result.status, None, tuple(fetched.items), new, warning
     )
 
 
@@ -270,7 +295,7 @@ def _record_success(
     if not result.not_modified:
         row.etag, row.last_modified = _fit(result.etag, 512), _fit(result.last_modified, 128)
         row.items_seen = len(fetched.items)
-        row.last_warning = fetched.warning[:1000] if fetched.warning else None
+        row.last_warning = redact_secrets(fetched.warning)[:1000] if fetched.warning else None
 
 
 def _fit(validator: str | None, size: int) -> str | None:
