@@ -159,7 +159,16 @@ class WebSettings(_Section):
     host: str = Field("127.0.0.1", description="Address the site binds to.")
     port: int = Field(8765, description="Port of the site.")
     public_url: str | None = Field(
-        None, description="Absolute URL of the site, for Atom links (default: from the request)."
+        None,
+        description="Absolute URL of the site, for Atom links (default: from the request's Host, "
+        "which the page cache keys on). Set it when the site is public.",
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["*"],
+        min_length=1,
+        description="Host headers the site answers (others get 400), e.g. "
+        '`["news.example.com", "127.0.0.1"]`; `*.example.com` matches subdomains. '
+        '`["*"]`: any (fine on loopback; the page cache is keyed on the host either way).',
     )
     stream_poll_s: float = Field(
         2.0, description="How often the live stream checks the store for new briefs, seconds."
@@ -269,8 +278,9 @@ def _doc(key: str, field: Any) -> SettingDoc:
     default = "(see description)" if field.default_factory else repr(field.default)
     if key == "data_dir":
         default = "$XDG_DATA_HOME/tapewire or ~/.local/share/tapewire"
-    if field.default_factory is list:
-        default = "[]"
+    if key != "data_dir" and field.default_factory is not None:
+        value = field.default_factory()
+        default = repr(value) if isinstance(value, list) else default
     return SettingDoc(
         key=key,
         env=ENV_PREFIX + key.upper().replace(".", "__"),

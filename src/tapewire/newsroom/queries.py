@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -219,11 +219,25 @@ def encode_cursor(view: BriefView) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+CURSOR_YEARS = (1900, 2999)  # an as_of outside these years was not handed out by this API
+MAX_ID = 2**63 - 1  # the largest id a BIGINT column holds
+
+
 def _decode_cursor(cursor: str) -> tuple[datetime, int]:
-    """Raises ValueError on a cursor this API did not hand out."""
-    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    as_of, brief_id = raw.split("|")
-    return datetime.fromisoformat(as_of), int(brief_id)
+    """Raises ValueError on a cursor this API did not hand out (also one that decodes but is out
+    of range: a naive time, a year outside ``CURSOR_YEARS``, an id outside 1..2^63-1)."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        as_of_text, id_text = raw.split("|")
+        as_of, brief_id = datetime.fromisoformat(as_of_text), int(id_text)
+        utc = as_of.astimezone(UTC) if as_of.tzinfo is not None else None
+    except (ValueError, OverflowError):
+        raise ValueError("invalid cursor") from None
+    if utc is None or not CURSOR_YEARS[0] <= utc.year <= CURSOR_YEARS[1]:
+        raise ValueError("invalid cursor: not a time this API hands out")
+    if not 1 <= brief_id <= MAX_ID:
+        raise ValueError("invalid cursor: id out of range")
+    return utc, brief_id
 
 
 def search_briefs(
