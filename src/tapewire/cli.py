@@ -484,6 +484,63 @@ def prices_load(
         raise SystemExit(1)
 
 
+@prices.command("confirm")
+@common
+@fmt_option
+@click.argument("symbol")
+@click.argument("day", metavar="DATE")
+@click.pass_context
+def prices_confirm(ctx: click.Context, fmt: str, symbol: str, day: str) -> None:
+    """Accept a bar the price sanity check flagged (a suspected split or bad tick) as real.
+
+    An accepted split back-adjusts the bars before it by its ratio in the indicators; an
+    accepted tick is used as it is. See `tapewire prices flags SYMBOL`.
+    """
+    from tapewire.market.sanity import accept_bar
+
+    when = _parse_day(day, "DATE")
+    if when is None:
+        raise click.BadParameter("a date is needed", param_hint="DATE")
+    with run_context(settings_from(ctx)) as rc:
+        inst = _instrument_or_fail(rc, symbol)
+        with rc.store.write() as s:
+            reason = accept_bar(s, inst.id, when)
+    if reason is None:
+        raise click.BadParameter(f"{symbol} has no flagged bar on {when}", param_hint="DATE")
+    emit(
+        fmt,
+        {"symbol": symbol, "date": when, "flag": reason, "accepted": True},
+        lambda d: f"{d['symbol']} {d['date']}: accepted ({d['flag']})",
+    )
+
+
+@prices.command("flags")
+@common
+@fmt_option
+@click.argument("symbol")
+@click.pass_context
+def prices_flags(ctx: click.Context, fmt: str, symbol: str) -> None:
+    """Bars the price sanity check flagged for SYMBOL, and whether each was accepted."""
+    from tapewire.market.sanity import flagged_bars
+
+    with run_context(settings_from(ctx)) as rc:
+        inst = _instrument_or_fail(rc, symbol)
+        rows = [
+            {"date": d, "flag": r, "accepted": ok} for d, r, ok in flagged_bars(rc.store, inst.id)
+        ]
+    emit(
+        fmt,
+        rows,
+        lambda rs: (
+            "\n".join(
+                f"{r['date']}  {'accepted' if r['accepted'] else 'pending '}  {r['flag']}"
+                for r in rs
+            )
+            or f"{symbol}: no flagged bars"
+        ),
+    )
+
+
 def _prices_load_intraday(
     settings: Settings, fmt: str, spec: InstrumentSpec, interval: str
 ) -> None:
@@ -559,12 +616,17 @@ def _instrument_or_fail(rc: RunContext, symbol: str) -> Any:
 def levels(ctx: click.Context, fmt: str, as_of: str | None, symbol: str) -> None:
     """Key levels for SYMBOL with their evidence, from bars before --as-of."""
     from tapewire.market import queries
+    from tapewire.market.sanity import screen_stored
     from tapewire.technicals.compute import compute_snapshot
     from tapewire.technicals.stage import HISTORY_DAYS
 
     with run_context(settings_from(ctx), as_of=parse_as_of_arg(as_of)) as rc:
         inst = _instrument_or_fail(rc, symbol)
         bars = queries.bars(rc.store, inst.id, until=rc.as_of, days=HISTORY_DAYS)
+        checked = screen_stored(rc.store, inst.id, bars, symbol=symbol)  # as the stage does
+        if checked.blocked is not None:
+            raise NoDataError(f"{symbol}: {checked.blocked}")
+        bars = checked.bars
         snap = compute_snapshot(bars)
         if snap is None:
             raise NoDataError(
