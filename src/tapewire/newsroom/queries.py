@@ -214,8 +214,15 @@ def _matches_text(row: Brief, q: str) -> bool:
     return all(word in haystack for word in q.lower().split())
 
 
+MAX_SCAN = 2000  # brief rows one search reads at most (a filter matching nothing stops here)
+
+
 def encode_cursor(view: BriefView) -> str:
-    raw = f"{view.as_of.isoformat()}|{view.id}".encode()
+    return _cursor_of(view.as_of, view.id)
+
+
+def _cursor_of(as_of: datetime, brief_id: int) -> str:
+    raw = f"{as_of.isoformat()}|{brief_id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -256,13 +263,24 @@ def search_briefs(
         )
     with store.read() as s:
         rows: list[Brief] = []
-        for row in s.scalars(query).yield_per(200):
+        scanned: Brief | None = None
+        for n, row in enumerate(s.scalars(query.limit(MAX_SCAN + 1)).yield_per(200)):
+            if n == MAX_SCAN:  # bounded work per request: the next page resumes after `scanned`
+                break
+            scanned = row
             if flt.matches(row):
                 rows.append(row)
                 if len(rows) > limit:
                     break
+        else:
+            scanned = None  # the table ended: no next page
         views = [_view(s, row, full=False) for row in rows[:limit]]
-    next_cursor = encode_cursor(views[-1]) if len(rows) > limit and views else None
+        if len(rows) > limit and views:
+            next_cursor: str | None = encode_cursor(views[-1])
+        elif scanned is not None and len(rows) <= limit:
+            next_cursor = _cursor_of(scanned.as_of, scanned.id)
+        else:
+            next_cursor = None
     return views, next_cursor
 
 
