@@ -59,6 +59,8 @@ def screen_prices(
 ) -> Screen:
     """Price sanity before indicators (market.sanity): bad ticks left out, suspect bars flagged,
     an unconfirmed split blocks the instrument's indicators (reported with its reason)."""
+    if inst.symbol == ctx.settings.market.vix_symbol:  # its spikes that revert are real
+        return Screen(bars)
     bench = universe.by_symbol.get(inst.benchmark_symbol or "")
     bench_bars = universe.bars(bench.id) if bench is not None and bench.id != inst.id else None
     checked = screen_stored(ctx.store, inst.id, bars, bench=bench_bars, symbol=inst.symbol)
@@ -120,6 +122,8 @@ def cross_values(
 ) -> dict[str, float | None]:
     """Relative strength against the benchmark, breadth of stored constituents, VIX regime."""
     values: dict[str, float | None] = {}
+    if inst.symbol == ctx.settings.market.vix_symbol:  # its spikes that revert are real
+        return Screen(bars)
     bench = universe.by_symbol.get(inst.benchmark_symbol or "")
     if bench is not None and bench.id != inst.id and (bench_bars := universe.bars(bench.id)):
         rel = compute_relative(*_series(bars), *_series(bench_bars))
