@@ -122,8 +122,6 @@ def cross_values(
 ) -> dict[str, float | None]:
     """Relative strength against the benchmark, breadth of stored constituents, VIX regime."""
     values: dict[str, float | None] = {}
-    if inst.symbol == ctx.settings.market.vix_symbol:  # its spikes that revert are real
-        return Screen(bars)
     bench = universe.by_symbol.get(inst.benchmark_symbol or "")
     if bench is not None and bench.id != inst.id and (bench_bars := universe.bars(bench.id)):
         rel = compute_relative(*_series(bars), *_series(bench_bars))
