@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import sys
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -19,7 +21,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from tapewire import __version__
-from tapewire.clock import Clock, FixedClock, SystemClock, parse_as_of, utc_midnight
+from tapewire.clock import (
+    Clock,
+    FixedClock,
+    SystemClock,
+    check_year,
+    parse_as_of,
+    utc_midnight,
+)
 from tapewire.config import Settings, load_settings
 from tapewire.context import RunContext
 from tapewire.errors import ConfigError, NoDataError, NoNewSessionError, TapewireError
@@ -33,6 +42,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("tapewire")
 F = TypeVar("F", bound=Callable[..., Any])
+PORT = click.IntRange(1, 65535)
+MAX_SYMBOL = 64  # the instrument.symbol column's length
 
 
 @dataclass(slots=True)
@@ -146,10 +157,11 @@ def parse_as_of_arg(value: str | None) -> datetime | None:
         return None
     try:
         return parse_as_of(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not YYYY-MM-DD or an ISO timestamp", param_hint="--as-of"
-        ) from None
+    except ValueError as exc:
+        reason = str(exc) if "out of range" in str(exc) else "not YYYY-MM-DD or an ISO timestamp"
+        if not reason.startswith("'"):
+            reason = f"{value!r} is {reason}"
+        raise click.BadParameter(reason, param_hint="--as-of") from None
 
 
 def emit(fmt: str, data: Any, text: Callable[[Any], str]) -> None:
@@ -213,6 +225,9 @@ def feeds() -> None:
 def feeds_add(ctx: click.Context, fmt: str, url: str) -> None:
     """Add a feed URL (or file path) to poll."""
     from tapewire.ingest.stage import add_feed
+
+    if not url.strip():
+        raise click.BadParameter("an empty feed URL", param_hint="URL")
 
     with run_context(settings_from(ctx)) as rc, rc.store.write() as s:
         feed_id, created = add_feed(s, url, now=rc.clock.now())
@@ -418,7 +433,18 @@ def prices_load(
     """Load daily (or --interval intraday) bars for SYMBOL from a CSV, Stooq or Yahoo SOURCE."""
     from tapewire.market.stage import InstrumentSpec, load_bars, provider_for, save_instrument
 
+    check_symbol(symbol, "SYMBOL")
+    for other, hint in ((benchmark, "--benchmark"), (provider_symbol, "--provider-symbol")):
+        if other is not None:
+            check_symbol(other, hint)
     is_csv = "://" not in source or source.startswith("file://") or source.lower().endswith(".csv")
+    local = (
+        source.removeprefix("file://")
+        if "://" not in source or source.startswith("file://")
+        else None
+    )
+    if local is not None and not Path(local).expanduser().is_file():
+        raise click.BadParameter(f"{source!r} is not a readable file", param_hint="SOURCE")
     if provider_name == "auto":
         provider_name = "csvfile" if is_csv else "stooq"
     is_csv = provider_name == "csvfile"
@@ -460,6 +486,63 @@ def prices_load(
         raise SystemExit(1)
 
 
+@prices.command("confirm")
+@common
+@fmt_option
+@click.argument("symbol")
+@click.argument("day", metavar="DATE")
+@click.pass_context
+def prices_confirm(ctx: click.Context, fmt: str, symbol: str, day: str) -> None:
+    """Accept a bar the price sanity check flagged (a suspected split or bad tick) as real.
+
+    An accepted split back-adjusts the bars before it by its ratio in the indicators; an
+    accepted tick is used as it is. See `tapewire prices flags SYMBOL`.
+    """
+    from tapewire.market.sanity import accept_bar
+
+    when = _parse_day(day, "DATE")
+    if when is None:
+        raise click.BadParameter("a date is needed", param_hint="DATE")
+    with run_context(settings_from(ctx)) as rc:
+        inst = _instrument_or_fail(rc, symbol)
+        with rc.store.write() as s:
+            reason = accept_bar(s, inst.id, when)
+    if reason is None:
+        raise click.BadParameter(f"{symbol} has no flagged bar on {when}", param_hint="DATE")
+    emit(
+        fmt,
+        {"symbol": symbol, "date": when, "flag": reason, "accepted": True},
+        lambda d: f"{d['symbol']} {d['date']}: accepted ({d['flag']})",
+    )
+
+
+@prices.command("flags")
+@common
+@fmt_option
+@click.argument("symbol")
+@click.pass_context
+def prices_flags(ctx: click.Context, fmt: str, symbol: str) -> None:
+    """Bars the price sanity check flagged for SYMBOL, and whether each was accepted."""
+    from tapewire.market.sanity import flagged_bars
+
+    with run_context(settings_from(ctx)) as rc:
+        inst = _instrument_or_fail(rc, symbol)
+        rows = [
+            {"date": d, "flag": r, "accepted": ok} for d, r, ok in flagged_bars(rc.store, inst.id)
+        ]
+    emit(
+        fmt,
+        rows,
+        lambda rs: (
+            "\n".join(
+                f"{r['date']}  {'accepted' if r['accepted'] else 'pending '}  {r['flag']}"
+                for r in rs
+            )
+            or f"{symbol}: no flagged bars"
+        ),
+    )
+
+
 def _prices_load_intraday(
     settings: Settings, fmt: str, spec: InstrumentSpec, interval: str
 ) -> None:
@@ -491,6 +574,15 @@ def _prices_load_intraday(
     )
     if result.error:
         raise SystemExit(1)
+
+
+def check_symbol(symbol: str, hint: str) -> None:
+    """Raises click.BadParameter on an empty symbol or one longer than the store keeps."""
+    if not symbol.strip() or len(symbol) > MAX_SYMBOL or not symbol.isprintable():
+        raise click.BadParameter(
+            f"a symbol is 1 to {MAX_SYMBOL} printable characters (got {len(symbol)})",
+            param_hint=hint,
+        )
 
 
 def guess_asset_class(symbol: str) -> str:
@@ -526,12 +618,17 @@ def _instrument_or_fail(rc: RunContext, symbol: str) -> Any:
 def levels(ctx: click.Context, fmt: str, as_of: str | None, symbol: str) -> None:
     """Key levels for SYMBOL with their evidence, from bars before --as-of."""
     from tapewire.market import queries
+    from tapewire.market.sanity import screen_stored
     from tapewire.technicals.compute import compute_snapshot
     from tapewire.technicals.stage import HISTORY_DAYS
 
     with run_context(settings_from(ctx), as_of=parse_as_of_arg(as_of)) as rc:
         inst = _instrument_or_fail(rc, symbol)
         bars = queries.bars(rc.store, inst.id, until=rc.as_of, days=HISTORY_DAYS)
+        checked = screen_stored(rc.store, inst.id, bars, symbol=symbol)  # as the stage does
+        if checked.blocked is not None:
+            raise NoDataError(f"{symbol}: {checked.blocked}")
+        bars = checked.bars
         snap = compute_snapshot(bars)
         if snap is None:
             raise NoDataError(
@@ -688,7 +785,12 @@ def sentiment(
 
     if text is None and file_ is None:
         raise click.UsageError("give TEXT or --file FILE")
-    lines = [text] if text is not None else [ln.rstrip("\n") for ln in file_ if ln.strip()]
+    try:
+        lines = [text] if text is not None else [ln.rstrip("\n") for ln in file_ if ln.strip()]
+    except UnicodeDecodeError as exc:
+        raise click.BadParameter(
+            f"not UTF-8 text (byte {exc.start}: {exc.reason})", param_hint="--file"
+        ) from None
     rows = [{"text": ln, **asdict(s)} for ln, s in zip(lines, score_texts(lines), strict=True)]
     if toward:
         goal = target(toward, aliases, guess_asset_class(toward))
@@ -806,7 +908,7 @@ def render_brief_text(doc: dict[str, Any]) -> str:
 @fmt_option
 @as_of_option
 @click.option("--no-serve", is_flag=True, help="Run the pipeline, print a summary and exit.")
-@click.option("--port", type=int, help="Port of the demo site (default: demo.port).")
+@click.option("--port", type=PORT, help="Port of the demo site (default: demo.port).")
 @click.pass_context
 def demo(ctx: click.Context, fmt: str, as_of: str | None, no_serve: bool, port: int | None) -> None:
     """Offline: build the simulated demo world, run the whole pipeline over it, serve the site."""
@@ -819,6 +921,8 @@ def demo(ctx: click.Context, fmt: str, as_of: str | None, no_serve: bool, port: 
         overrides["db"] = {"url": str(base.data_dir / "demo.db")}
     settings = settings_from(ctx, **overrides)
     day = parse_as_of_arg(as_of) or utc_midnight(SystemClock().now().date())
+    if not no_serve:  # a busy port is a usage error before the demo's minutes of work
+        check_port_free(settings.web.host, port or settings.demo.port)
     progress = (lambda msg: click.echo(f"... {msg}", err=True)) if fmt == "text" else None
     summary = run_demo_history(
         settings, as_of=utc_midnight(day.date()), clock=SystemClock(), progress=progress
@@ -844,11 +948,26 @@ def _demo_text(d: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Raises click.UsageError when ``host:port`` cannot be listened on (busy, privileged, no
+    such address), before anything binds for real or prints "serving"."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind(address)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise click.UsageError(f"cannot serve on {host}:{port}: {reason}") from None
+
+
 def _serve(settings: Settings, port: int) -> None:
     import uvicorn
 
     from tapewire.web.app import create_app
 
+    check_port_free(settings.web.host, port)
     store = open_store(settings)
     url = f"http://{settings.web.host}:{port}/"
     click.echo(f"serving the site at {url} (Ctrl-C to stop)")
@@ -865,7 +984,7 @@ def _serve(settings: Settings, port: int) -> None:
 
 @cli.command()
 @common
-@click.option("--port", type=int, help="Port (default: web.port).")
+@click.option("--port", type=PORT, help="Port (default: web.port).")
 @click.pass_context
 def serve(ctx: click.Context, port: int | None) -> None:
     """Serve the web site and API only (reads the store)."""
@@ -876,7 +995,7 @@ def serve(ctx: click.Context, port: int | None) -> None:
 @cli.command()
 @common
 @click.option("--once", is_flag=True, help="One pipeline pass as of now, then exit (no web).")
-@click.option("--port", type=int, help="Port of the site (default: web.port).")
+@click.option("--port", type=PORT, help="Port of the site (default: web.port).")
 @click.pass_context
 def run(ctx: click.Context, once: bool, port: int | None) -> None:
     """Live: the scheduler runs the pipeline every feeds.poll_minutes; the site is served meanwhile."""
@@ -892,6 +1011,8 @@ def run(ctx: click.Context, once: bool, port: int | None) -> None:
             return run_pipeline(rc, stages=LIVE_STAGES)
 
     scheduler = Scheduler(one_pass, interval_s=60.0 * settings.feeds.poll_minutes)
+    if not once:
+        check_port_free(settings.web.host, port or settings.web.port)
     if once:
         reports = scheduler.run_once()
         if not reports:
@@ -1001,9 +1122,12 @@ def _parse_day(value: str | None, hint: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not YYYY-MM-DD", param_hint=hint) from None
+        day = date.fromisoformat(value)
+        check_year(day.year, value)
+    except ValueError as exc:
+        reason = str(exc) if "out of range" in str(exc) else f"{value!r} is not YYYY-MM-DD"
+        raise click.BadParameter(reason, param_hint=hint) from None
+    return day
 
 
 # ---------------------------------------------------------------- entry point
@@ -1038,8 +1162,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(debug: bool, exc: BaseException, code: int, *, prefix: str = "") -> int:
+    """One line on stderr (``--debug``: the traceback first); the exit code is the same."""
     if debug:
-        raise exc
+        traceback.print_exception(exc, file=sys.stderr)
     click.echo(f"error: {prefix}{_one_line(exc)}", err=True)
     return code
 

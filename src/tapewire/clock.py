@@ -33,14 +33,30 @@ def utc_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=UTC)
 
 
+AS_OF_YEARS = (1900, 2999)  # market data outside these years is not something tapewire reads
+
+
 def parse_as_of(text: str) -> datetime:
     """Parse ``YYYY-MM-DD`` (start of that UTC day) or an ISO timestamp (naive means UTC).
 
     Raises:
-        ValueError: the text is neither.
+        ValueError: the text is neither, or the instant in UTC is outside ``AS_OF_YEARS``.
     """
     text = text.strip()
-    if len(text) == 10:
-        return utc_midnight(date.fromisoformat(text))
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    try:
+        if len(text) == 10:
+            parsed = utc_midnight(date.fromisoformat(text))
+        else:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-12:00 is past datetime.max in UTC
+        raise ValueError(f"{text!r} is out of range") from None
+    check_year(parsed.year, text)
+    return parsed
+
+
+def check_year(year: int, text: str) -> None:
+    """Raises ValueError when ``year`` is outside ``AS_OF_YEARS``."""
+    low, high = AS_OF_YEARS
+    if not low <= year <= high:
+        raise ValueError(f"{text!r} is out of range (years {low} to {high})")

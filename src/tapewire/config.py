@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -41,21 +41,43 @@ class DatabaseSettings(_Section):
         description="SQLAlchemy URL or a file path. Default: `tapewire.db` in the data dir "
         "(SQLite, WAL). Example: `postgresql+psycopg://user@host/db`.",
     )
-    busy_timeout_ms: int = Field(5000, description="SQLite busy timeout for a waiting writer.")
+    busy_timeout_ms: int = Field(
+        5000, ge=0, le=600_000, description="SQLite busy timeout for a waiting writer."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _known_backend(cls, url: str | None) -> str | None:
+        if url is None or "://" not in url:
+            return url
+        scheme = url.split("://", 1)[0].split("+", 1)[0].lower()
+        if scheme not in ("sqlite", "postgresql"):
+            raise ValueError(f"{scheme}:// is not a supported database (sqlite or postgresql)")
+        return url
 
 
 class HttpSettings(_Section):
-    timeout_s: float = Field(20.0, description="Connect/read timeout of one request, seconds.")
+    timeout_s: float = Field(
+        20.0, gt=0, le=3600, description="Connect/read timeout of one request, seconds."
+    )
     user_agent: str = Field(
         "tapewire/0.1 (+https://github.com/tapewire)", description="User-Agent sent to sources."
     )
     max_body_bytes: int = Field(
-        20_000_000, description="Largest response body read; larger is rejected as bad input."
+        20_000_000,
+        ge=1,
+        le=2**31,
+        description="Largest response body read; larger is rejected as bad input.",
     )
     total_timeout_s: float = Field(
-        60.0, description="Most time one fetch may take in all (a slow-drip server is cut off)."
+        60.0,
+        gt=0,
+        le=3600,
+        description="Most time one fetch may take in all (a slow-drip server is cut off).",
     )
-    retries: int = Field(2, description="Retries on timeouts, 429 and 5xx (with backoff).")
+    retries: int = Field(
+        2, ge=0, le=10, description="Retries on timeouts, 429 and 5xx (with backoff)."
+    )
     per_host_connections: int = Field(
         1, ge=1, description="Requests one host may have in flight at once (politeness)."
     )
@@ -72,7 +94,9 @@ class HttpSettings(_Section):
 
 
 class FeedsSettings(_Section):
-    poll_minutes: int = Field(15, description="Minutes between polls of one feed.")
+    poll_minutes: int = Field(
+        15, ge=1, le=7 * 24 * 60, description="Minutes between polls of one feed."
+    )
     fetch_workers: int = Field(
         4,
         ge=1,
@@ -88,7 +112,9 @@ class MarketSettings(_Section):
         "https://query1.finance.yahoo.com",
         description="Base URL of the Yahoo-style chart JSON provider.",
     )
-    history_days: int = Field(420, description="Calendar days of bars fetched on a first load.")
+    history_days: int = Field(
+        420, ge=1, le=40_000, description="Calendar days of bars fetched on a first load."
+    )
     max_trading_days_behind: int = Field(
         2,
         description="A daily series more than this many trading days behind the bar due (per its "
@@ -157,21 +183,36 @@ class LlmSettings(_Section):
 
 class WebSettings(_Section):
     host: str = Field("127.0.0.1", description="Address the site binds to.")
-    port: int = Field(8765, description="Port of the site.")
+    port: int = Field(8765, ge=1, le=65535, description="Port of the site.")
     public_url: str | None = Field(
-        None, description="Absolute URL of the site, for Atom links (default: from the request)."
+        None,
+        description="Absolute URL of the site, for Atom links (default: from the request's Host, "
+        "which the page cache keys on). Set it when the site is public.",
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["*"],
+        min_length=1,
+        description="Host headers the site answers (others get 400), e.g. "
+        '`["news.example.com", "127.0.0.1"]`; `*.example.com` matches subdomains. '
+        '`["*"]`: any (fine on loopback; the page cache is keyed on the host either way).',
     )
     stream_poll_s: float = Field(
-        2.0, description="How often the live stream checks the store for new briefs, seconds."
+        2.0,
+        gt=0,
+        le=3600,
+        description="How often the live stream checks the store for new briefs, seconds.",
     )
     page_cache_size: int = Field(
-        512, description="Responses (pages, API answers, feeds) cached in memory per worker."
+        512,
+        ge=0,
+        le=1_000_000,
+        description="Responses (pages, API answers, feeds) cached in memory per worker.",
     )
 
 
 class DemoSettings(_Section):
     seed: int = Field(7, description="Seed of the simulated demo market.")
-    port: int = Field(8765, description="Port the demo site is served on.")
+    port: int = Field(8765, ge=1, le=65535, description="Port the demo site is served on.")
     bar_days: int = Field(
         450,
         description="Calendar days of simulated bars (over a year: the one-year measures need it).",
@@ -239,7 +280,8 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"invalid setting {where}: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"invalid setting {where}: {message}") from None
     except (OSError, ValueError) as exc:
         raise ConfigError(f"cannot read config {config_file}: {exc}") from None
 
@@ -269,8 +311,9 @@ def _doc(key: str, field: Any) -> SettingDoc:
     default = "(see description)" if field.default_factory else repr(field.default)
     if key == "data_dir":
         default = "$XDG_DATA_HOME/tapewire or ~/.local/share/tapewire"
-    if field.default_factory is list:
-        default = "[]"
+    if key != "data_dir" and field.default_factory is not None:
+        value = field.default_factory()
+        default = repr(value) if isinstance(value, list) else default
     return SettingDoc(
         key=key,
         env=ENV_PREFIX + key.upper().replace(".", "__"),

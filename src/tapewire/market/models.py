@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tapewire.store.base import Base
@@ -44,6 +44,10 @@ class Bar(Base):
     volume: Mapped[float] = mapped_column(Float, default=0.0)
     partial: Mapped[bool] = mapped_column(default=False)
     source: Mapped[str | None] = mapped_column(String(64))
+    # Price sanity (market.sanity): why the bar looks wrong (a suspected split or bad tick), and
+    # whether a person accepted it (`tapewire prices confirm`); suspect bars stay out of indicators.
+    sanity: Mapped[str | None] = mapped_column(String(255))
+    sanity_ok: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class IntradayBar(Base):

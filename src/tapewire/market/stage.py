@@ -26,6 +26,7 @@ from tapewire.market.providers import (
     intraday_step,
 )
 from tapewire.market.queries import last_bar_date, last_intraday_at, last_usable_date
+from tapewire.store.upsert import insert_new
 
 log = logging.getLogger(__name__)
 EARLIEST = date(1900, 1, 1)
@@ -79,9 +80,10 @@ def ensure_instrument(s: Session, spec: InstrumentSpec) -> int:
 def save_instrument(s: Session, spec: InstrumentSpec) -> int:
     """Insert or update an instrument by symbol; returns its id."""
     row = s.scalars(select(Instrument).where(Instrument.symbol == spec.symbol)).first()
-    if row is None:
-        row = Instrument(symbol=spec.symbol)
-        s.add(row)
+    if row is None:  # inserted idempotently: another writer may be adding the same symbol
+        new = Instrument(symbol=spec.symbol, name=spec.name, asset_class=spec.asset_class)
+        insert_new(s, new, conflict=("symbol",))
+        row = s.scalars(select(Instrument).where(Instrument.symbol == spec.symbol)).one()
     row.name, row.asset_class, row.currency = spec.name, spec.asset_class, spec.currency
     row.benchmark_symbol, row.aliases = spec.benchmark_symbol, list(spec.aliases)
     row.member_of = list(spec.member_of)

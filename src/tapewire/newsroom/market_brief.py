@@ -40,6 +40,7 @@ from tapewire.newsroom.writers.base import Draft
 from tapewire.newsroom.writers.market import MarketWriter, asset_sheet
 from tapewire.newsroom.writers.template import read_minutes
 from tapewire.signals import queries as signals_queries
+from tapewire.store.upsert import AlreadyStoredError, insert_new
 from tapewire.technicals import queries as technicals_queries
 
 SYMBOL = "MARKET"  # the pseudo-instrument the stage reports the market brief under
@@ -586,8 +587,11 @@ def write_market_brief(ctx: RunContext, *, quiet: bool = False) -> tuple[str, bo
     if not verification.ok:
         bad = ", ".join(c.text for c in verification.failed[:5])
         raise VerificationError(f"{SYMBOL}: ungrounded claims in the market brief: {bad}")
-    with ctx.store.write() as s:
-        _save(s, ctx, slug, facts, draft, verification)
+    try:
+        with ctx.store.write() as s:
+            _save(s, ctx, slug, facts, draft, verification)
+    except AlreadyStoredError:  # another writer on this store published it first
+        return slug, False
     return slug, True
 
 
@@ -635,8 +639,9 @@ def _save(
         fact_sheet_id=sheet.id,
         outcome=None,
     )
-    s.add(brief)
-    s.flush()
+    brief_id = insert_new(s, brief, conflict=("slug",))
+    if brief_id is None:
+        raise AlreadyStoredError(slug)
     s.add(
-        VerificationRow.of(brief.id, verification.as_dict(), notes=draft.notes, at=ctx.clock.now())
+        VerificationRow.of(brief_id, verification.as_dict(), notes=draft.notes, at=ctx.clock.now())
     )

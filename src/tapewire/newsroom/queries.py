@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -214,16 +214,37 @@ def _matches_text(row: Brief, q: str) -> bool:
     return all(word in haystack for word in q.lower().split())
 
 
+MAX_SCAN = 2000  # brief rows one search reads at most (a filter matching nothing stops here)
+
+
 def encode_cursor(view: BriefView) -> str:
-    raw = f"{view.as_of.isoformat()}|{view.id}".encode()
+    return _cursor_of(view.as_of, view.id)
+
+
+def _cursor_of(as_of: datetime, brief_id: int) -> str:
+    raw = f"{as_of.isoformat()}|{brief_id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+CURSOR_YEARS = (1900, 2999)  # an as_of outside these years was not handed out by this API
+MAX_ID = 2**63 - 1  # the largest id a BIGINT column holds
+
+
 def _decode_cursor(cursor: str) -> tuple[datetime, int]:
-    """Raises ValueError on a cursor this API did not hand out."""
-    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    as_of, brief_id = raw.split("|")
-    return datetime.fromisoformat(as_of), int(brief_id)
+    """Raises ValueError on a cursor this API did not hand out (also one that decodes but is out
+    of range: a naive time, a year outside ``CURSOR_YEARS``, an id outside 1..2^63-1)."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        as_of_text, id_text = raw.split("|")
+        as_of, brief_id = datetime.fromisoformat(as_of_text), int(id_text)
+        utc = as_of.astimezone(UTC) if as_of.tzinfo is not None else None
+    except (ValueError, OverflowError):
+        raise ValueError("invalid cursor") from None
+    if utc is None or not CURSOR_YEARS[0] <= utc.year <= CURSOR_YEARS[1]:
+        raise ValueError("invalid cursor: not a time this API hands out")
+    if not 1 <= brief_id <= MAX_ID:
+        raise ValueError("invalid cursor: id out of range")
+    return utc, brief_id
 
 
 def search_briefs(
@@ -242,13 +263,24 @@ def search_briefs(
         )
     with store.read() as s:
         rows: list[Brief] = []
-        for row in s.scalars(query).yield_per(200):
+        scanned: Brief | None = None
+        for n, row in enumerate(s.scalars(query.limit(MAX_SCAN + 1)).yield_per(200)):
+            if n == MAX_SCAN:  # bounded work per request: the next page resumes after `scanned`
+                break
+            scanned = row
             if flt.matches(row):
                 rows.append(row)
                 if len(rows) > limit:
                     break
+        else:
+            scanned = None  # the table ended: no next page
         views = [_view(s, row, full=False) for row in rows[:limit]]
-    next_cursor = encode_cursor(views[-1]) if len(rows) > limit and views else None
+        if len(rows) > limit and views:
+            next_cursor: str | None = encode_cursor(views[-1])
+        elif scanned is not None and len(rows) <= limit:
+            next_cursor = _cursor_of(scanned.as_of, scanned.id)
+        else:
+            next_cursor = None
     return views, next_cursor
 
 

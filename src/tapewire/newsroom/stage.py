@@ -47,6 +47,7 @@ from tapewire.newsroom.writers.llm import (
 from tapewire.newsroom.writers.template import TemplateWriter, read_minutes
 from tapewire.signals import queries as signals_queries
 from tapewire.signals.queries import SignalView
+from tapewire.store.upsert import AlreadyStoredError, insert_new
 from tapewire.technicals import queries as technicals_queries
 from tapewire.technicals.queries import TechnicalsView
 
@@ -256,7 +257,7 @@ def write_brief(
     if not decision.write:
         raise NoDataError(f"{inst.symbol}: {decision.reason}")
     facts = gather_facts(ctx, inst, latest, trigger=decision, events=events)
-    return _publish(ctx, inst, slug, facts, decision, llm=llm), True
+    return _publish(ctx, inst, slug, facts, decision, llm=llm)
 
 
 def write_story_brief(
@@ -290,7 +291,7 @@ def write_story_brief(
     _check_fresh(ctx, inst, latest)
     slug = brief_slug(inst.symbol, f"{ctx.as_of:%Y-%m-%d}-story-{lead_id}")
     facts = gather_facts(ctx, inst, latest, trigger=decision, lead_story=lead_id)
-    return _publish(ctx, inst, slug, facts, decision, llm=llm), True
+    return _publish(ctx, inst, slug, facts, decision, llm=llm)
 
 
 def _publish(
@@ -301,7 +302,9 @@ def _publish(
     decision: Decision,
     *,
     llm: LlmWriter | None,
-) -> str:
+) -> tuple[str, bool]:
+    """Write, verify and store; returns (slug, created): not created when another writer on the
+    store published the same slug meanwhile (the insert is idempotent, not check-then-insert)."""
     draft, verification = compose_draft(facts, llm or llm_writer(ctx))
     if not verification.ok:
         failed = verification.failed
@@ -313,9 +316,12 @@ def _publish(
         )
     draft, rewritten = cohere(draft, facts)  # raises CoherenceError: not published
     verification = rewritten or verification
-    with ctx.store.write() as s:
-        _save(s, ctx, inst, slug, facts, draft, verification.as_dict(), decision)
-    return slug
+    try:
+        with ctx.store.write() as s:
+            _save(s, ctx, inst, slug, facts, draft, verification.as_dict(), decision)
+    except AlreadyStoredError:  # another writer on this store published it first
+        return slug, False
+    return slug, True
 
 
 def llm_writer(ctx: RunContext) -> LlmWriter | None:
@@ -417,9 +423,10 @@ def _save(
         fact_sheet_id=sheet.id,
         outcome=None,
     )
-    s.add(brief)
-    s.flush()
-    s.add(VerificationRow.of(brief.id, verification, notes=draft.notes, at=ctx.clock.now()))
+    brief_id = insert_new(s, brief, conflict=("slug",))
+    if brief_id is None:
+        raise AlreadyStoredError(slug)
+    s.add(VerificationRow.of(brief_id, verification, notes=draft.notes, at=ctx.clock.now()))
 
 
 def run(ctx: RunContext) -> StageReport:

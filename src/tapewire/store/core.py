@@ -2,6 +2,10 @@
 
 On SQLite: WAL, a busy timeout, foreign keys, and ``BEGIN IMMEDIATE`` for writes, with one
 in-process writer at a time, so a writer never fails half-way with "database is locked".
+On PostgreSQL each write transaction takes one advisory lock first, so writers on one store
+(two processes, a replay beside ``run``) are serialised the same way: a check-then-insert inside
+one ``write()`` sees every earlier writer's rows. Decisions made in a *read* before the write
+(a brief's slug) insert with ``ON CONFLICT DO NOTHING`` (``store.upsert``).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,6 +27,8 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _WRITE_OPTION = "tapewire_write"
+MIGRATION_LOCK = 0x7461_7065  # "tape": the advisory lock id migrations hold on PostgreSQL
+WRITE_LOCK = 0x7772_6974  # "writ": held by each write() transaction on PostgreSQL
 
 
 class Store:
@@ -59,13 +65,20 @@ class Store:
         """
         lock = self._write_lock if self.is_sqlite else _NullLock()
         with lock, self._write_sessions() as session, session.begin():
+            if not self.is_sqlite:  # one writer at a time, as SQLite's BEGIN IMMEDIATE gives
+                session.execute(text(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})"))
             yield session
 
     def upgrade(self, revision: str = "head") -> None:
         """Apply Alembic migrations up to ``revision``."""
         from alembic import command
 
-        with self.engine.begin() as connection:
+        # Two processes opening one store at once must not both migrate: on SQLite the
+        # transaction takes the write lock first (BEGIN IMMEDIATE, waiting out the busy
+        # timeout), on PostgreSQL a transaction-scoped advisory lock serialises them.
+        with self._write_engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             cfg = alembic_config(self.url)
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, revision)

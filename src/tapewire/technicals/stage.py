@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from tapewire.context import RunContext, StageReport
 from tapewire.market import queries as market_queries
 from tapewire.market.queries import BarView, InstrumentView
+from tapewire.market.sanity import Screen, screen_stored
 from tapewire.technicals.compute import Snapshot, compute_snapshot
 from tapewire.technicals.levels import Level as LevelValue
 from tapewire.technicals.models import Indicator, Level
@@ -37,6 +38,11 @@ def run(ctx: RunContext) -> StageReport:
     universe = _Universe(ctx, market_queries.instruments(ctx.store))
     for inst in universe.instruments:
         bars = universe.bars(inst.id)
+        checked = screen_prices(ctx, universe, inst, bars)
+        if checked.blocked is not None:
+            report.fail(inst.symbol, checked.blocked)
+            continue
+        bars = checked.bars
         snapshot = compute_snapshot(bars)  # pure; no transaction open
         if snapshot is None:
             report.fail(inst.symbol, f"only {len(bars)} bars before {ctx.as_of:%Y-%m-%d}")
@@ -46,6 +52,21 @@ def run(ctx: RunContext) -> StageReport:
             save_snapshot(s, inst.id, ctx.as_of, snapshot)
         report.add("instruments")
     return report
+
+
+def screen_prices(
+    ctx: RunContext, universe: _Universe, inst: InstrumentView, bars: list[BarView]
+) -> Screen:
+    """Price sanity before indicators (market.sanity): bad ticks left out, suspect bars flagged,
+    an unconfirmed split blocks the instrument's indicators (reported with its reason)."""
+    if inst.symbol == ctx.settings.market.vix_symbol:  # its spikes that revert are real
+        return Screen(bars)
+    bench = universe.by_symbol.get(inst.benchmark_symbol or "")
+    bench_bars = universe.bars(bench.id) if bench is not None and bench.id != inst.id else None
+    checked = screen_stored(ctx.store, inst.id, bars, bench=bench_bars, symbol=inst.symbol)
+    for day, reason in (checked.flags | checked.pending).items():
+        log.warning("%s %s: %s", inst.symbol, day.isoformat(), reason)
+    return checked
 
 
 class _Universe:

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from tapewire import __version__
 from tapewire.config import Settings
@@ -63,6 +64,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         ),
         size=settings.web.page_cache_size,
     )
+    if "*" not in settings.web.allowed_hosts:  # outside the cache: a refused Host fills nothing
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.web.allowed_hosts)
     app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS)
     return app
 

@@ -26,6 +26,21 @@ CHECK_EVERY_S = 1.0
 CACHED_PREFIXES = ("/briefs/", "/api/briefs", "/feeds/", "/tags/", "/instruments/")
 
 
+def normalised_host(scope: Scope) -> str:
+    """The request's Host as links are built from it: lower case, no trailing dot."""
+    host: bytes = dict(scope.get("headers", [])).get(b"host", b"")
+    return host.decode("latin-1").strip().lower().rstrip(".")
+
+
+def cache_key(scope: Scope) -> str:
+    """Scheme, normalised host, path and query: a page built for one Host (its Atom links, its
+    absolute URLs) is never served to a request for another."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    return (
+        f"{scope.get('scheme', 'http')}://{normalised_host(scope)}{scope.get('path', '')}?{query}"
+    )
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp, headers: dict[str, str]) -> None:
         self.app = app
@@ -81,7 +96,7 @@ class ResponseCache:
         ):
             await self.app(scope, receive, send)
             return
-        key = path + "?" + scope.get("query_string", b"").decode("latin-1")
+        key = cache_key(scope)
         generation = self.current_generation()
         entry = self._entries.get(key)
         if entry is not None and entry.generation == generation:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
+from tapewire.market import queries as market_queries
 from tapewire.newsroom import queries
 from tapewire.newsroom.queries import BriefFilter, BriefView
 from tapewire.publish.atom import AtomEntry, render_atom
@@ -29,6 +30,7 @@ ATOM_DOC: dict[int | str, dict[str, Any]] = {
     },
     422: {"description": "Invalid parameters"},
 }
+NOT_FOUND_DOC: dict[int | str, dict[str, Any]] = {404: {"description": "No such instrument"}}
 FEED_SIZE = 50
 
 
@@ -96,9 +98,11 @@ def tag_feed(tag: str, request: Request, store: StoreDep) -> Response:
     "/feeds/instruments/{symbol}.atom",
     summary="Atom feed of one instrument",
     response_class=AtomResponse,
-    responses=ATOM_DOC,
+    responses={**ATOM_DOC, **NOT_FOUND_DOC},
 )
 def instrument_feed(symbol: str, request: Request, store: StoreDep) -> Response:
+    if market_queries.instrument(store, symbol) is None:
+        raise HTTPException(status_code=404, detail=f"no instrument {symbol}")
     return _feed(
         request,
         store,

@@ -1,0 +1,302 @@
+"""Price sanity: splits and bad ticks are found before indicators read a series (pure).
+
+A 2:1 split in a raw CSV reads as "down 50% over 20 sessions"; one bad tick (a close or a high
+ten times the day's) quadruples the 14-day ATR. ``screen`` looks at each bar against the
+instrument's own recent true range (a median, so one bad bar cannot hide another) and against
+the benchmark on the same day:
+
+- **bad tick**: a close far outside the recent range that the next bar takes back, or a wick
+  (high above / low below the body and the prior close) of many median true ranges. The bar is
+  left out of the series.
+- **split**: an overnight gap of many true ranges whose size is a split ratio (2:1, 3:1, 3:2,
+  1:2 ...), that holds on the following bars, while the benchmark did not move. No indicators
+  are computed on a series holding an unconfirmed split: the technicals stage reports the reason
+  and the newsroom writes no brief on it.
+
+Suspect bars are flagged on the ``bar`` table (``sanity``). A person confirms a flag with
+``tapewire prices confirm SYMBOL DATE`` (``sanity_ok``): a confirmed split back-adjusts the bars
+before it by the ratio; a confirmed tick is used as it is (it was real).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from itertools import pairwise
+from statistics import median
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tapewire.market.models import Bar
+from tapewire.market.queries import BarView
+from tapewire.store import Store
+
+WINDOW = 20  # bars of true range the median reference is taken over
+MIN_REFERENCE = 5  # bars needed before a bar can be judged
+GAP_RANGES = 6.0  # a gap or spike of this many median true ranges is suspect ...
+MIN_GAP = 0.15  # ... and of at least this fraction of the price
+WICK_RANGES = 10.0  # a wick beyond the body and prior close of this many median true ranges
+REVERT = 0.5  # a tick: the next close is back within this fraction of the jump
+RATIO_TOLERANCE = 0.03  # a gap within 3% of a split ratio
+BENCH_SHARE = 0.25  # the benchmark moved less than this share of the gap the same day
+SPLIT_RATIOS = (2.0, 3.0, 4.0, 5.0, 8.0, 10.0, 20.0)  # and their reverse splits (1:2 ...)
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    """The series indicators may read, what looked wrong, and whether indicators must wait."""
+
+    bars: list[BarView]  # ticks left out, confirmed splits back-adjusted
+    flags: dict[date, str] = field(default_factory=dict)  # newly suspect bars and why
+    blocked: str | None = None  # an unconfirmed split in the series: no indicators until confirmed
+    pending: dict[date, str] = field(default_factory=dict)  # the last bar jumped: left out of
+    # this run, not flagged (the next bar tells a bad tick, taken back, from a real move)
+
+
+def _true_range(bar: BarView, prev_close: float) -> float:
+    return max(bar.high, prev_close) - min(bar.low, prev_close)
+
+
+def split_ratio(prev_close: float, new_open: float) -> float | None:
+    """The split ratio (old price / new price) a gap matches, or None."""
+    if prev_close <= 0 or new_open <= 0:
+        return None
+    ratio = prev_close / new_open
+    for k in SPLIT_RATIOS:
+        for candidate in (k, 1 / k):
+            if abs(ratio / candidate - 1) <= RATIO_TOLERANCE:
+                return candidate
+    return None
+
+
+def ratio_text(ratio: float) -> str:
+    """2.0 → '2:1' (a split), 0.5 → '1:2' (a reverse split), 1.5 → '3:2'."""
+    for den in (1, 2, 3):
+        num = ratio * den
+        if abs(num - round(num)) < 0.05:
+            return f"{round(num)}:{den}"
+        inv = den / ratio
+        if abs(inv - round(inv)) < 0.05:
+            return f"{den}:{round(inv)}"
+    return f"{ratio:.3g}:1"
+
+
+def _bench_moves(bench: Sequence[BarView] | None) -> dict[date, float]:
+    if not bench:
+        return {}
+    return {b.bar_date: b.close / a.close - 1 for a, b in pairwise(bench) if a.close}
+
+
+def screen(
+    bars: Sequence[BarView],
+    *,
+    bench: Sequence[BarView] | None = None,
+    reviewed: Sequence[tuple[date, str, bool]] = (),
+    symbol: str = "SYMBOL",
+) -> Screen:
+    """Screen ``bars`` (oldest first). ``reviewed`` holds the bars already flagged in the store:
+    (date, reason, confirmed); they are not flagged again, and confirmed ones are applied."""
+    known = {day: (reason, ok) for day, reason, ok in reviewed}
+    moves = _bench_moves(bench)
+    flags: dict[date, str] = {}
+    pending: dict[date, str] = {}
+    ticks: set[date] = set()
+    splits: list[tuple[date, float, str, bool]] = []  # (date, ratio, reason, confirmed)
+    ranges: list[float] = []
+    prev: BarView | None = None
+    for i, bar in enumerate(bars):
+        if prev is None:
+            prev = bar
+            continue
+        verdict = _judge(bars, i, prev, ranges, moves)
+        day = bar.bar_date
+        if day in known:
+            reason, ok = known[day]
+            verdict = (reason, _kind(reason), ok)
+        if verdict is not None and verdict[1] == "pending":
+            pending[day] = verdict[0]
+            ticks.add(day)
+            continue
+        if verdict is not None:
+            reason, kind, ok = verdict
+            if day not in known:
+                flags[day] = reason
+            if kind == "split":
+                ratio = _ratio_of(reason)
+                if ratio is not None:
+                    splits.append((day, ratio, reason, ok))
+                    ranges.clear()  # the range before a split is in other units
+                    prev = bar
+                    continue
+            elif not ok:
+                ticks.add(day)
+                continue  # a tick is neither a reference nor the next bar's prior close
+        ranges.append(_true_range(bar, prev.close))
+        del ranges[:-WINDOW]
+        prev = bar
+    unconfirmed = [s for s in splits if not s[3]]
+    if unconfirmed:
+        day, _, reason, _ = unconfirmed[-1]
+        return Screen(
+            [b for b in bars if b.bar_date not in ticks],
+            flags,
+            f"{reason} on {day.isoformat()}: no indicators until it is confirmed "
+            f"(tapewire prices confirm {symbol} {day.isoformat()})",
+            pending,
+        )
+    usable = [_adjusted(b, splits) for b in bars if b.bar_date not in ticks]
+    return Screen(usable, flags, None, pending)
+
+
+def screen_stored(
+    store: Store,
+    instrument_id: int,
+    bars: Sequence[BarView],
+    *,
+    bench: Sequence[BarView] | None = None,
+    symbol: str = "SYMBOL",
+) -> Screen:
+    """The technicals stage's one call: ``screen`` with the bars' stored flags, and new suspect
+    bars flagged on the ``bar`` table (a flag is written once; acceptance is a person's)."""
+    if not bars:
+        return Screen(list(bars))
+    with store.read() as s:
+        rows = s.execute(
+            select(Bar.bar_date, Bar.sanity, Bar.sanity_ok).where(
+                Bar.instrument_id == instrument_id,
+                Bar.interval == "1d",
+                Bar.sanity.is_not(None),
+                Bar.bar_date >= bars[0].bar_date,
+                Bar.bar_date <= bars[-1].bar_date,
+            )
+        ).all()
+    reviewed = [(d, str(r), bool(ok)) for d, r, ok in rows]
+    result = screen(bars, bench=bench, reviewed=reviewed, symbol=symbol)
+    if result.flags:
+        with store.write() as s:
+            for day, reason in result.flags.items():
+                s.execute(
+                    update(Bar)
+                    .where(
+                        Bar.instrument_id == instrument_id,
+                        Bar.interval == "1d",
+                        Bar.bar_date == day,
+                        Bar.sanity.is_(None),
+                    )
+                    .values(sanity=reason[:255])
+                )
+    return result
+
+
+def accept_bar(s: Session, instrument_id: int, day: date) -> str | None:
+    """Accept the flagged bar of ``day`` (a person's review); returns its flag, None if unflagged."""
+    row = s.scalars(
+        select(Bar).where(
+            Bar.instrument_id == instrument_id, Bar.interval == "1d", Bar.bar_date == day
+        )
+    ).first()
+    if row is None or row.sanity is None:
+        return None
+    row.sanity_ok = True
+    return row.sanity
+
+
+def _judge(
+    bars: Sequence[BarView],
+    i: int,
+    prev: BarView,
+    ranges: list[float],
+    moves: dict[date, float],
+) -> tuple[str, str, bool] | None:
+    """(reason, kind, confirmed=False) when bar ``i`` looks wrong, else None."""
+    if len(ranges) < MIN_REFERENCE or prev.close <= 0:
+        return None
+    bar = bars[i]
+    ref = median(ranges)
+    if ref <= 0:
+        return None
+    jump = bar.close - prev.close
+    gap_pct = abs(jump) / prev.close
+    big = abs(jump) > GAP_RANGES * ref and gap_pct > MIN_GAP
+    nxt = bars[i + 1] if i + 1 < len(bars) else None
+    if big:
+        reverted = nxt is not None and abs(nxt.close - prev.close) <= REVERT * abs(jump)
+        ratio = split_ratio(prev.close, bar.open) or split_ratio(prev.close, bar.close)
+        bench = moves.get(bar.bar_date)
+        bench_quiet = bench is None or abs(bench) < BENCH_SHARE * gap_pct
+        if ratio is not None and not reverted and bench_quiet:
+            bench_text = "" if bench is None else f", benchmark {bench * 100:+.1f}%"
+            return (
+                f"suspected {ratio_text(ratio)} split: gap {jump / prev.close * 100:+.1f}% "
+                f"= {abs(jump) / ref:.0f}x the median true range{bench_text}",
+                "split",
+                False,
+            )
+        if reverted or nxt is None:
+            return (
+                f"suspected bad tick: close {bar.close:g} vs {prev.close:g} before"
+                + (f" and {nxt.close:g} after" if nxt is not None else " (the last bar)")
+                + f" ({abs(jump) / ref:.0f}x the median true range)",
+                "tick" if reverted else "pending",
+                False,
+            )
+    body_high = max(bar.open, bar.close, prev.close)
+    body_low = min(bar.open, bar.close, prev.close)
+    wick = max(bar.high - body_high, body_low - bar.low)
+    if wick > WICK_RANGES * ref and wick / prev.close > MIN_GAP / 3:
+        return (
+            f"suspected bad tick: high {bar.high:g} / low {bar.low:g} around a body of "
+            f"{body_low:g}-{body_high:g} ({wick / ref:.0f}x the median true range)",
+            "tick",
+            False,
+        )
+    return None
+
+
+def _kind(reason: str) -> str:
+    return "split" if " split" in reason else "tick"
+
+
+def _ratio_of(reason: str) -> float | None:
+    """The ratio in 'suspected 2:1 split: ...' (old price / new price)."""
+    try:
+        text = reason.split(" split", 1)[0].rsplit(" ", 1)[-1]
+        num, den = text.split(":")
+        return float(num) / float(den)
+    except (ValueError, IndexError, ZeroDivisionError):
+        return None
+
+
+def _adjusted(bar: BarView, splits: list[tuple[date, float, str, bool]]) -> BarView:
+    """A bar before confirmed splits, in post-split units (prices / ratio, volume x ratio)."""
+    factor = 1.0
+    for day, ratio, _, _ in splits:
+        if bar.bar_date < day:
+            factor *= ratio
+    if factor == 1.0:
+        return bar
+    return replace(
+        bar,
+        open=bar.open / factor,
+        high=bar.high / factor,
+        low=bar.low / factor,
+        close=bar.close / factor,
+        volume=bar.volume * factor,
+    )
+
+
+def flagged_bars(store: Store, instrument_id: int) -> list[tuple[date, str, bool]]:
+    """(date, flag, accepted) of an instrument's flagged daily bars, oldest first."""
+    with store.read() as s:
+        rows = s.execute(
+            select(Bar.bar_date, Bar.sanity, Bar.sanity_ok)
+            .where(
+                Bar.instrument_id == instrument_id,
+                Bar.interval == "1d",
+                Bar.sanity.is_not(None),
+            )
+            .order_by(Bar.bar_date)
+        ).all()
+    return [(d, str(r), bool(ok)) for d, r, ok in rows]

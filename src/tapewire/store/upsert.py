@@ -1,0 +1,49 @@
+"""Idempotent inserts: ``INSERT … ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL alike.
+
+Two writers on one store (two ``demo`` runs, a replay beside ``run``) may both decide a row is
+new; a check-then-insert lets one of them die on a unique constraint. Inserting with the conflict
+clause lets the database decide: the first insert wins, the second learns it lost and carries on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import inspect
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+
+class AlreadyStoredError(Exception):
+    """Another writer stored the row first (raise it inside ``Store.write()`` to roll back)."""
+
+
+def insert_new(s: Session, obj: Any, *, conflict: Sequence[str]) -> int | None:
+    """Insert the new (transient) ORM object ``obj`` unless a row with the same ``conflict``
+    columns exists; returns the new row's id, or None when that row was already there.
+
+    ``obj`` itself is not added to the session: use the returned id.
+    """
+    mapper = inspect(type(obj))
+    table = mapper.local_table
+    values: dict[str, Any] = {}
+    for attr in mapper.column_attrs:
+        column = attr.columns[0]
+        value = getattr(obj, attr.key, None)
+        if value is None and (
+            column.primary_key or column.default is not None or column.server_default is not None
+        ):
+            continue
+        values[column.key] = value
+    dialect = s.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(table)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=list(conflict))
+        .returning(table.c.id)
+    )
+    new_id: int | None = s.execute(statement).scalar_one_or_none()
+    return new_id
