@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 
 HORIZONS = (1, 5, 20)
@@ -50,7 +50,13 @@ class NamedLevel:
     zone_high: float | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        return {
+            "kind": self.kind,
+            "price": self.price,
+            "side": self.side,
+            "zone_low": self.zone_low,
+            "zone_high": self.zone_high,
+        }
 
     @classmethod
     def of(cls, data: dict[str, object]) -> NamedLevel:
@@ -171,6 +177,7 @@ def measure(
     held = [
         {
             **lv.as_dict(),
+            "edge_pct": _pct(edge_of(lv), entry_close),
             **{f"held{h}": level_held(lv, path[:h]) if n >= h else None for h in LEVEL_HORIZONS},
         }
         for lv in levels
@@ -188,11 +195,17 @@ def measure(
     )
 
 
+def edge_of(level: NamedLevel) -> float:
+    """The price a close must pass for the level to break: the zone's far edge, else the price."""
+    if level.side == "below":
+        return level.zone_low if level.zone_low is not None else level.price
+    return level.zone_high if level.zone_high is not None else level.price
+
+
 def level_held(level: NamedLevel, path: Sequence[PathBar]) -> bool:
     """A level below the entry held when no close fell below its zone (its price without one);
     a level above held when no close rose above its zone."""
+    edge = edge_of(level)
     if level.side == "below":
-        edge = level.zone_low if level.zone_low is not None else level.price
         return all(b.close >= edge for b in path)
-    edge = level.zone_high if level.zone_high is not None else level.price
     return all(b.close <= edge for b in path)
