@@ -75,12 +75,13 @@ def test_a_pulse_that_predicts_beats_its_baselines_and_one_that_does_not_is_told
     first, last = good.deciles[0]["mean_excess_pct"], good.deciles[-1]["mean_excess_pct"]
     assert isinstance(first, dict) and isinstance(last, dict)
     assert float(str(first["value"])) < -1.0 < 1.0 < float(str(last["value"]))  # calibration
-    assert good.verdict.startswith("Out of sample, Pulse's 5-session IC")
+    assert good.verdict.startswith("Pulse as published beats its baselines out of sample")
     assert {g["label"] for g in good.groups["instrument"]} == {"A", "B", "C"}
     noise = grade(_calls(0.0), reps=60, group_reps=20)
     low = noise.ic["5"]["pulse"]["low"]
     assert isinstance(low, float) and low < 0.0
-    assert noise.verdict.startswith("Pulse does not beat its baselines")
+    assert noise.verdict.startswith("Pulse as published does not beat its baselines")
+    assert "not a forecast" in noise.verdict
 
 
 def test_outcome_of_a_bullish_call_from_its_path() -> None:

@@ -23,10 +23,12 @@ from datetime import UTC, date, datetime, time, timedelta
 import numpy as np
 import numpy.typing as npt
 
+from tapewire.market import queries as market_queries
 from tapewire.market.queries import BarView
 from tapewire.scorecard.calls import Call, atr_pct, named_levels
 from tapewire.scorecard.outcomes import HORIZONS, Measured, PathBar, measure
 from tapewire.signals.compute import SignalInputs, compute_signals
+from tapewire.store import Store
 from tapewire.technicals.compute import MIN_BARS, SLOPE_DAYS, SLOPE_SMA_DAYS
 from tapewire.technicals.indicator_set import compute_indicator_set
 from tapewire.technicals.levels import LevelBar, find_levels
@@ -271,3 +273,21 @@ def run_backtest(
         if on_symbol is not None:
             on_symbol(symbol, len(calls))
     return out
+
+
+def universe_from_store(store: Store, *, vix_symbol: str | None) -> Universe:
+    """Every stored instrument's completed daily bars (a backtest reads bars only)."""
+    far = datetime(9999, 1, 1, tzinfo=UTC)
+    return Universe(
+        {
+            i.symbol: Series(
+                i.id,
+                i.symbol,
+                i.asset_class,
+                i.benchmark_symbol,
+                market_queries.bars(store, i.id, until=far),
+            )
+            for i in market_queries.instruments(store, active_only=False)
+        },
+        vix_symbol,
+    )

@@ -557,28 +557,42 @@ def worst_calls(cols: Columns, limit: int = 10) -> list[dict[str, object]]:
     ]
 
 
+def _f(x: object) -> str:
+    return f"{x:.3f}" if isinstance(x, float) else "n/a"
+
+
 def verdict(card: Scorecard) -> str:
-    """The plain sentence the page leads with: does Pulse beat its baselines out of sample?"""
+    """The plain sentences the page leads with: does the published Pulse (shipped weights) beat
+    its baselines out of sample, and what do weights tuned on the earlier period do?"""
     wf = card.walk_forward
-    fig = wf.get("tuned_ic5") if isinstance(wf, dict) else None
-    bases = wf.get("baselines_ic5") if isinstance(wf, dict) else None
-    if not isinstance(fig, dict) or not isinstance(bases, dict):
+    shipped, tuned = wf.get("shipped_ic5"), wf.get("tuned_ic5")
+    bases = wf.get("baselines_ic5")
+    if not isinstance(shipped, dict) or not isinstance(tuned, dict) or not isinstance(bases, dict):
         return "Not enough history for an out-of-sample test yet."
-    best_name, best = max(
-        ((k, v.get("value")) for k, v in bases.items() if isinstance(v, dict)),
-        key=lambda kv: kv[1] if isinstance(kv[1], float) else -2.0,
-    )
-    value, low = fig.get("value"), fig.get("low")
+    named = [(k, v.get("value")) for k, v in bases.items() if isinstance(v, dict)]
+    best_name, best = max(named, key=lambda kv: kv[1] if isinstance(kv[1], float) else -2.0)
     best_v = max(0.0, best if isinstance(best, float) else 0.0)
-    if isinstance(value, float) and isinstance(low, float) and value > best_v and low > 0:
-        return (
-            f"Out of sample, Pulse's 5-session IC is {value:.3f} (90% interval from "
-            f"{low:.3f}), above the best baseline ({best_name}, {best_v:.3f})."
-        )
-    shown = "n/a" if not isinstance(value, float) else f"{value:.3f}"
-    low_s = "n/a" if not isinstance(low, float) else f"{low:.3f}"
-    return (
-        f"Pulse does not beat its baselines: out of sample its 5-session IC is {shown} "
-        f"(90% interval from {low_s}) against {best_v:.3f} for the best baseline "
-        f"({best_name}). Read Pulse as a description of the trend, not a forecast."
+    split = wf.get("split")
+
+    def beats(fig: dict[str, object]) -> bool:
+        value, low = fig.get("value"), fig.get("low")
+        return isinstance(value, float) and isinstance(low, float) and value > best_v and low > 0
+
+    head = (
+        f"Pulse as published beats its baselines out of sample (calls from {split}): "
+        if beats(shipped)
+        else f"Pulse as published does not beat its baselines out of sample (calls from {split}): "
     )
+    head += (
+        f"5-session IC {_f(shipped.get('value'))} (90% interval {_f(shipped.get('low'))} to "
+        f"{_f(shipped.get('high'))}) against {best_v:.3f} for the best baseline ({best_name})."
+    )
+    weights = wf.get("tuned_weights")
+    tail = (
+        f" Weights tuned only on calls before {split} ({weights}) give "
+        f"{_f(tuned.get('value'))} ({_f(tuned.get('low'))} to {_f(tuned.get('high'))}) on the "
+        f"same later calls{'' if beats(tuned) else ', not above the baselines either'}."
+    )
+    if not beats(shipped):
+        tail += " Read Pulse as a description of the trend, not a forecast."
+    return head + tail

@@ -9,10 +9,11 @@ only bars dated on or after its call's as_of day (and, like every stage, none af
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from tapewire.context import RunContext, StageReport
 from tapewire.market import queries as market_queries
@@ -20,9 +21,10 @@ from tapewire.market.queries import InstrumentView
 from tapewire.newsroom import queries as newsroom_queries
 from tapewire.scorecard.calls import Call, atr_pct, components_of, named_levels
 from tapewire.scorecard.models import Outcome
-from tapewire.scorecard.outcomes import HORIZONS, NamedLevel, PathBar, measure
+from tapewire.scorecard.outcomes import HORIZONS, Measured, NamedLevel, PathBar, measure
 from tapewire.signals import queries as signals_queries
 from tapewire.signals.queries import SignalView
+from tapewire.store import Store
 from tapewire.technicals import queries as technicals_queries
 
 log = logging.getLogger(__name__)
@@ -245,3 +247,18 @@ def _bars(ctx: RunContext, instrument_id: int, days: int) -> list[PathBar]:
         PathBar(b.bar_date, b.high, b.low, b.close)
         for b in market_queries.bars(ctx.store, instrument_id, until=ctx.as_of, days=days)
     ]
+
+
+def save_backtest(store: Store, results: Sequence[tuple[Call, Measured]], *, now: datetime) -> int:
+    """Store a backtest's calls and outcomes, replacing earlier backtest rows of its instruments."""
+    ids = sorted({c.instrument_id for c, _ in results})
+    with store.write() as s:
+        s.execute(delete(Outcome).where(Outcome.kind == "backtest", Outcome.instrument_id.in_(ids)))
+        for call, m in results:
+            row = _row(call, now)
+            row.measured = m.as_dict()
+            row.sessions_seen = m.sessions
+            row.complete = m.complete
+            row.filled_through = m.last_date
+            s.add(row)
+    return len(results)
