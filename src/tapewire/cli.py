@@ -1014,9 +1014,18 @@ def _parse_day(value: str | None, hint: str) -> date | None:
     "--from", "from_", metavar="DATE", required=True, help="First as-of day (YYYY-MM-DD)."
 )
 @click.option("--to", metavar="DATE", required=True, help="Last as-of day (YYYY-MM-DD).")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes to backtest symbols in (the machine's cores at most is useful).",
+)
 @fmt_option
 @click.pass_context
-def backtest(ctx: click.Context, symbols: tuple[str, ...], from_: str, to: str, fmt: str) -> None:
+def backtest(
+    ctx: click.Context, symbols: tuple[str, ...], from_: str, to: str, jobs: int, fmt: str
+) -> None:
     """Make the pipeline's daily calls for SYMBOLS from stored bars alone, grade them, store them.
 
     One call per session (as of the day after each bar), exactly as the day-by-day pipeline would
@@ -1027,7 +1036,7 @@ def backtest(ctx: click.Context, symbols: tuple[str, ...], from_: str, to: str, 
 
     from tapewire.scorecard import queries as scorecard_queries
     from tapewire.scorecard.backtest import run_backtest, universe_from_store
-    from tapewire.scorecard.stage import save_backtest
+    from tapewire.scorecard.stage import save_backtest, save_snapshot
 
     start, end = date.fromisoformat(from_), date.fromisoformat(to)
     if end < start:
@@ -1042,10 +1051,12 @@ def backtest(ctx: click.Context, symbols: tuple[str, ...], from_: str, to: str, 
                 f"no stored instrument {', '.join(missing)} (load bars: tapewire prices load)"
             )
         t0 = time.perf_counter()
-        results = run_backtest(universe, symbols, start=start, end=end)
+        results = run_backtest(universe, symbols, start=start, end=end, jobs=jobs)
         seconds = time.perf_counter() - t0
-        save_backtest(store, results, now=SystemClock().now())
+        now = SystemClock().now()
+        save_backtest(store, results, now=now)
         card = scorecard_queries.scorecard(store, kinds=("backtest",), reps=100)
+        save_snapshot(store, "backtest", card, as_of=now, now=now)
     finally:
         store.close()
     sessions = len({c.entry_date for c, _ in results})

@@ -17,6 +17,7 @@ calls with the pipeline's, exactly, on a sample of days.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -256,22 +257,46 @@ def measure_calls(calls: Sequence[Call], series: Series, universe: Universe) -> 
     return out
 
 
+def _needed(universe: Universe, symbol: str) -> Universe:
+    """The part of the universe one symbol's calls read: itself, its benchmark, the VIX."""
+    series = universe.by_symbol[symbol]
+    keep = {symbol, series.benchmark_symbol or "", universe.vix_symbol or ""}
+    return Universe({s: v for s, v in universe.by_symbol.items() if s in keep}, universe.vix_symbol)
+
+
+def _one(task: tuple[Universe, str, date, date]) -> list[tuple[Call, Measured]]:
+    universe, symbol, start, end = task
+    series = universe.by_symbol[symbol]
+    calls = backtest_calls(series, universe, start=start, end=end)
+    return list(zip(calls, measure_calls(calls, series, universe), strict=True))
+
+
 def run_backtest(
     universe: Universe,
     symbols: Sequence[str],
     *,
     start: date,
     end: date,
+    jobs: int = 1,
     on_symbol: Callable[[str, int], None] | None = None,
 ) -> list[tuple[Call, Measured]]:
-    """Calls and outcomes of every named symbol, in symbol order."""
+    """Calls and outcomes of every named symbol, in symbol order; ``jobs`` > 1 runs symbols in
+    that many processes (each gets only the series its symbol reads)."""
+    tasks = [(_needed(universe, s), s, start, end) for s in symbols]
     out: list[tuple[Call, Measured]] = []
-    for symbol in symbols:
-        series = universe.by_symbol[symbol]
-        calls = backtest_calls(series, universe, start=start, end=end)
-        out += zip(calls, measure_calls(calls, series, universe), strict=True)
+    if jobs > 1 and len(tasks) > 1:
+        with ProcessPoolExecutor(min(jobs, len(tasks))) as pool:
+            parts = pool.map(_one, tasks)
+            for symbol, part in zip(symbols, parts, strict=True):
+                out += part
+                if on_symbol is not None:
+                    on_symbol(symbol, len(part))
+        return out
+    for task in tasks:
+        part = _one(task)
+        out += part
         if on_symbol is not None:
-            on_symbol(symbol, len(calls))
+            on_symbol(task[1], len(part))
     return out
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -421,7 +422,9 @@ def level_figures(cols: Columns, boot: Bootstrap) -> list[dict[str, object]]:
                     draws.append(
                         np.where(np.isnan(e), math.nan, (e >= rd) if sd == "below" else (e <= rd))
                     )
-                rand[m] = np.nanmean(np.array(draws), axis=0)
+                with warnings.catch_warnings():  # a level whose path is not in yet: NaN
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    rand[m] = np.nanmean(np.array(draws), axis=0)
             real = boot.figure(_rows_mean(held, rows_of), cols.n)
             base = boot.figure(_rows_mean(rand, rows_of), cols.n)
             ratio = boot.figure(_rows_ratio(held, rand, rows_of), cols.n)

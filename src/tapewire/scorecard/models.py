@@ -41,3 +41,18 @@ class Outcome(Base):
     complete: Mapped[bool] = mapped_column(default=False)
     filled_through: Mapped[date | None]
     computed_at: Mapped[datetime]
+
+
+class ScorecardSnapshot(Base):
+    """A graded scorecard as computed (pages read it, not recompute it): the latest live one,
+    one per closed month (its Atom entry), and the latest backtest's."""
+
+    __tablename__ = "scorecard_snapshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)  # live | month | backtest
+    month: Mapped[str | None] = mapped_column(String(7))  # YYYY-MM for a closed month
+    as_of: Mapped[datetime]
+    computed_at: Mapped[datetime]
+    n_calls: Mapped[int]
+    data: Mapped[dict[str, object]] = mapped_column(JSON)

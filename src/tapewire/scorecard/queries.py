@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tapewire.scorecard.calls import Call
 from tapewire.scorecard.grades import Graded, Scorecard, grade
-from tapewire.scorecard.models import Outcome
+from tapewire.scorecard.models import Outcome, ScorecardSnapshot
 from tapewire.scorecard.outcomes import Measured
 from tapewire.store import Store
 
@@ -137,3 +137,42 @@ def brief_outcome(store: Store, brief_id: int) -> dict[str, Any] | None:
             "filled_through": row.filled_through.isoformat() if row.filled_through else None,
             "measured": dict(row.measured),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotView:
+    kind: str
+    month: str | None
+    as_of: datetime
+    computed_at: datetime
+    n_calls: int
+    data: dict[str, Any]
+
+
+def _snap(row: ScorecardSnapshot) -> SnapshotView:
+    return SnapshotView(
+        row.kind, row.month, row.as_of, row.computed_at, row.n_calls, dict(row.data)
+    )
+
+
+def latest_snapshot(store: Store, kind: str) -> SnapshotView | None:
+    """The stored scorecard of ``kind`` (live | backtest), graded when it was computed."""
+    with store.read() as s:
+        row = s.scalars(
+            select(ScorecardSnapshot)
+            .where(ScorecardSnapshot.kind == kind)
+            .order_by(ScorecardSnapshot.id.desc())
+        ).first()
+        return _snap(row) if row else None
+
+
+def month_snapshots(store: Store, *, limit: int = 240) -> list[SnapshotView]:
+    """Closed months' scorecards, newest month first (the Atom feed's entries)."""
+    with store.read() as s:
+        rows = s.scalars(
+            select(ScorecardSnapshot)
+            .where(ScorecardSnapshot.kind == "month")
+            .order_by(ScorecardSnapshot.month.desc())
+            .limit(limit)
+        ).all()
+        return [_snap(r) for r in rows]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
@@ -19,8 +19,10 @@ from tapewire.context import RunContext, StageReport
 from tapewire.market import queries as market_queries
 from tapewire.market.queries import InstrumentView
 from tapewire.newsroom import queries as newsroom_queries
+from tapewire.scorecard import queries as scorecard_queries
 from tapewire.scorecard.calls import Call, atr_pct, components_of, named_levels
-from tapewire.scorecard.models import Outcome
+from tapewire.scorecard.grades import Graded, Scorecard, grade
+from tapewire.scorecard.models import Outcome, ScorecardSnapshot
 from tapewire.scorecard.outcomes import HORIZONS, Measured, NamedLevel, PathBar, measure
 from tapewire.signals import queries as signals_queries
 from tapewire.signals.queries import SignalView
@@ -29,7 +31,11 @@ from tapewire.technicals import queries as technicals_queries
 
 log = logging.getLogger(__name__)
 BRIEF_BATCH = 200
-PATH_DAYS = 45  # calendar days beyond the call that hold its 20 sessions (weekends, holidays)
+LIVE_REPS = 100  # bootstrap resamples of the live scorecard (the bench uses 200)
+PATH_DAYS = 45
+LOOKBACK = timedelta(
+    days=10
+)  # signals re-examined each run for calls not yet recorded  # calendar days beyond the call that hold its 20 sessions (weekends, holidays)
 
 
 def run(ctx: RunContext) -> StageReport:
@@ -50,7 +56,66 @@ def run(ctx: RunContext) -> StageReport:
                     known.add(call.key)
                     report.add(f"{call.kind}_calls")
     _fill(ctx, by_id, by_symbol, report)
+    _snapshots(ctx, report)
     return report
+
+
+def _snapshots(ctx: RunContext, report: StageReport) -> None:
+    """The live scorecard over every complete call (recomputed when more calls are complete),
+    and each closed month's (once every call made in it is complete)."""
+    calls = scorecard_queries.graded_calls(ctx.store, until=ctx.as_of, complete_only=True)
+    if not calls:
+        return
+    latest = scorecard_queries.latest_snapshot(ctx.store, "live")
+    if latest is None or latest.n_calls != len(calls):
+        card = grade(calls, reps=LIVE_REPS, group_reps=LIVE_REPS // 2)
+        save_snapshot(ctx.store, "live", card, as_of=ctx.as_of, now=ctx.clock.now())
+        report.add("scorecard_updated")
+    done = {m.month for m in scorecard_queries.month_snapshots(ctx.store)}
+    current = market_queries.last_usable_date(ctx.as_of).strftime("%Y-%m")
+    with ctx.store.read() as s:
+        open_months = {
+            a.strftime("%Y-%m")
+            for a in s.scalars(
+                select(Outcome.as_of).where(
+                    Outcome.complete.is_(False), Outcome.kind.in_(("signal", "brief"))
+                )
+            )
+        }
+    by_month: dict[str, list[Graded]] = {}
+    for c in calls:
+        by_month.setdefault(c.entry_date.strftime("%Y-%m"), []).append(c)
+    for month, month_calls in sorted(by_month.items()):
+        if month >= current or month in done or month in open_months:
+            continue
+        card = grade(month_calls, reps=LIVE_REPS, groups=False)
+        save_snapshot(ctx.store, "month", card, as_of=ctx.as_of, now=ctx.clock.now(), month=month)
+        report.add("months_closed")
+
+
+def save_snapshot(
+    store: Store,
+    kind: str,
+    card: Scorecard,
+    *,
+    as_of: datetime,
+    now: datetime,
+    month: str | None = None,
+) -> None:
+    """Store a graded scorecard; a live or backtest one replaces the previous of its kind."""
+    with store.write() as s:
+        if kind != "month":
+            s.execute(delete(ScorecardSnapshot).where(ScorecardSnapshot.kind == kind))
+        s.add(
+            ScorecardSnapshot(
+                kind=kind,
+                month=month,
+                as_of=as_of,
+                computed_at=now,
+                n_calls=card.n_calls,
+                data=card.as_dict(),
+            )
+        )
 
 
 def _latest_as_of(ctx: RunContext, kind: str) -> datetime | None:
@@ -94,13 +159,22 @@ def call_of_signal(
 
 
 def _new_signal_calls(ctx: RunContext, by_id: dict[int, InstrumentView]) -> list[Call]:
-    after = _latest_as_of(ctx, "signal")
+    """Signals not yet recorded: all of them on the first run, then those of the last
+    LOOKBACK (a replay may run days out of order; one call per instrument and session)."""
+    after = ctx.as_of - LOOKBACK if _latest_as_of(ctx, "signal") is not None else None
+    with ctx.store.read() as s:
+        query = select(Outcome.instrument_id, Outcome.as_of).where(Outcome.kind == "signal")
+        if after is not None:
+            query = query.where(Outcome.as_of > after)
+        seen = {(i, a) for i, a in s.execute(query)}
     out = []
     for instrument_id, sig in signals_queries.signals_between(
         ctx.store, after=after, until=ctx.as_of
     ):
         inst = by_id.get(instrument_id)
-        call = call_of_signal(ctx, inst, sig) if inst is not None else None
+        if inst is None or (instrument_id, sig.as_of) in seen:
+            continue
+        call = call_of_signal(ctx, inst, sig)
         if call is not None:
             out.append(call)
     return out

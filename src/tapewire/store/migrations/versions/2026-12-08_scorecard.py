@@ -59,9 +59,23 @@ def upgrade() -> None:
     with op.batch_alter_table("outcome", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_outcome_as_of"), ["as_of"], unique=False)
         batch_op.create_index(batch_op.f("ix_outcome_kind"), ["kind"], unique=False)
+    op.create_table(
+        "scorecard_snapshot",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=True),
+        sa.Column("as_of", tapewire.store.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("computed_at", tapewire.store.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("n_calls", sa.Integer(), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_scorecard_snapshot")),
+    )
+    with op.batch_alter_table("scorecard_snapshot", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_scorecard_snapshot_kind"), ["kind"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table("scorecard_snapshot")
     op.drop_table("outcome")
     op.create_table(
         "outcome",
