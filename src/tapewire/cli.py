@@ -1130,6 +1130,156 @@ def _parse_day(value: str | None, hint: str) -> date | None:
     return day
 
 
+# ---------------------------------------------------------------- scorecard
+
+
+@cli.command()
+@common
+@click.argument("symbols", nargs=-1, required=True)
+@click.option(
+    "--from", "from_", metavar="DATE", required=True, help="First as-of day (YYYY-MM-DD)."
+)
+@click.option("--to", metavar="DATE", required=True, help="Last as-of day (YYYY-MM-DD).")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes to backtest symbols in (the machine's cores at most is useful).",
+)
+@fmt_option
+@click.pass_context
+def backtest(
+    ctx: click.Context, symbols: tuple[str, ...], from_: str, to: str, jobs: int, fmt: str
+) -> None:
+    """Make the pipeline's daily calls for SYMBOLS from stored bars alone, grade them, store them.
+
+    One call per session (as of the day after each bar), exactly as the day-by-day pipeline would
+    have made it without news; outcomes from the bars after each call. Load bars first with
+    `tapewire prices load`. Replaces earlier backtest calls of the same instruments.
+    """
+    import time
+
+    from tapewire.scorecard import queries as scorecard_queries
+    from tapewire.scorecard.backtest import run_backtest, universe_from_store
+    from tapewire.scorecard.stage import save_backtest, save_snapshot
+
+    start, end = date.fromisoformat(from_), date.fromisoformat(to)
+    if end < start:
+        raise ConfigError(f"--to {end} is before --from {start}")
+    settings = settings_from(ctx)
+    store = open_store(settings)
+    try:
+        universe = universe_from_store(store, vix_symbol=settings.market.vix_symbol)
+        missing = [s for s in symbols if s not in universe.by_symbol]
+        if missing:
+            raise ConfigError(
+                f"no stored instrument {', '.join(missing)} (load bars: tapewire prices load)"
+            )
+        t0 = time.perf_counter()
+        results = run_backtest(universe, symbols, start=start, end=end, jobs=jobs)
+        seconds = time.perf_counter() - t0
+        now = SystemClock().now()
+        save_backtest(store, results, now=now)
+        card = scorecard_queries.scorecard(store, kinds=("backtest",), reps=100)
+        save_snapshot(store, "backtest", card, as_of=now, now=now)
+    finally:
+        store.close()
+    sessions = len({c.entry_date for c, _ in results})
+    data = {
+        "symbols": list(symbols),
+        "from": start,
+        "to": end,
+        "calls": len(results),
+        "sessions": sessions,
+        "seconds": round(seconds, 2),
+        "scorecard": card.as_dict(),
+    }
+    emit(fmt, data, _backtest_text)
+
+
+def _backtest_text(data: dict[str, Any]) -> str:
+    head = (
+        f"backtest {', '.join(data['symbols'])} {data['from']} .. {data['to']}: "
+        f"{data['calls']} calls in {data['seconds']} s"
+    )
+    return head + "\n" + _scorecard_text(data["scorecard"])
+
+
+@cli.command()
+@common
+@click.option(
+    "--kind",
+    type=click.Choice(["live", "backtest"]),
+    default="live",
+    show_default=True,
+    help="live: the published signals and briefs; backtest: the stored backtest's calls.",
+)
+@fmt_option
+@click.pass_context
+def scorecard(ctx: click.Context, kind: str, fmt: str) -> None:
+    """Grade every call whose outcome is in: hit rate, IC, calibration, levels, with baselines."""
+    from tapewire.scorecard import queries as scorecard_queries
+
+    kinds = ("signal", "brief") if kind == "live" else ("backtest",)
+    store = open_store(settings_from(ctx))
+    try:
+        card = scorecard_queries.scorecard(store, kinds=kinds)
+    finally:
+        store.close()
+    emit(fmt, card.as_dict(), _scorecard_text)
+
+
+def _fig(fig: Any, pct: bool = False) -> str:
+    if not isinstance(fig, dict) or fig.get("value") is None:
+        return "n/a"
+    scale, unit = (100.0, "%") if pct else (1.0, "")
+    text = f"{fig['value'] * scale:.1f}{unit}" if pct else f"{fig['value']:.3f}"
+    if fig.get("low") is not None:
+        lo, hi = fig["low"] * scale, fig["high"] * scale
+        text += f" [{lo:.1f}, {hi:.1f}]" if pct else f" [{lo:.3f}, {hi:.3f}]"
+    return text
+
+
+def _scorecard_text(card: dict[str, Any]) -> str:
+    lines = [
+        f"{card['n_calls']} graded calls, {card['first']} .. {card['last']} "
+        f"({card['with_news']} with a news component)",
+        card["verdict"],
+    ]
+    for h, figs in card.get("hit", {}).items():
+        lines.append(
+            f"hit rate {h}d: Pulse {_fig(figs['pulse'], True)}; always Bullish "
+            f"{_fig(figs['always_bullish'], True)}; 20-day sign {_fig(figs['momentum_sign'], True)}; "
+            f"random {_fig(figs['random_same_rates'], True)}"
+        )
+    for h, figs in card.get("ic", {}).items():
+        lines.append(
+            f"IC {h}d: Pulse {_fig(figs['pulse'])}; 20-day return "
+            f"{_fig(figs['momentum_return20'])}; its sign {_fig(figs['momentum_sign'])}"
+        )
+    for name in ("threat", "risk"):
+        part = card.get(name) or {}
+        if part:
+            lines.append(
+                f"{name} vs next-20 vol (Spearman): {_fig(part['spearman_forward_vol'])}; "
+                f"trailing vol {_fig(part['baseline_trailing_vol'])}"
+            )
+    for lv in card.get("levels", []):
+        lines.append(
+            f"levels {lv['group']} {lv['horizon']}d: held {_fig(lv['held'], True)} vs random "
+            f"{_fig(lv['random'], True)} (ratio {_fig(lv['ratio'])}, n={lv['n']})"
+        )
+    wf = card.get("walk_forward") or {}
+    if "tuned_ic5" in wf:
+        lines.append(
+            f"walk-forward: tuned on {wf['train']['first']} .. {wf['train']['last']}, graded on "
+            f"{wf['test']['first']} .. {wf['test']['last']}: tuned IC 5d {_fig(wf['tuned_ic5'])}, "
+            f"shipped {_fig(wf['shipped_ic5'])} (weights {wf['tuned_weights']})"
+        )
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------- entry point
 
 

@@ -12,6 +12,7 @@ from tapewire.ingest import stage as ingest_stage
 from tapewire.market import stage as market_stage
 from tapewire.newsroom import stage as newsroom_stage
 from tapewire.pipeline.models import JobRun
+from tapewire.scorecard import stage as scorecard_stage
 from tapewire.signals import stage as signals_stage
 from tapewire.technicals import stage as technicals_stage
 
@@ -25,6 +26,7 @@ STAGES: tuple[tuple[str, Stage], ...] = (
     ("technicals", technicals_stage.run),
     ("signals", signals_stage.run),
     ("newsroom", newsroom_stage.run),
+    ("scorecard", scorecard_stage.run),
 )
 
 

@@ -95,3 +95,31 @@ def signals_after(store: Store, signal_id: int, *, limit: int = 50) -> list[Sign
 def latest_signal_id(store: Store) -> int:
     with store.read() as s:
         return int(s.scalar(select(func.max(Signal.id))) or 0)
+
+
+def signals_between(
+    store: Store, *, after: datetime | None, until: datetime
+) -> list[tuple[int, SignalView]]:
+    """(instrument id, signal) stored with ``after < as_of <= until``, oldest first (the
+    scorecard's new calls)."""
+    query = select(Signal).where(Signal.as_of <= until)
+    if after is not None:
+        query = query.where(Signal.as_of > after)
+    with store.read() as s:
+        rows = s.scalars(query.order_by(Signal.as_of, Signal.instrument_id)).all()
+        return [
+            (
+                r.instrument_id,
+                SignalView(
+                    r.as_of,
+                    r.pulse,
+                    r.direction,
+                    r.heat,
+                    r.heat_label,
+                    r.risk,
+                    r.threat,
+                    dict(r.components),
+                ),
+            )
+            for r in rows
+        ]

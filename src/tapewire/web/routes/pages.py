@@ -13,6 +13,7 @@ from tapewire.ingest import queries as ingest_queries
 from tapewire.market import queries as market_queries
 from tapewire.newsroom import queries
 from tapewire.newsroom.queries import BriefFilter
+from tapewire.scorecard import queries as scorecard_queries
 from tapewire.signals import queries as signals_queries
 from tapewire.store import Store
 from tapewire.technicals import queries as technicals_queries
@@ -101,6 +102,7 @@ def brief_page(
         b=queries.brief_document(view),
         chart=render_chart(view.chart),
         related=queries.related_briefs(store, view),
+        outcome=scorecard_queries.brief_outcome(store, view.id),
     )
 
 

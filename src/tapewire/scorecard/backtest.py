@@ -1,0 +1,318 @@
+"""Backtest (pure): the calls the day-by-day pipeline would have made, from bars alone, fast.
+
+The pipeline, as of day D, reads each instrument's bars dated in (D-1-HISTORY_DAYS, D-1], computes
+a snapshot (``technicals.compute``), cross values against its benchmark and the VIX, then scores
+it (``signals.compute``). The backtest makes the same call for every session in range at once:
+each as-of day's window becomes one row of a batch (NaN before its first bar), and the indicator
+set runs once over the whole batch (``compute_indicator_set``, numpy, the same function the stage
+uses); levels (``find_levels``), relative strength (``compute_relative``) and the scores
+(``compute_signals``) are the stage's own functions per day. One call per session: as of the day
+after each bar (a weekend's calls repeat Friday's in the pipeline and are not repeated here).
+
+There is no news in a backtest (the archives are too thin): the news component is absent and Heat
+is Low, which the call's components record. ``tests/scorecard/test_backtest.py`` compares these
+calls with the pipeline's, exactly, on a sample of days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+from tapewire.market import queries as market_queries
+from tapewire.market.queries import BarView
+from tapewire.scorecard.calls import Call, atr_pct, named_levels
+from tapewire.scorecard.outcomes import HORIZONS, Measured, PathBar, measure
+from tapewire.signals.compute import SignalInputs, compute_signals
+from tapewire.store import Store
+from tapewire.technicals.compute import MIN_BARS, SLOPE_DAYS, SLOPE_SMA_DAYS
+from tapewire.technicals.indicator_set import compute_indicator_set
+from tapewire.technicals.levels import LevelBar, find_levels
+from tapewire.technicals.relative import compute_relative
+
+FloatArray = npt.NDArray[np.float64]
+# technicals.stage's window and the classes the VIX regime applies to (stages are not imported
+# across; tests/scorecard/test_backtest.py checks these agree)
+HISTORY_DAYS = 440
+EQUITY_CLASSES = ("Stocks", "Indices", "ETFs")
+CHUNK = 512  # as-of days per batch (rows x ~300 bars x 3 arrays stay small)
+WANT = (
+    "sma50",
+    "sma200",
+    "rsi14",
+    "atr14",
+    "return20_pct",
+    "realized_vol20_pct",
+    "realized_vol_pctile",
+    "return20_z",
+)
+
+
+@dataclass(slots=True)
+class Series:
+    """One instrument's bars, oldest first, with what the pipeline knows of it."""
+
+    instrument_id: int
+    symbol: str
+    asset_class: str
+    benchmark_symbol: str | None
+    bars: list[BarView]
+    dates: npt.NDArray[np.int64] = field(init=False)
+    high: FloatArray = field(init=False)
+    low: FloatArray = field(init=False)
+    close: FloatArray = field(init=False)
+    date_list: list[date] = field(init=False)
+    close_list: list[float] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.date_list = [b.bar_date for b in self.bars]
+        self.dates = np.array([d.toordinal() for d in self.date_list], dtype=np.int64)
+        self.high = np.array([b.high for b in self.bars], dtype=np.float64)
+        self.low = np.array([b.low for b in self.bars], dtype=np.float64)
+        self.close = np.array([b.close for b in self.bars], dtype=np.float64)
+        self.close_list = [b.close for b in self.bars]
+
+    def window_start(self, last: int) -> int:
+        """First index of the pipeline's window whose last bar is ``last``'s date."""
+        return int(np.searchsorted(self.dates, self.dates[last] - HISTORY_DAYS + 1, "left"))
+
+    def last_index_on_or_before(self, ordinal: int) -> int:
+        return int(np.searchsorted(self.dates, ordinal, "right")) - 1
+
+
+def as_of_after(bar_date: date) -> datetime:
+    """The pipeline's as_of that first sees a bar dated ``bar_date``: the next day, 00:00 UTC."""
+    return datetime.combine(bar_date + timedelta(days=1), time(), tzinfo=UTC)
+
+
+def _sma_slope_pct(close: FloatArray) -> float | None:
+    """technicals.compute's 50-day average slope over 20 bars, on one window's closes."""
+    if len(close) < SLOPE_SMA_DAYS + SLOPE_DAYS:
+        return None
+    now = float(close[-SLOPE_SMA_DAYS:].mean())
+    then = float(close[-SLOPE_SMA_DAYS - SLOPE_DAYS : -SLOPE_DAYS].mean())
+    return (now / then - 1.0) * 100.0
+
+
+def _batch(
+    series: Series, lasts: npt.NDArray[np.intp], starts: npt.NDArray[np.intp]
+) -> dict[str, FloatArray]:
+    """The indicator set's last value for each window [starts[k], lasts[k]], as one batch."""
+    width = int((lasts - starts).max()) + 1
+    idx = lasts[:, None] - (width - 1) + np.arange(width)[None, :]
+    valid = idx >= starts[:, None]
+    safe = np.clip(idx, 0, None)
+    h = np.where(valid, series.high[safe], np.nan)
+    lo = np.where(valid, series.low[safe], np.nan)
+    c = np.where(valid, series.close[safe], np.nan)
+    out = compute_indicator_set(h, lo, c, names=WANT, tail=1)
+    return {name: arr[:, -1] for name, arr in out.items()}
+
+
+def _opt(x: float) -> float | None:
+    return None if np.isnan(x) else float(x)
+
+
+@dataclass(frozen=True, slots=True)
+class Universe:
+    by_symbol: dict[str, Series]
+    vix_symbol: str | None
+
+    def benchmark_of(self, series: Series) -> Series | None:
+        bench = self.by_symbol.get(series.benchmark_symbol or "")
+        return bench if bench is not None and bench is not series else None
+
+
+def backtest_calls(series: Series, universe: Universe, *, start: date, end: date) -> list[Call]:
+    """One call per session whose as_of day is in [start, end], as the pipeline makes it."""
+    lo = int(np.searchsorted(series.dates, (start - timedelta(days=1)).toordinal(), "left"))
+    hi = int(np.searchsorted(series.dates, (end - timedelta(days=1)).toordinal(), "right"))
+    lasts_all = np.arange(lo, hi, dtype=np.intp)
+    starts_all = np.array([series.window_start(int(i)) for i in lasts_all], dtype=np.intp)
+    keep = (lasts_all - starts_all + 1) >= MIN_BARS
+    lasts_all, starts_all = lasts_all[keep], starts_all[keep]
+    bench = universe.benchmark_of(series)
+    bench_r20 = None
+    if bench is not None:
+        bench_r20 = compute_indicator_set(
+            bench.high, bench.low, bench.close, names=("return20_pct",)
+        )["return20_pct"]
+    vix = universe.by_symbol.get(universe.vix_symbol or "")
+    use_vix = vix is not None and vix is not series and series.asset_class in EQUITY_CLASSES
+    level_bars = [LevelBar(b.bar_date, b.high, b.low, b.close) for b in series.bars]
+    calls: list[Call] = []
+    for c0 in range(0, len(lasts_all), CHUNK):
+        lasts, starts = lasts_all[c0 : c0 + CHUNK], starts_all[c0 : c0 + CHUNK]
+        if not len(lasts):
+            break
+        ind = _batch(series, lasts, starts)
+        for k, (i, s) in enumerate(zip(lasts.tolist(), starts.tolist(), strict=True)):
+            values: dict[str, float | None] = {name: _opt(ind[name][k]) for name in WANT}
+            close = series.close_list[i]
+            year = slice(max(s, i - 251), i + 1)
+            values |= {
+                "close": close,
+                "high52": float(series.high[year].max()),
+                "sma50_slope_pct": _sma_slope_pct(series.close[s : i + 1]),
+            }
+            day = series.dates[i]
+            bench_return = None
+            if bench is not None and bench_r20 is not None:
+                j = bench.last_index_on_or_before(int(day))
+                js = int(np.searchsorted(bench.dates, day - HISTORY_DAYS + 1, "left"))
+                if j >= js + MIN_BARS - 1:  # the benchmark has a snapshot as of this day
+                    bench_return = _opt(bench_r20[j]) if j - js >= 20 else None
+                    rel = compute_relative(
+                        series.date_list[s : i + 1],
+                        series.close_list[s : i + 1],
+                        bench.date_list[js : j + 1],
+                        bench.close_list[js : j + 1],
+                    )
+                    if rel is not None:
+                        values["rs20_pct"] = rel.rs20_pct
+            if use_vix and vix is not None:
+                v = vix.last_index_on_or_before(int(day))
+                if v >= 0 and vix.dates[v] == day:
+                    values["vix"] = vix.close_list[v]
+            levels = find_levels(
+                level_bars[s : i + 1],
+                atr=values["atr14"] or 0.0,
+                sma50=values["sma50"],
+                sma200=values["sma200"],
+            )
+            as_of = as_of_after(series.date_list[i])
+            sig = compute_signals(
+                SignalInputs(
+                    values=values,
+                    support_prices=tuple(lv.price for lv in levels if lv.kind == "support"),
+                    news=(),
+                    benchmark_return20_pct=bench_return,
+                ),
+                as_of=as_of,
+            )
+            calls.append(
+                Call(
+                    kind="backtest",
+                    instrument_id=series.instrument_id,
+                    symbol=series.symbol,
+                    asset_class=series.asset_class,
+                    as_of=as_of,
+                    trigger="backtest",
+                    direction=sig.pulse.direction,
+                    pulse=sig.pulse.score,
+                    threat=sig.threat.level,
+                    risk=sig.risk.label,
+                    entry_close=close,
+                    entry_date=series.date_list[i],
+                    components={c.name: c.value for c in sig.pulse.components},
+                    return20_pct=values["return20_pct"],
+                    atr_pct=atr_pct(values),
+                    realized_vol20_pct=values["realized_vol20_pct"],
+                    levels=named_levels(
+                        ((lv.kind, lv.price, lv.zone_low, lv.zone_high) for lv in levels), close
+                    ),
+                )
+            )
+    return calls
+
+
+def measure_calls(calls: Sequence[Call], series: Series, universe: Universe) -> list[Measured]:
+    """Each call's outcome from the bars after its entry (the series' own later bars)."""
+    bench = universe.benchmark_of(series)
+    out = []
+    n = len(series.bars)
+    for call in calls:
+        i = series.last_index_on_or_before(call.entry_date.toordinal())
+        path = [
+            PathBar(b.bar_date, b.high, b.low, b.close)
+            for b in series.bars[i + 1 : min(n, i + 1 + HORIZONS[-1])]
+        ]
+        bench_path = None
+        if bench is not None:
+            j = bench.last_index_on_or_before(call.entry_date.toordinal())
+            end = path[-1].bar_date.toordinal() if path else call.entry_date.toordinal()
+            k = bench.last_index_on_or_before(end)
+            bench_path = list(
+                zip(
+                    bench.date_list[max(j, 0) : k + 1],
+                    bench.close_list[max(j, 0) : k + 1],
+                    strict=True,
+                )
+            )
+        out.append(
+            measure(
+                direction=call.direction,
+                entry_close=call.entry_close,
+                entry_date=call.entry_date,
+                path=path,
+                levels=call.levels,
+                benchmark=bench_path,
+            )
+        )
+    return out
+
+
+def _needed(universe: Universe, symbol: str) -> Universe:
+    """The part of the universe one symbol's calls read: itself, its benchmark, the VIX."""
+    series = universe.by_symbol[symbol]
+    keep = {symbol, series.benchmark_symbol or "", universe.vix_symbol or ""}
+    return Universe({s: v for s, v in universe.by_symbol.items() if s in keep}, universe.vix_symbol)
+
+
+def _one(task: tuple[Universe, str, date, date]) -> list[tuple[Call, Measured]]:
+    universe, symbol, start, end = task
+    series = universe.by_symbol[symbol]
+    calls = backtest_calls(series, universe, start=start, end=end)
+    return list(zip(calls, measure_calls(calls, series, universe), strict=True))
+
+
+def run_backtest(
+    universe: Universe,
+    symbols: Sequence[str],
+    *,
+    start: date,
+    end: date,
+    jobs: int = 1,
+    on_symbol: Callable[[str, int], None] | None = None,
+) -> list[tuple[Call, Measured]]:
+    """Calls and outcomes of every named symbol, in symbol order; ``jobs`` > 1 runs symbols in
+    that many processes (each gets only the series its symbol reads)."""
+    tasks = [(_needed(universe, s), s, start, end) for s in symbols]
+    out: list[tuple[Call, Measured]] = []
+    if jobs > 1 and len(tasks) > 1:
+        with ProcessPoolExecutor(min(jobs, len(tasks))) as pool:
+            parts = pool.map(_one, tasks)
+            for symbol, part in zip(symbols, parts, strict=True):
+                out += part
+                if on_symbol is not None:
+                    on_symbol(symbol, len(part))
+        return out
+    for task in tasks:
+        part = _one(task)
+        out += part
+        if on_symbol is not None:
+            on_symbol(task[1], len(part))
+    return out
+
+
+def universe_from_store(store: Store, *, vix_symbol: str | None) -> Universe:
+    """Every stored instrument's completed daily bars (a backtest reads bars only)."""
+    far = datetime(9999, 1, 1, tzinfo=UTC)
+    return Universe(
+        {
+            i.symbol: Series(
+                i.id,
+                i.symbol,
+                i.asset_class,
+                i.benchmark_symbol,
+                market_queries.bars(store, i.id, until=far),
+            )
+            for i in market_queries.instruments(store, active_only=False)
+        },
+        vix_symbol,
+    )
