@@ -7,12 +7,22 @@ seed 20261209. Labelled by README.md's rule before the detector was run on them.
 
 from __future__ import annotations
 
+import importlib.util
 import random
-import sys
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import draw  # noqa: E402 (the labelled set's own reader, beside this file)
+
+def _draw_module() -> Any:
+    """The labelled set's own reader (draw.py beside this file)."""
+    spec = importlib.util.spec_from_file_location(
+        "themes_draw", Path(__file__).with_name("draw.py")
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
 
 SEED = 20261209
 DEV_DRAWS = {
@@ -28,6 +38,7 @@ def load_dev_items() -> list[tuple[str, str, str]]:
     """The dev items, in draw order: (key, title, summary)."""
     labelled = {line.split("\t")[0] for line in LABELS.read_text(encoding="utf-8").splitlines()}
     rng = random.Random(SEED)  # noqa: S311 (a sample, not crypto)
+    draw = _draw_module()
     items: list[tuple[str, str, str]] = []
     for name, count in DEV_DRAWS.items():
         rows = [r for r in draw._rows(name) if r[0] not in labelled and r[1].strip()]
