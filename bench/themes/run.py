@@ -24,10 +24,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "data" / "themes"))
 
 from draw import load_items  # noqa: E402
+from draw_dev import load_dev_items  # noqa: E402
 
 from tapewire.enrich.themes import THEMES, find_themes  # noqa: E402
 
 LABELS = ROOT / "tests" / "data" / "themes" / "labels.tsv"
+DEV = ROOT / "tests" / "data" / "themes" / "dev.tsv"  # fresh rows, labelled before any run
 BASELINE = {  # the first thing anyone writes: substring keywords, no boundaries or negatives
     "oil": ("oil", "crude", "opec"),
     "gold": ("gold",),
@@ -61,10 +63,11 @@ def ours(title: str, summary: str) -> set[str]:
     return {hit.theme for hit in find_themes(title, summary)}
 
 
-def load() -> list[tuple[str, str, str, set[str], str]]:
-    texts = {key: (title, summary) for key, title, summary in load_items()}
+def load(labels: Path = LABELS) -> list[tuple[str, str, str, set[str], str]]:
+    items = load_items() if labels == LABELS else load_dev_items()
+    texts = {key: (title, summary) for key, title, summary in items}
     rows = []
-    with LABELS.open(encoding="utf-8") as fh:
+    with labels.open(encoding="utf-8") as fh:
         lines = (line for line in fh if not line.startswith("#"))
         for row in csv.DictReader(lines, delimiter="\t"):
             labels = set() if row["themes"] == "-" else set(row["themes"].split())
@@ -99,12 +102,14 @@ def main() -> None:
         action="store_true",
         help="with --errors: print the held-out half's errors instead (read only to study causes)",
     )
+    parser.add_argument("--dev", action="store_true", help="with --errors: the dev rows' errors")
     args = parser.parse_args()
     rows = load()
     print(f"{len(rows)} labelled items ({LABELS.relative_to(ROOT)})")
     print(f"{'half':<9} {'items':>5} {'P ours':>7} {'R ours':>7} {'P base':>7} {'R base':>7}")
-    for half in ("tune", "heldout", "all"):
-        part = [r for r in rows if half in ("all", r[4])]
+    dev = load(DEV)
+    for half in ("tune", "heldout", "all", "dev"):
+        part = dev if half == "dev" else [r for r in rows if half in ("all", r[4])]
         p, r, *_ = score(part, ours)
         bp, br, *_ = score(part, baseline)
         print(f"{half:<9} {len(part):>5} {p:>7.3f} {r:>7.3f} {bp:>7.3f} {br:>7.3f}")
@@ -114,9 +119,9 @@ def main() -> None:
         n = tp[theme] + fn[theme]
         print(f"  {theme:<12} {n:>3} {tp[theme]:>4} {fp[theme]:>4} {fn[theme]:>4}")
     if args.errors:
-        wanted = "heldout" if args.held_out else "tune"
+        wanted = "heldout" if args.held_out else "dev" if args.dev else "tune"
         print(f"\n{wanted}-half errors:")
-        for key, title, summary, gold, half in rows:
+        for key, title, summary, gold, half in rows + dev:
             found = ours(title, summary)
             if half == wanted and found != gold:
                 print(f"  {key}: {title[:90]!r} gold={sorted(gold)} found={sorted(found)}")

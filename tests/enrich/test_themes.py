@@ -218,6 +218,8 @@ NOT_THEME = [
     ("banks", "Startup said to pick banks for $84 million IPO"),
     ("economy", "Argentina's president names a former trader as economy minister"),
     ("guidance", "S&P lowers Australia's 'AAA' outlook"),
+    ("jobs", "Russia plans to strike Ukraine power grid over winter"),
+    ("oil", "Cracker Barrel Posts Lower 1Q Sales"),
 ]  # fmt: skip
 
 STILL_THEME = [
@@ -229,6 +231,9 @@ STILL_THEME = [
     ("economy", "Japan's economy grew 1% in the third quarter"),
     ("banks", "Regional banks' bad loans rise at lenders"),
     ("housing", "UK home loans fall 90% since the start of the crisis"),
+    ("jobs", "Workers vote to strike at the carmaker"),
+    ("geopolitics", "Russia plans to strike the power grid, Nato head says"),  # British spelling
+    ("oil", "Oil Tops $100 Per Barrel"),
 ]
 
 

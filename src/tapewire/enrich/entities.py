@@ -417,7 +417,7 @@ def _mark_examples(hits: list[_Hit], text: _Text) -> None:
         pair = (text.lower[k], text.lower[k + 1])
         if pair in (("or", "other"), ("and", "other")):
             span = range(max(0, k - 8), k)
-        elif pair in (("such", "as"), ("like", "")) or (pair[0] == "e.g" or pair[0] == "e.g."):
+        elif pair == ("such", "as") or pair[0] in ("e.g", "e.g."):
             span = range(k + 1, min(len(text.lower), k + 10))
         else:
             continue

@@ -90,6 +90,8 @@ _CUES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
             r"(?:greenhouse|tear|nerve|laughing) gas(?:es)?",
             r"gas (?:chamber|leak|giant|station)s?",
             r"crude (?:joke|humou?r|language|drawing|remark)s?",
+            # "Barrel" in a name ("Cracker Barrel Posts Lower 1Q Sales"), not "Per/A Barrel"
+            r"(?-i:(?!(?:Per|A|The|Each|Every)\b)[A-Z][a-z]+ Barrels?)",
         ),
     ),
     "gold": (
@@ -189,6 +191,8 @@ _CUES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
             r"(?:air|missile|drone|military|hunger|lightning) ?strikes?",
             r"strik(?:e|es|ing) (?:targets|gaza|back|a deal|deals?|price)",
             r"strike price",
+            # a state or army planning an attack: "Russia plans to strike Ukraine power grid"
+            r"(?:plans?|planned|planning|threatens?|threatened|vows?|vowed|poised|ready) to strike",
             r"(?:european|soviet|african|credit|customs|monetary) union",
             r"pay (?:package|packages|tv|wall|walls|off|out|back|for)",
             r"labour party",
@@ -232,7 +236,7 @@ _CUES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
             r"troops",
             r"invasion",
             r"invade[sd]?",
-            r"(?-i:Hamas|Hezbollah|Houthis?|Taliban|ISIS|NATO|Gaza|Kremlin|Pentagon)",
+            r"(?-i:Hamas|Hezbollah|Houthis?|Taliban|ISIS|NATO|Nato|Gaza|Kremlin|Pentagon)",
             r"ceasefire",
             r"cease-fire",
             r"truce",
