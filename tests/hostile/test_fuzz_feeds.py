@@ -51,9 +51,9 @@ WEIRD_DATES = [
     "2026-11-19T21:00:00.123456789Z",
     "\x00",
 ]
-texts = st.text(
-    alphabet=st.characters(codec="utf-8"), max_size=40
-) | st.sampled_from(["", " ", "&amp;", "&bogus;", "]]>", "<b>x</b>", "\u202e", "\ufeff"])
+texts = st.text(alphabet=st.characters(codec="utf-8"), max_size=40) | st.sampled_from(
+    ["", " ", "&amp;", "&bogus;", "]]>", "<b>x</b>", "\u202e", "\ufeff"]
+)
 dates = st.sampled_from(WEIRD_DATES) | texts
 urls = st.sampled_from(
     [
