@@ -192,3 +192,22 @@ def test_an_item_that_breaks_enrichment_costs_that_item(
         ids = {item.url: item.id for item in s.scalars(select(NewsItem))}
     assert {ids[f"https://good.example/{i}"] for i in (0, 1, 2, 4)} <= in_stories
     assert ids["https://good.example/3"] not in in_stories
+
+
+def test_a_feed_of_too_many_items_keeps_the_first_ones(settings: Settings) -> None:
+    """Items per feed are bounded: a feed listing more than ``MAX_ITEMS_PER_FEED`` (newest
+    first, as feeds do) gives the first ones and says how many it skipped."""
+    count = ingest_stage.MAX_ITEMS_PER_FEED + 7
+    body = (
+        b"<rss><channel><title>Long</title>"
+        + b"".join(
+            f"<item><title>Item {i}</title><link>https://long.example/{i}</link></item>".encode()
+            for i in range(count)
+        )
+        + b"</channel></rss>"
+    )
+    with serve_routes({"/long.xml": Route(body=body)}) as base, HttpClient(settings.http) as http:
+        fetched = ingest_stage.fetch_source(http, base + "/long.xml", now=NOW)
+    assert len(fetched.items) == ingest_stage.MAX_ITEMS_PER_FEED
+    assert fetched.items[-1].url == f"https://long.example/{ingest_stage.MAX_ITEMS_PER_FEED - 1}"
+    assert fetched.warning and "7 item(s) beyond the first 10,000 skipped" in fetched.warning
