@@ -159,3 +159,55 @@ def test_a_store_error_costs_one_source(sqlite_store: Store, settings: Settings)
     items = stored(sqlite_store)
     assert {f"https://good.example/{i}" for i in range(5)} <= set(items)
     assert not any(u.startswith("https://poison.example/") for u in items)
+
+
+def test_an_item_that_breaks_enrichment_costs_that_item(
+    sqlite_store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seam: no known title breaks the theme reader, so one that raises stands for the next bug;
+    the enrich stage reports that item and enriches the others."""
+    from tapewire.enrich import stage as enrich_stage
+    from tapewire.enrich.models import StoryItem
+    from tapewire.enrich.themes import find_themes as real_find_themes
+
+    def find_themes(title: str, summary: str) -> object:
+        if title == "Good story 3":
+            raise RecursionError("maximum recursion depth exceeded")
+        return real_find_themes(title, summary)
+
+    monkeypatch.setattr(enrich_stage, "find_themes", find_themes)
+    with serve_routes({"/good.xml": Route(body=GOOD)}) as base:
+        with sqlite_store.write() as s:
+            add_feed(s, base + "/good.xml", now=NOW)
+        run_ingest(sqlite_store, settings)
+    with HttpClient(settings.http) as http:
+        ctx = RunContext(
+            store=sqlite_store, settings=settings, as_of=NOW, http=http, clock=FixedClock(NOW)
+        )
+        report = enrich_stage.run(ctx)
+    assert len(report.errors) == 1 and "https://good.example/3" in report.errors[0]
+    assert "RecursionError" in report.errors[0]
+    with sqlite_store.read() as s:
+        in_stories = set(s.scalars(select(StoryItem.news_item_id)))
+        ids = {item.url: item.id for item in s.scalars(select(NewsItem))}
+    assert {ids[f"https://good.example/{i}"] for i in (0, 1, 2, 4)} <= in_stories
+    assert ids["https://good.example/3"] not in in_stories
+
+
+def test_a_feed_of_too_many_items_keeps_the_first_ones(settings: Settings) -> None:
+    """Items per feed are bounded: a feed listing more than ``MAX_ITEMS_PER_FEED`` (newest
+    first, as feeds do) gives the first ones and says how many it skipped."""
+    count = ingest_stage.MAX_ITEMS_PER_FEED + 7
+    body = (
+        b"<rss><channel><title>Long</title>"
+        + b"".join(
+            f"<item><title>Item {i}</title><link>https://long.example/{i}</link></item>".encode()
+            for i in range(count)
+        )
+        + b"</channel></rss>"
+    )
+    with serve_routes({"/long.xml": Route(body=body)}) as base, HttpClient(settings.http) as http:
+        fetched = ingest_stage.fetch_source(http, base + "/long.xml", now=NOW)
+    assert len(fetched.items) == ingest_stage.MAX_ITEMS_PER_FEED
+    assert fetched.items[-1].url == f"https://long.example/{ingest_stage.MAX_ITEMS_PER_FEED - 1}"
+    assert fetched.warning and "7 item(s) beyond the first 10,000 skipped" in fetched.warning

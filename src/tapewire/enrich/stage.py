@@ -10,7 +10,13 @@ from sqlalchemy.orm import Session
 
 from tapewire.context import RunContext, StageReport
 from tapewire.enrich.candidates import save_candidates
-from tapewire.enrich.entities import STORE_THRESHOLD, Link, compile_aliases, link_item
+from tapewire.enrich.entities import (
+    STORE_THRESHOLD,
+    ItemLinks,
+    Link,
+    compile_aliases,
+    link_item,
+)
 from tapewire.enrich.models import EntityLink, ItemTheme, Sentiment, Story, StoryItem
 from tapewire.enrich.sentiment import MODEL_NAME, SentimentScore, score_texts
 from tapewire.enrich.stories import StoryGroup, StoryInput, find_stories
@@ -19,6 +25,7 @@ from tapewire.enrich.tone_links import compute_link_tones, save_missing_tones
 from tapewire.ingest import queries as ingest_queries
 from tapewire.ingest.queries import NewsItemView
 from tapewire.market import queries as market_queries
+from tapewire.net.redact import redact_url
 
 log = logging.getLogger(__name__)
 LOOKBACK = timedelta(days=7)  # items older than this are left as they were enriched
@@ -30,10 +37,20 @@ def run(ctx: RunContext) -> StageReport:
     aliases = compile_aliases(
         (inst.id, inst.symbol, inst.aliases) for inst in market_queries.instruments(ctx.store)
     )
-    themes = {item.id: find_themes(item.title, item.summary) for item in items}
-    linked = {
-        item.id: link_item(item.title, item.summary, aliases, item.language) for item in items
-    }
+    themes: dict[int, list[ThemeHit]] = {}
+    linked: dict[int, ItemLinks] = {}
+    kept = []
+    for item in items:
+        try:  # one item that breaks a reader costs that item, not the pass (issue #17)
+            item_themes = find_themes(item.title, item.summary)
+            item_links = link_item(item.title, item.summary, aliases, item.language)
+        except Exception as exc:
+            log.exception("cannot enrich item %s (%s)", item.id, redact_url(item.url))
+            report.fail(redact_url(item.url), f"not enriched: {type(exc).__name__}: {exc}")
+            continue
+        themes[item.id], linked[item.id] = item_themes, item_links
+        kept.append(item)
+    items = kept
     links = {
         item_id: [link for link in found.links if link.relevance >= STORE_THRESHOLD]
         for item_id, found in linked.items()

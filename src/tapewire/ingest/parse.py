@@ -266,14 +266,14 @@ def _parse_tree(root: Any, where: str) -> ParsedFeed:
         return _parse_rdf(root)
     if tag in (f"{ATOM}feed", f"{ATOM03}feed"):
         return _parse_atom(root, tag[: tag.index("}") + 1])
-    if etree.QName(root).localname == "urlset":
+    if _local(tag) == "urlset":
         return _parse_sitemap(root)
     if tag.lower() in ("html", "{http://www.w3.org/1999/xhtml}html"):
         embedded = root.find(f".//{ATOM}feed")  # an Atom feed wrapped in XHTML, as some blogs serve
         if embedded is not None:
             return _parse_atom(embedded, ATOM)
         raise BadInputError(f"not a feed: {where} is an HTML page")
-    raise BadInputError(f"not a feed: {where} has root element <{etree.QName(root).localname}>")
+    raise BadInputError(f"not a feed: {where} has root element <{_local(tag)[:80]}>")
 
 
 # ---------------------------------------------------------------- formats

@@ -7,7 +7,7 @@ import logging
 import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
@@ -26,6 +26,7 @@ from tapewire.net.redact import redact_secrets, redact_url
 
 log = logging.getLogger(__name__)
 MAX_URL_CHARS = 2048  # news_item.url and .canonical_url: a longer link cannot be stored
+MAX_ITEMS_PER_FEED = 10_000  # a feed lists its newest first; news sitemaps hold <= 1,000 URLs
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
@@ -141,8 +142,14 @@ def fetch_source(
     if result.not_modified:
         return Fetched(result, [], None)
     feed = parse_feed(result.body, url=url)
-    items = normalize_items(feed, fetched_at=now, base_url=result.url)
     warnings = [feed.warning] if feed.warning else []
+    if len(feed.items) > MAX_ITEMS_PER_FEED:
+        warnings.append(
+            f"{len(feed.items) - MAX_ITEMS_PER_FEED} item(s) beyond the first "
+            f"{MAX_ITEMS_PER_FEED:,} skipped"
+        )
+        feed = replace(feed, items=feed.items[:MAX_ITEMS_PER_FEED])
+    items = normalize_items(feed, fetched_at=now, base_url=result.url)
     if len(items) < len(feed.items):
         skipped = len(feed.items) - len(items)
         warnings.append(f"{skipped} item(s) with a malformed or over-long link skipped")

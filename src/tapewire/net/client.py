@@ -216,7 +216,7 @@ class HttpClient:
             try:
                 if response.is_redirect:
                     raise BadInputError(
-                        f"HTTP {response.status_code} redirect from {url}: not followed"
+                        f"HTTP {response.status_code} redirect from {redact_url(url)}: not followed"
                     )
                 _raise_for_status(response)
                 body = _read_capped(response, max_bytes or self._settings.max_body_bytes, deadline)
@@ -228,9 +228,9 @@ class HttpClient:
         try:
             parts = urlsplit(url)
         except ValueError as exc:  # "http://[::1"
-            raise BadInputError(f"invalid URL {url}: {exc}") from None
+            raise BadInputError(f"invalid URL {redact_url(url)}: {exc}") from None
         if parts.scheme not in ("http", "https"):
-            raise ConfigError(f"unsupported URL scheme {parts.scheme!r} in {url}")
+            raise ConfigError(f"unsupported URL scheme {parts.scheme!r} in {redact_url(url)}")
 
     def _refuse_private(self, request: httpx.Request) -> None:
         """Runs before every request, so a public URL cannot redirect to a private one."""
@@ -240,7 +240,7 @@ class HttpClient:
         for address in _resolve(host):
             if not address.is_global:
                 raise BadInputError(
-                    f"refused {request.url}: {host} is a private or loopback address "
+                    f"refused {redact_url(str(request.url))}: {host} is a private or loopback address "
                     "(set http.allow_private_urls to allow it)"
                 )
 
@@ -300,12 +300,12 @@ def _result(response: httpx.Response, body: bytes) -> FetchResult:
 def _raise_for_status(response: httpx.Response) -> None:
     status = response.status_code
     if status in RETRY_STATUSES:
-        error = TemporarySourceError(f"HTTP {status} from {response.url}")
+        error = TemporarySourceError(f"HTTP {status} from {redact_url(str(response.url))}")
         error.retry_after = _retry_after(response.headers.get("Retry-After"))  # type: ignore[attr-defined]
         error.status = status  # type: ignore[attr-defined]
         raise error
     if status >= 400:
-        bad = BadInputError(f"HTTP {status} from {response.url}")
+        bad = BadInputError(f"HTTP {status} from {redact_url(str(response.url))}")
         bad.status = status  # type: ignore[attr-defined]
         raise bad
 
