@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -66,6 +66,8 @@ class Store:
         from alembic import command
 
         with self.engine.begin() as connection:
+            if not self.is_sqlite:  # processes starting together (workers, web) migrate in turn
+                connection.execute(text("SELECT pg_advisory_xact_lock(7158236410)"))
             cfg = alembic_config(self.url)
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, revision)
