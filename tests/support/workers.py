@@ -74,15 +74,15 @@ class Workers:
         self.procs: list[subprocess.Popen[bytes]] = []
 
     def start(self, name: str, *, pool: str = "solo") -> subprocess.Popen[bytes]:
-        log = (self.tmp_path / f"worker-{name}.log").open("ab")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tapewire.cli", "worker", "--pool", pool, "-n", f"{name}@%h"]
-            + (["--concurrency", "1"] if pool == "prefork" else []),
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with (self.tmp_path / f"worker-{name}.log").open("ab") as log:  # the child keeps its fd
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "tapewire.cli", "worker", "--pool", pool, "-n", f"{name}@%h"]
+                + (["--concurrency", "1"] if pool == "prefork" else []),
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.procs.append(proc)
         return proc
 
@@ -103,7 +103,9 @@ class Workers:
         proc.wait(timeout=10)
 
     def logs(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-3000:] for p in self.tmp_path.glob("worker-*.log"))
+        return "\n".join(
+            p.read_text(errors="replace")[-3000:] for p in self.tmp_path.glob("worker-*.log")
+        )
 
     def stop(self) -> None:
         for proc in self.procs:
