@@ -3,7 +3,6 @@ same items, stories, signals and briefs (fact sheets equal field by field)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from tapewire.store import Store
 from tests.e2e.test_replay import write_recording
 from tests.queue.compare import differences, snapshot
-from tests.support.cli import cli_env, tapewire
+from tests.support.cli import tapewire
 from tests.support.workers import Workers, redis_database, worker_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(600)]
