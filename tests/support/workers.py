@@ -62,6 +62,7 @@ def worker_env(tmp_path: Path, broker: str, db_url: str) -> dict[str, str]:
         TAPEWIRE_DB__URL=db_url,
         TAPEWIRE_HTTP__ALLOW_PRIVATE_URLS="true",
         TAPEWIRE_HTTP__PER_HOST_DELAY_S="0",
+        PYTHONUNBUFFERED="1",  # the worker logs reach the file line by line (tests read them)
     )
     return env
 
