@@ -865,11 +865,40 @@ def _serve(settings: Settings, port: int) -> None:
 @cli.command()
 @common
 @click.option("--port", type=int, help="Port (default: web.port).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Web processes; their live streams share events through Redis (queue.stream_url).",
+)
 @click.pass_context
-def serve(ctx: click.Context, port: int | None) -> None:
+def serve(ctx: click.Context, port: int | None, workers: int) -> None:
     """Serve the web site and API only (reads the store)."""
     settings = settings_from(ctx)
-    _serve(settings, port or settings.web.port)
+    if workers == 1:
+        _serve(settings, port or settings.web.port)
+        return
+    import os
+
+    import uvicorn
+
+    opts = ctx.ensure_object(Opts)
+    open_store(settings).close()  # migrate once, before the processes start
+    if opts.config:  # each process builds its settings from the environment (web/asgi.py)
+        os.environ["TAPEWIRE_CONFIG"] = str(opts.config.resolve())
+    if opts.db:
+        os.environ["TAPEWIRE_DB__URL"] = opts.db
+    port = port or settings.web.port
+    click.echo(f"serving the site at http://{settings.web.host}:{port}/ with {workers} processes")
+    uvicorn.run(
+        "tapewire.web.asgi:app_from_env",
+        factory=True,
+        host=settings.web.host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 @cli.command()

@@ -44,6 +44,7 @@ from tapewire.queue.app import task_settings
 from tapewire.signals import stage as signals_stage
 from tapewire.store import Store, open_store
 from tapewire.technicals import stage as technicals_stage
+from tapewire.web.wakeup import publish
 
 log = logging.getLogger(__name__)
 RETRY_ON = (OperationalError, DBAPIError, ConnectionError, TimeoutError)
@@ -131,13 +132,21 @@ def technicals(self: Task, instrument_id: int, as_of: str, fixed: bool) -> dict[
 
 @shared_task(name="tapewire.signals", **TASK_OPTIONS)
 def signals(self: Task, instrument_id: int, as_of: str, fixed: bool) -> dict[str, Any]:
-    return _report(signals_stage.run_one(context(self.app, as_of, fixed), instrument_id))
+    ctx = context(self.app, as_of, fixed)
+    report = signals_stage.run_one(ctx, instrument_id)
+    if report.counts.get("instruments"):
+        publish(ctx.settings, "signal")  # every web process's live stream looks now
+    return _report(report)
 
 
 @shared_task(name="tapewire.brief", **TASK_OPTIONS)
 def brief(self: Task, instrument_id: int, as_of: str, fixed: bool) -> dict[str, Any]:
     """One instrument's session and story briefs (a brief's slug is unique: written once)."""
-    return _report(newsroom_stage.run_one(context(self.app, as_of, fixed), instrument_id))
+    ctx = context(self.app, as_of, fixed)
+    report = newsroom_stage.run_one(ctx, instrument_id)
+    if report.counts.get("briefs"):
+        publish(ctx.settings, "brief")
+    return _report(report)
 
 
 @shared_task(name="tapewire.hook", **TASK_OPTIONS)
@@ -184,6 +193,8 @@ def market_brief(
     """After every instrument's briefs: the market brief, then the newsroom's job_run row."""
     ctx = context(self.app, as_of, fixed)
     market = newsroom_stage.run_market(ctx)
+    if market.counts.get("briefs"):
+        publish(ctx.settings, "brief")
     reports = merge([*results, _report(market)])
     _record(ctx, reports, datetime.fromisoformat(started))
     return [_report(r) for r in reports]
