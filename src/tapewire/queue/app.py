@@ -37,7 +37,12 @@ def make_app(settings: Settings) -> Celery:
         "result_serializer": "json",
         "accept_content": ["json"],
         "result_expires": 24 * 3600,
-        "broker_transport_options": {"visibility_timeout": settings.queue.visibility_timeout_s},
+        "broker_transport_options": {
+            "visibility_timeout": settings.queue.visibility_timeout_s,
+            # Look for a dead worker's tasks every few seconds (kombu's default sweep is ~100 s).
+            "unacked_restore_interval": max(1, min(10, settings.queue.visibility_timeout_s // 4)),
+            "unacked_restore_throttle": 1,
+        },
         "result_backend_transport_options": {
             "visibility_timeout": settings.queue.visibility_timeout_s
         },
