@@ -22,6 +22,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
@@ -242,8 +243,7 @@ def main() -> None:
         f"{args.feeds} feeds ({distinct} distinct recordings, links made distinct per copy), "
         f"{args.instruments} instruments (17 real series reused), as of {AS_OF:%Y-%m-%d}"
     )
-    tmp = Path(os.environ.get("TMPDIR", "/tmp")) / f"tapewire-bench-scale-{os.getpid()}"
-    tmp.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="tapewire-bench-scale-"))  # worker logs
     results: dict[str, dict[str, object]] = {}
     with LoopbackServer(served) as server:
         base = server.base_url
