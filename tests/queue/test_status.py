@@ -35,7 +35,17 @@ def test_status_in_process_then_with_a_worker_then_with_the_broker_down(tmp_path
     db = str(tmp_path / "s.db")
     env = cli_env(tmp_path) | {"TAPEWIRE_DB__URL": db}
     ran = subprocess.run(
-        [sys.executable, "-m", "tapewire.cli", "replay", str(rec), "--from", "2026-11-20", "--to", "2026-11-20"],
+        [
+            sys.executable,
+            "-m",
+            "tapewire.cli",
+            "replay",
+            str(rec),
+            "--from",
+            "2026-11-20",
+            "--to",
+            "2026-11-20",
+        ],
         env=env,
         capture_output=True,
         text=True,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,6 +27,8 @@ from typing import Any
 
 from celery import Task, chain, chord, shared_task
 from celery.canvas import Signature
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis import RedisError
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -323,5 +326,16 @@ def enqueue_pass(
     """Run one pass on the workers and wait for it; its reports in stage order."""
     started = (FixedClock(as_of) if fixed else SystemClock()).now()
     result = pass_canvas(store, as_of, fixed=fixed, due_only=due_only, started=started)
-    reports = result.apply_async().get(timeout=timeout_s, disable_sync_subtasks=False)
-    return merge(list(reports))
+    pending = result.apply_async()
+    deadline = time.monotonic() + timeout_s
+    while True:  # the broker restarting under us is waited out (its data is on disk)
+        try:
+            reports = pending.get(
+                timeout=max(1.0, deadline - time.monotonic()), disable_sync_subtasks=False
+            )
+            return merge(list(reports))
+        except (RedisError, KombuOperationalError, ConnectionError) as exc:
+            if time.monotonic() > deadline:
+                raise
+            log.warning("waiting for the pass: %s; retrying", exc)
+            time.sleep(1.0)
