@@ -36,7 +36,7 @@ def make_app(settings: Settings) -> Celery:
         "task_serializer": "json",
         "result_serializer": "json",
         "accept_content": ["json"],
-        "result_expires": 24 * 3600,
+        "result_expires": 3600,  # a pass joins its results within cycle_timeout_s; keeps Redis small
         "broker_transport_options": {
             "visibility_timeout": settings.queue.visibility_timeout_s,
             # Look for a dead worker's tasks every few seconds (kombu's default sweep is ~100 s).
