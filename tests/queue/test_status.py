@@ -28,6 +28,22 @@ def _status(env: dict[str, str]) -> dict[str, object]:
     return data
 
 
+def _beat_pass(db: str, broker: str) -> list[dict[str, object]]:
+    """Send `tapewire.cycle` as beat does and wait for the pass it starts."""
+    from celery.result import AsyncResult
+
+    from tapewire.config import load_settings
+    from tapewire.queue.app import make_app
+
+    app = make_app(load_settings(db={"url": db}, queue={"broker_url": broker}))
+    try:
+        pass_id = app.send_task("tapewire.cycle").get(timeout=60)
+        reports: list[dict[str, object]] = AsyncResult(pass_id, app=app).get(timeout=240)
+        return reports
+    finally:
+        app.close()
+
+
 def test_status_in_process_then_with_a_worker_then_with_the_broker_down(tmp_path: Path) -> None:
     rec = tmp_path / "rec"
     write_recording(rec)
@@ -69,8 +85,24 @@ def test_status_in_process_then_with_a_worker_then_with_the_broker_down(tmp_path
             workers.start("st1")
             workers.wait_ready()
             queued = _status(queued_env)
+            reports = _beat_pass(db, broker)
+            after_beat = _status(queued_env)
         finally:
             workers.stop()
+    # The periodic pass `tapewire beat` sends ran every stage as of now, on the worker.
+    assert [r["stage"] for r in reports] == [
+        "ingest",
+        "market",
+        "enrich",
+        "technicals",
+        "signals",
+        "newsroom",
+    ]
+    assert {s["stage"] for s in after_beat["stages"]} == set(stages)  # type: ignore[attr-defined]
+    assert all(  # newer than the replay's day
+        str(s["as_of"]) > "2026-11-21"
+        for s in after_beat["stages"]  # type: ignore[attr-defined]
+    )
     assert queued["mode"] == "queue" and queued["broker_error"] is None
     assert queued["queues"] == {"tapewire": 0}
     assert [w.split("@")[0] for w in queued["workers"]] == ["st1"]  # type: ignore[attr-defined]
@@ -78,4 +110,4 @@ def test_status_in_process_then_with_a_worker_then_with_the_broker_down(tmp_path
     down = _status(
         queued_env | {"TAPEWIRE_QUEUE__BROKER_URL": f"redis://127.0.0.1:{free_port()}/0"}
     )
-    assert down["broker_error"] and down["stages"] == local["stages"]
+    assert down["broker_error"] and down["stages"] == after_beat["stages"]
