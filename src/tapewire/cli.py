@@ -6,6 +6,7 @@ Errors are one line on stderr; ``--debug`` shows the traceback.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import socket
@@ -985,11 +986,41 @@ def _serve(settings: Settings, port: int) -> None:
 @cli.command()
 @common
 @click.option("--port", type=PORT, help="Port (default: web.port).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Web processes; their live streams share events through Redis (queue.stream_url).",
+)
 @click.pass_context
-def serve(ctx: click.Context, port: int | None) -> None:
+def serve(ctx: click.Context, port: int | None, workers: int) -> None:
     """Serve the web site and API only (reads the store)."""
     settings = settings_from(ctx)
-    _serve(settings, port or settings.web.port)
+    if workers == 1:
+        _serve(settings, port or settings.web.port)
+        return
+    import os
+
+    import uvicorn
+
+    opts = ctx.ensure_object(Opts)
+    open_store(settings).close()  # migrate once, before the processes start
+    if opts.config:  # each process builds its settings from the environment (web/asgi.py)
+        os.environ["TAPEWIRE_CONFIG"] = str(opts.config.resolve())
+    if opts.db:
+        os.environ["TAPEWIRE_DB__URL"] = opts.db
+    port = port or settings.web.port
+    check_port_free(settings.web.host, port)
+    click.echo(f"serving the site at http://{settings.web.host}:{port}/ with {workers} processes")
+    uvicorn.run(
+        "tapewire.web.asgi:app_from_env",
+        factory=True,
+        host=settings.web.host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 @cli.command()
@@ -1008,6 +1039,8 @@ def run(ctx: click.Context, once: bool, port: int | None) -> None:
 
     def one_pass() -> list[Any]:
         with run_context(settings) as rc:
+            if settings.queue.broker_url:  # the stages run on `tapewire worker`s
+                return _enqueue_pass(rc, fixed=False, due_only=True)
             return run_pipeline(rc, stages=LIVE_STAGES)
 
     scheduler = Scheduler(one_pass, interval_s=60.0 * settings.feeds.poll_minutes)
@@ -1083,12 +1116,105 @@ def replay(
                     + _outcome_text(row)
                 )
 
-        run_replay(make_ctx, directory, start=start, end=end, on_day=on_day)
+        queued = functools.partial(_enqueue_pass, fixed=True, due_only=False)
+        run_replay(
+            make_ctx,
+            directory,
+            start=start,
+            end=end,
+            on_day=on_day,
+            run=queued if settings.queue.broker_url else None,
+        )
     if fmt == "json":
         emit(fmt, rows, str)
     _fail_if_every_brief_rejected(
         sum(r["briefs"] for r in rows), sum(r["rejected"] for r in rows), "replay"
     )
+
+
+def _enqueue_pass(rc: RunContext, *, fixed: bool, due_only: bool) -> list[Any]:
+    """One pass on the workers (``queue.broker_url``), waited for; its reports."""
+    from tapewire.queue.app import make_app
+    from tapewire.queue.tasks import enqueue_pass
+
+    app = make_app(rc.settings)
+    try:
+        return enqueue_pass(
+            rc.store,
+            rc.as_of,
+            fixed=fixed,
+            due_only=due_only,
+            timeout_s=rc.settings.queue.cycle_timeout_s,
+        )
+    finally:
+        app.close()
+
+
+# ---------------------------------------------------------------- scale-out (Celery)
+
+
+@cli.command()
+@common
+@click.option(
+    "--queues", "-Q", default="tapewire", show_default=True, help="Queues to take tasks from."
+)
+@click.option(
+    "--concurrency", "-c", type=click.IntRange(min=1), help="Worker processes (default: cores)."
+)
+@click.option(
+    "--pool",
+    type=click.Choice(["prefork", "solo", "threads"]),
+    default="prefork",
+    show_default=True,
+    help="Celery execution pool.",
+)
+@click.option("--hostname", "-n", help="Worker node name (default: tapewire@<host>).")
+@click.pass_context
+def worker(
+    ctx: click.Context, queues: str, concurrency: int | None, pool: str, hostname: str | None
+) -> None:
+    """Run a Celery worker that runs the pipeline's tasks (needs queue.broker_url)."""
+    from tapewire.queue.app import make_app
+
+    settings = settings_from(ctx)
+    open_store(settings).close()  # migrate once here, before the pool forks
+    app = make_app(settings)
+    argv = ["worker", "-Q", queues, "--pool", pool, "--loglevel", "INFO", "--without-gossip"]
+    if concurrency:
+        argv += ["--concurrency", str(concurrency)]
+    if hostname:
+        argv += ["--hostname", hostname]
+    app.worker_main(argv)
+
+
+@cli.command()
+@common
+@click.pass_context
+def beat(ctx: click.Context) -> None:
+    """Run Celery beat: one pipeline pass every feeds.poll_minutes (needs queue.broker_url)."""
+    from tapewire.queue.app import make_app
+
+    settings = settings_from(ctx)
+    app = make_app(settings)
+    schedule = settings.data_dir / "celerybeat-schedule"
+    schedule.parent.mkdir(parents=True, exist_ok=True)
+    app.start(["beat", "--loglevel", "INFO", "--schedule", str(schedule)])
+
+
+@cli.command()
+@common
+@fmt_option
+@click.pass_context
+def status(ctx: click.Context, fmt: str) -> None:
+    """Queue depths, live workers, the last run of each stage and the failing feeds."""
+    from tapewire.queue.status import gather_status, status_text
+
+    settings = settings_from(ctx)
+    store = open_store(settings)
+    try:
+        emit(fmt, gather_status(settings, store), status_text)
+    finally:
+        store.close()
 
 
 def _brief_outcomes(reports: Sequence[Any]) -> dict[str, Any]:

@@ -210,6 +210,34 @@ class WebSettings(_Section):
     )
 
 
+class QueueSettings(_Section):
+    broker_url: str | None = Field(
+        None,
+        description="Celery broker, e.g. `redis://127.0.0.1:6379/0`. Set: `tapewire run` "
+        "enqueues each pass's stages as tasks for `tapewire worker` processes (use a PostgreSQL "
+        "store). Unset (default): the pipeline runs in-process, no broker needed.",
+    )
+    result_backend: str | None = Field(
+        None,
+        description="Celery result backend, needed to join a stage's fan-out (default: the "
+        "broker URL).",
+    )
+    visibility_timeout_s: int = Field(
+        120,
+        ge=5,
+        description="A task taken by a worker that died (kill -9, power loss) is handed to "
+        "another worker after this many seconds (Redis broker). Longer than the longest task.",
+    )
+    cycle_timeout_s: float = Field(
+        1800.0, gt=0, description="Most time `run --once` waits for one queued pass, seconds."
+    )
+    stream_url: str | None = Field(
+        None,
+        description="Redis URL whose pub/sub carries live-stream events between processes "
+        "(default: the broker URL when it is Redis). Lets `serve --workers N` share one stream.",
+    )
+
+
 class DemoSettings(_Section):
     seed: int = Field(7, description="Seed of the simulated demo market.")
     port: int = Field(8765, ge=1, le=65535, description="Port the demo site is served on.")
@@ -243,6 +271,7 @@ class Settings(BaseSettings):
     newsroom: NewsroomSettings = Field(default_factory=NewsroomSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    queue: QueueSettings = Field(default_factory=QueueSettings)
     demo: DemoSettings = Field(default_factory=DemoSettings)
 
     @classmethod

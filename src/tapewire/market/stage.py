@@ -332,6 +332,25 @@ def run(ctx: RunContext) -> StageReport:
     return report
 
 
+def load_instrument(ctx: RunContext, instrument_id: int) -> LoadResult | None:
+    """Bring one instrument's daily bars up to ``ctx.as_of`` (the per-instrument entry point of
+    the queued pipeline, ``tapewire.queue``); None when it is inactive or has no provider."""
+    with ctx.store.read() as s:
+        r = s.get(Instrument, instrument_id)
+        if r is None or not r.active or r.provider is None:
+            return None
+        symbol, provider_name, provider_symbol, source_url = (
+            r.symbol,
+            r.provider,
+            r.provider_symbol,
+            r.source_url,
+        )
+    provider = provider_for(ctx, provider_name, source_url)
+    return load_bars(
+        ctx, instrument_id, provider_symbol or symbol, provider, source=f"{provider.name}:{symbol}"
+    )
+
+
 def calendar_for(asset_class: str, trades_weekends: bool) -> str:
     if trades_weekends:
         return "24x7"

@@ -443,6 +443,30 @@ def run(ctx: RunContext) -> StageReport:
     return report
 
 
+def run_one(ctx: RunContext, instrument_id: int) -> StageReport:
+    """One instrument's session and story briefs (the queued pipeline's per-instrument entry
+    point; ``run_market`` writes the market brief after every instrument's)."""
+    report = StageReport("newsroom")
+    watchlist = set(ctx.settings.newsroom.watchlist)
+    llm = llm_writer(ctx)
+    for inst in market_queries.instruments(ctx.store):
+        if inst.id != instrument_id:
+            continue
+        watched = not watchlist or inst.symbol in watchlist
+        _attempt(
+            ctx, report, inst, functools.partial(write_brief, ctx, inst, watched=watched, llm=llm)
+        )
+        _attempt(ctx, report, inst, functools.partial(write_story_brief, ctx, inst, llm=llm))
+    return report
+
+
+def run_market(ctx: RunContext) -> StageReport:
+    """The market brief of the run, as ``run`` writes it last."""
+    report = StageReport("newsroom")
+    _attempt(ctx, report, market_view(), functools.partial(write_market_brief, ctx, quiet=True))
+    return report
+
+
 def _attempt(
     ctx: RunContext,
     report: StageReport,

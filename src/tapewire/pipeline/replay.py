@@ -91,8 +91,10 @@ def run_replay(
     start: date,
     end: date,
     on_day: Callable[[ReplayDay], None] | None = None,
+    run: Callable[[RunContext], list[StageReport]] | None = None,
 ) -> list[ReplayDay]:
-    """Run every stage as of each day from ``start`` to ``end`` inclusive."""
+    """Run every stage as of each day from ``start`` to ``end`` inclusive (``run``: how one
+    day's pass runs; default in-process, ``tapewire.queue`` passes one that enqueues it)."""
     if end < start:
         raise ConfigError(f"--to {end} is before --from {start}")
     source = find_sources(directory)
@@ -101,7 +103,8 @@ def run_replay(
     while day <= end:
         ctx = make_ctx(day)
         register_sources(ctx, source)
-        result = ReplayDay(day, tuple(run_pipeline(ctx, stages=STAGES)))
+        reports = run(ctx) if run is not None else run_pipeline(ctx, stages=STAGES)
+        result = ReplayDay(day, tuple(reports))
         days.append(result)
         if on_day is not None:
             on_day(result)

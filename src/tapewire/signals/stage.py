@@ -59,18 +59,29 @@ def gather_inputs(ctx: RunContext, inst: InstrumentView) -> SignalInputs | None:
 def run(ctx: RunContext) -> StageReport:
     report = StageReport("signals")
     for inst in market_queries.instruments(ctx.store):
-        inputs = gather_inputs(ctx, inst)
-        if inputs is None:
-            report.fail(inst.symbol, "no technicals: signals not computed")
-            continue
-        signals = compute_signals(inputs, as_of=ctx.as_of)
-        with ctx.store.write() as s:
-            s.execute(
-                delete(Signal).where(Signal.instrument_id == inst.id, Signal.as_of == ctx.as_of)
-            )
-            s.add(_row(inst.id, ctx, signals))
-        report.add("instruments")
+        _one(ctx, inst, report)
     return report
+
+
+def run_one(ctx: RunContext, instrument_id: int) -> StageReport:
+    """The same for one instrument (the queued pipeline's per-instrument entry point)."""
+    report = StageReport("signals")
+    for inst in market_queries.instruments(ctx.store):
+        if inst.id == instrument_id:
+            _one(ctx, inst, report)
+    return report
+
+
+def _one(ctx: RunContext, inst: InstrumentView, report: StageReport) -> None:
+    inputs = gather_inputs(ctx, inst)
+    if inputs is None:
+        report.fail(inst.symbol, "no technicals: signals not computed")
+        return
+    signals = compute_signals(inputs, as_of=ctx.as_of)
+    with ctx.store.write() as s:  # delete + insert in one transaction: a re-run replaces it
+        s.execute(delete(Signal).where(Signal.instrument_id == inst.id, Signal.as_of == ctx.as_of))
+        s.add(_row(inst.id, ctx, signals))
+    report.add("instruments")
 
 
 def _row(instrument_id: int, ctx: RunContext, sig: SignalSet) -> Signal:

@@ -37,21 +37,35 @@ def run(ctx: RunContext) -> StageReport:
     report = StageReport("technicals")
     universe = _Universe(ctx, market_queries.instruments(ctx.store))
     for inst in universe.instruments:
-        bars = universe.bars(inst.id)
-        checked = screen_prices(ctx, universe, inst, bars)
-        if checked.blocked is not None:
-            report.fail(inst.symbol, checked.blocked)
-            continue
-        bars = checked.bars
-        snapshot = compute_snapshot(bars)  # pure; no transaction open
-        if snapshot is None:
-            report.fail(inst.symbol, f"only {len(bars)} bars before {ctx.as_of:%Y-%m-%d}")
-            continue
-        snapshot.values.update(cross_values(universe, inst, bars))
-        with ctx.store.write() as s:
-            save_snapshot(s, inst.id, ctx.as_of, snapshot)
-        report.add("instruments")
+        _one(ctx, universe, inst, report)
     return report
+
+
+def run_one(ctx: RunContext, instrument_id: int) -> StageReport:
+    """The same for one instrument (the queued pipeline's per-instrument entry point)."""
+    report = StageReport("technicals")
+    universe = _Universe(ctx, market_queries.instruments(ctx.store))
+    for inst in universe.instruments:
+        if inst.id == instrument_id:
+            _one(ctx, universe, inst, report)
+    return report
+
+
+def _one(ctx: RunContext, universe: _Universe, inst: InstrumentView, report: StageReport) -> None:
+    bars = universe.bars(inst.id)
+    checked = screen_prices(ctx, universe, inst, bars)
+    if checked.blocked is not None:
+        report.fail(inst.symbol, checked.blocked)
+        return
+    bars = checked.bars
+    snapshot = compute_snapshot(bars)  # pure; no transaction open
+    if snapshot is None:
+        report.fail(inst.symbol, f"only {len(bars)} bars before {ctx.as_of:%Y-%m-%d}")
+        return
+    snapshot.values.update(cross_values(universe, inst, bars))
+    with ctx.store.write() as s:
+        save_snapshot(s, inst.id, ctx.as_of, snapshot)
+    report.add("instruments")
 
 
 def screen_prices(

@@ -20,6 +20,7 @@ from tapewire.signals import queries as signals_queries
 from tapewire.store import Store, open_store
 from tapewire.web.middleware import ResponseCache, SecurityHeaders
 from tapewire.web.routes import api, feeds, pages, scorecard, stream
+from tapewire.web.wakeup import Wakeup, stream_url
 
 WEB_DIR = Path(__file__).parent
 SECURITY_HEADERS = {
@@ -47,6 +48,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.store = store or open_store(
         settings.database_url(), busy_timeout_ms=settings.db.busy_timeout_ms
     )
+    app.state.wakeup = Wakeup(stream_url(settings))  # cross-process stream fan-out (Redis)
     app.state.templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     app.state.templates.env.filters["safe_url"] = safe_url
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -18,6 +17,7 @@ from tapewire.signals import queries as signals_queries
 from tapewire.store import Store
 from tapewire.web.deps import get_settings, get_store
 from tapewire.web.routes.api import brief_summary
+from tapewire.web.wakeup import Wakeup
 
 router = APIRouter(tags=["stream"])
 HEARTBEAT_S = 15.0
@@ -53,6 +53,7 @@ async def _events(
         since if since is not None else await to_thread.run_sync(queries.latest_brief_id, store)
     )
     signal_id = await to_thread.run_sync(signals_queries.latest_signal_id, store)
+    wakeup: Wakeup = request.app.state.wakeup
     sent, idle = 0, 0.0
     yield f"retry: {int(settings.web.stream_poll_s * 1000)}\n\n"
     while not await request.is_disconnected():
@@ -66,7 +67,7 @@ async def _events(
         if idle >= HEARTBEAT_S:
             yield ": keep-alive\n\n"
             idle = 0.0
-        await asyncio.sleep(settings.web.stream_poll_s)
+        await wakeup.wait(settings.web.stream_poll_s)  # early when a worker says so
 
 
 @router.get("/stream", summary="Server-Sent Events: `brief` and `signal` events")

@@ -1,0 +1,341 @@
+"""The stages as Celery tasks, and one pipeline pass as a canvas of them.
+
+Each task carries its ``as_of`` (ISO text) and whether the clock is fixed at it (replay) or the
+system clock (live). A task reuses the stage's own function for one item (``ingest_feed``,
+``load_instrument``, ``run_one``...). A source failure is a line in the task's report, as in the
+in-process pipeline; a database or broker error is retried with exponential backoff. A pass:
+
+    chord(fetch each feed + load each instrument's bars) -> record
+    -> enrich + cluster (one writer: a PostgreSQL advisory lock)
+    -> chord(technicals per instrument) -> record -> chord(signals per instrument) -> record
+    -> chord(briefs per instrument) -> market brief + record
+    -> fill outcomes -> dispatch alerts (hooks: they run when those stages exist)
+    -> the pass's reports
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from celery import Task, chain, chord, shared_task
+from celery.canvas import Signature
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis import RedisError
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from tapewire.clock import Clock, FixedClock, SystemClock
+from tapewire.config import Settings
+from tapewire.context import RunContext, StageReport
+from tapewire.enrich import stage as enrich_stage
+from tapewire.ingest import stage as ingest_stage
+from tapewire.ingest.models import Feed, FeedHealth
+from tapewire.market import queries as market_queries
+from tapewire.market import stage as market_stage
+from tapewire.net import HttpClient
+from tapewire.newsroom import stage as newsroom_stage
+from tapewire.pipeline.models import JobRun
+from tapewire.queue.app import task_settings
+from tapewire.signals import stage as signals_stage
+from tapewire.store import Store, open_store
+from tapewire.technicals import stage as technicals_stage
+from tapewire.web.wakeup import publish
+
+log = logging.getLogger(__name__)
+RETRY_ON = (OperationalError, DBAPIError, ConnectionError, TimeoutError)
+TASK_OPTIONS: dict[str, Any] = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": RETRY_ON,
+    "retry_backoff": 1,
+    "retry_backoff_max": 30,
+    "retry_jitter": True,
+    "max_retries": 10,
+}
+CLUSTER_LOCK = zlib.crc32(b"tapewire.cluster")  # advisory lock key of the single writer
+# Per worker process: one store and one HTTP client, made after the fork, on first use.
+_RUNTIME: dict[str, Any] = {}
+
+
+def _runtime(settings: Settings) -> tuple[Store, HttpClient]:
+    if _RUNTIME.get("pid") != os.getpid():
+        _RUNTIME.clear()
+        store = open_store(settings.database_url(), busy_timeout_ms=settings.db.busy_timeout_ms)
+        _RUNTIME.update(pid=os.getpid(), store=store, http=HttpClient(settings.http))
+    return _RUNTIME["store"], _RUNTIME["http"]
+
+
+def context(app: Any, as_of: str, fixed: bool) -> RunContext:
+    """The run context of a task: this process's store and client, the task's ``as_of``."""
+    settings = task_settings(app)
+    store, http = _runtime(settings)
+    when = datetime.fromisoformat(as_of)
+    clock: Clock = FixedClock(when) if fixed else SystemClock()
+    return RunContext(store=store, settings=settings, as_of=when, http=http, clock=clock)
+
+
+def _report(report: StageReport) -> dict[str, Any]:
+    return report.as_dict()
+
+
+# ---------------------------------------------------------------- one item per task
+
+
+@shared_task(name="tapewire.fetch_feed", **TASK_OPTIONS)
+def fetch_feed(self: Task, feed_id: int, url: str, as_of: str, fixed: bool) -> dict[str, Any]:
+    """Fetch one feed, parse it, store its new items (unique by canonical URL) and its health."""
+    ctx = context(self.app, as_of, fixed)
+    result = ingest_stage.ingest_feed(ctx, feed_id, url)
+    report = StageReport("ingest")
+    report.add("feeds")
+    report.add("new_items", result.new_items)
+    if result.error:
+        report.fail(url, result.error)
+    return _report(report)
+
+
+@shared_task(name="tapewire.load_bars", **TASK_OPTIONS)
+def load_bars(self: Task, instrument_id: int, as_of: str, fixed: bool) -> dict[str, Any]:
+    """Load one instrument's missing daily bars (stored bars are never written twice)."""
+    ctx = context(self.app, as_of, fixed)
+    report = StageReport("market")
+    result = market_stage.load_instrument(ctx, instrument_id)
+    if result is not None:
+        report.add("instruments")
+        report.add("new_bars", result.new)
+        if result.error:
+            report.fail(result.symbol, result.error)
+    return _report(report)
+
+
+@shared_task(name="tapewire.enrich", **TASK_OPTIONS)
+def enrich(self: Task, as_of: str, fixed: bool) -> dict[str, Any]:
+    """Links, tone, themes of the recent batch and the story clusters: one writer at a time."""
+    ctx = context(self.app, as_of, fixed)
+    started = ctx.clock.now()
+    with single_writer(ctx.store):
+        report = enrich_stage.run(ctx)
+        _record(ctx, [report], started)
+    return _report(report)
+
+
+@shared_task(name="tapewire.technicals", **TASK_OPTIONS)
+def technicals(self: Task, instrument_id: int, as_of: str, fixed: bool) -> dict[str, Any]:
+    return _report(technicals_stage.run_one(context(self.app, as_of, fixed), instrument_id))
+
+
+@shared_task(name="tapewire.signals", **TASK_OPTIONS)
+def signals(self: Task, instrument_id: int, as_of: str, fixed: bool) -> dict[str, Any]:
+    ctx = context(self.app, as_of, fixed)
+    report = signals_stage.run_one(ctx, instrument_id)
+    if report.counts.get("instruments"):
+        publish(ctx.settings, "signal")  # every web process's live stream looks now
+    return _report(report)
+
+
+@shared_task(name="tapewire.brief", **TASK_OPTIONS)
+def brief(self: Task, instrument_id: int, as_of: str, fixed: bool) -> dict[str, Any]:
+    """One instrument's session and story briefs (a brief's slug is unique: written once)."""
+    ctx = context(self.app, as_of, fixed)
+    report = newsroom_stage.run_one(ctx, instrument_id)
+    if report.counts.get("briefs"):
+        publish(ctx.settings, "brief")
+    return _report(report)
+
+
+@shared_task(name="tapewire.hook", **TASK_OPTIONS)
+def hook(self: Task, module: str, as_of: str, fixed: bool) -> dict[str, Any] | None:
+    """Run ``<module>.run(ctx)`` when that stage exists (fill outcomes: ``tapewire.scorecard.stage``;
+    dispatch alerts: ``tapewire.alerts.stage``); nothing when it does not (yet)."""
+    stage = _optional_stage(module)
+    if stage is None:
+        return None
+    ctx = context(self.app, as_of, fixed)
+    started = ctx.clock.now()
+    report = stage(ctx)
+    _record(ctx, [report], started)
+    return _report(report)
+
+
+def _optional_stage(module: str) -> Callable[[RunContext], StageReport] | None:
+    try:
+        found = importlib.import_module(module)
+    except ModuleNotFoundError:
+        return None
+    run = getattr(found, "run", None)
+    return run if callable(run) else None
+
+
+# ---------------------------------------------------------------- fan-in
+
+
+@shared_task(name="tapewire.record", **TASK_OPTIONS)
+def record(
+    self: Task, results: list[dict[str, Any] | None], as_of: str, fixed: bool, started: str
+) -> list[dict[str, Any]]:
+    """Join a fan-out: one job_run row per stage with the summed counts and every error."""
+    ctx = context(self.app, as_of, fixed)
+    reports = merge(results)
+    _record(ctx, reports, datetime.fromisoformat(started))
+    return [_report(r) for r in reports]
+
+
+@shared_task(name="tapewire.market_brief", **TASK_OPTIONS)
+def market_brief(
+    self: Task, results: list[dict[str, Any] | None], as_of: str, fixed: bool, started: str
+) -> list[dict[str, Any]]:
+    """After every instrument's briefs: the market brief, then the newsroom's job_run row."""
+    ctx = context(self.app, as_of, fixed)
+    market = newsroom_stage.run_market(ctx)
+    if market.counts.get("briefs"):
+        publish(ctx.settings, "brief")
+    reports = merge([*results, _report(market)])
+    _record(ctx, reports, datetime.fromisoformat(started))
+    return [_report(r) for r in reports]
+
+
+@shared_task(name="tapewire.pass_reports", **TASK_OPTIONS)
+def pass_reports(self: Task, as_of: str, fixed: bool, started: str) -> list[dict[str, Any]]:
+    """The last link of a pass: the job_run reports it recorded, in stage order."""
+    ctx = context(self.app, as_of, fixed)
+    since = datetime.fromisoformat(started)
+    with ctx.store.read() as s:
+        rows = s.scalars(
+            select(JobRun)
+            .where(JobRun.as_of == ctx.as_of, JobRun.started_at >= since)
+            .order_by(JobRun.id)
+        ).all()
+        return [dict(r.report) for r in rows]
+
+
+def merge(results: list[dict[str, Any] | None]) -> list[StageReport]:
+    """Task reports -> one report per stage, in first-seen order."""
+    merged: dict[str, StageReport] = {}
+    for result in results:
+        if not result:
+            continue
+        report = merged.setdefault(result["stage"], StageReport(result["stage"]))
+        for key, n in result["counts"].items():
+            report.add(key, int(n))
+        report.errors.extend(result["errors"])
+    return list(merged.values())
+
+
+def _record(ctx: RunContext, reports: list[StageReport], started: datetime) -> None:
+    with ctx.store.write() as s:
+        for report in reports:
+            s.add(
+                JobRun(
+                    job=report.stage,
+                    as_of=ctx.as_of,
+                    started_at=started,
+                    finished_at=ctx.clock.now(),
+                    status="ok" if not report.errors else "partial",
+                    report=report.as_dict(),
+                )
+            )
+
+
+@contextmanager
+def single_writer(store: Store) -> Iterator[None]:
+    """Hold the cluster lock: a PostgreSQL session advisory lock (freed if the worker dies, as
+    its connection closes); on SQLite the store's own write lock already serializes writers."""
+    if store.is_sqlite:
+        yield
+        return
+    with store.engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": CLUSTER_LOCK})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": CLUSTER_LOCK})
+            conn.commit()
+
+
+# ---------------------------------------------------------------- one pass
+
+
+HOOKS = ("tapewire.scorecard.stage", "tapewire.alerts.stage")
+
+
+def pass_canvas(
+    store: Store, as_of: datetime, *, fixed: bool, due_only: bool, started: datetime
+) -> Signature:
+    """One pipeline pass over the store's active feeds and instruments, as a Celery canvas."""
+    when, start = as_of.isoformat(), started.isoformat()
+    with store.read() as s:
+        feeds = s.execute(
+            select(Feed.id, Feed.url, FeedHealth.next_poll_at)
+            .outerjoin(FeedHealth, FeedHealth.feed_id == Feed.id)
+            .where(Feed.active)
+            .order_by(Feed.id)
+        ).all()
+    due = [f for f in feeds if not due_only or f.next_poll_at is None or f.next_poll_at <= as_of]
+    ids = [i.id for i in market_queries.instruments(store)]
+
+    def fan(tasks: list[Signature], body: Signature) -> Signature:
+        return chord(tasks or [noop.si()], body)
+
+    def rec(task: Any = None) -> Signature:
+        return (task or record).s(as_of=when, fixed=fixed, started=start)
+
+    return chain(
+        fan(
+            [fetch_feed.si(f.id, f.url, when, fixed) for f in due]
+            + [load_bars.si(i, when, fixed) for i in ids],
+            rec(),
+        ),
+        enrich.si(when, fixed),
+        fan([technicals.si(i, when, fixed) for i in ids], rec()),
+        fan([signals.si(i, when, fixed) for i in ids], rec()),
+        fan([brief.si(i, when, fixed) for i in ids], rec(market_brief)),
+        *[hook.si(module, when, fixed) for module in HOOKS],
+        pass_reports.si(when, fixed, start),
+    )
+
+
+@shared_task(name="tapewire.noop")
+def noop() -> None:
+    """Stands in for an empty fan-out (a chord needs one task)."""
+    return None
+
+
+@shared_task(name="tapewire.cycle", bind=True, acks_late=True)
+def cycle(self: Task) -> str:
+    """The periodic pass (``tapewire beat``): due feeds and every instrument, as of now."""
+    settings = task_settings(self.app)
+    store, _http = _runtime(settings)
+    now = SystemClock().now()
+    result = pass_canvas(store, now, fixed=False, due_only=True, started=now).apply_async()
+    return str(result.id)
+
+
+def enqueue_pass(
+    store: Store, as_of: datetime, *, fixed: bool, due_only: bool, timeout_s: float
+) -> list[StageReport]:
+    """Run one pass on the workers and wait for it; its reports in stage order."""
+    started = (FixedClock(as_of) if fixed else SystemClock()).now()
+    result = pass_canvas(store, as_of, fixed=fixed, due_only=due_only, started=started)
+    pending = result.apply_async()
+    deadline = time.monotonic() + timeout_s
+    while True:  # the broker restarting under us is waited out (its data is on disk)
+        try:
+            reports = pending.get(
+                timeout=max(1.0, deadline - time.monotonic()), disable_sync_subtasks=False
+            )
+            return merge(list(reports))
+        except (RedisError, KombuOperationalError, ConnectionError) as exc:
+            if time.monotonic() > deadline:
+                raise
+            log.warning("waiting for the pass: %s; retrying", exc)
+            time.sleep(1.0)

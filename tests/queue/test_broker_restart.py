@@ -1,0 +1,111 @@
+"""Faults: the broker (a private Redis with its append-only file) restarted mid-run: the
+workers and the waiting `replay` reconnect, the run completes, and the store equals the
+in-process run's (nothing lost, nothing twice)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tapewire.store import Store
+from tests.e2e.test_replay import write_recording
+from tests.queue.compare import differences, snapshot
+from tests.support.cli import tapewire
+from tests.support.servers import free_port
+from tests.support.workers import Workers, redis_or_skip, worker_env
+
+pytestmark = [pytest.mark.postgres, pytest.mark.timeout(600)]
+DAYS = ("--from", "2026-11-17", "--to", "2026-11-20")
+
+
+class PrivateRedis:
+    def __init__(self, directory: Path) -> None:
+        self.dir, self.port = directory, free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.dir.mkdir(exist_ok=True)
+        self.proc = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.dir),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                "",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        redis = redis_or_skip()
+        client = redis.Redis(host="127.0.0.1", port=self.port)  # type: ignore[attr-defined]
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                client.ping()
+                break
+            except redis.exceptions.RedisError:  # type: ignore[attr-defined]
+                time.sleep(0.1)
+        client.close()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()  # a clean shutdown: the append-only file is complete
+            self.proc.wait(timeout=20)
+
+
+def test_broker_restarted_mid_run_the_run_completes(tmp_path: Path, postgres_url: str) -> None:
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (.ci/run installs it)")
+    rec = tmp_path / "rec"
+    write_recording(rec)
+    local_db = tmp_path / "local.db"
+    assert tapewire(tmp_path, "replay", str(rec), *DAYS, "--db", str(local_db)).returncode == 0
+
+    redis = PrivateRedis(tmp_path / "redis")
+    redis.start()
+    env = worker_env(tmp_path, f"redis://127.0.0.1:{redis.port}/0", postgres_url)
+    workers = Workers(tmp_path, env)
+    try:
+        workers.start("r1")
+        workers.start("r2")
+        workers.wait_ready()
+        with (tmp_path / "replay.log").open("w") as out:
+            replay = subprocess.Popen(
+                [sys.executable, "-m", "tapewire.cli", "replay", str(rec), *DAYS],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 120
+        while "2026-11-17" not in (tmp_path / "replay.log").read_text():  # day 1 done
+            assert replay.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        redis.stop()
+        time.sleep(3.0)
+        redis.start()
+        code = replay.wait(timeout=400)
+    finally:
+        workers.stop()
+        redis.stop()
+    output = (tmp_path / "replay.log").read_text()
+    print(output)
+    assert code == 0, output[-3000:]
+    local, queued = Store(f"sqlite:///{local_db}"), Store(postgres_url)
+    try:
+        assert differences(snapshot(local), snapshot(queued)) == []
+    finally:
+        local.close()
+        queued.close()
