@@ -31,6 +31,7 @@ from tapewire.errors import NoDataError, NoNewSessionError, VerificationError
 from tapewire.market import queries as market_queries
 from tapewire.market.calendar import compute_freshness
 from tapewire.market.queries import BarView, InstrumentView
+from tapewire.newsroom.brief_index import IndexedBrief, index_briefs
 from tapewire.newsroom.facts import PARAMS
 from tapewire.newsroom.models import Brief, FactSheet
 from tapewire.newsroom.models import Verification as VerificationRow
@@ -637,6 +638,7 @@ def _save(
     )
     s.add(brief)
     s.flush()
+    index_briefs(s, [IndexedBrief.of(brief)])  # same transaction: pages read indexes
     s.add(
         VerificationRow.of(brief.id, verification.as_dict(), notes=draft.notes, at=ctx.clock.now())
     )

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 
+from tapewire.newsroom.brief_index import BriefInstrument, BriefSource, BriefTag, TagCount, url_key
 from tapewire.newsroom.models import Brief, FactSheet, Verification
 from tapewire.store import Store
 
@@ -49,11 +50,14 @@ def list_briefs(
 ) -> list[BriefView]:
     """Newest first (by as_of, then publish time)."""
     query = select(Brief).order_by(Brief.as_of.desc(), Brief.published_at.desc(), Brief.id.desc())
+    if symbol is not None:
+        query = query.join(BriefInstrument, BriefInstrument.brief_id == Brief.id).where(
+            BriefInstrument.symbol == symbol
+        )
     if until is not None:
         query = query.where(Brief.as_of <= until)
     with store.read() as s:
-        rows = [r for r in s.scalars(query).all() if symbol is None or symbol in r.instruments]
-        return [_view(s, row) for row in rows[:limit]]
+        return [_view(s, row) for row in s.scalars(query.limit(limit)).all()]
 
 
 def list_market_briefs(
@@ -207,7 +211,7 @@ class BriefFilter:
         return all(checks)
 
 
-def _matches_text(row: Brief, q: str) -> bool:
+def _matches_text(row: Any, q: str) -> bool:
     haystack = " ".join(
         [row.headline, row.dek, " ".join(row.tags), " ".join(row.instruments)]
     ).lower()
@@ -226,59 +230,187 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
     return datetime.fromisoformat(as_of), int(brief_id)
 
 
+# What a list page, the briefs API and a feed entry show: never the fact sheet, chart or outcome.
+_LIST_COLUMNS = (
+    Brief.id,
+    Brief.slug,
+    Brief.as_of,
+    Brief.published_at,
+    Brief.category,
+    Brief.primary_tag,
+    Brief.tags,
+    Brief.instruments,
+    Brief.direction,
+    Brief.pulse,
+    Brief.heat,
+    Brief.heat_label,
+    Brief.risk,
+    Brief.threat,
+    Brief.headline,
+    Brief.dek,
+    Brief.read_minutes,
+    Brief.writer,
+    Brief.simulated,
+    Brief.trigger,
+    Brief.trigger_reason,
+)
+_Q_CHUNK = 200  # rows read at a time while a text query filters in Python
+
+
+def _list_view(row: Any, sections: dict[str, Any] | None = None) -> BriefView:
+    """A list view from a row of ``_LIST_COLUMNS`` (plus sections for feeds)."""
+    return BriefView(
+        id=row.id,
+        slug=row.slug,
+        as_of=row.as_of,
+        published_at=row.published_at,
+        category=row.category,
+        primary_tag=row.primary_tag,
+        tags=tuple(row.tags),
+        instruments=tuple(row.instruments),
+        direction=row.direction,
+        pulse=row.pulse,
+        heat=row.heat,
+        heat_label=row.heat_label,
+        risk=row.risk,
+        threat=row.threat,
+        headline=row.headline,
+        dek=row.dek,
+        sections=dict(sections or {}),
+        sources=(),
+        chart=None,
+        read_minutes=row.read_minutes,
+        writer=row.writer,
+        simulated=row.simulated,
+        facts={},
+        verification=None,
+        outcome=None,
+        trigger=row.trigger,
+        trigger_reason=row.trigger_reason,
+    )
+
+
 def search_briefs(
-    store: Store, flt: BriefFilter, *, limit: int = 20, cursor: str | None = None
+    store: Store,
+    flt: BriefFilter,
+    *,
+    limit: int = 20,
+    cursor: str | None = None,
+    with_sections: bool = False,
 ) -> tuple[list[BriefView], str | None]:
     """A page of briefs matching ``flt``, newest first, and the cursor of the next page.
+
+    Keyset pagination on ``(as_of, id)``: a tag or symbol filter walks its index
+    (``brief_tag``/``brief_instrument``), otherwise ``brief``'s own; the other filters are SQL
+    conditions, so a page reads about ``limit`` rows. Only a text query (``q``) reads on until
+    it has found ``limit`` matches. ``with_sections`` adds the body (Atom entries).
 
     Raises:
         ValueError: an invalid cursor.
     """
-    query = select(Brief).order_by(Brief.as_of.desc(), Brief.id.desc())
+    columns = (*_LIST_COLUMNS, Brief.sections) if with_sections else _LIST_COLUMNS
+    query = select(*columns)
+    key_as_of: Any = Brief.as_of
+    key_id: Any = Brief.id
+    if flt.symbol is not None:
+        query = query.join(BriefInstrument, BriefInstrument.brief_id == Brief.id).where(
+            BriefInstrument.symbol == flt.symbol
+        )
+        key_as_of, key_id = BriefInstrument.as_of, BriefInstrument.brief_id
+        if flt.tag is not None:
+            query = query.where(
+                select(BriefTag.brief_id)
+                .where(BriefTag.brief_id == Brief.id, BriefTag.tag == flt.tag)
+                .exists()
+            )
+    elif flt.tag is not None:
+        query = query.join(BriefTag, BriefTag.brief_id == Brief.id).where(BriefTag.tag == flt.tag)
+        key_as_of, key_id = BriefTag.as_of, BriefTag.brief_id
+    if flt.category is not None:
+        query = query.where(func.lower(Brief.category) == flt.category.lower())
+    if flt.direction is not None:
+        query = query.where(func.lower(Brief.direction) == flt.direction.lower())
+    if flt.min_threat is not None:
+        query = query.where(func.coalesce(Brief.threat, 0) >= flt.min_threat)
     if cursor:
         as_of, brief_id = _decode_cursor(cursor)
-        query = query.where(
-            (Brief.as_of < as_of) | ((Brief.as_of == as_of) & (Brief.id < brief_id))
-        )
+        query = query.where((key_as_of < as_of) | ((key_as_of == as_of) & (key_id < brief_id)))
+    query = query.order_by(key_as_of.desc(), key_id.desc())
     with store.read() as s:
-        rows: list[Brief] = []
-        for row in s.scalars(query).yield_per(200):
-            if flt.matches(row):
-                rows.append(row)
-                if len(rows) > limit:
-                    break
-        views = [_view(s, row, full=False) for row in rows[:limit]]
+        if not flt.q:
+            rows = list(s.execute(query.limit(limit + 1)).all())
+        else:
+            rows = []
+            for row in s.execute(query.execution_options(yield_per=_Q_CHUNK)):
+                if _matches_text(row, flt.q):
+                    rows.append(row)
+                    if len(rows) > limit:
+                        break
+    views = [_list_view(r, r.sections if with_sections else None) for r in rows[:limit]]
     next_cursor = encode_cursor(views[-1]) if len(rows) > limit and views else None
     return views, next_cursor
 
 
+RELATED_PER_KEY = 50  # newest briefs read per shared instrument, source or tag
+_DIRECTION_TAGS = frozenset({"bullish", "bearish", "neutral"})
+
+
 def related_briefs(store: Store, view: BriefView, *, limit: int = 4) -> list[BriefView]:
     """Other briefs sharing instruments (3 points), cited sources (2) or tags (1), best first;
-    the most recent others fill the list when fewer are related."""
-    urls = {str(src.get("url")) for src in view.sources}
-    scored: list[tuple[int, BriefView]] = []
+    the most recent others fill the list when fewer are related.
+
+    Candidates are the newest ``RELATED_PER_KEY`` briefs of each of the brief's instruments,
+    sources and tags, read from their indexes in one statement, plus the newest briefs: the
+    page reads O(keys x RELATED_PER_KEY) index rows whatever the size of the store.
+    """
+    keyed: list[tuple[int, Any, Any, Any]] = [
+        (3, BriefInstrument, BriefInstrument.symbol, s) for s in dict.fromkeys(view.instruments)
+    ]
+    urls = dict.fromkeys(url_key(src["url"]) for src in view.sources if src.get("url"))
+    keyed += [(2, BriefSource, BriefSource.url_key, k) for k in urls]
+    tags = [t for t in dict.fromkeys(view.tags) if t not in _DIRECTION_TAGS]
+    keyed += [(1, BriefTag, BriefTag.tag, t) for t in tags]
+    parts = [
+        select(literal(weight).label("w"), model.brief_id.label("id"), model.as_of.label("as_of"))
+        .where(column == value)
+        .order_by(model.as_of.desc(), model.brief_id.desc())
+        .limit(RELATED_PER_KEY)
+        .subquery()
+        for weight, model, column, value in keyed
+    ]
+    newest = (
+        select(literal(0).label("w"), Brief.id.label("id"), Brief.as_of.label("as_of"))
+        .order_by(Brief.as_of.desc(), Brief.id.desc())
+        .limit(2 * limit + 1)
+        .subquery()
+    )
+    candidates = union_all(*(select(*p.c) for p in (*parts, newest)))
+    scores: dict[int, int] = {}
+    as_of: dict[int, datetime] = {}
     with store.read() as s:
-        rows = s.scalars(
-            select(Brief).where(Brief.id != view.id).order_by(Brief.as_of.desc()).limit(300)
-        )
-        for row in rows:
-            score = 3 * len(set(row.instruments) & set(view.instruments))
-            score += 2 * len({str(src.get("url")) for src in row.sources} & urls)
-            score += len(set(row.tags) & set(view.tags) - {"bullish", "bearish", "neutral"})
-            if not (set(row.instruments) == set(view.instruments) and row.as_of == view.as_of):
-                scored.append((score, _view(s, row, full=False)))  # score 0: recent, fills the list
-    scored.sort(key=lambda pair: (-pair[0], -pair[1].as_of.timestamp(), -pair[1].id))
-    return [v for _, v in scored[:limit]]
+        for weight, brief_id, when in s.execute(candidates):
+            if brief_id != view.id:
+                scores[brief_id] = scores.get(brief_id, 0) + weight
+                as_of[brief_id] = when
+        best = sorted(scores, key=lambda i: (-scores[i], -as_of[i].timestamp(), -i))
+        best = best[: 3 * limit]  # twins (same instruments, same session) are dropped below
+        rows = {r.id: r for r in s.execute(select(*_LIST_COLUMNS).where(Brief.id.in_(best)))}
+    related = [
+        _list_view(rows[i])
+        for i in best
+        if i in rows
+        and not (set(rows[i].instruments) == set(view.instruments) and rows[i].as_of == view.as_of)
+    ]
+    return related[:limit]
 
 
-def tag_counts(store: Store) -> list[tuple[str, int]]:
-    """Every tag in use with its number of briefs, most used first."""
-    counts: dict[str, int] = {}
+def tag_counts(store: Store, *, limit: int | None = None) -> list[tuple[str, int]]:
+    """Tags in use with their number of briefs, most used first (``tag_count``, kept at publish)."""
+    query = select(TagCount.tag, TagCount.n).order_by(TagCount.n.desc(), TagCount.tag)
+    if limit is not None:
+        query = query.limit(limit)
     with store.read() as s:
-        for tags in s.scalars(select(Brief.tags)):
-            for tag in tags:
-                counts[tag] = counts.get(tag, 0) + 1
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [(tag, int(n)) for tag, n in s.execute(query)]
 
 
 def latest_brief_id(store: Store) -> int:
@@ -289,8 +421,8 @@ def latest_brief_id(store: Store) -> int:
 def briefs_after(store: Store, brief_id: int, *, limit: int = 20) -> list[BriefView]:
     """Briefs stored after ``brief_id`` (the live stream), oldest first."""
     with store.read() as s:
-        rows = s.scalars(select(Brief).where(Brief.id > brief_id).order_by(Brief.id).limit(limit))
-        return [_view(s, row, full=False) for row in rows]
+        query = select(*_LIST_COLUMNS).where(Brief.id > brief_id).order_by(Brief.id).limit(limit)
+        return [_list_view(row) for row in s.execute(query)]
 
 
 def brief_rewritten(store: Store, slug: str) -> bool:

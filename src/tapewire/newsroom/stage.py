@@ -19,6 +19,7 @@ from tapewire.errors import NoDataError, NoNewSessionError, TapewireError, Verif
 from tapewire.market import queries as market_queries
 from tapewire.market.queries import InstrumentView
 from tapewire.newsroom import queries as newsroom_queries
+from tapewire.newsroom.brief_index import IndexedBrief, index_briefs
 from tapewire.newsroom.coherence import TWINS, cohere
 from tapewire.newsroom.decide import (
     Decision,
@@ -419,6 +420,7 @@ def _save(
     )
     s.add(brief)
     s.flush()
+    index_briefs(s, [IndexedBrief.of(brief)])  # same transaction: pages read indexes
     s.add(VerificationRow.of(brief.id, verification, notes=draft.notes, at=ctx.clock.now()))
 
 

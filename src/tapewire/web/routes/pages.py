@@ -60,7 +60,7 @@ def home(
         next_cursor=next_cursor,
         flt=flt,
         categories=CATEGORIES,
-        tags=queries.tag_counts(store)[:20],
+        tags=queries.tag_counts(store, limit=20),
         latest_id=queries.latest_brief_id(store),
         market=_latest_market(store) if flt == BriefFilter() and cursor is None else None,
     )
