@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import Integer, bindparam, func, select, text
 
-from tapewire.newsroom.brief_index import BriefInstrument, BriefSource, BriefTag, TagCount, url_key
+from tapewire.newsroom.brief_index import BriefInstrument, BriefTag, TagCount, url_key
 from tapewire.newsroom.models import Brief, FactSheet, Verification
 from tapewire.store import Store
+from tapewire.store.base import UTCDateTime
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +78,77 @@ def list_market_briefs(
         return [_view(s, row) for row in s.scalars(query).all()]
 
 
+_VERIFICATION_COLUMNS = (
+    Verification.ok,
+    Verification.checked,
+    Verification.failed,
+    Verification.rounding,
+    Verification.claims,
+    Verification.notes,
+    Verification.checked_at,
+)
+
+
 def get_brief(store: Store, slug: str) -> BriefView | None:
-    with store.read() as s:
-        row = s.scalars(select(Brief).where(Brief.slug == slug)).first()
-        return _view(s, row) if row else None
+    """One brief with its fact sheet and verification, in one statement."""
+    query = (
+        select(
+            *_LIST_COLUMNS,
+            Brief.sections,
+            Brief.sources,
+            Brief.chart,
+            Brief.outcome,
+            FactSheet.data,
+            Verification.id.label("verification_id"),
+            *_VERIFICATION_COLUMNS,
+        )
+        .join(FactSheet, FactSheet.id == Brief.fact_sheet_id)
+        .outerjoin(Verification, Verification.brief_id == Brief.id)
+        .where(Brief.slug == slug)
+    )
+    with store.connect() as c:
+        row = c.execute(query).first()
+    if row is None:
+        return None
+    ver = None
+    if row.verification_id is not None:
+        ver = {
+            "ok": row.ok,
+            "checked": row.checked,
+            "failed": row.failed,
+            "rounding": row.rounding,
+            "claims": list(row.claims),
+            "notes": list(row.notes or []),
+            "checked_at": row.checked_at.isoformat(),
+        }
+    return replace(
+        _list_view(row, row.sections),
+        sources=tuple(row.sources),
+        chart=row.chart,
+        facts=dict(row.data),
+        verification=ver,
+        outcome=row.outcome,
+    )
+
+
+def market_teaser(store: Store) -> dict[str, Any] | None:
+    """The newest market brief as the home page shows it: no fact sheet but its session."""
+    query = (
+        select(
+            *_LIST_COLUMNS, Brief.sections, FactSheet.data["session"].as_string().label("session")
+        )
+        .join(FactSheet, FactSheet.id == Brief.fact_sheet_id)
+        .where(Brief.primary_tag == "market")
+        .order_by(Brief.as_of.desc(), Brief.published_at.desc(), Brief.id.desc())
+        .limit(1)
+    )
+    with store.connect() as c:
+        row = c.execute(query).first()
+    if row is None:
+        return None
+    doc = brief_document(_list_view(row, row.sections))
+    doc["facts"] = {"session": row.session}
+    return doc
 
 
 def story_brief_exists(store: Store, symbol: str, story_id: int) -> bool:
@@ -94,13 +163,14 @@ def story_brief_exists(store: Store, symbol: str, story_id: int) -> bool:
 
 
 def count_briefs(store: Store) -> int:
-    with store.read() as s:
-        return int(s.scalar(select(func.count(Brief.id))) or 0)
+    with store.connect() as c:
+        return int(c.scalar(select(func.count(Brief.id))) or 0)
 
 
 def any_simulated(store: Store) -> bool:
-    with store.read() as s:
-        return s.scalar(select(Brief.id).where(Brief.simulated).limit(1)) is not None
+    """Is any brief simulated (``ix_brief_simulated``: one index probe)."""
+    with store.connect() as c:
+        return c.scalar(select(Brief.id).where(Brief.simulated).limit(1)) is not None
 
 
 def _view(s: Any, row: Brief, *, full: bool = True) -> BriefView:
@@ -308,40 +378,20 @@ def search_briefs(
     Raises:
         ValueError: an invalid cursor.
     """
-    columns = (*_LIST_COLUMNS, Brief.sections) if with_sections else _LIST_COLUMNS
-    query = select(*columns)
-    key_as_of: Any = Brief.as_of
-    key_id: Any = Brief.id
-    if flt.symbol is not None:
-        query = query.join(BriefInstrument, BriefInstrument.brief_id == Brief.id).where(
-            BriefInstrument.symbol == flt.symbol
-        )
-        key_as_of, key_id = BriefInstrument.as_of, BriefInstrument.brief_id
-        if flt.tag is not None:
-            query = query.where(
-                select(BriefTag.brief_id)
-                .where(BriefTag.brief_id == Brief.id, BriefTag.tag == flt.tag)
-                .exists()
-            )
-    elif flt.tag is not None:
-        query = query.join(BriefTag, BriefTag.brief_id == Brief.id).where(BriefTag.tag == flt.tag)
-        key_as_of, key_id = BriefTag.as_of, BriefTag.brief_id
-    if flt.category is not None:
-        query = query.where(func.lower(Brief.category) == flt.category.lower())
-    if flt.direction is not None:
-        query = query.where(func.lower(Brief.direction) == flt.direction.lower())
-    if flt.min_threat is not None:
-        query = query.where(func.coalesce(Brief.threat, 0) >= flt.min_threat)
+    params: dict[str, Any] = {"limit": limit + 1}
+    for name in ("symbol", "tag", "category", "direction", "min_threat"):
+        value = getattr(flt, name)
+        if value is not None:
+            params[name] = value.lower() if name in ("category", "direction") else value
     if cursor:
-        as_of, brief_id = _decode_cursor(cursor)
-        query = query.where((key_as_of < as_of) | ((key_as_of == as_of) & (key_id < brief_id)))
-    query = query.order_by(key_as_of.desc(), key_id.desc())
-    with store.read() as s:
+        params["cursor_as_of"], params["cursor_id"] = _decode_cursor(cursor)
+    query = _search_statement(frozenset(params), with_sections=with_sections, text=bool(flt.q))
+    with store.connect() as c:
         if not flt.q:
-            rows = list(s.execute(query.limit(limit + 1)).all())
+            rows = list(c.execute(query, params).all())
         else:
             rows = []
-            for row in s.execute(query.execution_options(yield_per=_Q_CHUNK)):
+            for row in c.execution_options(yield_per=_Q_CHUNK).execute(query, params):
                 if _matches_text(row, flt.q):
                     rows.append(row)
                     if len(rows) > limit:
@@ -349,6 +399,44 @@ def search_briefs(
     views = [_list_view(r, r.sections if with_sections else None) for r in rows[:limit]]
     next_cursor = encode_cursor(views[-1]) if len(rows) > limit and views else None
     return views, next_cursor
+
+
+@functools.lru_cache(maxsize=128)
+def _search_statement(params: frozenset[str], *, with_sections: bool, text: bool) -> Any:
+    """The statement of one shape of search (which filters are set), built once: building a
+    select costs more than running it on a page of rows. Values are bound parameters."""
+    columns = (*_LIST_COLUMNS, Brief.sections) if with_sections else _LIST_COLUMNS
+    query = select(*columns)
+    key_as_of: Any = Brief.as_of
+    key_id: Any = Brief.id
+    if "symbol" in params:
+        query = query.join(BriefInstrument, BriefInstrument.brief_id == Brief.id).where(
+            BriefInstrument.symbol == bindparam("symbol")
+        )
+        key_as_of, key_id = BriefInstrument.as_of, BriefInstrument.brief_id
+        if "tag" in params:
+            query = query.where(
+                select(BriefTag.brief_id)
+                .where(BriefTag.brief_id == Brief.id, BriefTag.tag == bindparam("tag"))
+                .exists()
+            )
+    elif "tag" in params:
+        query = query.join(BriefTag, BriefTag.brief_id == Brief.id).where(
+            BriefTag.tag == bindparam("tag")
+        )
+        key_as_of, key_id = BriefTag.as_of, BriefTag.brief_id
+    if "category" in params:
+        query = query.where(func.lower(Brief.category) == bindparam("category"))
+    if "direction" in params:
+        query = query.where(func.lower(Brief.direction) == bindparam("direction"))
+    if "min_threat" in params:
+        query = query.where(func.coalesce(Brief.threat, 0) >= bindparam("min_threat"))
+    if "cursor_as_of" in params:
+        as_of: Any = bindparam("cursor_as_of")
+        brief_id: Any = bindparam("cursor_id")
+        query = query.where((key_as_of < as_of) | ((key_as_of == as_of) & (key_id < brief_id)))
+    query = query.order_by(key_as_of.desc(), key_id.desc())
+    return query if text else query.limit(bindparam("limit"))
 
 
 RELATED_PER_KEY = 50  # newest briefs read per shared instrument, source or tag
@@ -363,38 +451,37 @@ def related_briefs(store: Store, view: BriefView, *, limit: int = 4) -> list[Bri
     sources and tags, read from their indexes in one statement, plus the newest briefs: the
     page reads O(keys x RELATED_PER_KEY) index rows whatever the size of the store.
     """
-    keyed: list[tuple[int, Any, Any, Any]] = [
-        (3, BriefInstrument, BriefInstrument.symbol, s) for s in dict.fromkeys(view.instruments)
-    ]
+    keyed = [(3, "brief_instrument", "symbol", s) for s in dict.fromkeys(view.instruments)]
     urls = dict.fromkeys(url_key(src["url"]) for src in view.sources if src.get("url"))
-    keyed += [(2, BriefSource, BriefSource.url_key, k) for k in urls]
+    keyed += [(2, "brief_source", "url_key", k) for k in urls]
     tags = [t for t in dict.fromkeys(view.tags) if t not in _DIRECTION_TAGS]
-    keyed += [(1, BriefTag, BriefTag.tag, t) for t in tags]
+    keyed += [(1, "brief_tag", "tag", t) for t in tags]
+    # Plain SQL: a statement of n subqueries built with the expression language costs more to
+    # build and cache-key than to run (its shape varies with the brief's keys).
     parts = [
-        select(literal(weight).label("w"), model.brief_id.label("id"), model.as_of.label("as_of"))
-        .where(column == value)
-        .order_by(model.as_of.desc(), model.brief_id.desc())
-        .limit(RELATED_PER_KEY)
-        .subquery()
-        for weight, model, column, value in keyed
+        f"SELECT * FROM (SELECT {w} AS w, brief_id AS id, as_of FROM {table} WHERE {col} = :k{i}"
+        f" ORDER BY as_of DESC, brief_id DESC LIMIT {RELATED_PER_KEY}) AS c{i}"
+        for i, (w, table, col, _) in enumerate(keyed)
     ]
-    newest = (
-        select(literal(0).label("w"), Brief.id.label("id"), Brief.as_of.label("as_of"))
-        .order_by(Brief.as_of.desc(), Brief.id.desc())
-        .limit(2 * limit + 1)
-        .subquery()
+    parts.append(
+        "SELECT * FROM (SELECT 0 AS w, id, as_of FROM brief"
+        f" ORDER BY as_of DESC, id DESC LIMIT {2 * limit + 1}) AS newest"
     )
-    candidates = union_all(*(select(*p.c) for p in (*parts, newest)))
+    candidates = (
+        text(" UNION ALL ".join(parts))
+        .bindparams(**{f"k{i}": value for i, (*_, value) in enumerate(keyed)})
+        .columns(w=Integer(), id=Integer(), as_of=UTCDateTime())
+    )
     scores: dict[int, int] = {}
     as_of: dict[int, datetime] = {}
-    with store.read() as s:
-        for weight, brief_id, when in s.execute(candidates):
+    with store.connect() as c:
+        for weight, brief_id, when in c.execute(candidates):
             if brief_id != view.id:
                 scores[brief_id] = scores.get(brief_id, 0) + weight
                 as_of[brief_id] = when
         best = sorted(scores, key=lambda i: (-scores[i], -as_of[i].timestamp(), -i))
         best = best[: 3 * limit]  # twins (same instruments, same session) are dropped below
-        rows = {r.id: r for r in s.execute(select(*_LIST_COLUMNS).where(Brief.id.in_(best)))}
+        rows = {r.id: r for r in c.execute(select(*_LIST_COLUMNS).where(Brief.id.in_(best)))}
     related = [
         _list_view(rows[i])
         for i in best
@@ -409,20 +496,20 @@ def tag_counts(store: Store, *, limit: int | None = None) -> list[tuple[str, int
     query = select(TagCount.tag, TagCount.n).order_by(TagCount.n.desc(), TagCount.tag)
     if limit is not None:
         query = query.limit(limit)
-    with store.read() as s:
-        return [(tag, int(n)) for tag, n in s.execute(query)]
+    with store.connect() as c:
+        return [(tag, int(n)) for tag, n in c.execute(query)]
 
 
 def latest_brief_id(store: Store) -> int:
-    with store.read() as s:
-        return int(s.scalar(select(func.max(Brief.id))) or 0)
+    with store.connect() as c:
+        return int(c.scalar(select(func.max(Brief.id))) or 0)
 
 
 def briefs_after(store: Store, brief_id: int, *, limit: int = 20) -> list[BriefView]:
     """Briefs stored after ``brief_id`` (the live stream), oldest first."""
-    with store.read() as s:
-        query = select(*_LIST_COLUMNS).where(Brief.id > brief_id).order_by(Brief.id).limit(limit)
-        return [_list_view(row) for row in s.execute(query)]
+    query = select(*_LIST_COLUMNS).where(Brief.id > brief_id).order_by(Brief.id).limit(limit)
+    with store.connect() as c:
+        return [_list_view(row) for row in c.execute(query)]
 
 
 def brief_rewritten(store: Store, slug: str) -> bool:

@@ -48,6 +48,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     )
     app.state.templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     app.state.templates.env.filters["safe_url"] = safe_url
+    app.state.templates.env.auto_reload = False  # packaged templates: no stat per render
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     app.include_router(pages.router)
     app.include_router(api.router, prefix="/api")

@@ -62,13 +62,8 @@ def home(
         categories=CATEGORIES,
         tags=queries.tag_counts(store, limit=20),
         latest_id=queries.latest_brief_id(store),
-        market=_latest_market(store) if flt == BriefFilter() and cursor is None else None,
+        market=queries.market_teaser(store) if flt == BriefFilter() and cursor is None else None,
     )
-
-
-def _latest_market(store: Store) -> dict[str, Any] | None:
-    latest = queries.list_market_briefs(store, limit=1)
-    return queries.brief_document(latest[0]) if latest else None
 
 
 @router.get("/market", response_class=HTMLResponse)
