@@ -286,3 +286,37 @@ def _index_rows(store: Store) -> dict[str, set[tuple[Any, ...]]]:
             "brief_source": _pairs(s, BriefSource.brief_id, BriefSource.url_key),
             "tag_count": _pairs(s, TagCount.tag, TagCount.n),
         }
+
+
+def test_pages_and_indexes_on_postgres(settings: Settings, postgres_url: str) -> None:
+    """The same queries on PostgreSQL: publish-time indexes, related briefs, every page."""
+    pg = settings.model_copy(update={"db": settings.db.model_copy(update={"url": postgres_url})})
+    run_demo(pg, as_of=DEMO_AS_OF, clock=FixedClock(DEMO_AS_OF))
+    store = open_store(postgres_url)
+    try:
+        with store.read() as s:
+            briefs = list(s.scalars(select(Brief)))
+            tags = {(b.id, t) for b in briefs for t in b.tags}
+            assert _pairs(s, BriefTag.brief_id, BriefTag.tag) == tags
+            brief = next(b for b in briefs if b.instruments and b.sources)
+        view = queries.get_brief(store, brief.slug)
+        assert view is not None and view.facts and view.verification
+        assert len(queries.related_briefs(store, view)) == min(4, len(briefs) - 1)
+        assert queries.market_teaser(store) is not None
+        pages = [
+            "/",
+            f"/briefs/{brief.slug}",
+            f"/instruments/{brief.instruments[0]}",
+            f"/tags/{brief.primary_tag}",
+            f"/api/briefs?tag={brief.primary_tag}&symbol={brief.instruments[0]}",
+            "/feeds/briefs.atom",
+        ]
+
+        async def get_all() -> list[int]:
+            transport = httpx.ASGITransport(app=create_app(pg, store=store))
+            async with httpx.AsyncClient(transport=transport, base_url="http://t.test") as c:
+                return [(await c.get(p)).status_code for p in pages]
+
+        assert asyncio.run(get_all()) == [200] * len(pages)
+    finally:
+        store.close()
