@@ -29,7 +29,7 @@ from tapewire.newsroom.models import Brief
 from tapewire.newsroom.queries import BriefFilter
 from tapewire.store import Store, open_store
 from tapewire.web.app import create_app
-from tests.conftest import DEMO_AS_OF
+from tests.conftest import DEMO_AS_OF, PG_ENV
 
 SMALL, LARGE = 1_000, 10_000
 GROWTH_ALLOWED = 1.25  # 10x the briefs may cost at most 25% more work per page
@@ -73,7 +73,7 @@ class World:
 
 def _settings(tmp: Path) -> Settings:
     for key in list(os.environ):
-        if key.startswith("TAPEWIRE_"):
+        if key.startswith("TAPEWIRE_") and key != PG_ENV:
             del os.environ[key]  # restored by the fixture
     return load_settings(
         data_dir=tmp / "data",
