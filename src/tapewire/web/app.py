@@ -56,14 +56,15 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(feeds.router)
     _install_error_handlers(app)
 
-    app.add_middleware(
-        ResponseCache,
-        generation=lambda: (
-            queries.latest_brief_id(app.state.store),
-            signals_queries.latest_signal_id(app.state.store),
-        ),
-        size=settings.web.page_cache_size,
-    )
+    if settings.web.page_cache_size > 0:  # 0: no cache, and no generation checks either
+        app.add_middleware(
+            ResponseCache,
+            generation=lambda: (
+                queries.latest_brief_id(app.state.store),
+                signals_queries.latest_signal_id(app.state.store),
+            ),
+            size=settings.web.page_cache_size,
+        )
     app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS)
     return app
 
