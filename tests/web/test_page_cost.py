@@ -263,19 +263,23 @@ def test_migration_backfills_the_indexes(settings: Settings) -> None:
     try:
         before = _index_rows(store)
         assert before["tag_count"]
-        from alembic import command
-
-        from tapewire.store.core import alembic_config
-
-        with store.engine.begin() as connection:
-            cfg = alembic_config(store.url)
-            cfg.attributes["connection"] = connection
-            command.downgrade(cfg, "perf")
+        _downgrade(store, "perf")
         assert "brief_tag" not in store.table_names()
         store.upgrade()
         assert _index_rows(store) == before
     finally:
         store.close()
+
+
+def _downgrade(store: Store, revision: str) -> None:
+    from alembic import command
+
+    from tapewire.store.core import alembic_config
+
+    with store.engine.begin() as connection:
+        cfg = alembic_config(store.url)
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, revision)
 
 
 def _index_rows(store: Store) -> dict[str, set[tuple[Any, ...]]]:
@@ -318,5 +322,9 @@ def test_pages_and_indexes_on_postgres(settings: Settings, postgres_url: str) ->
                 return [(await c.get(p)).status_code for p in pages]
 
         assert asyncio.run(get_all()) == [200] * len(pages)
+        before = _index_rows(store)
+        _downgrade(store, "perf")
+        store.upgrade()
+        assert _index_rows(store) == before  # the backfill on PostgreSQL
     finally:
         store.close()
