@@ -1,12 +1,19 @@
-"""Load test of the site: brief page and briefs API, req/s and p99, with wrk on loopback.
+"""Load test of the site at 1,000 and 10,000 briefs: req/s and p99, cold (cache off) and cached.
 
-Builds the demo world into a temporary database, serves it with uvicorn (2 workers, the
-``app_from_env`` factory) and runs wrk against a brief page, the briefs API and ``/healthz`` (the
-framework floor: one tiny query and JSON), then again with the response cache off (every request
-renders). Prints req/s, p99 and each path's ratio to the floor.
-Goal (issue #6): >= 4,000 req/s on the brief page with p99 < 30 ms.
+Builds the demo world (the real writer on real bars) into a temporary SQLite store, grows it to
+each size with ``demo.grow.grow_briefs`` (bulk-inserted copies of those briefs, moved back whole
+days), serves it with uvicorn (2 workers, the ``app_from_env`` factory) and loads the home page, a
+brief page, an instrument page, ``/api/briefs`` and ``/healthz`` (the framework floor: one tiny
+query and JSON): once with the response cache on (warm), once with it off (cold: every request
+renders). Prints req/s, p99, each path's ratio to the floor and the cold/warm ratio per size.
 
-    .venv/bin/python bench/web/run.py [--seconds 10] [--connections 32]
+Load generator: wrk if it is on PATH, else ``apt-get install wrk`` when that works, else
+``bench/web/loadgen.py`` (asyncio on raw sockets, 2 processes); the output says which ran.
+Goal (issue #16): cold >= 1,000 req/s and p99 < 50 ms at 10,000 briefs, and a cold/warm ratio
+that does not fall from 1,000 to 10,000 briefs.
+
+    .venv/bin/python bench/web/run.py [--seconds 5] [--connections 32] [--sizes 1000,10000]
+        [--python OTHER/.venv/bin/python]   # serve with another checkout's code (before/after)
 """
 
 from __future__ import annotations
@@ -22,14 +29,24 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tapewire.clock import FixedClock
-from tapewire.config import load_settings
-from tapewire.demo.run import run_demo
+from sqlalchemy import select
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import loadgen  # noqa: E402 (bench/web/loadgen.py, next to this file)
+
+from tapewire.clock import FixedClock  # noqa: E402
+from tapewire.config import load_settings  # noqa: E402
+from tapewire.demo.grow import grow_briefs  # noqa: E402
+from tapewire.demo.run import run_demo  # noqa: E402
+from tapewire.newsroom.models import Brief  # noqa: E402
+from tapewire.store import open_store  # noqa: E402
 
 AS_OF = datetime(2026, 11, 20, tzinfo=UTC)
+Load = Callable[[str], tuple[float, float]]
 
 
 def free_port() -> int:
@@ -50,26 +67,49 @@ def wait_up(url: str, timeout_s: float = 30.0) -> None:
     raise SystemExit(f"server did not come up at {url}")
 
 
-def wrk(url: str, *, seconds: int, connections: int) -> tuple[float, float]:
-    """(requests/s, p99 ms) from wrk's --latency output."""
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
-    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-    if "Non-2xx" in out:
-        raise SystemExit(f"non-2xx responses from {url}:\n{out}")
-    return rps, p99
+def find_wrk() -> str | None:
+    """wrk on PATH, or installed from Debian when apt-get works here (root, network)."""
+    if shutil.which("wrk"):
+        return shutil.which("wrk")
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        print("wrk not found: trying apt-get install -y wrk ...", flush=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "wrk"], capture_output=True, check=False, timeout=300
+        )
+    return shutil.which("wrk")
 
 
-def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def wrk_load(wrk: str, seconds: int, connections: int) -> Load:
+    def load(url: str) -> tuple[float, float]:
+        out = subprocess.run(
+            [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        if "Non-2xx" in out:
+            raise SystemExit(f"non-2xx responses from {url}:\n{out}")
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+        value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+        return rps, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    return load
+
+
+def python_load(seconds: int, connections: int) -> Load:
+    def load(url: str) -> tuple[float, float]:
+        rps, p99, bad = loadgen.run(url, seconds=seconds, connections=connections)
+        if bad:
+            raise SystemExit(f"{bad} non-2xx responses from {url}")
+        return rps, p99
+
+    return load
+
+
+def serve(python: str, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
-            sys.executable,
+            python,
             "-m",
             "uvicorn",
             "--factory",
@@ -89,20 +129,17 @@ def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
 
 
 def measure(
-    env: dict[str, str], paths: dict[str, str], args: argparse.Namespace
+    python: str, env: dict[str, str], paths: dict[str, str], load: Load
 ) -> dict[str, tuple[float, float]]:
     port = free_port()
-    server = serve(env, port)
+    server = serve(python, env, port)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_up(base + "/healthz")
-        for path in paths.values():  # warm every worker's caches
+        for path in paths.values():  # warm every worker: templates, statements, caches
             for _ in range(20):
                 urllib.request.urlopen(base + path).read()
-        return {
-            name: wrk(base + path, seconds=args.seconds, connections=args.connections)
-            for name, path in paths.items()
-        }
+        return {name: load(base + path) for name, path in paths.items()}
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)
@@ -110,47 +147,101 @@ def measure(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--sizes", default="1000,10000", help="store sizes in briefs, ascending")
+    parser.add_argument("--python", default=sys.executable, help="interpreter serving the site")
+    parser.add_argument("--loadgen", choices=("auto", "python"), default="auto")
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        print("wrk is not installed (Debian: apt-get install wrk)")
-        return 2
+    sizes = [int(n) for n in args.sizes.split(",")]
+    wrk = find_wrk() if args.loadgen == "auto" else None
+    if wrk:
+        load, generator = wrk_load(wrk, args.seconds, args.connections), f"wrk ({wrk})"
+        generator += f" -t2 -c{args.connections} -d{args.seconds}s"
+    else:
+        load = python_load(args.seconds, args.connections)
+        generator = (
+            f"bench/web/loadgen.py (2 processes, {args.connections} connections, {args.seconds}s)"
+        )
+
     tmp = Path(tempfile.mkdtemp(prefix="tapewire-bench-web-"))
     db = tmp / "bench.db"
     settings = load_settings(data_dir=tmp, db={"url": str(db)}, http={"allow_private_urls": True})
     run_demo(settings, as_of=AS_OF, clock=FixedClock(AS_OF))
+    store = open_store(settings.database_url())
+    with store.read() as s:
+        newest = s.scalars(
+            select(Brief)
+            .where(Brief.primary_tag != "market")
+            .order_by(Brief.as_of.desc(), Brief.id.desc())
+        ).first()
+    assert newest is not None and newest.instruments, "the demo wrote no instrument brief"
+    paths = {
+        "home": "/",
+        "brief page": f"/briefs/{newest.slug}",
+        "instrument page": f"/instruments/{newest.instruments[0]}",
+        "/api/briefs": "/api/briefs",
+        "floor /healthz": "/healthz",
+    }
     env = {**os.environ, "TAPEWIRE_DB__URL": str(db), "TAPEWIRE_DATA_DIR": str(tmp)}
+    results: dict[int, dict[str, dict[str, tuple[float, float]]]] = {}
     try:
-        slug = f"acme-{AS_OF:%Y-%m-%d}"
-        paths = {
-            "brief page": f"/briefs/{slug}",
-            "briefs API": "/api/briefs",
-            "floor /healthz": "/healthz",
-        }
-        results = measure(env, paths, args)
-        uncached = measure(
-            {**env, "TAPEWIRE_WEB__PAGE_CACHE_SIZE": "0"},
-            {
-                "brief page, no cache": paths["brief page"],
-                "briefs API, no cache": paths["briefs API"],
-            },
-            args,
-        )
-        results.update(uncached)
+        for size in sizes:
+            started = time.perf_counter()
+            added = grow_briefs(store, size)
+            print(
+                f"store grown to {size:,} briefs (+{added:,} in {time.perf_counter() - started:.1f} s)",
+                flush=True,
+            )
+            results[size] = {
+                "warm": measure(args.python, env, paths, load),
+                "cold": measure(
+                    args.python, {**env, "TAPEWIRE_WEB__PAGE_CACHE_SIZE": "0"}, paths, load
+                ),
+            }
     finally:
+        store.close()
         shutil.rmtree(tmp, ignore_errors=True)
-    floor = results["floor /healthz"][0]
-    print(
-        f"wrk -t2 -c{args.connections} -d{args.seconds}s, uvicorn 2 workers, {os.cpu_count()} cores"
-    )
-    for name, (rps, p99) in results.items():
-        print(f"{name:<16} {rps:>9,.0f} req/s   p99 {p99:6.1f} ms   {rps / floor:4.2f}x floor")
-    rps, p99 = results["brief page"]
-    print(
-        f"goal: brief page >= 4,000 req/s and p99 < 30 ms -> {'met' if rps >= 4000 and p99 < 30 else 'NOT met'}"
-    )
+    report(results, paths, generator, args.python)
     return 0
+
+
+def report(
+    results: dict[int, dict[str, dict[str, tuple[float, float]]]],
+    paths: dict[str, str],
+    generator: str,
+    python: str,
+) -> None:
+    print(f"load generator: {generator}; uvicorn 2 workers ({python}), {os.cpu_count()} cores")
+    print(
+        f"{'briefs':>7} {'page':<16} {'cold req/s':>10} {'p99 ms':>7} {'warm req/s':>10} "
+        f"{'p99 ms':>7} {'cold/warm':>9} {'cold/floor':>10}"
+    )
+    for size, modes in results.items():
+        floor = modes["cold"]["floor /healthz"][0]
+        for name in paths:
+            cold, warm = modes["cold"][name], modes["warm"][name]
+            print(
+                f"{size:>7,} {name:<16} {cold[0]:>10,.0f} {cold[1]:>7.1f} {warm[0]:>10,.0f} "
+                f"{warm[1]:>7.1f} {cold[0] / warm[0]:>9.2f} {cold[0] / floor:>10.2f}"
+            )
+    largest, smallest = max(results), min(results)
+    pages = [n for n in paths if n != "floor /healthz"]
+    met = all(
+        results[largest]["cold"][n][0] >= 1000 and results[largest]["cold"][n][1] < 50
+        for n in pages
+    )
+    print(
+        f"goal at {largest:,} briefs: every page cold >= 1,000 req/s, p99 < 50 ms -> "
+        f"{'met' if met else 'NOT met'}"
+    )
+    for n in pages:
+        small = results[smallest]["cold"][n][0] / results[smallest]["warm"][n][0]
+        large = results[largest]["cold"][n][0] / results[largest]["warm"][n][0]
+        print(
+            f"cold/warm {n}: {small:.2f} at {smallest:,} -> {large:.2f} at {largest:,} "
+            f"({large / small:.2f}x)"
+        )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from tapewire.alerts import models as alerts_models
 from tapewire.enrich import models as enrich_models
 from tapewire.ingest import models as ingest_models
 from tapewire.market import models as market_models
+from tapewire.newsroom import brief_index as newsroom_brief_index
 from tapewire.newsroom import models as newsroom_models
 from tapewire.pipeline import models as pipeline_models
 from tapewire.publish import models as publish_models
@@ -20,6 +21,7 @@ ALL_MODELS = (
     ingest_models,
     market_models,
     newsroom_models,
+    newsroom_brief_index,
     pipeline_models,
     publish_models,
     scorecard_models,

@@ -31,6 +31,7 @@ from tapewire.errors import NoDataError, NoNewSessionError, VerificationError
 from tapewire.market import queries as market_queries
 from tapewire.market.calendar import compute_freshness
 from tapewire.market.queries import BarView, InstrumentView
+from tapewire.newsroom.brief_index import IndexedBrief, index_briefs
 from tapewire.newsroom.facts import PARAMS
 from tapewire.newsroom.models import Brief, FactSheet
 from tapewire.newsroom.models import Verification as VerificationRow
@@ -642,6 +643,9 @@ def _save(
     brief_id = insert_new(s, brief, conflict=("slug",))
     if brief_id is None:
         raise AlreadyStoredError(slug)
+    index_briefs(  # same transaction: pages read indexes
+        s, [IndexedBrief(brief_id, brief.as_of, brief.tags, brief.instruments, brief.sources)]
+    )
     s.add(
         VerificationRow.of(brief_id, verification.as_dict(), notes=draft.notes, at=ctx.clock.now())
     )

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, func, select, text
 
+from tapewire.newsroom.brief_index import BriefInstrument, BriefTag, TagCount, url_key
 from tapewire.newsroom.models import Brief, FactSheet, Verification
 from tapewire.store import Store
+from tapewire.store.base import UTCDateTime
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +52,14 @@ def list_briefs(
 ) -> list[BriefView]:
     """Newest first (by as_of, then publish time)."""
     query = select(Brief).order_by(Brief.as_of.desc(), Brief.published_at.desc(), Brief.id.desc())
+    if symbol is not None:
+        query = query.join(BriefInstrument, BriefInstrument.brief_id == Brief.id).where(
+            BriefInstrument.symbol == symbol
+        )
     if until is not None:
         query = query.where(Brief.as_of <= until)
     with store.read() as s:
-        rows = [r for r in s.scalars(query).all() if symbol is None or symbol in r.instruments]
-        return [_view(s, row) for row in rows[:limit]]
+        return [_view(s, row) for row in s.scalars(query.limit(limit)).all()]
 
 
 def list_market_briefs(
@@ -72,10 +78,77 @@ def list_market_briefs(
         return [_view(s, row) for row in s.scalars(query).all()]
 
 
+_VERIFICATION_COLUMNS = (
+    Verification.ok,
+    Verification.checked,
+    Verification.failed,
+    Verification.rounding,
+    Verification.claims,
+    Verification.notes,
+    Verification.checked_at,
+)
+
+
 def get_brief(store: Store, slug: str) -> BriefView | None:
-    with store.read() as s:
-        row = s.scalars(select(Brief).where(Brief.slug == slug)).first()
-        return _view(s, row) if row else None
+    """One brief with its fact sheet and verification, in one statement."""
+    query = (
+        select(
+            *_LIST_COLUMNS,
+            Brief.sections,
+            Brief.sources,
+            Brief.chart,
+            Brief.outcome,
+            FactSheet.data,
+            Verification.id.label("verification_id"),
+            *_VERIFICATION_COLUMNS,
+        )
+        .join(FactSheet, FactSheet.id == Brief.fact_sheet_id)
+        .outerjoin(Verification, Verification.brief_id == Brief.id)
+        .where(Brief.slug == slug)
+    )
+    with store.connect() as c:
+        row = c.execute(query).first()
+    if row is None:
+        return None
+    ver = None
+    if row.verification_id is not None:
+        ver = {
+            "ok": row.ok,
+            "checked": row.checked,
+            "failed": row.failed,
+            "rounding": row.rounding,
+            "claims": list(row.claims),
+            "notes": list(row.notes or []),
+            "checked_at": row.checked_at.isoformat(),
+        }
+    return replace(
+        _list_view(row, row.sections),
+        sources=tuple(row.sources),
+        chart=row.chart,
+        facts=dict(row.data),
+        verification=ver,
+        outcome=row.outcome,
+    )
+
+
+def market_teaser(store: Store) -> dict[str, Any] | None:
+    """The newest market brief as the home page shows it: no fact sheet but its session."""
+    query = (
+        select(
+            *_LIST_COLUMNS, Brief.sections, FactSheet.data["session"].as_string().label("session")
+        )
+        .join(FactSheet, FactSheet.id == Brief.fact_sheet_id)
+        .where(Brief.primary_tag == "market")
+        .order_by(Brief.as_of.desc(), Brief.published_at.desc(), Brief.id.desc())
+        .limit(1)
+    )
+    with store.connect() as c:
+        row = c.execute(query).first()
+    if row is None:
+        return None
+    doc = brief_document(_list_view(row, row.sections))
+    doc["facts"] = {"session": row.session}
+    return doc
 
 
 def story_brief_exists(store: Store, symbol: str, story_id: int) -> bool:
@@ -90,13 +163,14 @@ def story_brief_exists(store: Store, symbol: str, story_id: int) -> bool:
 
 
 def count_briefs(store: Store) -> int:
-    with store.read() as s:
-        return int(s.scalar(select(func.count(Brief.id))) or 0)
+    with store.connect() as c:
+        return int(c.scalar(select(func.count(Brief.id))) or 0)
 
 
 def any_simulated(store: Store) -> bool:
-    with store.read() as s:
-        return s.scalar(select(Brief.id).where(Brief.simulated).limit(1)) is not None
+    """Is any brief simulated (``ix_brief_simulated``: one index probe)."""
+    with store.connect() as c:
+        return c.scalar(select(Brief.id).where(Brief.simulated).limit(1)) is not None
 
 
 def _view(s: Any, row: Brief, *, full: bool = True) -> BriefView:
@@ -207,7 +281,7 @@ class BriefFilter:
         return all(checks)
 
 
-def _matches_text(row: Brief, q: str) -> bool:
+def _matches_text(row: Any, q: str) -> bool:
     haystack = " ".join(
         [row.headline, row.dek, " ".join(row.tags), " ".join(row.instruments)]
     ).lower()
@@ -247,82 +321,254 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
     return utc, brief_id
 
 
+# What a list page, the briefs API and a feed entry show: never the fact sheet, chart or outcome.
+_LIST_COLUMNS = (
+    Brief.id,
+    Brief.slug,
+    Brief.as_of,
+    Brief.published_at,
+    Brief.category,
+    Brief.primary_tag,
+    Brief.tags,
+    Brief.instruments,
+    Brief.direction,
+    Brief.pulse,
+    Brief.heat,
+    Brief.heat_label,
+    Brief.risk,
+    Brief.threat,
+    Brief.headline,
+    Brief.dek,
+    Brief.read_minutes,
+    Brief.writer,
+    Brief.simulated,
+    Brief.trigger,
+    Brief.trigger_reason,
+)
+_Q_CHUNK = 200  # rows read at a time while a text query filters in Python
+
+
+def _list_view(row: Any, sections: dict[str, Any] | None = None) -> BriefView:
+    """A list view from a row starting with ``_LIST_COLUMNS`` (plus sections for feeds).
+
+    Positional: a Row's attribute lookups by name cost more than the rest of a list page's
+    Python work (#16)."""
+    (
+        id_,
+        slug,
+        as_of,
+        published_at,
+        category,
+        primary_tag,
+        tags,
+        instruments,
+        direction,
+        pulse,
+        heat,
+        heat_label,
+        risk,
+        threat,
+        headline,
+        dek,
+        read_minutes,
+        writer,
+        simulated,
+        trigger,
+        trigger_reason,
+    ) = tuple(row)[: len(_LIST_COLUMNS)]
+    return BriefView(
+        id_,
+        slug,
+        as_of,
+        published_at,
+        category,
+        primary_tag,
+        tuple(tags),
+        tuple(instruments),
+        direction,
+        pulse,
+        heat,
+        heat_label,
+        risk,
+        threat,
+        headline,
+        dek,
+        dict(sections or {}),
+        (),
+        None,
+        read_minutes,
+        writer,
+        simulated,
+        {},
+        None,
+        None,
+        trigger,
+        trigger_reason,
+    )
+
+
 def search_briefs(
-    store: Store, flt: BriefFilter, *, limit: int = 20, cursor: str | None = None
+    store: Store,
+    flt: BriefFilter,
+    *,
+    limit: int = 20,
+    cursor: str | None = None,
+    with_sections: bool = False,
 ) -> tuple[list[BriefView], str | None]:
     """A page of briefs matching ``flt``, newest first, and the cursor of the next page.
+
+    Keyset pagination on ``(as_of, id)``: a tag or symbol filter walks its index
+    (``brief_tag``/``brief_instrument``), otherwise ``brief``'s own; the other filters are SQL
+    conditions, so a page reads about ``limit`` rows. Only a text query (``q``) reads on until
+    it has found ``limit`` matches. ``with_sections`` adds the body (Atom entries).
 
     Raises:
         ValueError: an invalid cursor.
     """
-    query = select(Brief).order_by(Brief.as_of.desc(), Brief.id.desc())
+    params: dict[str, Any] = {"limit": limit + 1}
+    for name in ("symbol", "tag", "category", "direction", "min_threat"):
+        value = getattr(flt, name)
+        if value is not None:
+            params[name] = value.lower() if name in ("category", "direction") else value
     if cursor:
-        as_of, brief_id = _decode_cursor(cursor)
-        query = query.where(
-            (Brief.as_of < as_of) | ((Brief.as_of == as_of) & (Brief.id < brief_id))
-        )
-    with store.read() as s:
-        rows: list[Brief] = []
-        scanned: Brief | None = None
-        for n, row in enumerate(s.scalars(query.limit(MAX_SCAN + 1)).yield_per(200)):
-            if n == MAX_SCAN:  # bounded work per request: the next page resumes after `scanned`
-                break
-            scanned = row
-            if flt.matches(row):
-                rows.append(row)
-                if len(rows) > limit:
+        params["cursor_as_of"], params["cursor_id"] = _decode_cursor(cursor)
+    query = _search_statement(frozenset(params), with_sections=with_sections, text=bool(flt.q))
+    scanned: Any = None  # a text query's last row read, when it stopped at MAX_SCAN
+    with store.connect() as c:
+        if not flt.q:
+            rows = list(c.execute(query, params).all())
+        else:
+            rows = []
+            stream = c.execution_options(yield_per=_Q_CHUNK).execute(query, params)
+            for n, row in enumerate(stream):
+                if n == MAX_SCAN:  # bounded work per request: the next page resumes after it
                     break
-        else:
-            scanned = None  # the table ended: no next page
-        views = [_view(s, row, full=False) for row in rows[:limit]]
-        if len(rows) > limit and views:
-            next_cursor: str | None = encode_cursor(views[-1])
-        elif scanned is not None and len(rows) <= limit:
-            next_cursor = _cursor_of(scanned.as_of, scanned.id)
-        else:
-            next_cursor = None
+                scanned = row
+                if _matches_text(row, flt.q):
+                    rows.append(row)
+                    if len(rows) > limit:
+                        break
+            else:
+                scanned = None  # the index ended: no next page
+    views = [_list_view(r, r.sections if with_sections else None) for r in rows[:limit]]
+    if len(rows) > limit and views:
+        next_cursor: str | None = encode_cursor(views[-1])
+    elif scanned is not None:
+        next_cursor = _cursor_of(scanned.as_of, scanned.id)
+    else:
+        next_cursor = None
     return views, next_cursor
+
+
+@functools.lru_cache(maxsize=128)
+def _search_statement(params: frozenset[str], *, with_sections: bool, text: bool) -> Any:
+    """The statement of one shape of search (which filters are set), built once: building a
+    select costs more than running it on a page of rows. Values are bound parameters."""
+    columns = (*_LIST_COLUMNS, Brief.sections) if with_sections else _LIST_COLUMNS
+    query = select(*columns)
+    key_as_of: Any = Brief.as_of
+    key_id: Any = Brief.id
+    if "symbol" in params:
+        query = query.join(BriefInstrument, BriefInstrument.brief_id == Brief.id).where(
+            BriefInstrument.symbol == bindparam("symbol")
+        )
+        key_as_of, key_id = BriefInstrument.as_of, BriefInstrument.brief_id
+        if "tag" in params:
+            query = query.where(
+                select(BriefTag.brief_id)
+                .where(BriefTag.brief_id == Brief.id, BriefTag.tag == bindparam("tag"))
+                .exists()
+            )
+    elif "tag" in params:
+        query = query.join(BriefTag, BriefTag.brief_id == Brief.id).where(
+            BriefTag.tag == bindparam("tag")
+        )
+        key_as_of, key_id = BriefTag.as_of, BriefTag.brief_id
+    if "category" in params:
+        query = query.where(func.lower(Brief.category) == bindparam("category"))
+    if "direction" in params:
+        query = query.where(func.lower(Brief.direction) == bindparam("direction"))
+    if "min_threat" in params:
+        query = query.where(func.coalesce(Brief.threat, 0) >= bindparam("min_threat"))
+    if "cursor_as_of" in params:
+        as_of: Any = bindparam("cursor_as_of")
+        brief_id: Any = bindparam("cursor_id")
+        query = query.where((key_as_of < as_of) | ((key_as_of == as_of) & (key_id < brief_id)))
+    query = query.order_by(key_as_of.desc(), key_id.desc())
+    return query if text else query.limit(bindparam("limit"))
+
+
+RELATED_PER_KEY = 50  # newest briefs read per shared instrument, source or tag
+_DIRECTION_TAGS = frozenset({"bullish", "bearish", "neutral"})
 
 
 def related_briefs(store: Store, view: BriefView, *, limit: int = 4) -> list[BriefView]:
     """Other briefs sharing instruments (3 points), cited sources (2) or tags (1), best first;
-    the most recent others fill the list when fewer are related."""
-    urls = {str(src.get("url")) for src in view.sources}
-    scored: list[tuple[int, BriefView]] = []
-    with store.read() as s:
-        rows = s.scalars(
-            select(Brief).where(Brief.id != view.id).order_by(Brief.as_of.desc()).limit(300)
-        )
-        for row in rows:
-            score = 3 * len(set(row.instruments) & set(view.instruments))
-            score += 2 * len({str(src.get("url")) for src in row.sources} & urls)
-            score += len(set(row.tags) & set(view.tags) - {"bullish", "bearish", "neutral"})
-            if not (set(row.instruments) == set(view.instruments) and row.as_of == view.as_of):
-                scored.append((score, _view(s, row, full=False)))  # score 0: recent, fills the list
-    scored.sort(key=lambda pair: (-pair[0], -pair[1].as_of.timestamp(), -pair[1].id))
-    return [v for _, v in scored[:limit]]
+    the most recent others fill the list when fewer are related.
+
+    Candidates are the newest ``RELATED_PER_KEY`` briefs of each of the brief's instruments,
+    sources and tags, read from their indexes in one statement, plus the newest briefs: the
+    page reads O(keys x RELATED_PER_KEY) index rows whatever the size of the store.
+    """
+    keyed = [(3, "brief_instrument", "symbol", s) for s in dict.fromkeys(view.instruments)]
+    urls = dict.fromkeys(url_key(src["url"]) for src in view.sources if src.get("url"))
+    keyed += [(2, "brief_source", "url_key", k) for k in urls]
+    tags = [t for t in dict.fromkeys(view.tags) if t not in _DIRECTION_TAGS]
+    keyed += [(1, "brief_tag", "tag", t) for t in tags]
+    # Plain SQL: a statement of n subqueries built with the expression language costs more to
+    # build and cache-key than to run (its shape varies with the brief's keys).
+    parts = [
+        f"SELECT * FROM (SELECT {w} AS w, brief_id AS id, as_of FROM {table} WHERE {col} = :k{i}"
+        f" ORDER BY as_of DESC, brief_id DESC LIMIT {RELATED_PER_KEY}) AS c{i}"
+        for i, (w, table, col, _) in enumerate(keyed)
+    ]
+    parts.append(
+        "SELECT * FROM (SELECT 0 AS w, id, as_of FROM brief"
+        f" ORDER BY as_of DESC, id DESC LIMIT {2 * limit + 1}) AS newest"
+    )
+    candidates = (
+        text(" UNION ALL ".join(parts))
+        .bindparams(**{f"k{i}": value for i, (*_, value) in enumerate(keyed)})
+        .columns(w=Integer(), id=Integer(), as_of=UTCDateTime())
+    )
+    scores: dict[int, int] = {}
+    as_of: dict[int, datetime] = {}
+    with store.connect() as c:
+        for weight, brief_id, when in c.execute(candidates):
+            if brief_id != view.id:
+                scores[brief_id] = scores.get(brief_id, 0) + weight
+                as_of[brief_id] = when
+        best = sorted(scores, key=lambda i: (-scores[i], -as_of[i].timestamp(), -i))
+        best = best[: 3 * limit]  # twins (same instruments, same session) are dropped below
+        rows = {r.id: r for r in c.execute(select(*_LIST_COLUMNS).where(Brief.id.in_(best)))}
+    related = [
+        _list_view(rows[i])
+        for i in best
+        if i in rows
+        and not (set(rows[i].instruments) == set(view.instruments) and rows[i].as_of == view.as_of)
+    ]
+    return related[:limit]
 
 
-def tag_counts(store: Store) -> list[tuple[str, int]]:
-    """Every tag in use with its number of briefs, most used first."""
-    counts: dict[str, int] = {}
-    with store.read() as s:
-        for tags in s.scalars(select(Brief.tags)):
-            for tag in tags:
-                counts[tag] = counts.get(tag, 0) + 1
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+def tag_counts(store: Store, *, limit: int | None = None) -> list[tuple[str, int]]:
+    """Tags in use with their number of briefs, most used first (``tag_count``, kept at publish)."""
+    query = select(TagCount.tag, TagCount.n).order_by(TagCount.n.desc(), TagCount.tag)
+    if limit is not None:
+        query = query.limit(limit)
+    with store.connect() as c:
+        return [(tag, int(n)) for tag, n in c.execute(query)]
 
 
 def latest_brief_id(store: Store) -> int:
-    with store.read() as s:
-        return int(s.scalar(select(func.max(Brief.id))) or 0)
+    with store.connect() as c:
+        return int(c.scalar(select(func.max(Brief.id))) or 0)
 
 
 def briefs_after(store: Store, brief_id: int, *, limit: int = 20) -> list[BriefView]:
     """Briefs stored after ``brief_id`` (the live stream), oldest first."""
-    with store.read() as s:
-        rows = s.scalars(select(Brief).where(Brief.id > brief_id).order_by(Brief.id).limit(limit))
-        return [_view(s, row, full=False) for row in rows]
+    query = select(*_LIST_COLUMNS).where(Brief.id > brief_id).order_by(Brief.id).limit(limit)
+    with store.connect() as c:
+        return [_list_view(row) for row in c.execute(query)]
 
 
 def brief_rewritten(store: Store, slug: str) -> bool:

@@ -19,6 +19,7 @@ from tapewire.errors import NoDataError, NoNewSessionError, TapewireError, Verif
 from tapewire.market import queries as market_queries
 from tapewire.market.queries import InstrumentView
 from tapewire.newsroom import queries as newsroom_queries
+from tapewire.newsroom.brief_index import IndexedBrief, index_briefs
 from tapewire.newsroom.coherence import TWINS, cohere
 from tapewire.newsroom.decide import (
     Decision,
@@ -426,6 +427,9 @@ def _save(
     brief_id = insert_new(s, brief, conflict=("slug",))
     if brief_id is None:
         raise AlreadyStoredError(slug)
+    index_briefs(  # same transaction: pages read indexes
+        s, [IndexedBrief(brief_id, brief.as_of, brief.tags, brief.instruments, brief.sources)]
+    )
     s.add(VerificationRow.of(brief_id, verification, notes=draft.notes, at=ctx.clock.now()))
 
 

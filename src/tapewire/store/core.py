@@ -14,10 +14,11 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -50,12 +51,34 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
         self._write_lock = threading.Lock()
+        self._connection: ContextVar[Connection | None] = ContextVar(
+            f"tapewire_store_connection_{id(self)}", default=None
+        )
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading; nothing is committed."""
         with self._sessions() as session:
             yield session
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A connection for Core reads (no ORM session): the web's per-request queries, where
+        a session's bookkeeping costs more than the query (#16). Nothing is committed.
+
+        Re-entrant: inside an open ``connect()`` block (same thread or task) the same connection
+        is reused, so a page's queries share one pool checkout and one transaction.
+        """
+        current = self._connection.get()
+        if current is not None:
+            yield current
+            return
+        with self.engine.connect() as connection:
+            token = self._connection.set(connection)
+            try:
+                yield connection
+            finally:
+                self._connection.reset(token)
 
     @contextmanager
     def write(self) -> Iterator[Session]:

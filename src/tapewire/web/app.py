@@ -51,6 +51,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.wakeup = Wakeup(stream_url(settings))  # cross-process stream fan-out (Redis)
     app.state.templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     app.state.templates.env.filters["safe_url"] = safe_url
+    app.state.templates.env.auto_reload = False  # packaged templates: no stat per render
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     app.include_router(pages.router)
     app.include_router(api.router, prefix="/api")
@@ -61,14 +62,15 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(scorecard.feed_router)
     _install_error_handlers(app)
 
-    app.add_middleware(
-        ResponseCache,
-        generation=lambda: (
-            queries.latest_brief_id(app.state.store),
-            signals_queries.latest_signal_id(app.state.store),
-        ),
-        size=settings.web.page_cache_size,
-    )
+    if settings.web.page_cache_size > 0:  # 0: no cache, and no generation checks either
+        app.add_middleware(
+            ResponseCache,
+            generation=lambda: (
+                queries.latest_brief_id(app.state.store),
+                signals_queries.latest_signal_id(app.state.store),
+            ),
+            size=settings.web.page_cache_size,
+        )
     if "*" not in settings.web.allowed_hosts:  # outside the cache: a refused Host fills nothing
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.web.allowed_hosts)
     app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS)

@@ -1,4 +1,8 @@
-"""Request-scoped access to the app's store, settings and templates; JSON with validators."""
+"""Request-scoped access to the app's store, settings and templates; JSON with validators.
+
+The dependencies are ``async def``: they only read ``app.state``, and FastAPI runs a plain
+``def`` dependency in the thread pool (a thread hop per dependency per request, #16).
+"""
 
 from __future__ import annotations
 
@@ -13,24 +17,25 @@ from tapewire.config import Settings
 from tapewire.store import Store
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_templates(request: Request) -> Jinja2Templates:
+async def get_templates(request: Request) -> Jinja2Templates:
     templates: Jinja2Templates = request.app.state.templates
     return templates
 
 
 def site_url(request: Request) -> str:
     """The site's absolute base URL (``web.public_url`` or the request's own)."""
-    configured = get_settings(request).web.public_url
+    settings: Settings = request.app.state.settings
+    configured = settings.web.public_url
     return (configured or str(request.base_url)).rstrip("/")
 
 

@@ -24,6 +24,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 CHECK_EVERY_S = 1.0
 CACHED_PREFIXES = ("/briefs/", "/api/briefs", "/feeds/", "/tags/", "/instruments/")
+CACHED_PATHS = frozenset({"/"})  # the home page (its filters are in the query string)
 
 
 def normalised_host(scope: Scope) -> str:
@@ -73,7 +74,8 @@ class _Entry:
 
 
 class ResponseCache:
-    """Caches 200 answers to GET requests under ``CACHED_PREFIXES`` until a new brief exists."""
+    """Caches 200 answers to GET requests under ``CACHED_PREFIXES`` (and the home page) until a
+    new brief or signal exists."""
 
     def __init__(self, app: ASGIApp, *, generation: Callable[[], Hashable], size: int) -> None:
         self.app, self._generation, self._size = app, generation, size
@@ -92,7 +94,7 @@ class ResponseCache:
         if (
             scope["type"] != "http"
             or scope["method"] != "GET"
-            or not path.startswith(CACHED_PREFIXES)
+            or not (path in CACHED_PATHS or path.startswith(CACHED_PREFIXES))
         ):
             await self.app(scope, receive, send)
             return

@@ -35,10 +35,9 @@ FEED_SIZE = 50
 
 
 def _feed(request: Request, store: Store, flt: BriefFilter, *, title: str, path: str) -> Response:
-    views, _ = queries.search_briefs(store, flt, limit=FEED_SIZE)
+    views, _ = queries.search_briefs(store, flt, limit=FEED_SIZE, with_sections=True)
     base = site_url(request)
-    full = [queries.get_brief(store, v.slug) or v for v in views]
-    entries = [_entry(v, base) for v in full]
+    entries = [_entry(v, base) for v in views]
     updated = max((v.published_at for v in views), default=datetime(2000, 1, 1, tzinfo=UTC))
     body = render_atom(
         entries,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
@@ -25,7 +27,22 @@ StoreDep = Annotated[Store, Depends(get_store)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 CATEGORIES = ("Stocks", "Indices", "ETFs", "Crypto", "Forex", "Commodities", "Rates", "Macro")
 PAGE_SIZE = 20
+P = ParamSpec("P")
+R = TypeVar("R")
 MARKET_ARCHIVE = 60  # earlier market briefs listed on /market
+
+
+def one_connection(endpoint: Callable[P, R]) -> Callable[P, R]:
+    """Run a page's queries on one store connection (``Store.connect`` is re-entrant): one pool
+    checkout per page instead of one per query (#16)."""
+
+    @functools.wraps(endpoint)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        store = next(a for a in (*args, *kwargs.values()) if isinstance(a, Store))
+        with store.connect():
+            return endpoint(*args, **kwargs)
+
+    return wrapper
 
 
 def _page(
@@ -36,6 +53,7 @@ def _page(
 
 
 @router.get("/", response_class=HTMLResponse)
+@one_connection
 def home(
     request: Request,
     store: StoreDep,
@@ -61,15 +79,10 @@ def home(
         next_cursor=next_cursor,
         flt=flt,
         categories=CATEGORIES,
-        tags=queries.tag_counts(store)[:20],
+        tags=queries.tag_counts(store, limit=20),
         latest_id=queries.latest_brief_id(store),
-        market=_latest_market(store) if flt == BriefFilter() and cursor is None else None,
+        market=queries.market_teaser(store) if flt == BriefFilter() and cursor is None else None,
     )
-
-
-def _latest_market(store: Store) -> dict[str, Any] | None:
-    latest = queries.list_market_briefs(store, limit=1)
-    return queries.brief_document(latest[0]) if latest else None
 
 
 @router.get("/market", response_class=HTMLResponse)
@@ -88,6 +101,7 @@ def market_page(request: Request, store: StoreDep, templates: TemplatesDep) -> H
 
 
 @router.get("/briefs/{slug}", response_class=HTMLResponse)
+@one_connection
 def brief_page(
     slug: str, request: Request, store: StoreDep, templates: TemplatesDep
 ) -> HTMLResponse:
@@ -107,6 +121,7 @@ def brief_page(
 
 
 @router.get("/tags/{tag}", response_class=HTMLResponse)
+@one_connection
 def tag_page(
     tag: str,
     request: Request,
@@ -135,6 +150,7 @@ def tag_page(
 
 
 @router.get("/instruments/{symbol}", response_class=HTMLResponse)
+@one_connection
 def instrument_page(
     symbol: str, request: Request, store: StoreDep, templates: TemplatesDep
 ) -> HTMLResponse:

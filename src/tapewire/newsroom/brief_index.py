@@ -1,0 +1,124 @@
+"""Indexes of the brief table kept at publish time, so pages read O(page) rows (issue #16).
+
+A brief's tags, instruments and cited source URLs live in JSON columns; a page filtered by one
+of them (a tag page, an instrument page, their Atom feeds), the home page's tag counts and a brief
+page's related briefs would otherwise decode every brief. These tables hold one row per (brief,
+key) with the brief's ``as_of``, indexed ``(key, as_of, brief_id)``, so "the newest briefs with
+key K" is an index range scan; ``tag_count`` holds each tag's number of briefs. ``index_briefs``
+fills them in the same transaction as the briefs are written (``newsroom.stage`` and
+``newsroom.market_brief``); the ``webperf`` migration backfilled the briefs written before it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from tapewire.newsroom.models import Brief
+from tapewire.store.base import Base
+
+# Indexes on the brief table itself: keyset pages (PostgreSQL needs the id in the index; SQLite
+# has it as the rowid), the market briefs, and "is any brief simulated" without a scan.
+Index("ix_brief_as_of_id", Brief.as_of, Brief.id)
+Index("ix_brief_primary_tag_as_of", Brief.primary_tag, Brief.as_of, Brief.id)
+Index("ix_brief_simulated", Brief.simulated)
+
+
+class BriefTag(Base):
+    __tablename__ = "brief_tag"
+    __table_args__ = (Index("ix_brief_tag_tag_as_of", "tag", "as_of", "brief_id"),)
+
+    brief_id: Mapped[int] = mapped_column(
+        ForeignKey("brief.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(Text, primary_key=True)
+    as_of: Mapped[datetime]
+
+
+class BriefInstrument(Base):
+    __tablename__ = "brief_instrument"
+    __table_args__ = (Index("ix_brief_instrument_symbol_as_of", "symbol", "as_of", "brief_id"),)
+
+    brief_id: Mapped[int] = mapped_column(
+        ForeignKey("brief.id", ondelete="CASCADE"), primary_key=True
+    )
+    symbol: Mapped[str] = mapped_column(String(64), primary_key=True)
+    as_of: Mapped[datetime]
+
+
+class BriefSource(Base):
+    """A cited source by the SHA-1 of its URL (URLs are too long to index on every backend)."""
+
+    __tablename__ = "brief_source"
+    __table_args__ = (Index("ix_brief_source_url_key_as_of", "url_key", "as_of", "brief_id"),)
+
+    brief_id: Mapped[int] = mapped_column(
+        ForeignKey("brief.id", ondelete="CASCADE"), primary_key=True
+    )
+    url_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    as_of: Mapped[datetime]
+
+
+class TagCount(Base):
+    __tablename__ = "tag_count"
+
+    tag: Mapped[str] = mapped_column(Text, primary_key=True)
+    n: Mapped[int]
+
+
+def url_key(url: object) -> str:
+    """The key of a cited URL in ``brief_source`` (the webperf migration computes the same)."""
+    return hashlib.sha1(str(url).encode(), usedforsecurity=False).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedBrief:
+    """What the indexes need of one brief."""
+
+    id: int
+    as_of: datetime
+    tags: Sequence[str]
+    instruments: Sequence[str]
+    sources: Sequence[Mapping[str, Any]]
+
+    @classmethod
+    def of(cls, brief: Brief) -> IndexedBrief:
+        return cls(brief.id, brief.as_of, brief.tags, brief.instruments, brief.sources)
+
+
+def index_briefs(s: Session, briefs: Iterable[IndexedBrief]) -> None:
+    """Add stored briefs (they have ids) to the indexes, in the caller's transaction.
+
+    One executemany per table, so a bulk load indexes thousands of briefs in a few statements.
+    """
+    tags: list[dict[str, Any]] = []
+    instruments: list[dict[str, Any]] = []
+    sources: list[dict[str, Any]] = []
+    counts: Counter[str] = Counter()
+    for b in briefs:
+        for tag in dict.fromkeys(b.tags):
+            tags.append({"brief_id": b.id, "tag": tag, "as_of": b.as_of})
+            counts[tag] += 1
+        for symbol in dict.fromkeys(b.instruments):
+            instruments.append({"brief_id": b.id, "symbol": symbol, "as_of": b.as_of})
+        keys = dict.fromkeys(url_key(src["url"]) for src in b.sources if src.get("url"))
+        sources += [{"brief_id": b.id, "url_key": key, "as_of": b.as_of} for key in keys]
+    for model, rows in ((BriefTag, tags), (BriefInstrument, instruments), (BriefSource, sources)):
+        if rows:
+            s.execute(insert(model), rows)
+    if counts:
+        dialect = s.get_bind().dialect.name
+        ins = sqlite_insert(TagCount) if dialect == "sqlite" else pg_insert(TagCount)
+        upsert = ins.on_conflict_do_update(
+            index_elements=["tag"], set_={"n": TagCount.n + ins.excluded.n}
+        )
+        s.execute(upsert, [{"tag": tag, "n": n} for tag, n in sorted(counts.items())])
