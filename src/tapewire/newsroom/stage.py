@@ -419,6 +419,7 @@ def _save(
     )
     s.add(brief)
     s.flush()
+    ctx.emit(s, "brief", {"symbol": inst.symbol, "row": brief})  # alerts, same transaction
     s.add(VerificationRow.of(brief.id, verification, notes=draft.notes, at=ctx.clock.now()))
 
 

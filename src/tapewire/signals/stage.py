@@ -69,6 +69,7 @@ def run(ctx: RunContext) -> StageReport:
                 delete(Signal).where(Signal.instrument_id == inst.id, Signal.as_of == ctx.as_of)
             )
             s.add(_row(inst.id, ctx, signals))
+            ctx.emit(s, "signal", {"symbol": inst.symbol, "signals": signals})  # alerts
         report.add("instruments")
     return report
 

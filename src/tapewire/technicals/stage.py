@@ -44,6 +44,7 @@ def run(ctx: RunContext) -> StageReport:
         snapshot.values.update(cross_values(universe, inst, bars))
         with ctx.store.write() as s:
             save_snapshot(s, inst.id, ctx.as_of, snapshot)
+            ctx.emit(s, "bar", {"symbol": inst.symbol, "snapshot": snapshot})  # alerts
         report.add("instruments")
     return report
 

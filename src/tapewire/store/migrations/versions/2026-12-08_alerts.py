@@ -146,9 +146,7 @@ def downgrade() -> None:
         for column in ("data", "idempotency_key", "dedupe_key", "symbol", "event"):
             batch_op.drop_column(column)
     with op.batch_alter_table("alert_rule", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_alert_rule_api_key_id_api_key"), type_="foreignkey"
-        )
+        batch_op.drop_constraint(batch_op.f("fk_alert_rule_api_key_id_api_key"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_alert_rule_trigger"))
         batch_op.drop_index(batch_op.f("ix_alert_rule_api_key_id"))
         for column in (
