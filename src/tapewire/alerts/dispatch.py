@@ -64,6 +64,7 @@ class Dispatcher:
         self._results: list[Result] = []
         self._released: list[int] = []
         self._channels: dict[str, AlertChannel] = {}
+        self._inflight: set[int] = set()  # claimed outbox ids without a result yet
 
     def run(self, stop: threading.Event, *, until_idle: bool = False) -> DispatchStats:
         """Deliver until ``stop`` is set (or, with ``until_idle``, nothing is due or in flight)."""
@@ -93,6 +94,7 @@ class Dispatcher:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            self._released += sorted(self._inflight)  # stopped mid-delivery: due again at once
             await self._flush()
         return self.stats
 
@@ -106,6 +108,7 @@ class Dispatcher:
             limit=self.settings.batch,
         )
         self.stats.claimed += len(jobs)
+        self._inflight |= {j.outbox_id for j in jobs}
         self._busy |= {j.rule_id for j in jobs}
         return jobs
 
@@ -124,9 +127,12 @@ class Dispatcher:
             for i, job in enumerate(jobs):
                 outcome = await self._deliver(job)
                 self._results.append(Result(job, outcome))
+                self._inflight.discard(job.outbox_id)
                 self._count(job, outcome)
                 if not outcome.ok and outcome.retry and job.attempt < self.settings.max_attempts:
-                    self._released += [j.outbox_id for j in jobs[i + 1 :]]
+                    rest = [j.outbox_id for j in jobs[i + 1 :]]
+                    self._released += rest
+                    self._inflight -= set(rest)
                     return
         finally:
             self._busy.discard(jobs[0].rule_id)
