@@ -1042,5 +1042,12 @@ def _fail(debug: bool, exc: BaseException, code: int, *, prefix: str = "") -> in
     return code
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # `python -m tapewire.cli`: run the importable module (every group)
+    from tapewire.cli import main as _main
+
+    sys.exit(_main())
+else:  # command groups in their own modules; they import the helpers above
+    from tapewire.cli_alerts import alerts, keys
+
+    cli.add_command(keys)
+    cli.add_command(alerts)

@@ -43,15 +43,27 @@ class Receiver:
         return got
 
 
-def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
+def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:  # noqa: C901 (one behaviour per path)
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def log_message(self, *args: object) -> None:
             return None
 
+        def handle(self) -> None:
+            try:
+                super().handle()
+            except OSError:  # a killed sender resets the connection
+                return
+
         def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            length = int(self.headers.get("Content-Length", "0"))
+            try:
+                body = self.rfile.read(length)
+            except OSError:
+                return
+            if len(body) < length:  # the sender died mid-request: nothing was delivered
+                return
             path = self.path.split("?")[0]
             secret = receiver.secrets.get(path, "")
             ok = verify(

@@ -65,6 +65,9 @@ class Dispatcher:
         self._released: list[int] = []
         self._channels: dict[str, AlertChannel] = {}
         self._inflight: set[int] = set()  # claimed outbox ids without a result yet
+        self._done: set[int] = (
+            set()
+        )  # rules whose chain ended; busy until their results are written
 
     def run(self, stop: threading.Event, *, until_idle: bool = False) -> DispatchStats:
         """Deliver until ``stop`` is set (or, with ``until_idle``, nothing is due or in flight)."""
@@ -114,12 +117,16 @@ class Dispatcher:
 
     async def _flush(self) -> None:
         if not self._results and not self._released:
+            self._busy -= self._done
+            self._done.clear()
             return
-        results, released = self._results, self._released
+        results, released, done = self._results, self._released, set(self._done)
         self._results, self._released = [], []
         await asyncio.to_thread(
             record, self.store, self.settings, results, released, now=self.clock.now()
         )
+        self._busy -= done
+        self._done -= done
 
     async def _deliver_rule(self, jobs: list[Job]) -> None:
         """One rule's rows in order; after a failure the rest wait (released, not attempted)."""
@@ -135,7 +142,7 @@ class Dispatcher:
                     self._inflight -= set(rest)
                     return
         finally:
-            self._busy.discard(jobs[0].rule_id)
+            self._done.add(jobs[0].rule_id)
 
     async def _deliver(self, job: Job) -> Outcome:
         channel = self._channels.get(job.channel)

@@ -208,11 +208,19 @@ def _fire(
     row.last_fired_at = now
     if rule.frequency == "once":
         row.active = False
+    _queue(s, rule, alert.id, values, now=now)
+    return 1
+
+
+def _queue(
+    s: Session, rule: RuleView, alert_id: int, values: dict[str, Any], *, now: datetime
+) -> None:
+    """The outbox row of a webhook or email alert (stream and Atom rules read the alert)."""
     if rule.channel in OUTBOX_CHANNELS:
         s.add(
             Outbox(
-                alert_id=alert.id,
-                rule_id=row.id,
+                alert_id=alert_id,
+                rule_id=rule.id,
                 channel=rule.channel,
                 target=rule.target,
                 payload=_payload(rule, values),
@@ -222,7 +230,6 @@ def _fire(
                 created_at=now,
             )
         )
-    return 1
 
 
 def _values(
@@ -261,6 +268,25 @@ def _payload(rule: RuleView, values: dict[str, Any]) -> dict[str, object]:
         return {"subject": subject[:200], "text": message, "html": body_html}
     content_type, body = render_body(rule.preset, message, values)
     return {"content_type": content_type, "body": body}
+
+
+def queue_test_alert(s: Session, row: AlertRule, *, now: datetime) -> int:
+    """A test alert for ``row`` (event ``test``), queued like a real one; returns its id."""
+    rule = view_of(row)
+    data = {"symbol": "TEST", "headline": f"Test alert for rule {rule.name}", "url": ""}
+    values = _values(rule, "test", data, now=now, public_url=None)
+    alert = Alert(
+        rule_id=row.id,
+        created_at=now,
+        event="test",
+        symbol="TEST",
+        idempotency_key=values["idempotency_key"],
+        data=values,
+    )
+    s.add(alert)
+    s.flush()
+    _queue(s, rule, alert.id, values, now=now)
+    return alert.id
 
 
 def evaluate_in_run(ctx: Any, s: Session, kind: str, data: dict[str, Any]) -> None:
