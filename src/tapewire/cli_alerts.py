@@ -178,7 +178,7 @@ def alerts_add(ctx: click.Context, /, fmt: str, key_text: str | None, **kw: Any)
         secret = alerts_queries.rule_secret(store, rule.id, api_key_id=None)
     finally:
         store.close()
-    data = {**rule.public(), "signing_secret": secret}
+    data = {**rule.public(), "signing_secret": secret if rule.channel == "webhook" else None}
     emit(fmt, data, _rule_added_text)
 
 

@@ -6,6 +6,8 @@ the alerts stage's own tables; the web holds no SQL of its own).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -41,6 +43,7 @@ __all__ = [
     "alerts_after",
     "check_key",
     "deliveries",
+    "feed_token",
     "get_rule",
     "list_rules",
     "queue_test",
@@ -78,6 +81,11 @@ class DeliveryView:
 
     def public(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def feed_token(secret: str | None) -> str:
+    """The unguessable part of a rule's Atom feed URL (derived from its secret)."""
+    return hmac.new((secret or "").encode(), b"atom-feed", hashlib.sha256).hexdigest()[:32]
 
 
 def check_key(store: Store, text: str | None, *, scope: str, now: datetime) -> KeyView:

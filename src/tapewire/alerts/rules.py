@@ -244,7 +244,7 @@ def add_rule(
             cooldown_s=spec.cooldown_s,
             expires_at=spec.expires_at,
             template=spec.template,
-            secret=secrets.token_hex(32) if spec.channel == "webhook" else None,
+            secret=secrets.token_hex(32),  # signs webhooks; keys the Atom feed URL
             state={},
         )
         s.add(row)

@@ -18,7 +18,7 @@ from tapewire.newsroom import queries
 from tapewire.signals import queries as signals_queries
 from tapewire.store import Store, open_store
 from tapewire.web.middleware import ResponseCache, SecurityHeaders
-from tapewire.web.routes import api, feeds, pages, stream
+from tapewire.web.routes import alerts, api, feeds, pages, stream
 
 WEB_DIR = Path(__file__).parent
 SECURITY_HEADERS = {
@@ -53,6 +53,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(api.router, prefix="/api")
     app.include_router(stream.router, prefix="/api")
     app.include_router(feeds.router)
+    app.include_router(alerts.router)
     _install_error_handlers(app)
 
     app.add_middleware(
