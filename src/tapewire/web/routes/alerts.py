@@ -197,7 +197,7 @@ async def _alert_events(
         await asyncio.sleep(min(settings.web.stream_poll_s, 0.5))
 
 
-@router.get("/api/alerts/feeds/{rule.id}-{token}.atom", summary="A rule's alerts as Atom")
+@router.get("/api/alerts/feeds/{rule_id}-{token}.atom", summary="A rule's alerts as Atom")
 def alert_feed(request: Request, rule_id: int, token: str, store: StoreDep) -> Response:
     secret = aq.rule_secret(store, rule_id, api_key_id=None)
     rule = aq.get_rule(store, rule_id)
