@@ -880,6 +880,7 @@ def run(ctx: click.Context, once: bool, port: int | None) -> None:
     """Live: the scheduler runs the pipeline every feeds.poll_minutes; the site is served meanwhile."""
     import threading
 
+    from tapewire.alerts.dispatch import start_dispatcher
     from tapewire.pipeline.jobs import LIVE_STAGES, run_pipeline
     from tapewire.pipeline.scheduler import Scheduler
 
@@ -901,13 +902,35 @@ def run(ctx: click.Context, once: bool, port: int | None) -> None:
         briefs = sum(r.counts.get("briefs", 0) for r in reports if r.stage == "newsroom")
         click.echo(f"briefs: {briefs} published" + _outcome_text(outcome))
         _fail_if_every_brief_rejected(briefs, outcome["rejected"], "pass")
+        _deliver_alerts(settings)
         return
     worker = threading.Thread(target=scheduler.run_forever, name="scheduler", daemon=True)
     worker.start()
+    alerts_store = open_store(settings)
+    _, stop_alerts = start_dispatcher(alerts_store, settings.alerts)  # delivers the outbox
     try:
         _serve(settings, port or settings.web.port)
     finally:
         scheduler.stop()
+        stop_alerts()
+        alerts_store.close()
+
+
+def _deliver_alerts(settings: Settings) -> None:
+    """Deliver what the pass queued (alerts that fail stay queued with their retry time)."""
+    import threading
+
+    from tapewire.alerts.dispatch import Dispatcher
+
+    store = open_store(settings)
+    try:
+        stats = Dispatcher(store, settings.alerts).run(threading.Event(), until_idle=True)
+    finally:
+        store.close()
+    if stats.claimed:
+        click.echo(
+            f"alerts: {stats.delivered} delivered, {stats.failed} to retry, {stats.dead} dead"
+        )
 
 
 @cli.command()
