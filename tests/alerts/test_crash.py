@@ -35,7 +35,7 @@ def _dispatcher(
         "TAPEWIRE_ALERTS__LEASE_S": "1",
         "TAPEWIRE_ALERTS__POLL_S": "0.02",
         "TAPEWIRE_ALERTS__BATCH": "50",
-        "TAPEWIRE_ALERTS__PER_TARGET_RATE_PER_S": "2000",
+        "TAPEWIRE_ALERTS__PER_TARGET_RATE_PER_S": "20",  # 200/s in all: kills land mid-stream
         "TAPEWIRE_ALERTS__BACKOFF_BASE_S": "0.05",
     }
     cmd = [sys.executable, "-m", "tapewire.cli", "alerts", "dispatch", "--db", db, *extra]
@@ -66,8 +66,12 @@ def test_kill_9_twenty_times_loses_nothing(
         assert len(expected) == ALERTS
         kills = 0
         for _ in range(KILLS):
+            seen = len(rx.keys())
             proc = _dispatcher(tmp_path, db, out=subprocess.DEVNULL)
-            time.sleep(rng.uniform(2.0, 3.5))  # start-up takes 1.5-2 s; then mid-delivery
+            deadline = time.monotonic() + 30
+            while len(rx.keys()) == seen and time.monotonic() < deadline:
+                time.sleep(0.01)  # until this dispatcher delivers (start-up takes 1-3 s) ...
+            time.sleep(rng.uniform(0.0, 0.25))  # ... then at a random point mid-delivery
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
             kills += 1

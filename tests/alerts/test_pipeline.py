@@ -46,6 +46,7 @@ def test_the_demo_pipeline_fires_brief_signal_and_bar_rules(asettings: Settings)
     print({k: len(v) for k, v in by_event.items()}, len(briefs), "briefs")
     assert {a.brief_id for a in by_event["brief"]} == set(briefs)
     for a in by_event["brief"]:
+        assert a.brief_id is not None
         assert (
             a.data["headline"] == briefs[a.brief_id].headline
             and a.symbol in briefs[a.brief_id].instruments

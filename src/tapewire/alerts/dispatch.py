@@ -16,9 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-import httpx
-
 from tapewire.alerts.channels.base import AlertChannel, Job, Outcome
+from tapewire.alerts.channels.http11 import Http11Pool
 from tapewire.alerts.channels.smtp import EmailChannel
 from tapewire.alerts.channels.webhook import WebhookChannel
 from tapewire.alerts.outbox import Result, claim, record
@@ -74,12 +73,10 @@ class Dispatcher:
         return asyncio.run(self._main(stop, until_idle))
 
     async def _main(self, stop: threading.Event, until_idle: bool) -> DispatchStats:
-        limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
-        async with httpx.AsyncClient(
-            limits=limits, trust_env=False, timeout=self.settings.timeout_s
-        ) as client:
+        pool = Http11Pool()
+        try:
             self._channels = {
-                "webhook": WebhookChannel(self.settings, client),
+                "webhook": WebhookChannel(self.settings, pool),
                 "email": EmailChannel(self.settings),
             }
             tasks: set[asyncio.Task[None]] = set()
@@ -99,6 +96,8 @@ class Dispatcher:
             await asyncio.gather(*tasks, return_exceptions=True)
             self._released += sorted(self._inflight)  # stopped mid-delivery: due again at once
             await self._flush()
+        finally:
+            await pool.close()
         return self.stats
 
     async def _claim(self) -> list[Job]:

@@ -12,8 +12,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, insert, or_, select, update
 
 from tapewire.alerts.channels.base import Job, Outcome
 from tapewire.alerts.models import Alert, AlertDelivery, AlertRule, Outbox
@@ -63,12 +62,19 @@ def claim(
         )
         if not store.is_sqlite:
             query = query.with_for_update(of=Outbox, skip_locked=True)
-        jobs = []
-        for row, key, secret in s.execute(query):
-            if row.rule_id in blocked:
-                continue
-            row.status, row.lease_until = "delivering", lease
-            jobs.append(_job(row, key, secret))
+        jobs = [
+            _job(row, key, secret)
+            for row, key, secret in s.execute(query)
+            if row.rule_id not in blocked
+        ]
+        if jobs:
+            ids = [j.outbox_id for j in jobs]
+            s.execute(
+                update(Outbox)
+                .where(Outbox.id.in_(ids))
+                .values(status="delivering", lease_until=lease)
+                .execution_options(synchronize_session=False)
+            )
         return jobs
 
 
@@ -93,10 +99,11 @@ def record(
     *,
     now: datetime,
 ) -> None:
-    """Write attempts' results and the delivery log; release rows not attempted."""
+    """Write attempts' results and the delivery log (in bulk); release rows not attempted."""
     with store.write() as s:
-        for result in results:
-            _record_one(s, settings, result, now=now)
+        if results:
+            s.execute(update(Outbox), [_outcome_row(settings, r, now=now) for r in results])
+            s.execute(insert(AlertDelivery), [_log_row(r, now=now) for r in results])
         if released:
             s.execute(
                 update(Outbox)
@@ -105,31 +112,36 @@ def record(
             )
 
 
-def _record_one(s: Session, settings: AlertsSettings, result: Result, *, now: datetime) -> None:
+def _outcome_row(settings: AlertsSettings, result: Result, *, now: datetime) -> dict[str, object]:
     job, out = result.job, result.outcome
-    values: dict[str, object] = {
+    status, next_at = "pending", now
+    if out.ok:
+        status = "delivered"
+    elif not out.retry or job.attempt >= settings.max_attempts:
+        status = "dead"
+    else:
+        next_at = now + timedelta(seconds=backoff_s(job.attempt, settings))
+    return {
+        "id": job.outbox_id,
+        "status": status,
+        "next_attempt_at": next_at,
+        "delivered_at": now if out.ok else None,
         "attempts": job.attempt,
         "last_status": out.status,
         "latency_ms": round(out.latency_ms, 3),
         "last_error": (out.error or "")[:1000] or None,
         "lease_until": None,
     }
-    if out.ok:
-        values |= {"status": "delivered", "delivered_at": now}
-    elif not out.retry or job.attempt >= settings.max_attempts:
-        values |= {"status": "dead"}
-    else:
-        delay = timedelta(seconds=backoff_s(job.attempt, settings))
-        values |= {"status": "pending", "next_attempt_at": now + delay}
-    s.execute(update(Outbox).where(Outbox.id == job.outbox_id).values(**values))
-    s.add(
-        AlertDelivery(
-            outbox_id=job.outbox_id,
-            attempt=job.attempt,
-            at=now,
-            ok=out.ok,
-            status_code=out.status,
-            latency_ms=round(out.latency_ms, 3),
-            error=(out.error or "")[:1000] or None,
-        )
-    )
+
+
+def _log_row(result: Result, *, now: datetime) -> dict[str, object]:
+    job, out = result.job, result.outcome
+    return {
+        "outbox_id": job.outbox_id,
+        "attempt": job.attempt,
+        "at": now,
+        "ok": out.ok,
+        "status_code": out.status,
+        "latency_ms": round(out.latency_ms, 3),
+        "error": (out.error or "")[:1000] or None,
+    }

@@ -16,11 +16,10 @@ import hmac
 import ipaddress
 import time
 from typing import ClassVar
-from urllib.parse import urlsplit, urlunsplit
-
-import httpx
+from urllib.parse import urlsplit
 
 from tapewire.alerts.channels.base import Job, Outcome
+from tapewire.alerts.channels.http11 import Http11Pool, HttpError
 from tapewire.alerts.targets import TargetError, is_public, resolve_target
 from tapewire.config import AlertsSettings
 
@@ -49,8 +48,8 @@ def verify(
 class WebhookChannel:
     name: ClassVar[str] = "webhook"
 
-    def __init__(self, settings: AlertsSettings, client: httpx.AsyncClient) -> None:
-        self._settings, self._client = settings, client
+    def __init__(self, settings: AlertsSettings, pool: Http11Pool) -> None:
+        self._settings, self._pool = settings, pool
         self._addresses: dict[tuple[str, int], tuple[float, str]] = {}
 
     async def _address(self, host: str, port: int) -> str:
@@ -71,7 +70,7 @@ class WebhookChannel:
             return _failed(started, None, f"timed out after {self._settings.timeout_s:g} s")
         except TargetError as exc:
             return _failed(started, None, str(exc), retry=False)
-        except (httpx.HTTPError, OSError) as exc:
+        except (HttpError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
             return _failed(started, None, f"{type(exc).__name__}: {exc}"[:300])
 
     async def _post(self, job: Job, started: float) -> Outcome:
@@ -79,8 +78,6 @@ class WebhookChannel:
         host = parts.hostname or ""
         port = parts.port or (443 if parts.scheme == "https" else 80)
         ip = await self._address(host, port)
-        netloc = f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
-        url = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
         body = str(job.payload.get("body", "")).encode()
         timestamp = str(int(time.time()))
         headers = {
@@ -92,33 +89,24 @@ class WebhookChannel:
         }
         if job.secret:
             headers[SIGNATURE_HEADER] = sign(job.secret, timestamp, body)
-        request = self._client.build_request(
-            "POST", url, content=body, headers=headers, extensions={"sni_hostname": host}
+        answer = await self._pool.post(
+            scheme=parts.scheme,
+            host=host,
+            ip=ip,
+            port=port,
+            target=(parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+            headers=headers,
+            body=body,
+            cap=self._settings.max_response_bytes,
         )
-        response = await self._client.send(request, stream=True, follow_redirects=False)
-        try:
-            self._check_peer(response)
-            await _read_capped(response, self._settings.max_response_bytes)
-        finally:
-            await response.aclose()
-        return _outcome(response.status_code, started)
+        self._check_peer(answer.peer)
+        return _outcome(answer.status, started)
 
-    def _check_peer(self, response: httpx.Response) -> None:
+    def _check_peer(self, peer: str) -> None:
         """The connected address, checked again (DNS rebinding, a proxy in between)."""
-        stream = response.extensions.get("network_stream")
-        peer = stream.get_extra_info("server_addr") if stream is not None else None
         allow = self._settings.allow_private_targets
-        if peer and not allow and not is_public(ipaddress.ip_address(peer[0])):
-            raise TargetError(f"refused: connected to private address {peer[0]}")
-
-
-async def _read_capped(response: httpx.Response, cap: int) -> int:
-    read = 0
-    async for chunk in response.aiter_raw():
-        read += len(chunk)
-        if read >= cap:
-            break  # the rest is never read: a 30 MB answer costs no more than the cap
-    return read
+        if peer and not allow and not is_public(ipaddress.ip_address(peer)):
+            raise TargetError(f"refused: connected to private address {peer}")
 
 
 def _outcome(status: int, started: float) -> Outcome:
