@@ -14,7 +14,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tapewire.alerts.models import Alert, AlertRule, Outbox
@@ -45,22 +45,43 @@ def evaluate_event(
     triggers = EVENT_TRIGGERS.get(kind, ())
     if not triggers:
         return 0
-    rows = s.scalars(
-        select(AlertRule).where(AlertRule.active.is_(True), AlertRule.trigger.in_(triggers))
+    # Scope is checked on three columns first: only in-scope rules are loaded as ORM rows.
+    candidates = s.execute(
+        select(AlertRule.id, AlertRule.criteria, AlertRule.expires_at).where(
+            AlertRule.active.is_(True), AlertRule.trigger.in_(triggers)
+        )
     ).all()
-    fired = 0
+    ids = [
+        rule_id
+        for rule_id, criteria, expires_at in candidates
+        if (expires_at is None or expires_at > now)
+        and in_scope(str((criteria or {}).get("scope", "all")), data, watchlist)
+    ]
+    expired = [rule_id for rule_id, _, exp in candidates if exp is not None and exp <= now]
+    if expired:
+        s.execute(update(AlertRule).where(AlertRule.id.in_(expired)).values(active=False))
+    if not ids:
+        return 0
+    rows = s.scalars(select(AlertRule).where(AlertRule.id.in_(ids)).order_by(AlertRule.id)).all()
+    firing = []
     for row in rows:
-        if row.expires_at is not None and row.expires_at <= now:
-            row.active = False
-            continue
         rule = view_of(row)
-        if not in_scope(rule.scope, data, watchlist):
-            continue
         match = _match(row, rule, data)
-        if match is None:
+        cooldown = timedelta(seconds=rule.cooldown_s or 0)
+        cooling = rule.frequency == "cooldown" and row.last_fired_at is not None
+        if match is None or (cooling and now < row.last_fired_at + cooldown):  # type: ignore[operator]
             continue
-        fired += _fire(s, row, rule, kind, {**data, **match}, now=now, public_url=public_url)
-    return fired
+        merged = {**data, **match}
+        firing.append((row, rule, merged, _dedupe_key(rule, merged)))
+    keys = [key for *_, key in firing if key is not None]
+    seen = (
+        set(s.scalars(select(Alert.dedupe_key).where(Alert.dedupe_key.in_(keys))))
+        if keys
+        else set()
+    )
+    firing = [f for f in firing if f[3] is None or f[3] not in seen]
+    _fire(s, kind, firing, now=now, public_url=public_url)
+    return len(firing)
 
 
 def in_scope(scope: str, data: dict[str, Any], watchlist: list[str] | tuple[str, ...]) -> bool:
@@ -178,38 +199,34 @@ def _dedupe_key(rule: RuleView, data: dict[str, Any]) -> str | None:
 
 def _fire(
     s: Session,
-    row: AlertRule,
-    rule: RuleView,
     kind: str,
-    data: dict[str, Any],
+    firing: list[tuple[AlertRule, RuleView, dict[str, Any], str | None]],
     *,
     now: datetime,
     public_url: str | None,
-) -> int:
-    cooldown = timedelta(seconds=rule.cooldown_s or 0)
-    if rule.frequency == "cooldown" and row.last_fired_at and now < row.last_fired_at + cooldown:
-        return 0
-    dedupe = _dedupe_key(rule, data)
-    if dedupe is not None and s.scalar(select(Alert.id).where(Alert.dedupe_key == dedupe)):
-        return 0
-    values = _values(rule, kind, data, now=now, public_url=public_url)
-    alert = Alert(
-        rule_id=row.id,
-        brief_id=data.get("brief_id"),
-        created_at=now,
-        event=kind,
-        symbol=data.get("symbol"),
-        dedupe_key=dedupe,
-        idempotency_key=values["idempotency_key"],
-        data=values,
-    )
-    s.add(alert)
+) -> None:
+    """The alerts (one flush for all), then their outbox rows."""
+    alerts = []
+    for row, rule, data, dedupe in firing:
+        values = _values(rule, kind, data, now=now, public_url=public_url)
+        alert = Alert(
+            rule_id=row.id,
+            brief_id=data.get("brief_id"),
+            created_at=now,
+            event=kind,
+            symbol=data.get("symbol"),
+            dedupe_key=dedupe,
+            idempotency_key=values["idempotency_key"],
+            data=values,
+        )
+        alerts.append((alert, rule, values))
+        row.last_fired_at = now
+        if rule.frequency == "once":
+            row.active = False
+    s.add_all(a for a, _, _ in alerts)
     s.flush()
-    row.last_fired_at = now
-    if rule.frequency == "once":
-        row.active = False
-    _queue(s, rule, alert.id, values, now=now)
-    return 1
+    for alert, rule, values in alerts:
+        _queue(s, rule, alert.id, values, now=now)
 
 
 def _queue(
