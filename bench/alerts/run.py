@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -35,6 +37,43 @@ from tapewire.market.stage import InstrumentSpec, save_instrument
 from tapewire.store import Store, open_store
 
 T0 = datetime(2026, 12, 7, 12, tzinfo=UTC)
+
+
+class RemoteReceiver:
+    """The receiver in its own process (as a real receiver would be: it does not share our
+    interpreter's lock); arrival times are ``time.perf_counter`` (CLOCK_MONOTONIC, system-wide)."""
+
+    def __init__(self, ports: int) -> None:
+        self._proc = subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(ports)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._proc.stdout is not None
+        self.ports: list[int] = json.loads(self._proc.stdout.readline())
+        self._arrivals: dict[str, float] = {}
+
+    @property
+    def arrivals(self) -> dict[str, float]:
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._proc.stdin.write("dump\n")
+        self._proc.stdin.flush()
+        self._arrivals = json.loads(self._proc.stdout.readline())
+        return self._arrivals
+
+    def close(self) -> None:
+        self._proc.kill()
+        self._proc.wait()
+
+
+def serve(ports: int) -> int:
+    receiver = Receiver(ports)
+    print(json.dumps(receiver.ports), flush=True)
+    for line in sys.stdin:
+        if line.strip() == "dump":
+            print(json.dumps(dict(receiver.arrivals)), flush=True)
+    return 0
 
 
 class Receiver:
@@ -89,7 +128,7 @@ def _store(settings: Settings, instruments: int) -> Store:
     return store
 
 
-def latency(tmp: Path, receiver: Receiver) -> list[float]:
+def latency(tmp: Path, receiver: RemoteReceiver) -> list[float]:
     settings = _settings(tmp / "lat")
     store = _store(settings, 20)
     for r in range(1000):
@@ -114,26 +153,24 @@ def latency(tmp: Path, receiver: Receiver) -> list[float]:
             (k, t.minute) for k, t in s.execute(select(Alert.idempotency_key, Alert.created_at))
         ]
     deadline = time.monotonic() + 60
-    while (
-        len([k for k, _ in keys if k in receiver.arrivals]) < len(keys)
-        and time.monotonic() < deadline
-    ):
-        time.sleep(0.05)
+    arrivals = receiver.arrivals
+    while len([k for k, _ in keys if k in arrivals]) < len(keys) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        arrivals = receiver.arrivals
     stop.set()
     thread.join(30)
     store.close()
-    return [(receiver.arrivals[k] - committed[m]) * 1000 for k, m in keys if k in receiver.arrivals]
+    return [(arrivals[k] - committed[m]) * 1000 for k, m in keys if k in arrivals]
 
 
 def _queue(tmp: Path, name: str, port: int, n: int, **alerts: object) -> tuple[Settings, Store]:
     settings = _settings(tmp / name, **alerts)
     store = _store(settings, 1)
-    rules = []
-    for r in range(100):
+    for _ in range(100):
         spec = RuleSpec(
             "brief", "webhook", f"http://127.0.0.1:{port}/t", frequency="cooldown", cooldown_s=1
         )
-        rules.append(add_rule(store, settings, spec, api_key_id=None, now=T0).id)
+        add_rule(store, settings, spec, api_key_id=None, now=T0)
     with store.write() as s:
         for i in range(n // 100):
             evaluate_event(
@@ -142,7 +179,7 @@ def _queue(tmp: Path, name: str, port: int, n: int, **alerts: object) -> tuple[S
     return settings, store
 
 
-def throughput(tmp: Path, receiver: Receiver, n: int) -> float:
+def throughput(tmp: Path, receiver: RemoteReceiver, n: int) -> float:
     settings, store = _queue(
         tmp, "ours", receiver.ports[0], n, per_target_concurrency=64, per_target_rate_per_s=1e6
     )
@@ -154,9 +191,9 @@ def throughput(tmp: Path, receiver: Receiver, n: int) -> float:
     return n / elapsed
 
 
-def baseline(tmp: Path, receiver: Receiver, n: int) -> float:
+def baseline(tmp: Path, receiver: RemoteReceiver, n: int) -> float:
     """The field's plain outbox worker: one row at a time, POST, mark delivered."""
-    settings, store = _queue(tmp, "base", receiver.ports[1], n)
+    _, store = _queue(tmp, "base", receiver.ports[1], n)
     started = time.perf_counter()
     done = 0
     with httpx.Client() as client:
@@ -184,8 +221,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--alerts", type=int, default=5000)
     parser.add_argument("--baseline-alerts", type=int, default=1000)
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # the receiver process
     args = parser.parse_args()
-    receiver = Receiver(100)
+    if args.serve:
+        return serve(args.serve)
+    receiver = RemoteReceiver(100)
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
         lat = sorted(latency(tmp, receiver))
@@ -204,6 +244,7 @@ def main() -> int:
             f"baseline (sequential outbox worker, httpx): {base:,.0f} deliveries/s over {args.baseline_alerts}"
         )
         print(f"ratio: {ours / base:.1f}x")
+    receiver.close()
     return 0
 
 
