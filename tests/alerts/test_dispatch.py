@@ -214,3 +214,20 @@ def test_the_delivery_log_records_attempts(astore: Store, asettings: Settings, s
         log = s.scalars(select(AlertDelivery)).all()
     assert [(d.attempt, d.ok, d.status_code) for d in log] == [(1, True, 200), (1, True, 200)]
     assert all(d.latency_ms > 0 for d in log) and _statuses(astore) == {status: 2}
+
+
+def test_the_readme_verification_snippet_accepts_our_signature_only() -> None:
+    import time as _time
+
+    from tapewire.alerts.channels.webhook import sign
+    from tests.conftest import ROOT
+
+    text = (ROOT / "README.md").read_text()
+    snippet = text.split("Verify a webhook", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    scope: dict[str, Any] = {}
+    exec(snippet, scope)  # noqa: S102 (the documented snippet, run as a receiver would)
+    ts, body = str(int(_time.time())), b'{"symbol":"ACME"}'
+    headers = {"X-Tapewire-Timestamp": ts, "X-Tapewire-Signature": sign("s3cret", ts, body)}
+    assert scope["verify"]("s3cret", headers, body)
+    assert not scope["verify"]("s3cret", headers, body + b" ")
+    assert not scope["verify"]("other", headers, body)
