@@ -231,3 +231,19 @@ def test_the_readme_verification_snippet_accepts_our_signature_only() -> None:
     assert scope["verify"]("s3cret", headers, body)
     assert not scope["verify"]("s3cret", headers, body + b" ")
     assert not scope["verify"]("other", headers, body)
+
+
+def test_delivery_on_both_backends(store: Store, asettings: Settings) -> None:
+    """Claim (FOR UPDATE SKIP LOCKED on Postgres), deliver, record: the same on SQLite."""
+    with receiving() as rx:
+        _hook(store, asettings, rx, "/both")
+        _events(store, 3)
+        d = _dispatch(store, asettings)
+        got = rx.wait(3, path="/both")
+    assert d.stats.delivered == 3 and all(r.signature_ok for r in got)
+    assert [json.loads(r.body)["headline"] for r in got] == [
+        "headline 0",
+        "headline 1",
+        "headline 2",
+    ]
+    assert _statuses(store) == {"delivered": 3}
