@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import httpx
 from sqlalchemy import select
 
 from tapewire.alerts.models import Alert, Outbox
@@ -12,8 +13,10 @@ from tapewire.alerts.rules import RuleSpec, add_rule
 from tapewire.config import Settings
 from tapewire.newsroom.models import Brief
 from tapewire.store import open_store
+from tapewire.web.app import create_app
 from tests.conftest import DEMO_AS_OF
 from tests.support.pipeline import analyse_and_write
+from tests.support.servers import serve_app
 
 
 def test_the_demo_pipeline_fires_brief_signal_and_bar_rules(asettings: Settings) -> None:
@@ -53,3 +56,9 @@ def test_the_demo_pipeline_fires_brief_signal_and_bar_rules(asettings: Settings)
         )
     assert by_event.get("bar") and all(a.data.get("close") for a in by_event["bar"])
     assert len(outbox) == len(alerts)
+    brief = next(iter(briefs.values()))
+    symbol = brief.instruments[0]
+    with serve_app(create_app(asettings)) as url:
+        page = httpx.get(f"{url}/briefs/{brief.slug}").text
+    assert f"Alert me on this instrument ({symbol})" in page
+    assert f"--scope instrument:{symbol}" in page and "coming with the alerts release" not in page
