@@ -13,6 +13,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from tapewire.alerts.evaluate import evaluate_event
@@ -42,6 +43,7 @@ def _dispatcher(
     return subprocess.Popen(cmd, env=env, stdout=out, stderr=out)
 
 
+@pytest.mark.timeout(600)  # 21 dispatcher start-ups of 1-3 s each on a loaded machine
 def test_kill_9_twenty_times_loses_nothing(
     tmp_path: Path, astore: Store, asettings: Settings
 ) -> None:
