@@ -55,3 +55,37 @@ def test_keys_and_rules_from_the_command_line(tmp_path: Path) -> None:
         "stream",
     )
     assert refused.returncode == 1 and "revoked API key" in refused.stderr
+
+
+def test_run_once_delivers_what_is_queued(tmp_path: Path) -> None:
+    """`tapewire run --once` ends by delivering the outbox (here: a queued test alert)."""
+    import subprocess
+    import sys
+    from datetime import UTC, datetime
+
+    from tapewire.alerts import queries as alerts_queries
+    from tapewire.store import open_store
+    from tests.alerts.receiver import receiving
+    from tests.support.cli import cli_env
+
+    db = str(tmp_path / "run.db")
+    env = cli_env(tmp_path) | {"TAPEWIRE_ALERTS__ALLOW_PRIVATE_TARGETS": "true"}
+    with receiving() as rx:
+        cmd = [sys.executable, "-m", "tapewire.cli", "alerts", "add", "--db", db, "--trigger", "brief",
+               "--channel", "webhook", "--target", rx.url + "/run", "--format", "json"]  # fmt: skip
+        made = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+        assert made.returncode == 0, made.stderr
+        rx.secrets["/run"] = json.loads(made.stdout)["signing_secret"]
+        store = open_store(f"sqlite:///{db}")
+        try:
+            alerts_queries.queue_test(store, 1, now=datetime.now(UTC))
+        finally:
+            store.close()
+        run = subprocess.run(
+            [sys.executable, "-m", "tapewire.cli", "run", "--once", "--db", db],
+            env=env, capture_output=True, text=True, check=False, timeout=240,
+        )  # fmt: skip
+        got = rx.wait(1, path="/run")
+    assert run.returncode == 0, run.stderr
+    assert "alerts: 1 delivered" in run.stdout
+    assert len(got) == 1 and got[0].signature_ok
