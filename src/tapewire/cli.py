@@ -1032,6 +1032,7 @@ def run(ctx: click.Context, once: bool, port: int | None) -> None:
     """Live: the scheduler runs the pipeline every feeds.poll_minutes; the site is served meanwhile."""
     import threading
 
+    from tapewire.alerts.dispatch import start_dispatcher
     from tapewire.pipeline.jobs import LIVE_STAGES, run_pipeline
     from tapewire.pipeline.scheduler import Scheduler
 
@@ -1057,13 +1058,35 @@ def run(ctx: click.Context, once: bool, port: int | None) -> None:
         briefs = sum(r.counts.get("briefs", 0) for r in reports if r.stage == "newsroom")
         click.echo(f"briefs: {briefs} published" + _outcome_text(outcome))
         _fail_if_every_brief_rejected(briefs, outcome["rejected"], "pass")
+        _deliver_alerts(settings)
         return
     worker = threading.Thread(target=scheduler.run_forever, name="scheduler", daemon=True)
     worker.start()
+    alerts_store = open_store(settings)
+    _, stop_alerts = start_dispatcher(alerts_store, settings.alerts)  # delivers the outbox
     try:
         _serve(settings, port or settings.web.port)
     finally:
         scheduler.stop()
+        stop_alerts()
+        alerts_store.close()
+
+
+def _deliver_alerts(settings: Settings) -> None:
+    """Deliver what the pass queued (alerts that fail stay queued with their retry time)."""
+    import threading
+
+    from tapewire.alerts.dispatch import Dispatcher
+
+    store = open_store(settings)
+    try:
+        stats = Dispatcher(store, settings.alerts).run(threading.Event(), until_idle=True)
+    finally:
+        store.close()
+    if stats.claimed:
+        click.echo(
+            f"alerts: {stats.delivered} delivered, {stats.failed} to retry, {stats.dead} dead"
+        )
 
 
 @cli.command()
@@ -1445,5 +1468,12 @@ def _fail(debug: bool, exc: BaseException, code: int, *, prefix: str = "") -> in
     return code
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # `python -m tapewire.cli`: run the importable module (every group)
+    from tapewire.cli import main as _main
+
+    sys.exit(_main())
+else:  # command groups in their own modules; they import the helpers above
+    from tapewire.cli_alerts import alerts, keys
+
+    cli.add_command(keys)
+    cli.add_command(alerts)

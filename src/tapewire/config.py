@@ -238,6 +238,47 @@ class QueueSettings(_Section):
     )
 
 
+class AlertsSettings(_Section):
+    allow_private_targets: bool = Field(
+        False,
+        description="Allow webhook and SMTP targets on private, loopback, link-local or metadata "
+        "addresses (off: such targets are refused at rule creation and at every connection).",
+    )
+    smtp_host: str | None = Field(None, description="SMTP server for email alerts (off: unset).")
+    smtp_port: int = Field(587, description="SMTP port.")
+    smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_user: str | None = Field(None, description="SMTP login (none: no AUTH).")
+    smtp_password: SecretStr | None = Field(
+        None, description="SMTP password. Secret: never logged, printed or stored."
+    )
+    smtp_from: str = Field("tapewire@localhost", description="From address of alert emails.")
+    timeout_s: float = Field(10.0, gt=0, description="Most time one delivery may take, seconds.")
+    max_attempts: int = Field(
+        8, ge=1, description="Attempts before an alert's delivery is dead-lettered."
+    )
+    backoff_base_s: float = Field(
+        2.0, gt=0, description="First retry delay; doubles per attempt, with full jitter."
+    )
+    backoff_cap_s: float = Field(600.0, gt=0, description="Longest retry delay, seconds.")
+    per_target_concurrency: int = Field(
+        4, ge=1, description="Deliveries in flight at once to one target host."
+    )
+    per_target_rate_per_s: float = Field(
+        50.0, gt=0, description="Most deliveries started per second to one target host."
+    )
+    max_response_bytes: int = Field(
+        65536, ge=0, description="Most of a target's answer read; the rest is dropped unread."
+    )
+    lease_s: float = Field(
+        30.0,
+        gt=0,
+        description="A claimed delivery not finished in this time (a crashed dispatcher) is "
+        "delivered again, with the same idempotency key.",
+    )
+    poll_s: float = Field(0.05, gt=0, description="How often the dispatcher checks the outbox.")
+    batch: int = Field(500, ge=1, description="Outbox rows the dispatcher claims at once.")
+
+
 class DemoSettings(_Section):
     seed: int = Field(7, description="Seed of the simulated demo market.")
     port: int = Field(8765, ge=1, le=65535, description="Port the demo site is served on.")
@@ -272,6 +313,7 @@ class Settings(BaseSettings):
     llm: LlmSettings = Field(default_factory=LlmSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     queue: QueueSettings = Field(default_factory=QueueSettings)
+    alerts: AlertsSettings = Field(default_factory=AlertsSettings)
     demo: DemoSettings = Field(default_factory=DemoSettings)
 
     @classmethod

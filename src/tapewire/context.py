@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,12 +13,23 @@ from tapewire.config import Settings
 from tapewire.net import HttpClient
 from tapewire.store import Store
 
+log = logging.getLogger(__name__)
+# (ctx, session, event kind, event data): runs inside the transaction that stores the event
+EventHook = Callable[["RunContext", Any, str, dict[str, Any]], None]
+
+
+def _default_event_hooks() -> list[EventHook]:
+    from tapewire.alerts.evaluate import evaluate_in_run  # lazy: alerts is downstream
+
+    return [evaluate_in_run]
+
 
 @dataclass(slots=True)
 class Hooks:
     """Plug-in points that augment every item (see STYLE.md, "Adding a provider or plugin")."""
 
     after_brief_published: list[Callable[[str], None]] = field(default_factory=list)
+    on_event: list[EventHook] = field(default_factory=_default_event_hooks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +46,18 @@ class RunContext:
     def __post_init__(self) -> None:
         if self.as_of.tzinfo is None:
             raise ValueError("RunContext.as_of must be timezone-aware (UTC)")
+
+    def emit(self, session: Any, kind: str, data: dict[str, Any]) -> None:
+        """An event stored in ``session``'s transaction: alerts are written in the same one.
+
+        A failing hook rolls back only its own savepoint (logged); the event still commits.
+        """
+        for hook in self.hooks.on_event:
+            try:
+                with session.begin_nested():
+                    hook(self, session, kind, data)
+            except Exception:
+                log.exception("event hook %s failed on %s", getattr(hook, "__name__", hook), kind)
 
 
 @dataclass(slots=True)

@@ -430,6 +430,8 @@ def _save(
     index_briefs(  # same transaction: pages read indexes
         s, [IndexedBrief(brief_id, brief.as_of, brief.tags, brief.instruments, brief.sources)]
     )
+    brief.id = brief_id  # the transient row carries its id to the event
+    ctx.emit(s, "brief", {"symbol": inst.symbol, "row": brief})  # alerts, same transaction
     s.add(VerificationRow.of(brief_id, verification, notes=draft.notes, at=ctx.clock.now()))
 
 

@@ -81,6 +81,7 @@ def _one(ctx: RunContext, inst: InstrumentView, report: StageReport) -> None:
     with ctx.store.write() as s:  # delete + insert in one transaction: a re-run replaces it
         s.execute(delete(Signal).where(Signal.instrument_id == inst.id, Signal.as_of == ctx.as_of))
         s.add(_row(inst.id, ctx, signals))
+        ctx.emit(s, "signal", {"symbol": inst.symbol, "signals": signals})  # alerts
     report.add("instruments")
 
 

@@ -65,6 +65,7 @@ def _one(ctx: RunContext, universe: _Universe, inst: InstrumentView, report: Sta
     snapshot.values.update(cross_values(universe, inst, bars))
     with ctx.store.write() as s:
         save_snapshot(s, inst.id, ctx.as_of, snapshot)
+        ctx.emit(s, "bar", {"symbol": inst.symbol, "snapshot": snapshot})  # alerts
     report.add("instruments")
 
 

@@ -19,7 +19,7 @@ from tapewire.newsroom import queries
 from tapewire.signals import queries as signals_queries
 from tapewire.store import Store, open_store
 from tapewire.web.middleware import ResponseCache, SecurityHeaders
-from tapewire.web.routes import api, feeds, pages, scorecard, stream
+from tapewire.web.routes import alerts, api, feeds, pages, scorecard, stream
 from tapewire.web.wakeup import Wakeup, stream_url
 
 WEB_DIR = Path(__file__).parent
@@ -60,6 +60,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(scorecard.page_router)
     app.include_router(scorecard.api_router, prefix="/api")
     app.include_router(scorecard.feed_router)
+    app.include_router(alerts.router)
     _install_error_handlers(app)
 
     if settings.web.page_cache_size > 0:  # 0: no cache, and no generation checks either

@@ -1,0 +1,1 @@
+"""Alert channels: webhook (signed JSON or a preset) and email (SMTP)."""
