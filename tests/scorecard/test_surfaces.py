@@ -96,3 +96,31 @@ async def test_scorecard_page_before_any_outcome_says_why(
     finally:
         store.close()
     assert page.status_code == 200 and 'data-testid="scorecard-empty"' in page.text
+
+
+def test_scorecard_page_in_chromium_fits_a_phone(graded: Store, settings: Settings) -> None:
+    """Real browser: the calibration chart is drawn and nothing widens the page at 390 px."""
+    from tests.support.servers import serve_app
+    from tests.web.test_browser import ARGS, CHROMIUM, SHOTS
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium not installed (.ci/run installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with serve_app(create_app(settings, store=graded)) as base, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            for width in (1280, 390):
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                page.goto(base + "/scorecard")
+                assert page.get_by_test_id("scorecard-verdict").is_visible()
+                chart = page.locator("svg.calibration")
+                assert chart.is_visible() and chart.bounding_box()["width"] > 200
+                assert page.locator("svg.calibration circle").count() >= 5
+                overflow = page.evaluate(
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                )
+                assert overflow <= 0, f"/scorecard is {overflow} px too wide at {width} px"
+                page.screenshot(path=str(SHOTS / f"scorecard-{width}.png"), full_page=True)
+        finally:
+            browser.close()

@@ -106,7 +106,8 @@ def scorecard(
     until: datetime | None = None,
     reps: int = 200,
 ) -> Scorecard:
-    return grade(graded_calls(store, kinds=kinds, until=until), reps=reps)
+    """Graded over complete calls only (all three horizons in), as the stage's snapshots are."""
+    return grade(graded_calls(store, kinds=kinds, until=until, complete_only=True), reps=reps)
 
 
 @dataclass(frozen=True, slots=True)
