@@ -39,6 +39,8 @@ def run(ctx: RunContext) -> StageReport:
     for inst in universe.instruments:
         bars = universe.bars(inst.id)
         checked = screen_prices(ctx, universe, inst, bars)
+        if checked.flags:
+            report.add("suspect_bars", len(checked.flags))  # flagged on the bars, reasons logged
         if checked.blocked is not None:
             report.fail(inst.symbol, checked.blocked)
             continue
