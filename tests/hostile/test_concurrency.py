@@ -12,6 +12,8 @@ from sqlalchemy import create_engine, text
 
 from tests.support.cli import cli_env
 
+pytestmark = pytest.mark.e2e
+
 TABLES = (
     "instrument",
     "bar",

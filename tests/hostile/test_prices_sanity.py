@@ -179,6 +179,7 @@ def test_stages_flag_the_split_write_no_down_50_brief_and_use_it_once_accepted(
     ctx = make_ctx(sqlite_store, as_of=_as_of(raw[-1].bar_date))
     report = technicals_stage.run(ctx)
     assert any("AAPL" in e and "2:1 split" in e for e in map(str, report.errors)), report.errors
+    assert report.counts["suspect_bars"] == 1
     with sqlite_store.read() as s:
         flagged = s.execute(select(Bar.bar_date, Bar.sanity).where(Bar.sanity.is_not(None))).all()
     assert [d for d, _ in flagged] == [raw[at].bar_date]

@@ -54,6 +54,8 @@ def run_one(ctx: RunContext, instrument_id: int) -> StageReport:
 def _one(ctx: RunContext, universe: _Universe, inst: InstrumentView, report: StageReport) -> None:
     bars = universe.bars(inst.id)
     checked = screen_prices(ctx, universe, inst, bars)
+    if checked.flags:
+        report.add("suspect_bars", len(checked.flags))  # flagged on the bars, reasons logged
     if checked.blocked is not None:
         report.fail(inst.symbol, checked.blocked)
         return
