@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from tapewire.context import RunContext, StageReport
@@ -98,42 +98,52 @@ def save_bars(s: Session, instrument_id: int, parsed: ParsedBars, *, source: str
     dates = [b.bar_date for b in parsed.bars]
     if not dates:
         return 0
-    stored = {
-        row.bar_date: row
-        for row in s.scalars(
-            select(Bar).where(
+    stored = dict(
+        s.execute(
+            select(Bar.bar_date, Bar.partial).where(
                 Bar.instrument_id == instrument_id, Bar.interval == "1d", Bar.bar_date >= min(dates)
             )
-        )
-    }
+        ).all()
+    )
     last = parsed.bars[-1].bar_date
     for b in parsed.bars:
-        row = stored.get(b.bar_date)
-        if row is not None and row.partial:
-            row.open, row.high, row.low, row.close, row.volume = (
-                b.open,
-                b.high,
-                b.low,
-                b.close,
-                b.volume,
+        if stored.get(b.bar_date):  # a stored partial bar: replaced by this one
+            s.execute(
+                update(Bar)
+                .where(
+                    Bar.instrument_id == instrument_id,
+                    Bar.interval == "1d",
+                    Bar.bar_date == b.bar_date,
+                )
+                .values(
+                    open=b.open,
+                    high=b.high,
+                    low=b.low,
+                    close=b.close,
+                    volume=b.volume,
+                    partial=parsed.partial_last and b.bar_date == last,
+                )
             )
-            row.partial = parsed.partial_last and b.bar_date == last
     new = [b for b in parsed.bars if b.bar_date not in stored]
-    s.add_all(
-        Bar(
-            instrument_id=instrument_id,
-            interval="1d",
-            bar_date=b.bar_date,
-            open=b.open,
-            high=b.high,
-            low=b.low,
-            close=b.close,
-            volume=b.volume,
-            partial=parsed.partial_last and b.bar_date == last,
-            source=source,
+    if new:  # one executemany (a multi-row INSERT), not an ORM object per bar (issue #16)
+        s.execute(
+            insert(Bar),
+            [
+                {
+                    "instrument_id": instrument_id,
+                    "interval": "1d",
+                    "bar_date": b.bar_date,
+                    "open": b.open,
+                    "high": b.high,
+                    "low": b.low,
+                    "close": b.close,
+                    "volume": b.volume,
+                    "partial": parsed.partial_last and b.bar_date == last,
+                    "source": source,
+                }
+                for b in new
+            ],
         )
-        for b in new
-    )
     return len(new)
 
 

@@ -31,7 +31,7 @@ from tapewire.newsroom.decide import (
 )
 from tapewire.newsroom.facts import build_facts, build_history
 from tapewire.newsroom.market_brief import market_view, write_market_brief
-from tapewire.newsroom.models import Brief, FactSheet
+from tapewire.newsroom.models import Brief, BriefSession, FactSheet
 from tapewire.newsroom.models import Verification as VerificationRow
 from tapewire.newsroom.pair import read_pair_facts
 from tapewire.newsroom.tape import add_tape_facts
@@ -211,19 +211,15 @@ def _twin_facts(ctx: RunContext, inst: InstrumentView, signal: SignalView) -> di
 
 
 def _last_brief_bar(ctx: RunContext, symbol: str) -> date | None:
-    """The bar date the instrument's latest earlier session brief was written from."""
+    """The bar date the instrument's latest earlier session brief was written from (one indexed
+    lookup in ``brief_session``, written with each session brief)."""
     with ctx.store.read() as s:
-        rows = s.execute(
-            select(Brief.instruments, FactSheet.data)
-            .join(FactSheet, FactSheet.id == Brief.fact_sheet_id)
-            .where(Brief.as_of < ctx.as_of, Brief.trigger != "heat")
-            .order_by(Brief.as_of.desc())
-            .limit(200)
-        ).all()
-    for instruments, data in rows:
-        if symbol in instruments and data.get("bar_date"):
-            return date.fromisoformat(str(data["bar_date"]))
-    return None
+        return s.scalar(
+            select(BriefSession.bar_date)
+            .where(BriefSession.symbol == symbol, BriefSession.as_of < ctx.as_of)
+            .order_by(BriefSession.as_of.desc(), BriefSession.brief_id.desc())
+            .limit(1)
+        )
 
 
 def write_brief(
@@ -420,6 +416,16 @@ def _save(
     s.add(brief)
     s.flush()
     s.add(VerificationRow.of(brief.id, verification, notes=draft.notes, at=ctx.clock.now()))
+    if decision.trigger != "heat":  # a session brief: the next one needs a newer bar
+        s.add(
+            BriefSession(
+                brief_id=brief.id,
+                symbol=inst.symbol,
+                as_of=ctx.as_of,
+                bar_date=date.fromisoformat(str(facts["bar_date"])),
+                direction=sig["direction"],
+            )
+        )
 
 
 def run(ctx: RunContext) -> StageReport:
