@@ -64,6 +64,58 @@ def latest(
         )
 
 
+def latest_many(
+    store: Store, instrument_ids: list[int], *, until: datetime
+) -> dict[int, TechnicalsView]:
+    """``latest`` for many instruments in three queries (instruments without one are absent)."""
+    if not instrument_ids:
+        return {}
+    newest = (
+        select(Indicator.instrument_id, func.max(Indicator.as_of).label("as_of"))
+        .where(Indicator.instrument_id.in_(instrument_ids), Indicator.as_of <= until)
+        .group_by(Indicator.instrument_id)
+        .subquery()
+    )
+    on_newest = (Indicator.instrument_id == newest.c.instrument_id) & (
+        Indicator.as_of == newest.c.as_of
+    )
+    values: dict[int, dict[str, float | None]] = {}
+    stamps: dict[int, tuple[datetime, date]] = {}
+    levels: dict[int, list[LevelView]] = {}
+    with store.read() as s:
+        rows = s.execute(
+            select(
+                Indicator.instrument_id,
+                Indicator.as_of,
+                Indicator.bar_date,
+                Indicator.name,
+                Indicator.value,
+            ).join(newest, on_newest)
+        ).all()
+        for inst_id, as_of, bar_date, name, value in rows:
+            values.setdefault(inst_id, {})[name] = value
+            stamps.setdefault(inst_id, (as_of, bar_date))
+        level_rows = s.scalars(
+            select(Level)
+            .join(
+                newest,
+                (Level.instrument_id == newest.c.instrument_id) & (Level.as_of == newest.c.as_of),
+            )
+            .order_by(Level.id)
+        ).all()
+        for row in level_rows:
+            levels.setdefault(row.instrument_id, []).append(_level_view(row))
+    return {
+        inst_id: TechnicalsView(
+            as_of=stamps[inst_id][0],
+            bar_date=stamps[inst_id][1],
+            values=vals,
+            levels=tuple(levels.get(inst_id, ())),
+        )
+        for inst_id, vals in values.items()
+    }
+
+
 def _level_view(row: Level) -> LevelView:
     evidence = row.evidence or {}
     dates = evidence.get("touch_dates")

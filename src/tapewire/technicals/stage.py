@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from tapewire.context import RunContext, StageReport
@@ -31,13 +31,47 @@ HISTORY_DAYS = 440
 EQUITY_CLASSES = ("Stocks", "Indices", "ETFs")  # the VIX regime applies to these (US calendar)
 
 
+CHUNK = 200  # instruments read, computed and written together (one bar query, one write)
+
+
 def run(ctx: RunContext) -> StageReport:
-    """Compute and store a snapshot per instrument; too little history is reported, not faked."""
+    """Compute and store a snapshot per instrument; too little history is reported, not faked.
+
+    Set-based (issue #16): the bars of a chunk of instruments come in one query, the chunk's
+    snapshots are written in one transaction with multi-row inserts. ``run_per_instrument`` is
+    the former path, kept for the test that holds both to the same stored rows.
+    """
+    report = StageReport("technicals")
+    universe = _Universe(ctx, market_queries.instruments(ctx.store))
+    insts = universe.instruments
+    for start in range(0, len(insts), CHUNK):
+        chunk = insts[start : start + CHUNK]
+        universe.prefetch([i.id for i in chunk])
+        snapshots: list[tuple[int, Snapshot]] = []
+        for inst in chunk:
+            bars = universe.bars(inst.id)
+            snapshot = compute_snapshot(bars)  # pure; no transaction open
+            if snapshot is None:
+                report.fail(inst.symbol, f"only {len(bars)} bars before {ctx.as_of:%Y-%m-%d}")
+                continue
+            snapshot.values.update(cross_values(universe, inst, bars))
+            snapshots.append((inst.id, snapshot))
+            report.add("instruments")
+        universe.drop_prefetched()
+        if snapshots:
+            with ctx.store.write() as s:
+                save_snapshots(s, ctx.as_of, snapshots)
+    return report
+
+
+def run_per_instrument(ctx: RunContext) -> StageReport:
+    """The former path: one ORM read and one write transaction per instrument (kept callable:
+    ``tests/technicals/test_set_based.py`` compares its rows with ``run``'s)."""
     report = StageReport("technicals")
     universe = _Universe(ctx, market_queries.instruments(ctx.store))
     for inst in universe.instruments:
         bars = universe.bars(inst.id)
-        snapshot = compute_snapshot(bars)  # pure; no transaction open
+        snapshot = compute_snapshot(bars)
         if snapshot is None:
             report.fail(inst.symbol, f"only {len(bars)} bars before {ctx.as_of:%Y-%m-%d}")
             continue
@@ -71,15 +105,25 @@ class _Universe:
         referenced |= {m.id for group in self.members.values() for m in group}
         self._keep = referenced | ({self.vix_id} if self.vix_id is not None else set())
         self._bars: dict[int, list[BarView]] = {}
+        self._prefetched: dict[int, list[BarView]] = {}
         self._vix: VolRegime | None = None
         self._vix_done = False
+
+    def prefetch(self, instrument_ids: list[int]) -> None:
+        """Read the bars of these instruments in one query (kept until ``drop_prefetched``)."""
+        wanted = [i for i in instrument_ids if i not in self._bars]
+        self._prefetched = read_bars(self._ctx, wanted)
+
+    def drop_prefetched(self) -> None:
+        self._prefetched = {}
 
     def bars(self, instrument_id: int) -> list[BarView]:
         if instrument_id in self._bars:
             return self._bars[instrument_id]
-        bars = market_queries.bars(
-            self._ctx.store, instrument_id, until=self._ctx.as_of, days=HISTORY_DAYS
-        )
+        if instrument_id in self._prefetched:
+            bars = self._prefetched[instrument_id]
+        else:
+            bars = read_bars(self._ctx, [instrument_id])[instrument_id]
         if instrument_id in self._keep:
             self._bars[instrument_id] = bars
         return bars
@@ -90,6 +134,13 @@ class _Universe:
             self._vix = compute_vol_regime(*_series(vix_bars))
             self._vix_done = True
         return self._vix
+
+
+def read_bars(ctx: RunContext, instrument_ids: list[int]) -> dict[int, list[BarView]]:
+    """The one place this stage reads bars: the completed daily bars of ``HISTORY_DAYS`` before
+    ``ctx.as_of`` of each instrument, oldest first, in one query (a filter on flagged bars
+    belongs here)."""
+    return market_queries.bars_of(ctx.store, instrument_ids, until=ctx.as_of, days=HISTORY_DAYS)
 
 
 def _series(bars: list[BarView]) -> tuple[list[date], list[float]]:
@@ -151,6 +202,44 @@ def save_snapshot(s: Session, instrument_id: int, as_of: datetime, snapshot: Sna
         )
         for lv in snapshot.levels
     )
+
+
+def save_snapshots(s: Session, as_of: datetime, snapshots: list[tuple[int, Snapshot]]) -> None:
+    """Replace the snapshots of (instrument, as_of) for many instruments: two deletes and two
+    multi-row inserts. The rows (and the levels' id order) are those of ``save_snapshot``."""
+    ids = [inst_id for inst_id, _ in snapshots]
+    s.execute(delete(Indicator).where(Indicator.instrument_id.in_(ids), Indicator.as_of == as_of))
+    s.execute(delete(Level).where(Level.instrument_id.in_(ids), Level.as_of == as_of))
+    indicators = [
+        {
+            "instrument_id": inst_id,
+            "as_of": as_of,
+            "bar_date": snap.bar_date,
+            "name": name,
+            "value": value,
+        }
+        for inst_id, snap in snapshots
+        for name, value in snap.values.items()
+    ]
+    levels = [
+        {
+            "instrument_id": inst_id,
+            "as_of": as_of,
+            "kind": lv.kind,
+            "price": lv.price,
+            "zone_low": lv.zone_low,
+            "zone_high": lv.zone_high,
+            "touches": lv.touches,
+            "last_touch_date": lv.last_touch_date,
+            "evidence": evidence_of(lv),
+        }
+        for inst_id, snap in snapshots
+        for lv in snap.levels
+    ]
+    if indicators:
+        s.execute(insert(Indicator), indicators)
+    if levels:
+        s.execute(insert(Level), levels)
 
 
 def evidence_of(level: LevelValue) -> dict[str, object]:
