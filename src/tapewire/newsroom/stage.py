@@ -228,6 +228,7 @@ def write_brief(
     *,
     watched: bool = True,
     llm: LlmWriter | None = None,
+    latest: _Latest | None = None,
 ) -> tuple[str, bool]:
     """The session brief for one instrument: write, verify and store it; returns (slug, created).
 
@@ -235,6 +236,7 @@ def write_brief(
         watched: The instrument is on the watchlist (see ``_decide``).
         llm: The LLM writer to try first (default: one built from ``ctx.settings.llm`` when it
             is enabled; the stage passes one for the whole run).
+        latest: The instrument's newest signal and technicals, when the caller read them.
 
     Raises:
         NoDataError: stale or missing data, or nothing triggered a brief (the message says why).
@@ -245,7 +247,7 @@ def write_brief(
     with ctx.store.read() as s:
         if s.scalar(select(Brief.id).where(Brief.slug == slug)) is not None:
             return slug, False
-    latest = _latest(ctx, inst)
+    latest = latest or _latest(ctx, inst)
     decision, events = _decide(ctx, inst, latest, watched=watched)
     if decision.reason.startswith("no new session"):
         raise NoNewSessionError(f"{inst.symbol}: {decision.reason}")
@@ -256,12 +258,16 @@ def write_brief(
 
 
 def write_story_brief(
-    ctx: RunContext, inst: InstrumentView, *, llm: LlmWriter | None = None
+    ctx: RunContext,
+    inst: InstrumentView,
+    *,
+    llm: LlmWriter | None = None,
+    latest: _Latest | None = None,
 ) -> tuple[str, bool] | None:
     """A hot story's own brief (``newsroom.heat_threshold``), once per story; None when no
     story qualifies. The lead story is the one told by the most outlets in the instrument's own
     linked items of the last 24 hours."""
-    latest = _latest(ctx, inst)
+    latest = latest or _latest(ctx, inst)
     if latest.signal is None:
         return None
     day = enrich_queries.linked_items(
@@ -434,10 +440,19 @@ def run(ctx: RunContext) -> StageReport:
     llm = llm_writer(ctx)  # one per run: it remembers whether the server takes response_format
     for inst in market_queries.instruments(ctx.store):
         watched = not watchlist or inst.symbol in watchlist
+        latest = _latest(ctx, inst)  # read once for both briefs (nothing between writes them)
         _attempt(
-            ctx, report, inst, functools.partial(write_brief, ctx, inst, watched=watched, llm=llm)
+            ctx,
+            report,
+            inst,
+            functools.partial(write_brief, ctx, inst, watched=watched, llm=llm, latest=latest),
         )
-        _attempt(ctx, report, inst, functools.partial(write_story_brief, ctx, inst, llm=llm))
+        _attempt(
+            ctx,
+            report,
+            inst,
+            functools.partial(write_story_brief, ctx, inst, llm=llm, latest=latest),
+        )
     _attempt(ctx, report, market_view(), functools.partial(write_market_brief, ctx, quiet=True))
     return report
 
