@@ -42,6 +42,7 @@ bench: install           ## every benchmark (see bench/README.md)
 	$(PY) bench/linking/run.py
 	$(PY) bench/themes/run.py
 	$(PY) bench/writing/run.py
+	$(PY) bench/pipeline/run.py
 
 docs: install            ## regenerate docs/cli.md and docs/settings.md
 	$(PY) scripts/gen_docs.py
