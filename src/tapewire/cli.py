@@ -544,6 +544,83 @@ def prices_flags(ctx: click.Context, fmt: str, symbol: str) -> None:
     )
 
 
+@prices.command("load-dir")
+@common
+@fmt_option
+@click.argument(
+    "directory", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path)
+)
+@click.option("--benchmark", help="Benchmark symbol for every instrument loaded (e.g. ^GSPC).")
+@click.pass_context
+def prices_load_dir(ctx: click.Context, fmt: str, directory: Path, benchmark: str | None) -> None:
+    """Load every *.csv in DIRECTORY (the symbol is the file name) in one process.
+
+    A progress bar is shown on a terminal (quiet otherwise); one line per file that fails, and
+    the exit code is 1 when any did.
+    """
+    from tapewire.market.stage import InstrumentSpec, load_bars, provider_for, save_instrument
+
+    files = sorted(p for p in directory.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+    if not files:
+        raise click.UsageError(f"no *.csv files in {directory}")
+    results: list[dict[str, Any]] = []
+    with run_context(settings_from(ctx)) as rc, _progress(len(files)) as advance:
+        for path in files:
+            symbol = path.stem
+            spec = InstrumentSpec(
+                symbol=symbol,
+                name=symbol,
+                asset_class=guess_asset_class(symbol),
+                benchmark_symbol=benchmark if benchmark != symbol else None,
+                provider="csvfile",
+                source_url=str(path),
+                trades_weekends=symbol.upper().endswith("-USD"),
+            )
+            with rc.store.write() as s:
+                inst_id = save_instrument(s, spec)
+            provider = provider_for(rc, "csvfile", str(path))
+            result = load_bars(
+                rc, inst_id, symbol, provider, source=f"csvfile:{symbol}", full_history=True
+            )
+            results.append(asdict(result))
+            if result.error:
+                click.echo(f"{symbol}: {result.error}", err=True)
+            advance(symbol)
+    failed = [r for r in results if r["error"]]
+    emit(
+        fmt,
+        {
+            "files": len(results),
+            "new": sum(r["new"] for r in results),
+            "failed": len(failed),
+            "results": results,
+        },
+        lambda d: f"{d['files']} files: {d['new']} new bars stored, {d['failed']} failed",
+    )
+    if failed:
+        raise SystemExit(1)
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[str], None]]:
+    """A rich progress bar on a terminal; a no-op when stderr is not one (logs, pipes, CI)."""
+    if not sys.stderr.isatty():
+        yield lambda _label: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("loading", total=total)
+        yield lambda label: progress.update(task, advance=1, description=label)
+
+
 def _prices_load_intraday(
     settings: Settings, fmt: str, spec: InstrumentSpec, interval: str
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -61,33 +62,53 @@ def last_usable_date(until: datetime) -> date:
     return until.date() - timedelta(days=1)
 
 
+_INSTRUMENT_COLUMNS = (
+    Instrument.id,
+    Instrument.symbol,
+    Instrument.name,
+    Instrument.asset_class,
+    Instrument.currency,
+    Instrument.benchmark_symbol,
+    Instrument.aliases,
+    Instrument.simulated,
+    Instrument.calendar,
+    Instrument.member_of,
+)
+
+
 def instruments(store: Store, *, active_only: bool = True) -> list[InstrumentView]:
-    query = select(Instrument).order_by(Instrument.symbol)
+    """Plain rows, no ORM objects: every stage and theme lookup calls this (issue #16)."""
+    query = select(*_INSTRUMENT_COLUMNS).order_by(Instrument.symbol)
     if active_only:
         query = query.where(Instrument.active)
     with store.read() as s:
-        return [_view(row) for row in s.scalars(query).all()]
+        return [_view(tuple(row)) for row in s.execute(query).all()]
 
 
 def instrument(store: Store, symbol: str) -> InstrumentView | None:
     with store.read() as s:
-        row = s.scalars(select(Instrument).where(Instrument.symbol == symbol)).first()
-        return _view(row) if row else None
+        row = s.execute(
+            select(*_INSTRUMENT_COLUMNS).where(Instrument.symbol == symbol).limit(1)
+        ).first()
+        return _view(tuple(row)) if row else None
 
 
-def _view(row: Instrument) -> InstrumentView:
+def _view(row: tuple[Any, ...]) -> InstrumentView:
+    """An ``InstrumentView`` from a row of ``_INSTRUMENT_COLUMNS``."""
+    id_, symbol, name, asset_class, currency, benchmark_symbol, aliases, simulated = row[:8]
+    calendar, member_of = row[8:]
     return InstrumentView(
-        id=row.id,
-        symbol=row.symbol,
-        name=row.name,
-        asset_class=row.asset_class,
-        currency=row.currency,
-        benchmark_symbol=row.benchmark_symbol,
-        aliases=tuple(row.aliases or ()),
-        simulated=row.simulated,
-        trades_weekends=row.calendar == "24x7",
-        calendar=row.calendar,
-        member_of=tuple(row.member_of or ()),
+        id=id_,
+        symbol=symbol,
+        name=name,
+        asset_class=asset_class,
+        currency=currency,
+        benchmark_symbol=benchmark_symbol,
+        aliases=tuple(aliases or ()),
+        simulated=simulated,
+        trades_weekends=calendar == "24x7",
+        calendar=calendar,
+        member_of=tuple(member_of or ()),
     )
 
 
@@ -96,7 +117,9 @@ def bars(
 ) -> list[BarView]:
     """Completed daily bars known at ``until``, oldest first (optionally the last ``days`` days)."""
     last = last_usable_date(until)
-    query = select(Bar).where(
+    query = select(
+        Bar.bar_date, Bar.open, Bar.high, Bar.low, Bar.close, Bar.volume
+    ).where(  # plain rows, no ORM objects (issue #16)
         Bar.instrument_id == instrument_id,
         Bar.interval == "1d",
         Bar.bar_date <= last,
@@ -105,8 +128,34 @@ def bars(
     if days is not None:
         query = query.where(Bar.bar_date > last - timedelta(days=days))
     with store.read() as s:
-        rows = s.scalars(query.order_by(Bar.bar_date)).all()
-        return [BarView(r.bar_date, r.open, r.high, r.low, r.close, r.volume) for r in rows]
+        rows = s.execute(query.order_by(Bar.bar_date)).all()
+        return [BarView(d, o, h, lo, c, v) for d, o, h, lo, c, v in rows]
+
+
+def bars_of(
+    store: Store, instrument_ids: list[int], *, until: datetime, days: int
+) -> dict[int, list[BarView]]:
+    """``bars`` for many instruments in one query (plain rows, no ORM objects): every id maps
+    to its completed daily bars of the last ``days`` days known at ``until``, oldest first."""
+    out: dict[int, list[BarView]] = {i: [] for i in instrument_ids}
+    if not instrument_ids:
+        return out
+    last = last_usable_date(until)
+    query = (
+        select(Bar.instrument_id, Bar.bar_date, Bar.open, Bar.high, Bar.low, Bar.close, Bar.volume)
+        .where(
+            Bar.instrument_id.in_(instrument_ids),
+            Bar.interval == "1d",
+            Bar.bar_date <= last,
+            Bar.bar_date > last - timedelta(days=days),
+            Bar.partial.is_(False),
+        )
+        .order_by(Bar.instrument_id, Bar.bar_date)
+    )
+    with store.read() as s:
+        for inst_id, day, open_, high, low, close, volume in s.execute(query):
+            out[inst_id].append(BarView(day, open_, high, low, close, volume))
+    return out
 
 
 def last_bar_date(store: Store, instrument_id: int, *, completed_only: bool = False) -> date | None:

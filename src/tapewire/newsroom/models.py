@@ -1,12 +1,12 @@
-"""Tables the newsroom stage owns: fact_sheet, brief, verification."""
+"""Tables the newsroom stage owns: fact_sheet, brief, verification, brief_session."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tapewire.store.base import Base
@@ -80,3 +80,23 @@ class Verification(Base):
             checked_at=at,
             notes=list(notes),
         )
+
+
+class BriefSession(Base):
+    """The session a session brief was written from: one row per instrument brief (not the
+    hot-story briefs, not the market brief), written in the brief's own transaction.
+
+    ``newsroom.stage`` asks "the bar of the instrument's newest brief before ``as_of``" with one
+    indexed lookup on (symbol, as_of) instead of decoding recent fact sheets (issue #16).
+    """
+
+    __tablename__ = "brief_session"
+    __table_args__ = (Index("ix_brief_session_symbol_as_of", "symbol", "as_of"),)
+
+    brief_id: Mapped[int] = mapped_column(
+        ForeignKey("brief.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    symbol: Mapped[str] = mapped_column(String(64))
+    as_of: Mapped[datetime]
+    bar_date: Mapped[date]
+    direction: Mapped[str] = mapped_column(String(8))

@@ -32,7 +32,7 @@ from tapewire.newsroom.decide import (
 )
 from tapewire.newsroom.facts import build_facts, build_history
 from tapewire.newsroom.market_brief import market_view, write_market_brief
-from tapewire.newsroom.models import Brief, FactSheet
+from tapewire.newsroom.models import Brief, BriefSession, FactSheet
 from tapewire.newsroom.models import Verification as VerificationRow
 from tapewire.newsroom.pair import read_pair_facts
 from tapewire.newsroom.tape import add_tape_facts
@@ -213,19 +213,15 @@ def _twin_facts(ctx: RunContext, inst: InstrumentView, signal: SignalView) -> di
 
 
 def _last_brief_bar(ctx: RunContext, symbol: str) -> date | None:
-    """The bar date the instrument's latest earlier session brief was written from."""
+    """The bar date the instrument's latest earlier session brief was written from (one indexed
+    lookup in ``brief_session``, written with each session brief)."""
     with ctx.store.read() as s:
-        rows = s.execute(
-            select(Brief.instruments, FactSheet.data)
-            .join(FactSheet, FactSheet.id == Brief.fact_sheet_id)
-            .where(Brief.as_of < ctx.as_of, Brief.trigger != "heat")
-            .order_by(Brief.as_of.desc())
-            .limit(200)
-        ).all()
-    for instruments, data in rows:
-        if symbol in instruments and data.get("bar_date"):
-            return date.fromisoformat(str(data["bar_date"]))
-    return None
+        return s.scalar(
+            select(BriefSession.bar_date)
+            .where(BriefSession.symbol == symbol, BriefSession.as_of < ctx.as_of)
+            .order_by(BriefSession.as_of.desc(), BriefSession.brief_id.desc())
+            .limit(1)
+        )
 
 
 def write_brief(
@@ -234,6 +230,7 @@ def write_brief(
     *,
     watched: bool = True,
     llm: LlmWriter | None = None,
+    latest: _Latest | None = None,
 ) -> tuple[str, bool]:
     """The session brief for one instrument: write, verify and store it; returns (slug, created).
 
@@ -241,6 +238,7 @@ def write_brief(
         watched: The instrument is on the watchlist (see ``_decide``).
         llm: The LLM writer to try first (default: one built from ``ctx.settings.llm`` when it
             is enabled; the stage passes one for the whole run).
+        latest: The instrument's newest signal and technicals, when the caller read them.
 
     Raises:
         NoDataError: stale or missing data, or nothing triggered a brief (the message says why).
@@ -251,7 +249,7 @@ def write_brief(
     with ctx.store.read() as s:
         if s.scalar(select(Brief.id).where(Brief.slug == slug)) is not None:
             return slug, False
-    latest = _latest(ctx, inst)
+    latest = latest or _latest(ctx, inst)
     decision, events = _decide(ctx, inst, latest, watched=watched)
     if decision.reason.startswith("no new session"):
         raise NoNewSessionError(f"{inst.symbol}: {decision.reason}")
@@ -262,12 +260,16 @@ def write_brief(
 
 
 def write_story_brief(
-    ctx: RunContext, inst: InstrumentView, *, llm: LlmWriter | None = None
+    ctx: RunContext,
+    inst: InstrumentView,
+    *,
+    llm: LlmWriter | None = None,
+    latest: _Latest | None = None,
 ) -> tuple[str, bool] | None:
     """A hot story's own brief (``newsroom.heat_threshold``), once per story; None when no
     story qualifies. The lead story is the one told by the most outlets in the instrument's own
     linked items of the last 24 hours."""
-    latest = _latest(ctx, inst)
+    latest = latest or _latest(ctx, inst)
     if latest.signal is None:
         return None
     day = enrich_queries.linked_items(
@@ -433,6 +435,16 @@ def _save(
     brief.id = brief_id  # the transient row carries its id to the event
     ctx.emit(s, "brief", {"symbol": inst.symbol, "row": brief})  # alerts, same transaction
     s.add(VerificationRow.of(brief_id, verification, notes=draft.notes, at=ctx.clock.now()))
+    if decision.trigger != "heat":  # a session brief: the next one needs a newer bar
+        s.add(
+            BriefSession(
+                brief_id=brief_id,
+                symbol=inst.symbol,
+                as_of=ctx.as_of,
+                bar_date=date.fromisoformat(str(facts["bar_date"])),
+                direction=sig["direction"],
+            )
+        )
 
 
 def run(ctx: RunContext) -> StageReport:
@@ -441,10 +453,19 @@ def run(ctx: RunContext) -> StageReport:
     llm = llm_writer(ctx)  # one per run: it remembers whether the server takes response_format
     for inst in market_queries.instruments(ctx.store):
         watched = not watchlist or inst.symbol in watchlist
+        latest = _latest(ctx, inst)  # read once for both briefs (nothing between writes them)
         _attempt(
-            ctx, report, inst, functools.partial(write_brief, ctx, inst, watched=watched, llm=llm)
+            ctx,
+            report,
+            inst,
+            functools.partial(write_brief, ctx, inst, watched=watched, llm=llm, latest=latest),
         )
-        _attempt(ctx, report, inst, functools.partial(write_story_brief, ctx, inst, llm=llm))
+        _attempt(
+            ctx,
+            report,
+            inst,
+            functools.partial(write_story_brief, ctx, inst, llm=llm, latest=latest),
+        )
     _attempt(ctx, report, market_view(), functools.partial(write_market_brief, ctx, quiet=True))
     return report
 

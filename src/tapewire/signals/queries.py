@@ -23,25 +23,30 @@ class SignalView:
     components: dict[str, object]
 
 
+_COLUMNS = (
+    Signal.as_of,
+    Signal.pulse,
+    Signal.direction,
+    Signal.heat,
+    Signal.heat_label,
+    Signal.risk,
+    Signal.threat,
+    Signal.components,
+)
+
+
 def latest(store: Store, instrument_id: int, *, until: datetime) -> SignalView | None:
     with store.read() as s:
-        row = s.scalars(
-            select(Signal)
+        row = s.execute(
+            select(*_COLUMNS)
             .where(Signal.instrument_id == instrument_id, Signal.as_of <= until)
             .order_by(Signal.as_of.desc())
+            .limit(1)
         ).first()
         if row is None:
             return None
-        return SignalView(
-            row.as_of,
-            row.pulse,
-            row.direction,
-            row.heat,
-            row.heat_label,
-            row.risk,
-            row.threat,
-            dict(row.components),
-        )
+        as_of, pulse, direction, heat, heat_label, risk, threat, components = row
+        return SignalView(as_of, pulse, direction, heat, heat_label, risk, threat, dict(components))
 
 
 def history(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 
 from tapewire.context import RunContext, StageReport
 from tapewire.enrich import queries as enrich_queries
@@ -16,6 +17,7 @@ from tapewire.signals.heat import THEME_HEAT_WEIGHT
 from tapewire.signals.models import Signal
 from tapewire.signals.pulse import NewsInput
 from tapewire.technicals import queries as technicals_queries
+from tapewire.technicals.queries import TechnicalsView
 
 log = logging.getLogger(__name__)
 NEWS_LOOKBACK = timedelta(days=8)  # 24 h of heat plus its 7-day baseline
@@ -26,9 +28,6 @@ def gather_inputs(ctx: RunContext, inst: InstrumentView) -> SignalInputs | None:
     tech = technicals_queries.latest(ctx.store, inst.id, until=ctx.as_of)
     if tech is None:
         return None
-    items = enrich_queries.instrument_news(
-        ctx.store, inst.id, since=ctx.as_of - NEWS_LOOKBACK, until=ctx.as_of
-    )
     bench_return = None
     bench = (
         market_queries.instrument(ctx.store, inst.benchmark_symbol)
@@ -38,6 +37,15 @@ def gather_inputs(ctx: RunContext, inst: InstrumentView) -> SignalInputs | None:
     if bench is not None:
         bench_tech = technicals_queries.latest(ctx.store, bench.id, until=ctx.as_of)
         bench_return = bench_tech.values.get("return20_pct") if bench_tech else None
+    return _inputs(ctx, inst, tech, bench_return)
+
+
+def _inputs(
+    ctx: RunContext, inst: InstrumentView, tech: TechnicalsView, bench_return: float | None
+) -> SignalInputs:
+    items = enrich_queries.instrument_news(
+        ctx.store, inst.id, since=ctx.as_of - NEWS_LOOKBACK, until=ctx.as_of
+    )
     return SignalInputs(
         values=tech.values,
         support_prices=tuple(lv.price for lv in tech.levels if lv.kind == "support"),
@@ -56,7 +64,61 @@ def gather_inputs(ctx: RunContext, inst: InstrumentView) -> SignalInputs | None:
     )
 
 
+CHUNK = 200  # instruments whose technicals are read, and signals written, together
+
+
 def run(ctx: RunContext) -> StageReport:
+    """Set-based (issue #16): a chunk's technicals in three queries, its signals written in one
+    transaction with one multi-row insert. ``run_per_instrument`` is the former path."""
+    report = StageReport("signals")
+    insts = market_queries.instruments(ctx.store)
+    by_symbol = {i.symbol: i for i in insts}
+    for start in range(0, len(insts), CHUNK):
+        chunk = insts[start : start + CHUNK]
+        benches = {
+            by_symbol[i.benchmark_symbol].id
+            for i in chunk
+            if i.benchmark_symbol and i.benchmark_symbol in by_symbol
+        }
+        techs = technicals_queries.latest_many(
+            ctx.store, sorted({i.id for i in chunk} | benches), until=ctx.as_of
+        )
+        rows: list[dict[str, Any]] = []
+        events: list[tuple[str, SignalSet]] = []
+        for inst in chunk:
+            tech = techs.get(inst.id)
+            if tech is None:
+                report.fail(inst.symbol, "no technicals: signals not computed")
+                continue
+            bench = by_symbol.get(inst.benchmark_symbol or "")
+            if bench is not None:
+                bench_tech = techs.get(bench.id)
+                bench_return = bench_tech.values.get("return20_pct") if bench_tech else None
+                inputs = _inputs(ctx, inst, tech, bench_return)
+            elif inst.benchmark_symbol:  # a benchmark not active: read as the former path does
+                inputs = gather_inputs(ctx, inst) or _inputs(ctx, inst, tech, None)
+            else:
+                inputs = _inputs(ctx, inst, tech, None)
+            signals = compute_signals(inputs, as_of=ctx.as_of)
+            rows.append(_values(inst.id, ctx, signals))
+            events.append((inst.symbol, signals))
+            report.add("instruments")
+        if rows:
+            with ctx.store.write() as s:
+                s.execute(
+                    delete(Signal).where(
+                        Signal.instrument_id.in_([r["instrument_id"] for r in rows]),
+                        Signal.as_of == ctx.as_of,
+                    )
+                )
+                s.execute(insert(Signal), rows)
+                for symbol, signals in events:  # alerts, in the same transaction
+                    ctx.emit(s, "signal", {"symbol": symbol, "signals": signals})
+    return report
+
+
+def run_per_instrument(ctx: RunContext) -> StageReport:
+    """The former path, one instrument at a time (kept: tests compare the two)."""
     report = StageReport("signals")
     for inst in market_queries.instruments(ctx.store):
         _one(ctx, inst, report)
@@ -83,6 +145,20 @@ def _one(ctx: RunContext, inst: InstrumentView, report: StageReport) -> None:
         s.add(_row(inst.id, ctx, signals))
         ctx.emit(s, "signal", {"symbol": inst.symbol, "signals": signals})  # alerts
     report.add("instruments")
+
+
+def _values(instrument_id: int, ctx: RunContext, sig: SignalSet) -> dict[str, Any]:
+    return {
+        "instrument_id": instrument_id,
+        "as_of": ctx.as_of,
+        "pulse": sig.pulse.score,
+        "direction": sig.pulse.direction,
+        "heat": sig.heat.score,
+        "heat_label": sig.heat.label,
+        "risk": sig.risk.label,
+        "threat": sig.threat.level,
+        "components": sig.components(),
+    }
 
 
 def _row(instrument_id: int, ctx: RunContext, sig: SignalSet) -> Signal:

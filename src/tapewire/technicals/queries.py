@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -46,36 +47,101 @@ def latest(
         as_of = s.scalar(query)
         if as_of is None:
             return None
-        rows = s.scalars(
-            select(Indicator).where(
+        rows = s.execute(
+            select(Indicator.as_of, Indicator.bar_date, Indicator.name, Indicator.value).where(
                 Indicator.instrument_id == instrument_id, Indicator.as_of == as_of
             )
         ).all()
-        levels = s.scalars(
-            select(Level)
+        levels = s.execute(
+            select(*_LEVEL_COLUMNS)
             .where(Level.instrument_id == instrument_id, Level.as_of == as_of)
             .order_by(Level.id)
         ).all()
         return TechnicalsView(
-            as_of=rows[0].as_of,
-            bar_date=rows[0].bar_date,
-            values={r.name: r.value for r in rows},
-            levels=tuple(_level_view(lv) for lv in levels),
+            as_of=rows[0][0],
+            bar_date=rows[0][1],
+            values={name: value for _, _, name, value in rows},
+            levels=tuple(_level_view(tuple(lv)) for lv in levels),
         )
 
 
-def _level_view(row: Level) -> LevelView:
-    evidence = row.evidence or {}
+def latest_many(
+    store: Store, instrument_ids: list[int], *, until: datetime
+) -> dict[int, TechnicalsView]:
+    """``latest`` for many instruments in three queries (instruments without one are absent)."""
+    if not instrument_ids:
+        return {}
+    newest = (
+        select(Indicator.instrument_id, func.max(Indicator.as_of).label("as_of"))
+        .where(Indicator.instrument_id.in_(instrument_ids), Indicator.as_of <= until)
+        .group_by(Indicator.instrument_id)
+        .subquery()
+    )
+    on_newest = (Indicator.instrument_id == newest.c.instrument_id) & (
+        Indicator.as_of == newest.c.as_of
+    )
+    values: dict[int, dict[str, float | None]] = {}
+    stamps: dict[int, tuple[datetime, date]] = {}
+    levels: dict[int, list[LevelView]] = {}
+    with store.read() as s:
+        rows = s.execute(
+            select(
+                Indicator.instrument_id,
+                Indicator.as_of,
+                Indicator.bar_date,
+                Indicator.name,
+                Indicator.value,
+            ).join(newest, on_newest)
+        ).all()
+        for inst_id, as_of, bar_date, name, value in rows:
+            values.setdefault(inst_id, {})[name] = value
+            stamps.setdefault(inst_id, (as_of, bar_date))
+        level_rows = s.execute(
+            select(Level.instrument_id, *_LEVEL_COLUMNS)
+            .join(
+                newest,
+                (Level.instrument_id == newest.c.instrument_id) & (Level.as_of == newest.c.as_of),
+            )
+            .order_by(Level.id)
+        ).all()
+        for row in level_rows:
+            levels.setdefault(row[0], []).append(_level_view(tuple(row[1:])))
+    return {
+        inst_id: TechnicalsView(
+            as_of=stamps[inst_id][0],
+            bar_date=stamps[inst_id][1],
+            values=vals,
+            levels=tuple(levels.get(inst_id, ())),
+        )
+        for inst_id, vals in values.items()
+    }
+
+
+_LEVEL_COLUMNS = (
+    Level.kind,
+    Level.price,
+    Level.touches,
+    Level.last_touch_date,
+    Level.evidence,
+    Level.zone_low,
+    Level.zone_high,
+)
+
+
+def _level_view(row: tuple[Any, ...]) -> LevelView:
+    """A ``LevelView`` from a row of ``_LEVEL_COLUMNS``."""
+    kind, price, touches, last_touch_date, evidence, zone_low, zone_high = row
+    evidence = evidence or {}
     dates = evidence.get("touch_dates")
     breaks = evidence.get("breaks")
     return LevelView(
-        kind=row.kind,
-        price=row.price,
-        touches=row.touches,
-        last_touch_date=row.last_touch_date,
+        kind=kind,
+        price=price,
+        touches=touches,
+        last_touch_date=last_touch_date,
         evidence=str(evidence.get("why", "")),
-        zone_low=row.zone_low,
-        zone_high=row.zone_high,
+        zone_low=zone_low,
+        zone_high=zone_high,
         breaks=breaks if isinstance(breaks, int) else 0,
         touch_dates=tuple(str(d) for d in dates) if isinstance(dates, list) else (),
     )

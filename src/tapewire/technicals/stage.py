@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from tapewire.context import RunContext, StageReport
@@ -32,12 +32,35 @@ HISTORY_DAYS = 440
 EQUITY_CLASSES = ("Stocks", "Indices", "ETFs")  # the VIX regime applies to these (US calendar)
 
 
+CHUNK = 200  # instruments read, computed and written together (one bar query, one write)
+
+
 def run(ctx: RunContext) -> StageReport:
-    """Compute and store a snapshot per instrument; too little history is reported, not faked."""
+    """Compute and store a snapshot per instrument; too little history is reported, not faked.
+
+    Set-based (issue #16): the bars of a chunk of instruments come in one query, the chunk's
+    snapshots are written in one transaction with multi-row inserts (and their alert events in
+    the same transaction). ``run_per_instrument`` is the former path, kept for the test that
+    holds both to the same stored rows.
+    """
     report = StageReport("technicals")
     universe = _Universe(ctx, market_queries.instruments(ctx.store))
-    for inst in universe.instruments:
-        _one(ctx, universe, inst, report)
+    insts = universe.instruments
+    for start in range(0, len(insts), CHUNK):
+        chunk = insts[start : start + CHUNK]
+        universe.prefetch([i.id for i in chunk])
+        done: list[tuple[InstrumentView, Snapshot]] = []
+        for inst in chunk:
+            snapshot = _snapshot_of(ctx, universe, inst, report)
+            if snapshot is not None:
+                done.append((inst, snapshot))
+                report.add("instruments")
+        universe.drop_prefetched()
+        if done:
+            with ctx.store.write() as s:
+                save_snapshots(s, ctx.as_of, [(inst.id, snap) for inst, snap in done])
+                for inst, snap in done:
+                    ctx.emit(s, "bar", {"symbol": inst.symbol, "snapshot": snap})  # alerts
     return report
 
 
@@ -51,24 +74,45 @@ def run_one(ctx: RunContext, instrument_id: int) -> StageReport:
     return report
 
 
+def run_per_instrument(ctx: RunContext) -> StageReport:
+    """The former path: one read and one write transaction per instrument (kept callable:
+    ``tests/technicals/test_set_based.py`` compares its rows with ``run``'s)."""
+    report = StageReport("technicals")
+    universe = _Universe(ctx, market_queries.instruments(ctx.store))
+    for inst in universe.instruments:
+        _one(ctx, universe, inst, report)
+    return report
+
+
 def _one(ctx: RunContext, universe: _Universe, inst: InstrumentView, report: StageReport) -> None:
+    snapshot = _snapshot_of(ctx, universe, inst, report)
+    if snapshot is None:
+        return
+    with ctx.store.write() as s:
+        save_snapshot(s, inst.id, ctx.as_of, snapshot)
+        ctx.emit(s, "bar", {"symbol": inst.symbol, "snapshot": snapshot})  # alerts
+    report.add("instruments")
+
+
+def _snapshot_of(
+    ctx: RunContext, universe: _Universe, inst: InstrumentView, report: StageReport
+) -> Snapshot | None:
+    """One instrument's snapshot (pure; no transaction open), its bars screened first; a
+    blocked series or too little history is reported and gives None."""
     bars = universe.bars(inst.id)
     checked = screen_prices(ctx, universe, inst, bars)
     if checked.flags:
         report.add("suspect_bars", len(checked.flags))  # flagged on the bars, reasons logged
     if checked.blocked is not None:
         report.fail(inst.symbol, checked.blocked)
-        return
+        return None
     bars = checked.bars
-    snapshot = compute_snapshot(bars)  # pure; no transaction open
+    snapshot = compute_snapshot(bars)
     if snapshot is None:
         report.fail(inst.symbol, f"only {len(bars)} bars before {ctx.as_of:%Y-%m-%d}")
-        return
+        return None
     snapshot.values.update(cross_values(universe, inst, bars))
-    with ctx.store.write() as s:
-        save_snapshot(s, inst.id, ctx.as_of, snapshot)
-        ctx.emit(s, "bar", {"symbol": inst.symbol, "snapshot": snapshot})  # alerts
-    report.add("instruments")
+    return snapshot
 
 
 def screen_prices(
@@ -109,15 +153,25 @@ class _Universe:
         referenced |= {m.id for group in self.members.values() for m in group}
         self._keep = referenced | ({self.vix_id} if self.vix_id is not None else set())
         self._bars: dict[int, list[BarView]] = {}
+        self._prefetched: dict[int, list[BarView]] = {}
         self._vix: VolRegime | None = None
         self._vix_done = False
+
+    def prefetch(self, instrument_ids: list[int]) -> None:
+        """Read the bars of these instruments in one query (kept until ``drop_prefetched``)."""
+        wanted = [i for i in instrument_ids if i not in self._bars]
+        self._prefetched = read_bars(self._ctx, wanted)
+
+    def drop_prefetched(self) -> None:
+        self._prefetched = {}
 
     def bars(self, instrument_id: int) -> list[BarView]:
         if instrument_id in self._bars:
             return self._bars[instrument_id]
-        bars = market_queries.bars(
-            self._ctx.store, instrument_id, until=self._ctx.as_of, days=HISTORY_DAYS
-        )
+        if instrument_id in self._prefetched:
+            bars = self._prefetched[instrument_id]
+        else:
+            bars = read_bars(self._ctx, [instrument_id])[instrument_id]
         if instrument_id in self._keep:
             self._bars[instrument_id] = bars
         return bars
@@ -128,6 +182,13 @@ class _Universe:
             self._vix = compute_vol_regime(*_series(vix_bars))
             self._vix_done = True
         return self._vix
+
+
+def read_bars(ctx: RunContext, instrument_ids: list[int]) -> dict[int, list[BarView]]:
+    """The one place this stage reads bars: the completed daily bars of ``HISTORY_DAYS`` before
+    ``ctx.as_of`` of each instrument, oldest first, in one query (a filter on flagged bars
+    belongs here)."""
+    return market_queries.bars_of(ctx.store, instrument_ids, until=ctx.as_of, days=HISTORY_DAYS)
 
 
 def _series(bars: list[BarView]) -> tuple[list[date], list[float]]:
@@ -189,6 +250,44 @@ def save_snapshot(s: Session, instrument_id: int, as_of: datetime, snapshot: Sna
         )
         for lv in snapshot.levels
     )
+
+
+def save_snapshots(s: Session, as_of: datetime, snapshots: list[tuple[int, Snapshot]]) -> None:
+    """Replace the snapshots of (instrument, as_of) for many instruments: two deletes and two
+    multi-row inserts. The rows (and the levels' id order) are those of ``save_snapshot``."""
+    ids = [inst_id for inst_id, _ in snapshots]
+    s.execute(delete(Indicator).where(Indicator.instrument_id.in_(ids), Indicator.as_of == as_of))
+    s.execute(delete(Level).where(Level.instrument_id.in_(ids), Level.as_of == as_of))
+    indicators = [
+        {
+            "instrument_id": inst_id,
+            "as_of": as_of,
+            "bar_date": snap.bar_date,
+            "name": name,
+            "value": value,
+        }
+        for inst_id, snap in snapshots
+        for name, value in snap.values.items()
+    ]
+    levels = [
+        {
+            "instrument_id": inst_id,
+            "as_of": as_of,
+            "kind": lv.kind,
+            "price": lv.price,
+            "zone_low": lv.zone_low,
+            "zone_high": lv.zone_high,
+            "touches": lv.touches,
+            "last_touch_date": lv.last_touch_date,
+            "evidence": evidence_of(lv),
+        }
+        for inst_id, snap in snapshots
+        for lv in snap.levels
+    ]
+    if indicators:
+        s.execute(insert(Indicator), indicators)
+    if levels:
+        s.execute(insert(Level), levels)
 
 
 def evidence_of(level: LevelValue) -> dict[str, object]:
