@@ -141,6 +141,24 @@ def test_a_jump_on_the_last_bar_waits_for_the_next(aapl: list[BarView]) -> None:
     assert checked.bars == raw[:-1]
 
 
+def test_a_crash_day_with_the_market_is_a_real_move_not_a_pending_tick() -> None:
+    """Real bars: XLE fell 20% on 2020-03-09 (the oil price war) while the S&P 500 fell 7.6%.
+    On the evening of that session the move is the news; it is not held back as a bad tick."""
+    body = shared_data("prices", "yahoo_long_to_2026-02", "XLE.csv").read_bytes()
+    xle = [
+        BarView(b.bar_date, b.open, b.high, b.low, b.close, b.volume)
+        for b in parse_csv_bars(body).bars
+        if date(2019, 1, 1) <= b.bar_date <= date(2020, 3, 9)
+    ]
+    spx = [b for b in _real("^GSPC.csv") if date(2019, 1, 1) <= b.bar_date <= date(2020, 3, 9)]
+    assert xle[-1].close / xle[-2].close < 0.85  # the real move is there
+    checked = screen(xle, bench=spx, symbol="XLE")
+    assert (checked.pending, checked.flags, checked.blocked) == ({}, {}, None)
+    assert checked.bars[-1] == xle[-1]
+    quiet = screen(xle, symbol="XLE")  # no benchmark to tell: it waits for the next bar
+    assert list(quiet.pending) == [date(2020, 3, 9)]
+
+
 def test_a_wick_spike_is_a_bad_tick(aapl: list[BarView]) -> None:
     window = aapl[-300:]
     b = window[-20]

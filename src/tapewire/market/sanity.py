@@ -234,7 +234,7 @@ def _judge(
                 "split",
                 False,
             )
-        if reverted or nxt is None:
+        if (reverted or nxt is None) and bench_quiet:  # the market moved too: a real move
             return (
                 f"suspected bad tick: close {bar.close:g} vs {prev.close:g} before"
                 + (f" and {nxt.close:g} after" if nxt is not None else " (the last bar)")
