@@ -140,7 +140,7 @@ def test_an_atom_feed_per_rule_and_the_alerts_page(astore: Store, site: str) -> 
             )
         ]
         assert titles == ["Acme <b>soars</b>"]
-        assert c.get(f"/api/alerts/feeds/{made['id']}-{'0' * 32}.atom").status_code == 404
+        assert c.get(f"/api/alerts/feeds/{made['id']}/{'0' * 32}.atom").status_code == 404
         page = c.post("/alerts", data={"key": key})
         assert page.status_code == 200 and "Rules of desk" in page.text and key not in page.text
         assert c.post("/alerts", data={"key": "tw_bad_bad"}).status_code == 401

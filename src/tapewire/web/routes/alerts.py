@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs
 
 from anyio import to_thread
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
@@ -22,7 +22,17 @@ from tapewire.publish.atom import AtomEntry, render_atom
 from tapewire.store import Store
 from tapewire.web.deps import get_settings, get_store, get_templates, site_url
 
-router = APIRouter(tags=["alerts"])
+# Every key-guarded call may answer 401 (no or unknown key) or 403 (scope, revoked), and the
+# rule calls 404 (not a rule of this key): documented once for the whole router.
+RuleId = Annotated[int, Path(ge=1, le=2**63 - 1)]  # a stored id (BIGINT): larger is a 422
+router = APIRouter(
+    tags=["alerts"],
+    responses={
+        401: {"description": "No API key, or an unknown one"},
+        403: {"description": "The key lacks the scope, or is revoked"},
+        404: {"description": "No such rule of this key (or feed)"},
+    },
+)
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 NO_STORE = {"Cache-Control": "no-store"}
@@ -81,7 +91,7 @@ def _rule_doc(request: Request, rule: aq.RuleView, secret: str | None = None) ->
     doc = rule.public()
     if rule.channel == "atom":
         token = aq.feed_token(aq.rule_secret(request.app.state.store, rule.id, api_key_id=None))
-        doc["feed_url"] = f"{site_url(request)}/api/alerts/feeds/{rule.id}-{token}.atom"
+        doc["feed_url"] = f"{site_url(request)}/api/alerts/feeds/{rule.id}/{token}.atom"
     if secret is not None:
         doc["signing_secret"] = secret
     return doc
@@ -116,7 +126,7 @@ def create_rule(
 
 @router.get("/api/alerts/rules/{rule_id}", summary="One of your rules")
 def get_rule(
-    request: Request, rule_id: int, store: StoreDep, key: Annotated[aq.KeyView, Depends(reader)]
+    request: Request, rule_id: RuleId, store: StoreDep, key: Annotated[aq.KeyView, Depends(reader)]
 ) -> Response:
     rule = aq.get_rule(store, rule_id, api_key_id=_owner(key))
     if rule is None:
@@ -126,7 +136,7 @@ def get_rule(
 
 @router.delete("/api/alerts/rules/{rule_id}", status_code=204, summary="Delete a rule")
 def delete_rule(
-    rule_id: int, store: StoreDep, key: Annotated[aq.KeyView, Depends(writer)]
+    rule_id: RuleId, store: StoreDep, key: Annotated[aq.KeyView, Depends(writer)]
 ) -> Response:
     if not aq.remove_rule(store, rule_id, api_key_id=_owner(key)):
         raise HTTPException(404, f"no rule {rule_id} of this key")
@@ -135,7 +145,7 @@ def delete_rule(
 
 @router.post("/api/alerts/rules/{rule_id}/test", status_code=202, summary="Send a test alert")
 def test_rule(
-    rule_id: int, store: StoreDep, key: Annotated[aq.KeyView, Depends(writer)]
+    rule_id: RuleId, store: StoreDep, key: Annotated[aq.KeyView, Depends(writer)]
 ) -> Response:
     if aq.get_rule(store, rule_id, api_key_id=_owner(key)) is None:
         raise HTTPException(404, f"no rule {rule_id} of this key")
@@ -197,8 +207,8 @@ async def _alert_events(
         await asyncio.sleep(min(settings.web.stream_poll_s, 0.5))
 
 
-@router.get("/api/alerts/feeds/{rule_id}-{token}.atom", summary="A rule's alerts as Atom")
-def alert_feed(request: Request, rule_id: int, token: str, store: StoreDep) -> Response:
+@router.get("/api/alerts/feeds/{rule_id}/{token}.atom", summary="A rule's alerts as Atom")
+def alert_feed(request: Request, rule_id: RuleId, token: str, store: StoreDep) -> Response:
     secret = aq.rule_secret(store, rule_id, api_key_id=None)
     rule = aq.get_rule(store, rule_id)
     if rule is None or secret is None or token != aq.feed_token(secret):
