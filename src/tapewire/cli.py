@@ -1549,8 +1549,6 @@ if __name__ == "__main__":  # `python -m tapewire.cli`: run the importable modul
     from tapewire.cli import main as _main
 
     sys.exit(_main())
-else:  # command groups in their own modules; they import the helpers above
-    from tapewire.cli_alerts import alerts, keys
-
-    cli.add_command(keys)
-    cli.add_command(alerts)
+else:  # command groups in their own modules: importing one adds its commands to `cli` (a plain
+    # `import`, so either module may be imported first, also as a spawned process's main)
+    import tapewire.cli_alerts  # noqa: F401

@@ -15,7 +15,7 @@ from tapewire.alerts.dispatch import Dispatcher
 from tapewire.alerts.keys import create_key, list_keys, revoke_key, rotate_key
 from tapewire.alerts.rules import FREQUENCIES, TRIGGERS, RuleSpec
 from tapewire.alerts.templates import PRESETS
-from tapewire.cli import common, emit, fmt_option, open_store, settings_from
+from tapewire.cli import cli, common, emit, fmt_option, open_store, settings_from
 from tapewire.clock import SystemClock, parse_as_of
 from tapewire.errors import ConfigError
 
@@ -297,3 +297,7 @@ def alerts_dispatch(ctx: click.Context, until_idle: bool) -> None:
         click.echo(
             json.dumps({"delivered": stats.delivered, "failed": stats.failed, "dead": stats.dead})
         )
+
+
+cli.add_command(keys)
+cli.add_command(alerts)

@@ -73,7 +73,15 @@ def test_status_in_process_then_with_a_worker_then_with_the_broker_down(tmp_path
     local = _status(env)
     assert local["mode"] == "in-process"
     stages = {s["stage"]: s for s in local["stages"]}  # type: ignore[attr-defined]
-    assert set(stages) == {"ingest", "market", "enrich", "technicals", "signals", "newsroom"}
+    assert set(stages) == {
+        "ingest",
+        "market",
+        "enrich",
+        "technicals",
+        "signals",
+        "newsroom",
+        "scorecard",
+    }
     assert stages["newsroom"]["counts"]["briefs"] == 5
     failing = local["failing_feeds"]
     assert [Path(f["url"]).name for f in failing] == ["broken.xml"]  # type: ignore[attr-defined]
@@ -97,6 +105,7 @@ def test_status_in_process_then_with_a_worker_then_with_the_broker_down(tmp_path
         "technicals",
         "signals",
         "newsroom",
+        "scorecard",
     ]
     assert {s["stage"] for s in after_beat["stages"]} == set(stages)  # type: ignore[attr-defined]
     assert all(  # newer than the replay's day

@@ -154,8 +154,8 @@ def brief(self: Task, instrument_id: int, as_of: str, fixed: bool) -> dict[str, 
 
 @shared_task(name="tapewire.hook", **TASK_OPTIONS)
 def hook(self: Task, module: str, as_of: str, fixed: bool) -> dict[str, Any] | None:
-    """Run ``<module>.run(ctx)`` when that stage exists (fill outcomes: ``tapewire.scorecard.stage``;
-    dispatch alerts: ``tapewire.alerts.stage``); nothing when it does not (yet)."""
+    """Run ``<module>.run(ctx)`` when that stage exists (fill outcomes: ``tapewire.scorecard.stage``);
+    nothing when it does not."""
     stage = _optional_stage(module)
     if stage is None:
         return None
@@ -265,7 +265,9 @@ def single_writer(store: Store) -> Iterator[None]:
 # ---------------------------------------------------------------- one pass
 
 
-HOOKS = ("tapewire.scorecard.stage", "tapewire.alerts.stage")
+# Stages run after the briefs. Alerts need no task: each stage writes its alerts in its own
+# transaction (ctx.emit), and `tapewire run` or `tapewire alerts dispatch` delivers the outbox.
+HOOKS = ("tapewire.scorecard.stage",)
 
 
 def pass_canvas(
