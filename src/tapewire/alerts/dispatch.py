@@ -20,7 +20,7 @@ from tapewire.alerts.channels.base import AlertChannel, Job, Outcome
 from tapewire.alerts.channels.http11 import Http11Pool
 from tapewire.alerts.channels.smtp import EmailChannel
 from tapewire.alerts.channels.webhook import WebhookChannel
-from tapewire.alerts.outbox import Result, claim, record
+from tapewire.alerts.outbox import Result, claim, next_due, record
 from tapewire.clock import Clock, SystemClock
 from tapewire.config import AlertsSettings
 from tapewire.store import Store
@@ -88,7 +88,17 @@ class Dispatcher:
                     tasks.add(task)
                     task.add_done_callback(tasks.discard)
                 if until_idle and not jobs and not tasks and not self._results:
-                    break
+                    now = self.clock.now()
+                    # Idle here; but a lease held elsewhere (a dispatcher that may have died)
+                    # or a retry may fall due soon: wait for it, up to one lease. Later retries
+                    # stay queued for the next dispatcher.
+                    soon = self.settings.lease_s
+                    held = await asyncio.to_thread(next_due, self.store, now=now, within_s=soon)
+                    if held is None:
+                        break
+                    wait = min((held - now).total_seconds(), soon)
+                    await asyncio.sleep(max(wait, 0.0) + self.settings.poll_s)
+                    continue
                 if not jobs:
                     await asyncio.sleep(self.settings.poll_s)
             for task in tasks:

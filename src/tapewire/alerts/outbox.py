@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 
 from tapewire.alerts.channels.base import Job, Outcome
 from tapewire.alerts.models import Alert, AlertDelivery, AlertRule, Outbox
@@ -30,6 +30,30 @@ def backoff_s(attempt: int, settings: AlertsSettings, rng: random.Random | None 
     """Full-jitter exponential backoff: uniform in [0, min(cap, base * 2**(attempt-1))]."""
     ceiling = min(settings.backoff_cap_s, settings.backoff_base_s * 2.0 ** max(attempt - 1, 0))
     return (rng or random).uniform(ceiling / 2.0, ceiling)
+
+
+def next_due(store: Store, *, now: datetime, within_s: float) -> datetime | None:
+    """When undelivered work next falls due within ``within_s`` seconds: the end of a lease held
+    on a row being delivered (perhaps by a dispatcher that died: the row is due again then), or a
+    retry's time; None when nothing falls due that soon."""
+    horizon = now + timedelta(seconds=within_s)
+    with store.read() as s:
+        lease: datetime | None = s.scalar(
+            select(func.min(Outbox.lease_until)).where(
+                Outbox.status == "delivering",
+                Outbox.lease_until > now,
+                Outbox.lease_until <= horizon,
+            )
+        )
+        retry: datetime | None = s.scalar(
+            select(func.min(Outbox.next_attempt_at)).where(
+                Outbox.status == "pending",
+                Outbox.next_attempt_at > now,
+                Outbox.next_attempt_at <= horizon,
+            )
+        )
+    times = [t if t.tzinfo is not None else t.replace(tzinfo=UTC) for t in (lease, retry) if t]
+    return min(times, default=None)
 
 
 def claim(
