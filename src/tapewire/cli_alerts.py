@@ -279,7 +279,11 @@ def alerts_log(ctx: click.Context, fmt: str, rule_id: int | None, dead: bool, li
 
 @alerts.command("dispatch")
 @common
-@click.option("--until-idle", is_flag=True, help="Exit once nothing is due or in flight (waiting up to alerts.lease_s for a lease a dead dispatcher held, or a retry, to fall due).")
+@click.option(
+    "--until-idle",
+    is_flag=True,
+    help="Exit once nothing is due or in flight (waiting up to alerts.lease_s for a lease a dead dispatcher held, or a retry, to fall due).",
+)
 @click.pass_context
 def alerts_dispatch(ctx: click.Context, until_idle: bool) -> None:
     """Run the dispatcher in the foreground (Ctrl-C or SIGTERM stops it)."""
