@@ -328,8 +328,16 @@ def enqueue_pass(
     """Run one pass on the workers and wait for it; its reports in stage order."""
     started = (FixedClock(as_of) if fixed else SystemClock()).now()
     result = pass_canvas(store, as_of, fixed=fixed, due_only=due_only, started=started)
-    pending = result.apply_async()
     deadline = time.monotonic() + timeout_s
+    while True:  # a broker restarting as the pass is sent is waited out too (tasks are idempotent)
+        try:
+            pending = result.apply_async()
+            break
+        except (RedisError, KombuOperationalError, ConnectionError) as exc:
+            if time.monotonic() > deadline:
+                raise
+            log.warning("sending the pass: %s; retrying", exc)
+            time.sleep(1.0)
     while True:  # the broker restarting under us is waited out (its data is on disk)
         try:
             reports = pending.get(
