@@ -27,6 +27,7 @@ from typing import Any
 
 from celery import Task, chain, chord, shared_task
 from celery.canvas import Signature
+from celery.exceptions import TimeoutError as CeleryTimeoutError
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis import RedisError
 from sqlalchemy import select, text
@@ -322,6 +323,9 @@ def cycle(self: Task) -> str:
     return str(result.id)
 
 
+RESULT_POLL_S = 10.0  # longest single wait for a pass's result before reading it again
+
+
 def enqueue_pass(
     store: Store, as_of: datetime, *, fixed: bool, due_only: bool, timeout_s: float
 ) -> list[StageReport]:
@@ -340,10 +344,16 @@ def enqueue_pass(
             time.sleep(1.0)
     while True:  # the broker restarting under us is waited out (its data is on disk)
         try:
+            # Short waits: each get() reads the stored result first, so a result announced
+            # while the broker was down (its pub/sub message lost) is still found.
             reports = pending.get(
-                timeout=max(1.0, deadline - time.monotonic()), disable_sync_subtasks=False
+                timeout=min(RESULT_POLL_S, max(1.0, deadline - time.monotonic())),
+                disable_sync_subtasks=False,
             )
             return merge(list(reports))
+        except CeleryTimeoutError:
+            if time.monotonic() > deadline:
+                raise
         except (RedisError, KombuOperationalError, ConnectionError) as exc:
             if time.monotonic() > deadline:
                 raise
