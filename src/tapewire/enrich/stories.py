@@ -338,19 +338,27 @@ def _series_tokens(
 
 def _candidate_pairs(
     tokens: Sequence[frozenset[str]], skip: Sequence[bool]
-) -> set[tuple[int, int]]:
-    """Pairs sharing a token; an inverted index keeps this sparse."""
+) -> Iterator[tuple[int, int]]:
+    """Pairs ``(a, b)``, ``a < b``, sharing a token, each once; an inverted index keeps this
+    sparse. Yielded item by item, so memory is the index (O(n·k)) plus one item's candidates,
+    never the whole pair set (issue #17: a window of many titles sharing mid-frequency words
+    made that set quadratic). Callers sort what they keep, so the order does not matter."""
     postings: dict[str, list[int]] = defaultdict(list)
     for i, toks in enumerate(tokens):
         if not skip[i]:
             for t in toks:
-                postings[t].append(i)
-    pairs: set[tuple[int, int]] = set()
+                postings[t].append(i)  # ascending: items are read in order
     common = max(50, len(tokens) // 20)  # very common tokens ("stocks") do not make candidates
-    for members in postings.values():
-        if len(members) <= common:
-            pairs.update((a, b) for k, a in enumerate(members) for b in members[k + 1 :])
-    return pairs
+    for a, toks in enumerate(tokens):
+        if skip[a]:
+            continue
+        near: set[int] = set()
+        for t in toks:
+            members = postings[t]
+            if len(members) <= common:
+                near.update(members[bisect.bisect_right(members, a) :])
+        for b in sorted(near):
+            yield a, b
 
 
 def _score(ctx: _Context, a: int, b: int) -> float | None:
