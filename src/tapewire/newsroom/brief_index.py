@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tapewire.newsroom.models import Brief
 from tapewire.store.base import Base
+from tapewire.store.upsert import AlreadyStoredError, insert_new
 
 # Indexes on the brief table itself: keyset pages (PostgreSQL needs the id in the index; SQLite
 # has it as the rowid), the market briefs, and "is any brief simulated" without a scan.
@@ -122,3 +123,20 @@ def index_briefs(s: Session, briefs: Iterable[IndexedBrief]) -> None:
             index_elements=["tag"], set_={"n": TagCount.n + ins.excluded.n}
         )
         s.execute(upsert, [{"tag": tag, "n": n} for tag, n in sorted(counts.items())])
+
+
+def store_brief(s: Session, brief: Brief) -> int:
+    """Insert a new brief (``ON CONFLICT (slug) DO NOTHING``: two writers never both write it)
+    and index it, in the caller's transaction; the transient ``brief`` gets the new id.
+
+    Every writer of briefs goes through here, so the page indexes always match the table.
+
+    Raises:
+        AlreadyStoredError: a brief with this slug is already stored (another writer won).
+    """
+    brief_id = insert_new(s, brief, conflict=("slug",))
+    if brief_id is None:
+        raise AlreadyStoredError(brief.slug)
+    brief.id = brief_id
+    index_briefs(s, [IndexedBrief.of(brief)])
+    return brief_id

@@ -31,7 +31,7 @@ from tapewire.errors import NoDataError, NoNewSessionError, VerificationError
 from tapewire.market import queries as market_queries
 from tapewire.market.calendar import compute_freshness
 from tapewire.market.queries import BarView, InstrumentView
-from tapewire.newsroom.brief_index import IndexedBrief, index_briefs
+from tapewire.newsroom.brief_index import store_brief
 from tapewire.newsroom.facts import PARAMS
 from tapewire.newsroom.models import Brief, FactSheet
 from tapewire.newsroom.models import Verification as VerificationRow
@@ -41,7 +41,7 @@ from tapewire.newsroom.writers.base import Draft
 from tapewire.newsroom.writers.market import MarketWriter, asset_sheet
 from tapewire.newsroom.writers.template import read_minutes
 from tapewire.signals import queries as signals_queries
-from tapewire.store.upsert import AlreadyStoredError, insert_new
+from tapewire.store.upsert import AlreadyStoredError
 from tapewire.technicals import queries as technicals_queries
 
 SYMBOL = "MARKET"  # the pseudo-instrument the stage reports the market brief under
@@ -640,12 +640,7 @@ def _save(
         fact_sheet_id=sheet.id,
         outcome=None,
     )
-    brief_id = insert_new(s, brief, conflict=("slug",))
-    if brief_id is None:
-        raise AlreadyStoredError(slug)
-    index_briefs(  # same transaction: pages read indexes
-        s, [IndexedBrief(brief_id, brief.as_of, brief.tags, brief.instruments, brief.sources)]
-    )
+    brief_id = store_brief(s, brief)  # indexed in the same transaction
     s.add(
         VerificationRow.of(brief_id, verification.as_dict(), notes=draft.notes, at=ctx.clock.now())
     )

@@ -19,7 +19,7 @@ from tapewire.errors import NoDataError, NoNewSessionError, TapewireError, Verif
 from tapewire.market import queries as market_queries
 from tapewire.market.queries import InstrumentView
 from tapewire.newsroom import queries as newsroom_queries
-from tapewire.newsroom.brief_index import IndexedBrief, index_briefs
+from tapewire.newsroom.brief_index import store_brief
 from tapewire.newsroom.coherence import TWINS, cohere
 from tapewire.newsroom.decide import (
     Decision,
@@ -48,7 +48,7 @@ from tapewire.newsroom.writers.llm import (
 from tapewire.newsroom.writers.template import TemplateWriter, read_minutes
 from tapewire.signals import queries as signals_queries
 from tapewire.signals.queries import SignalView
-from tapewire.store.upsert import AlreadyStoredError, insert_new
+from tapewire.store.upsert import AlreadyStoredError
 from tapewire.technicals import queries as technicals_queries
 from tapewire.technicals.queries import TechnicalsView
 
@@ -426,13 +426,7 @@ def _save(
         fact_sheet_id=sheet.id,
         outcome=None,
     )
-    brief_id = insert_new(s, brief, conflict=("slug",))
-    if brief_id is None:
-        raise AlreadyStoredError(slug)
-    index_briefs(  # same transaction: pages read indexes
-        s, [IndexedBrief(brief_id, brief.as_of, brief.tags, brief.instruments, brief.sources)]
-    )
-    brief.id = brief_id  # the transient row carries its id to the event
+    brief_id = store_brief(s, brief)  # indexed in the same transaction
     ctx.emit(s, "brief", {"symbol": inst.symbol, "row": brief})  # alerts, same transaction
     s.add(VerificationRow.of(brief_id, verification, notes=draft.notes, at=ctx.clock.now()))
     if decision.trigger != "heat":  # a session brief: the next one needs a newer bar
