@@ -123,6 +123,32 @@ def test_watchlist_daily_briefs_and_a_level_break_on_an_unwatched_instrument(
     assert "Why now" not in asyncio.run(fetch(settings, store, "/briefs/watched-2026-02-03"))
 
 
+def test_a_map_from_weeks_before_is_not_the_previous_session(
+    store: Store, settings: Settings
+) -> None:
+    """Days analysed out of order (a brief for an old date, then today's): the stored snapshot
+    before today's bar is weeks old, and its levels must not make today a "level break"."""
+    settings = settings.model_copy(
+        update={"newsroom": settings.newsroom.model_copy(update={"watchlist": ["BREAKER"]})}
+    )
+    bars = range_bars()
+    add(store, "BREAKER", bars[:-20])
+    old_day = datetime.combine(bars[-21].bar_date + timedelta(days=1), datetime.min.time(), UTC)
+    analyse(store, settings, old_day)  # a map from 20 sessions ago
+    inst = next(i for i in store_instruments(store) if i[1] == "BREAKER")[0]
+    old = technicals_queries.latest(store, inst, until=old_day)
+    assert old is not None and old.levels
+    lowest = min(lv.price for lv in old.levels if lv.kind == "support")
+    crash = lowest - 5.0  # far under the old map's support: a break if that map counted
+    add(
+        store,
+        "BREAKER",
+        [*bars[-20:-1], BarIn(FRIDAY, crash, crash + 0.2, crash - 0.2, crash, 1e3)],
+    )
+    analyse(store, settings, SATURDAY)
+    assert symbols_with_briefs(store, SATURDAY)["BREAKER"][0] == "daily"
+
+
 async def fetch(settings: Settings, store: Store, path: str) -> str:
     transport = httpx.ASGITransport(app=create_app(settings, store=store))
     async with httpx.AsyncClient(transport=transport, base_url="http://tapewire.test") as client:

@@ -166,6 +166,19 @@ def last_bar_date(store: Store, instrument_id: int, *, completed_only: bool = Fa
         return s.scalar(query)
 
 
+def previous_bar_date(store: Store, instrument_id: int, *, before: date) -> date | None:
+    """The date of the instrument's last completed daily bar before ``before`` (its previous
+    session), or None."""
+    query = select(func.max(Bar.bar_date)).where(
+        Bar.instrument_id == instrument_id,
+        Bar.interval == "1d",
+        Bar.partial.is_(False),
+        Bar.bar_date < before,
+    )
+    with store.read() as s:
+        return s.scalar(query)
+
+
 def intraday_bars(
     store: Store,
     instrument_id: int,

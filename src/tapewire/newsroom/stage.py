@@ -70,6 +70,10 @@ def _previous_session(
     prev = technicals_queries.latest(ctx.store, inst.id, until=ctx.as_of, before_bar=tech.bar_date)
     if prev is None or prev.values.get("close") is None:
         return None
+    # Only the map of the session just before counts: an older stored snapshot (days computed
+    # out of order, a gap in runs) would turn a level from months ago into today's "break".
+    if prev.bar_date != market_queries.previous_bar_date(ctx.store, inst.id, before=tech.bar_date):
+        return None
     prev_signal = signals_queries.latest(ctx.store, inst.id, until=prev.as_of)
     if prev_signal is None:
         return None
