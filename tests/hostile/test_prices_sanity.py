@@ -204,6 +204,17 @@ def test_stages_flag_the_split_write_no_down_50_brief_and_use_it_once_accepted(
     signals_stage.run(ctx)
     newsroom_stage.run(ctx)
     assert newsroom_queries.list_briefs(sqlite_store, limit=5, symbol="AAPL") == []
+    from tapewire.errors import NoDataError
+    from tapewire.market import queries as market_queries
+
+    inst = market_queries.instrument(sqlite_store, "AAPL")
+    assert inst is not None
+    with pytest.raises(NoDataError) as held:  # says why, and what to do, not just "no bars"
+        newsroom_stage.write_brief(ctx, inst)
+    assert f"bars from {raw[at].bar_date} are held for review (suspected 2:1 split" in str(
+        held.value
+    )
+    assert f"tapewire prices confirm AAPL {raw[at].bar_date}" in str(held.value)
 
     with sqlite_store.write() as s:
         assert accept_bar(s, aapl_id, raw[at].bar_date) is not None
@@ -256,3 +267,40 @@ def test_cli_flags_and_confirm_a_split(tmp_path: Any, aapl: list[BarView]) -> No
     assert run(tmp_path, "prices", "confirm", "AAPL", day, "--db", db).returncode == 0
     assert b"accepted" in run(tmp_path, "prices", "flags", "AAPL", "--db", db).stdout
     assert run(tmp_path, "levels", "AAPL", "--db", db).returncode == 0
+
+
+def test_after_an_accepted_split_the_brief_reads_adjusted_bars(
+    sqlite_store: Store, make_ctx: Any, aapl: list[BarView], gspc: list[BarView]
+) -> None:
+    """The newsroom read raw bars for its own figures (20/60-session pair returns, the year's
+    closing high, the chart) while the indicators were adjusted: ten sessions after an accepted
+    2:1 split, the brief's 20- and 60-session returns read about -50% (found on real XLE bars,
+    which split 2:1 on 2025-11-17 in ../shared/data). Now the facts equal the clean series'."""
+    from tapewire.market import queries as market_queries
+
+    at = len(aapl) - 10
+    _store_series(sqlite_store, "^GSPC", gspc)
+    split_id = _store_series(sqlite_store, "AAPL", _split(aapl, at), benchmark_symbol="^GSPC")
+    _store_series(sqlite_store, "CLEAN", aapl, benchmark_symbol="^GSPC")
+    ctx = make_ctx(sqlite_store, as_of=_as_of(aapl[-1].bar_date))
+    technicals_stage.run(ctx)
+    with sqlite_store.write() as s:
+        assert accept_bar(s, split_id, aapl[at].bar_date) is not None
+    technicals_stage.run(ctx)
+    signals_stage.run(ctx)
+
+    def facts_of(symbol: str) -> dict[str, Any]:
+        inst = market_queries.instrument(sqlite_store, symbol)
+        assert inst is not None
+        return newsroom_stage.gather_facts(ctx, inst, newsroom_stage._latest(ctx, inst))
+
+    split, clean = facts_of("AAPL"), facts_of("CLEAN")
+    for key in ("return20_pct", "return60_pct", "rel20_pct", "rel60_pct", "spread_z60"):
+        assert split["pair"][key] == pytest.approx(clean["pair"][key], rel=1e-6), key
+    assert abs(split["pair"]["return60_pct"]) < 40
+    for key in ("new_high_close", "new_low_close"):
+        assert split["history"][key] == clean["history"][key], key
+    for key in ("high_close", "low_close"):  # in post-split units: half the clean series
+        assert 2 * split["history"][key] == pytest.approx(clean["history"][key], rel=1e-9), key
+    closes = [2 * c for c in split["chart"]["closes"]]
+    assert closes == pytest.approx(clean["chart"]["closes"], rel=1e-9)

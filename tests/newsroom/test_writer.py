@@ -126,3 +126,18 @@ def test_no_news_is_said_not_invented(demo_facts: dict[str, dict[str, Any]]) -> 
     _, texts = write(facts)
     assert any("no news" in t.lower() for t in texts)
     assert not any("Coverage came from" in t for t in texts)
+
+
+def test_the_analysis_states_relative_strength_once(demo_facts: dict[str, dict[str, Any]]) -> None:
+    """The drivers paragraph used to repeat "it lagged ^GSPC by 2.6% over 20 sessions" right
+    before the benchmark-pair paragraph said the same with both legs (found reading an XLE
+    brief on real bars)."""
+    from tapewire.newsroom.pair import instrument_pair_sentence
+
+    facts = copy.deepcopy(demo_facts["^SMC"])
+    pair_text = instrument_pair_sentence(facts)
+    assert pair_text is not None
+    analysis = TemplateWriter().write(facts).sections["analysis"]
+    bench = facts["benchmark"]["symbol"]
+    assert pair_text in analysis
+    assert not any(f"{bench} by" in t for t in analysis if t != pair_text)

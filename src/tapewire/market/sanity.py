@@ -287,6 +287,38 @@ def _adjusted(bar: BarView, splits: list[tuple[date, float, str, bool]]) -> BarV
     )
 
 
+def reviewed_bars(store: Store, instrument_id: int, bars: Sequence[BarView]) -> list[BarView]:
+    """``bars`` (oldest first) as every reader after the technicals stage must see them: bad ticks
+    that were flagged and not accepted left out, bars before a confirmed split back-adjusted into
+    post-split units. Reads flags only (never writes): the technicals stage flags new suspects.
+
+    Without this the newsroom computed a 60-session return of -50% and a 52-week closing high
+    in pre-split prices across a confirmed 2:1 split, while the indicators were adjusted."""
+    if not bars:
+        return []
+    with store.read() as s:
+        rows = s.execute(
+            select(Bar.bar_date, Bar.sanity, Bar.sanity_ok).where(
+                Bar.instrument_id == instrument_id,
+                Bar.interval == "1d",
+                Bar.sanity.is_not(None),
+                Bar.bar_date <= bars[-1].bar_date,
+            )
+        ).all()
+    if not rows:
+        return list(bars)
+    splits: list[tuple[date, float, str, bool]] = []
+    ticks: set[date] = set()
+    for day, reason, ok in rows:
+        if _kind(str(reason)) == "split":
+            ratio = _ratio_of(str(reason))
+            if ok and ratio is not None:
+                splits.append((day, ratio, str(reason), True))
+        elif not ok:
+            ticks.add(day)
+    return [_adjusted(b, splits) for b in bars if b.bar_date not in ticks]
+
+
 def flagged_bars(store: Store, instrument_id: int) -> list[tuple[date, str, bool]]:
     """(date, flag, accepted) of an instrument's flagged daily bars, oldest first."""
     with store.read() as s:

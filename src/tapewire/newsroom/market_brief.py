@@ -31,6 +31,7 @@ from tapewire.errors import NoDataError, NoNewSessionError, VerificationError
 from tapewire.market import queries as market_queries
 from tapewire.market.calendar import compute_freshness
 from tapewire.market.queries import BarView, InstrumentView
+from tapewire.market.sanity import reviewed_bars
 from tapewire.newsroom.brief_index import store_brief
 from tapewire.newsroom.facts import PARAMS
 from tapewire.newsroom.models import Brief, FactSheet
@@ -138,8 +139,10 @@ class _Reader:
 
     def bars(self, inst: InstrumentView) -> list[BarView]:
         if inst.id not in self._bars:
-            self._bars[inst.id] = market_queries.bars(
-                self.ctx.store, inst.id, until=self.ctx.as_of, days=BAR_DAYS
+            self._bars[inst.id] = reviewed_bars(
+                self.ctx.store,
+                inst.id,
+                market_queries.bars(self.ctx.store, inst.id, until=self.ctx.as_of, days=BAR_DAYS),
             )
         return self._bars[inst.id]
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from tapewire.market import queries as market_queries
 from tapewire.market.queries import InstrumentView
+from tapewire.market.sanity import reviewed_bars
 from tapewire.newsroom.writers.base import fmt_pct
 from tapewire.store import Store
 from tapewire.technicals.relative import compute_relative
@@ -102,8 +103,12 @@ def read_pair_facts(store: Store, inst: InstrumentView, *, until: datetime) -> d
     )
     if bench is None or bench.id == inst.id:
         return {"pair": None}
-    a = market_queries.bars(store, inst.id, until=until, days=PAIR_BAR_DAYS)
-    b = market_queries.bars(store, bench.id, until=until, days=PAIR_BAR_DAYS)
+    a = reviewed_bars(
+        store, inst.id, market_queries.bars(store, inst.id, until=until, days=PAIR_BAR_DAYS)
+    )
+    b = reviewed_bars(
+        store, bench.id, market_queries.bars(store, bench.id, until=until, days=PAIR_BAR_DAYS)
+    )
     pair = (
         compute_pair(
             [x.bar_date for x in a],

@@ -18,6 +18,7 @@ from tapewire.enrich import queries as enrich_queries
 from tapewire.errors import NoDataError, NoNewSessionError, TapewireError, VerificationError
 from tapewire.market import queries as market_queries
 from tapewire.market.queries import InstrumentView
+from tapewire.market.sanity import flagged_bars, reviewed_bars
 from tapewire.newsroom import queries as newsroom_queries
 from tapewire.newsroom.brief_index import store_brief
 from tapewire.newsroom.coherence import TWINS, cohere
@@ -137,7 +138,30 @@ def _check_fresh(ctx: RunContext, inst: InstrumentView, latest: _Latest) -> None
         max_behind=ctx.settings.market.max_trading_days_behind,
     )
     if not data.write:
-        raise NoDataError(f"{inst.symbol}: {data.reason}")
+        raise NoDataError(f"{inst.symbol}: {data.reason}{_held_bars_hint(ctx, inst, tech)}")
+
+
+def _is_data_gap(reason: str) -> bool:
+    return reason.startswith(("stale:", "no bars"))
+
+
+def _held_bars_hint(ctx: RunContext, inst: InstrumentView, tech: TechnicalsView | None) -> str:
+    """Why the data stops where it does when the price sanity check holds bars back: a
+    suspected split leaves every later bar out until someone confirms it, and "no bars" alone
+    would send the reader looking for a missing file."""
+    after = tech.bar_date if tech else None
+    held = [
+        (day, flag)
+        for day, flag, accepted in flagged_bars(ctx.store, inst.id)
+        if not accepted and day <= ctx.as_of.date() and (after is None or day > after)
+    ]
+    if not held:
+        return ""
+    day, flag = held[0]
+    return (
+        f"; bars from {day} are held for review ({flag}): check them, then "
+        f"`tapewire prices confirm {inst.symbol} {day}` accepts them"
+    )
 
 
 def gather_facts(
@@ -168,7 +192,11 @@ def gather_facts(
     ):
         bench_tech = technicals_queries.latest(ctx.store, bench.id, until=ctx.as_of)
         benchmark = (bench.symbol, bench_tech.values.get("return20_pct") if bench_tech else None)
-    bars = market_queries.bars(ctx.store, inst.id, until=ctx.as_of, days=HISTORY_DAYS)
+    bars = reviewed_bars(
+        ctx.store,
+        inst.id,
+        market_queries.bars(ctx.store, inst.id, until=ctx.as_of, days=HISTORY_DAYS),
+    )  # in the indicators' units: a confirmed split back-adjusted, rejected ticks left out
     facts = build_facts(
         instrument=inst,
         technicals=tech,
@@ -258,7 +286,8 @@ def write_brief(
     if decision.reason.startswith("no new session"):
         raise NoNewSessionError(f"{inst.symbol}: {decision.reason}")
     if not decision.write:
-        raise NoDataError(f"{inst.symbol}: {decision.reason}")
+        hint = _held_bars_hint(ctx, inst, latest.tech) if _is_data_gap(decision.reason) else ""
+        raise NoDataError(f"{inst.symbol}: {decision.reason}{hint}")
     facts = gather_facts(ctx, inst, latest, trigger=decision, events=events)
     return _publish(ctx, inst, slug, facts, decision, llm=llm)
 

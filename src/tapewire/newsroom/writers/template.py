@@ -249,8 +249,8 @@ def _momentum_driver(p: dict[str, Any]) -> str | None:
 
 def _relative_driver(f: dict[str, Any]) -> str | None:
     p, bench = f["price"], f.get("benchmark")
-    if not bench or p.get("rs20_pct") is None:
-        return None
+    if not bench or p.get("rs20_pct") is None or instrument_pair_sentence(f) is not None:
+        return None  # the benchmark-pair paragraph gives it, with both legs and 60 sessions
     way = "outperformed" if p["rs20_pct"] >= 0 else "lagged"
     return f"it {way} {bench['symbol']} by {fmt_pct(p['rs20_pct'])} over 20 sessions"
 
