@@ -287,36 +287,76 @@ def _adjusted(bar: BarView, splits: list[tuple[date, float, str, bool]]) -> BarV
     )
 
 
-def reviewed_bars(store: Store, instrument_id: int, bars: Sequence[BarView]) -> list[BarView]:
-    """``bars`` (oldest first) as every reader after the technicals stage must see them: bad ticks
-    that were flagged and not accepted left out, bars before a confirmed split back-adjusted into
-    post-split units. Reads flags only (never writes): the technicals stage flags new suspects.
-
-    Without this the newsroom computed a 60-session return of -50% and a 52-week closing high
-    in pre-split prices across a confirmed 2:1 split, while the indicators were adjusted."""
-    if not bars:
-        return []
+def reviews(
+    store: Store, instrument_id: int, *, until: date | None = None
+) -> tuple[list[tuple[date, float]], set[date]]:
+    """The stored reviews readers apply: confirmed splits (date, old/new price ratio), oldest
+    first, and flagged bad ticks nobody accepted. Reads flags only (the technicals stage writes
+    them)."""
+    query = select(Bar.bar_date, Bar.sanity, Bar.sanity_ok).where(
+        Bar.instrument_id == instrument_id, Bar.interval == "1d", Bar.sanity.is_not(None)
+    )
+    if until is not None:
+        query = query.where(Bar.bar_date <= until)
     with store.read() as s:
-        rows = s.execute(
-            select(Bar.bar_date, Bar.sanity, Bar.sanity_ok).where(
-                Bar.instrument_id == instrument_id,
-                Bar.interval == "1d",
-                Bar.sanity.is_not(None),
-                Bar.bar_date <= bars[-1].bar_date,
-            )
-        ).all()
-    if not rows:
-        return list(bars)
-    splits: list[tuple[date, float, str, bool]] = []
+        rows = s.execute(query.order_by(Bar.bar_date)).all()
+    splits: list[tuple[date, float]] = []
     ticks: set[date] = set()
     for day, reason, ok in rows:
         if _kind(str(reason)) == "split":
             ratio = _ratio_of(str(reason))
             if ok and ratio is not None:
-                splits.append((day, ratio, str(reason), True))
+                splits.append((day, ratio))
         elif not ok:
             ticks.add(day)
-    return [_adjusted(b, splits) for b in bars if b.bar_date not in ticks]
+    return splits, ticks
+
+
+def units_factor(day: date, splits: Sequence[tuple[date, float]], units_of: date | None) -> float:
+    """What a bar of ``day`` is multiplied by to read in the units of ``units_of`` (None: the
+    newest units, after every split): a split's ratio divides the bars before it when the
+    units are after it, and multiplies the bars from it on when the units are before it."""
+    factor = 1.0
+    for split_day, ratio in splits:
+        if day < split_day and (units_of is None or units_of >= split_day):
+            factor /= ratio
+        elif units_of is not None and units_of < split_day <= day:
+            factor *= ratio
+    return factor
+
+
+def reviewed_bars(
+    store: Store, instrument_id: int, bars: Sequence[BarView], *, units_of: date | None = None
+) -> list[BarView]:
+    """``bars`` (oldest first) as every reader after the technicals stage must see them: bad ticks
+    that were flagged and not accepted left out, prices across a confirmed split in one set of
+    units: the newest (as the indicators use) or those of ``units_of`` (a past call's day).
+
+    Without this the newsroom computed a 60-session return of -50% and a 52-week closing high
+    in pre-split prices across a confirmed 2:1 split, while the indicators were adjusted."""
+    if not bars:
+        return []
+    splits, ticks = reviews(store, instrument_id, until=bars[-1].bar_date)
+    if not splits and not ticks:
+        return list(bars)
+    out = []
+    for b in bars:
+        if b.bar_date in ticks:
+            continue
+        factor = units_factor(b.bar_date, splits, units_of)
+        out.append(
+            b
+            if factor == 1.0
+            else replace(
+                b,
+                open=b.open * factor,
+                high=b.high * factor,
+                low=b.low * factor,
+                close=b.close * factor,
+                volume=b.volume / factor,
+            )
+        )
+    return out
 
 
 def flagged_bars(store: Store, instrument_id: int) -> list[tuple[date, str, bool]]:

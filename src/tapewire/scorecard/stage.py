@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
 from tapewire.context import RunContext, StageReport
 from tapewire.market import queries as market_queries
-from tapewire.market.queries import InstrumentView
+from tapewire.market.queries import BarView, InstrumentView
+from tapewire.market.sanity import reviews, units_factor
 from tapewire.newsroom import queries as newsroom_queries
 from tapewire.scorecard import queries as scorecard_queries
 from tapewire.scorecard.calls import Call, atr_pct, components_of, named_levels
@@ -276,16 +277,16 @@ def _fill(
             )
         )
     days = (ctx.as_of - oldest).days + 10 if oldest is not None else PATH_DAYS
-    cache: dict[int, list[PathBar]] = {}
+    cache: dict[int, _Series] = {}
     for oid, instrument_id, direction, inputs, levels, seen in rows:
         inst = by_id.get(instrument_id)
         if inst is None:
             continue
         entry_date = datetime.fromisoformat(str(inputs["entry_date"])).date()
-        bars = cache.get(inst.id)
-        if bars is None:
-            bars = cache[inst.id] = _bars(ctx, inst.id, days)
-        path = [b for b in bars if entry_date < b.bar_date <= last_day][: HORIZONS[-1]]
+        series = cache.get(inst.id)
+        if series is None:
+            series = cache[inst.id] = _bars(ctx, inst.id, days)
+        path = series.path(entry_date, last_day)
         if len(path) <= seen:
             continue
         bench = by_symbol.get(inst.benchmark_symbol or "")
@@ -294,7 +295,7 @@ def _fill(
             bb = cache.get(bench.id)
             if bb is None:
                 bb = cache[bench.id] = _bars(ctx, bench.id, days)
-            bench_path = [(b.bar_date, b.close) for b in bb if b.bar_date <= path[-1].bar_date]
+            bench_path = bb.closes(entry_date, path[-1].bar_date)
         m = measure(
             direction=direction,
             entry_close=float(str(inputs["entry_close"])),
@@ -315,12 +316,38 @@ def _fill(
         report.add("outcomes_completed" if m.complete else "outcomes_updated")
 
 
-def _bars(ctx: RunContext, instrument_id: int, days: int) -> list[PathBar]:
-    """The instrument's bars known at ctx.as_of over the last ``days`` days."""
-    return [
-        PathBar(b.bar_date, b.high, b.low, b.close)
-        for b in market_queries.bars(ctx.store, instrument_id, until=ctx.as_of, days=days)
-    ]
+@dataclass(frozen=True, slots=True)
+class _Series:
+    """An instrument's stored bars with their reviews: rejected ticks left out, and prices read
+    in the units of a call's day, so a confirmed split after the call is not a -50% outcome
+    (the call's entry close and levels are in that day's units)."""
+
+    bars: list[BarView]
+    splits: list[tuple[date, float]]
+
+    def path(self, entry_date: date, last_day: date) -> list[PathBar]:
+        out = []
+        for b in self.bars:
+            if entry_date < b.bar_date <= last_day:
+                f = units_factor(b.bar_date, self.splits, entry_date)
+                out.append(PathBar(b.bar_date, b.high * f, b.low * f, b.close * f))
+                if len(out) == HORIZONS[-1]:
+                    break
+        return out
+
+    def closes(self, entry_date: date, through: date) -> list[tuple[date, float]]:
+        return [
+            (b.bar_date, b.close * units_factor(b.bar_date, self.splits, entry_date))
+            for b in self.bars
+            if b.bar_date <= through
+        ]
+
+
+def _bars(ctx: RunContext, instrument_id: int, days: int) -> _Series:
+    """The instrument's bars known at ctx.as_of over the last ``days`` days, with its reviews."""
+    bars = market_queries.bars(ctx.store, instrument_id, until=ctx.as_of, days=days)
+    splits, ticks = reviews(ctx.store, instrument_id, until=ctx.as_of.date())
+    return _Series([b for b in bars if b.bar_date not in ticks], splits)
 
 
 def save_backtest(store: Store, results: Sequence[tuple[Call, Measured]], *, now: datetime) -> int:
