@@ -141,3 +141,27 @@ def test_the_analysis_states_relative_strength_once(demo_facts: dict[str, dict[s
     bench = facts["benchmark"]["symbol"]
     assert pair_text in analysis
     assert not any(f"{bench} by" in t for t in analysis if t != pair_text)
+
+
+def test_a_levels_clause_naming_the_year_low_is_not_read_as_a_new_low(
+    demo_facts: dict[str, dict[str, Any]],
+) -> None:
+    """ "the nearest marks are the 52-week low ... below" was read by the verifier as "marks the
+    52-week low" (a new extreme): a real CVX brief of 2023-11-30 was rejected three days in a row.
+    Every variant of the levels clause must pass when the nearest floor is the year's low."""
+    from tapewire.newsroom.writers import situations
+    from tapewire.newsroom.writers.template import LEVEL_LABELS
+
+    facts = copy.deepcopy(demo_facts["ACME"])
+    close = facts["price"]["close"]
+    facts["history"] = {**(facts.get("history") or {}), "new_low_close": False}
+    low = {"kind": "low52", "price": round(close * 0.999, 2), "touches": 1}  # the nearest floor
+    facts["levels"] = [lv for lv in facts["levels"] if lv["kind"] != "low52"] + [low]
+    seen = set()
+    for salt in range(30):
+        facts["instrument"] = {**facts["instrument"], "symbol": f"AC{salt}"}
+        text = situations._levels_clause(facts, LEVEL_LABELS)
+        assert "52-week low" in text
+        seen.add(text[:12])
+        assert verify_texts([text[0].upper() + text[1:] + "."], facts).ok, text
+    assert len(seen) == 3  # every variant was checked

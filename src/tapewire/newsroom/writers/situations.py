@@ -376,7 +376,7 @@ def _levels_clause(f: dict[str, Any], labels: dict[str, str]) -> str:
             (
                 f"it sits between {level_phrase(f, below, labels)} and {level_phrase(f, above, labels)}",
                 f"{level_phrase(f, above, labels)} caps it, with {level_phrase(f, below, labels)} beneath",
-                f"the nearest marks are {level_phrase(f, below, labels)} below and "
+                f"the nearest levels are {level_phrase(f, below, labels)} below and "
                 f"{level_phrase(f, above, labels)} above",
             ),
             f,
