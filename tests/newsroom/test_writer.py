@@ -165,3 +165,56 @@ def test_a_levels_clause_naming_the_year_low_is_not_read_as_a_new_low(
         seen.add(text[:12])
         assert verify_texts([text[0].upper() + text[1:] + "."], facts).ok, text
     assert len(seen) == 3  # every variant was checked
+
+
+def test_a_recap_of_another_session_does_not_lead(demo_facts: dict[str, dict[str, Any]]) -> None:
+    """Friday's brief led with "“Amazon.com Inc. stock falls Thursday, underperforms market”:
+    AMZN firms 0.6%" (2023-12-01 sitemaps replayed): a title naming another weekday is a recap
+    or a preview of another session, not what happened in this one."""
+    from datetime import date as date_
+    from datetime import timedelta
+
+    from tapewire.newsroom.writers import situations
+
+    facts = copy.deepcopy(demo_facts["ACME"])
+    day = date_.fromisoformat(str(facts["bar_date"])[:10])
+    weekday = day.strftime("%A")
+    other = "Monday" if weekday != "Monday" else "Tuesday"
+    item = {
+        "title": f"Acme Inc. stock falls {other}, underperforms market",
+        "outlet": "MarketWatch",
+    }
+    facts["news"] = [{**facts["news"][0], **item}] if facts.get("news") else [item]
+    facts["lead_story"] = facts["lead_story_headline"] = None
+    assert situations.lead_item(facts) is None
+    assert other not in TemplateWriter().write(facts).headline
+    facts["news"][0]["title"] = f"Acme Inc. stock rises {weekday}, outperforms market"
+    lead = situations.lead_item(facts)
+    assert lead is not None and weekday in lead["title"]
+    # a move reported the evening before, with no weekday named, is the previous session's too
+    facts["news"][0]["title"] = "Acme Inc. stock outperforms market on strong trading day"
+    facts["news"][0]["published_at"] = f"{day - timedelta(days=1)}T21:39:00+00:00"
+    assert situations.lead_item(facts) is None
+    facts["news"][0]["published_at"] = f"{day}T15:00:00+00:00"  # during the session: this one's
+    assert situations.lead_item(facts) is not None
+    facts["news"][0]["title"] = "Acme to cut 10% of staff"  # news, not a recap: it may lead
+    facts["news"][0]["published_at"] = f"{day - timedelta(days=1)}T21:39:00+00:00"
+    assert situations.lead_item(facts) is not None
+
+
+def test_the_news_take_follows_the_tone_and_the_move(demo_facts: dict[str, dict[str, Any]]) -> None:
+    """A downbeat explainer was called "the catalyst" of a 2% rally: the take says the story and
+    the tape agree only when the story's tone toward the instrument has the move's sign."""
+    from tapewire.newsroom.writers import situations
+
+    facts = copy.deepcopy(demo_facts["ACME"])
+    assert facts["news"], "the demo facts carry news"
+    item = {**facts["news"][0], "title": "Acme wins a large contract", "tone": 0.6}
+    facts["news"], facts["lead_story"], facts["lead_story_headline"] = [item], None, None
+    facts["price"]["change_pct"] = 2.0
+    assert "agree" in situations._news_take(facts)
+    facts["price"]["change_pct"] = -2.0
+    assert "point different ways" in situations._news_take(facts)
+    item["tone"] = 0.05
+    assert situations._news_take(facts).startswith("Watch whether")
+    assert "catalyst" not in " ".join(TemplateWriter().write(facts).texts())

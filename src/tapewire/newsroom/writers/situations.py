@@ -12,7 +12,9 @@ a sell-off in bonds. Every number is taken from the fact sheet and formatted onc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from tapewire.newsroom import assets
@@ -20,6 +22,7 @@ from tapewire.newsroom.writers.base import fmt_date, fmt_pct
 from tapewire.newsroom.writers.claims import level_label
 from tapewire.newsroom.writers.phrases import pick
 
+TONE_AGREES = 0.2  # a lead story's tone at least this far from 0 takes a side on the move
 BIG_MOVE_ATR = 1.3  # a day's move of at least this many ATRs is a story of its own
 QUIET_MOVE_ATR = 0.4  # below this many ATRs the day was quiet
 STREAK_DAYS = 4  # a run of closes in one direction worth a lede
@@ -54,10 +57,60 @@ def _name(f: dict[str, Any]) -> str:
 MACRO_LEAD_THEMES = frozenset({"rates", "inflation", "jobs", "economy", "markets"})
 
 
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY_WORD = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b", re.IGNORECASE)
+
+
+# a title that reports a session's price move ("Boeing Co. stock outperforms market on strong
+# trading day", "Stocks close higher", "shares fell 3%")
+_MOVE_REPORT = re.compile(
+    r"\b(?:stocks?|shares?|index|indexes|futures)\b[^.;:]{0,30}?\b(?:rises?|rose|falls?|fell|"
+    r"gains?|gained|drops?|dropped|climbs?|climbed|slips?|slipped|jumps?|jumped|sinks?|sank|"
+    r"slides?|slid|rall(?:y|ies|ied)|surges?|surged|tumbles?|tumbled|closes?|closed|ends?|ended|"
+    r"finish(?:es|ed)?|(?:out|under)performs?|(?:out|under)performed)\b",
+    re.IGNORECASE,
+)
+
+
+def other_session(title: str, f: dict[str, Any], published_at: str | None = None) -> bool:
+    """The item is about another session: its title names a weekday that is not this session's
+    (a recap, "Amazon.com Inc. stock falls Thursday, underperforms market", or a preview), or it
+    reports a price move and was published before this session's day (UTC).
+    Quoted at the top of Friday's brief it read "“... stock falls Thursday ...”: AMZN firms
+    0.6%" (found replaying the 2023-12-01 sitemaps)."""
+    if not f.get("bar_date"):
+        return False
+    bar_day = date.fromisoformat(str(f["bar_date"])[:10])
+    reported_before = published_at and date.fromisoformat(published_at[:10]) < bar_day
+    if reported_before and _MOVE_REPORT.search(title):
+        return True  # a move reported before this session's day is an earlier session's
+    named = {m.lower() for m in _WEEKDAY_WORD.findall(title)}
+    return bool(named) and _WEEKDAYS[bar_day.weekday()] not in named
+
+
+def _news_take(f: dict[str, Any]) -> str:
+    """The take's last word on a news-led brief. "The story is the catalyst" only when the
+    story's tone toward the instrument and the day's move agree (an explainer about the Apple
+    Card was called the catalyst of a 2% rally in Goldman Sachs)."""
+    item, change = lead_item(f), f["price"].get("change_pct")
+    tone = (item or {}).get("tone")
+    if tone is None or change is None or abs(tone) < TONE_AGREES:
+        return "Watch whether the price keeps following the story."
+    if (tone > 0) == (change > 0):
+        return "The story and the tape agree; the levels decide how far it runs."
+    return "The tape and the story point different ways: the levels matter more than the headline."
+
+
 def lead_item(f: dict[str, Any]) -> dict[str, Any] | None:
     """The news item a news-led brief quotes: the lead story's first source, else the most
     relevant source (the fact sheet lists them so)."""
-    news = [n for n in f.get("news", []) if n.get("title") and "”" not in n["title"]]
+    news = [
+        n
+        for n in f.get("news", [])
+        if n.get("title")
+        and "”" not in n["title"]
+        and not other_session(n["title"], f, n.get("published_at"))
+    ]
     lead = f.get("lead_story")
     # a theme link is context, not what happened to the instrument (a hostage story for the VIX):
     # it heads the brief only as the hot story the brief was written for, or as a macro story
@@ -719,14 +772,7 @@ def take(f: dict[str, Any], kind: str, labels: dict[str, str]) -> str:
     agree = _agree(f)
     extra = None
     if kind == "news":
-        extra = pick(
-            (
-                "Watch whether the price keeps following the story.",
-                "The story is the catalyst; the levels decide how far it runs.",
-            ),
-            f,
-            "take-extra",
-        )
+        extra = _news_take(f)
     elif kind == "break":
         extra = "A close back through the broken level would make it a false break."
     elif kind == "quiet":
