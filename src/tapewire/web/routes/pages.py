@@ -19,7 +19,7 @@ from tapewire.scorecard import queries as scorecard_queries
 from tapewire.signals import queries as signals_queries
 from tapewire.store import Store
 from tapewire.technicals import queries as technicals_queries
-from tapewire.web.chart import render_chart, render_history
+from tapewire.web.chart import price_svg, pulse_svg
 from tapewire.web.deps import get_store, get_templates
 
 router = APIRouter(include_in_schema=False)
@@ -114,7 +114,7 @@ def brief_page(
         "brief.html",
         store,
         b=queries.brief_document(view),
-        chart=render_chart(view.chart),
+        chart=price_svg(view.chart),
         related=queries.related_briefs(store, view),
         outcome=scorecard_queries.brief_outcome(store, view.id),
     )
@@ -169,7 +169,8 @@ def instrument_page(
         inst=inst,
         briefs=briefs,
         tech=tech,
-        history=render_history([(h.as_of, h.pulse) for h in history]),
+        history=pulse_svg([(h.as_of, h.pulse) for h in history]),
+        history_count=len(history),
         feed=f"/feeds/instruments/{symbol}.atom",
     )
 
