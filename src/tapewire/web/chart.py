@@ -50,7 +50,7 @@ COLOUR_NAMES = {
 }
 AVERAGES = (50, 200)  # the moving averages a brief's fact sheet holds (price.sma50, price.sma200)
 SESSIONS_SHOWN = 260  # about a year of daily bars in the interactive chart
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def price_decimals(prices: Sequence[float]) -> int:
@@ -198,7 +198,7 @@ GRID = "#e5e7eb"
 LINE = "#2563eb"
 
 
-def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+def _nice_ticks(lo: float, hi: float, count: int = 6) -> list[float]:
     raw = (hi - lo) / max(count, 1) or 1.0
     mag = 10 ** math.floor(math.log10(raw))
     step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
@@ -209,7 +209,9 @@ def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
 def _month_ticks(days: Sequence[date], max_labels: int) -> list[tuple[int, str]]:
     """(index, label) at the first session of a month, every n-th month so labels fit."""
     starts = [
-        (i, d) for i, d in enumerate(days) if i > 0 and (d.month, d.year) != (days[i - 1].month, days[i - 1].year)
+        (i, d)
+        for i, d in enumerate(days)
+        if i > 0 and (d.month, d.year) != (days[i - 1].month, days[i - 1].year)
     ]
     step = 1
     while len(starts[::step]) > max_labels:
@@ -232,7 +234,9 @@ class _Box:
     y1: float
 
     def hits(self, other: _Box) -> bool:
-        return self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
+        return (
+            self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
+        )
 
 
 def _line_span(ys: Sequence[float], x0: float, x1: float) -> tuple[float, float]:
@@ -373,7 +377,7 @@ def price_svg(chart: dict[str, Any] | None) -> StaticChart | None:
         f"{fmt_price(closes[-1], decimals)}</text>"
     )
     parts.append("</svg>")
-    caption = f"Daily closes, {days[0]:%-d %b %Y} – {days[-1]:%-d %b %Y}"
+    caption = f"Daily closes, {days[0].day} {days[0]:%b %Y} to {days[-1].day} {days[-1]:%b %Y}"
     if left_over:  # lines too close to the price and each other for a label at phone width
         caption += ". Dashed lines: " + "; ".join(
             f"{text} ({COLOUR_NAMES.get(colour_of[text], 'grey')})" for text in left_over
@@ -412,10 +416,11 @@ def pulse_svg(points: Sequence[tuple[datetime, float]]) -> Markup | None:
         f'<rect x="0" y="{y(40)}" width="{w}%" height="{y(0) - y(40)}" fill="#dc2626" '
         f'fill-opacity="0.10"/>',
     ]
-    for v, word in ((100, "100"), (60, "60"), (40, "40"), (0, "0")):
-        parts.append(f'<line x1="0" x2="{w}%" y1="{y(v)}" y2="{y(v)}" stroke="{GRID}"/>')
+    for mark in (100.0, 60.0, 40.0, 0.0):
+        parts.append(f'<line x1="0" x2="{w}%" y1="{y(mark)}" y2="{y(mark)}" stroke="{GRID}"/>')
         parts.append(
-            f'<text x="99.5%" y="{y(v) + 4}" text-anchor="end" fill="currentColor">{word}</text>'
+            f'<text x="99.5%" y="{y(mark) + 4}" text-anchor="end" fill="currentColor">'
+            f"{mark:.0f}</text>"
         )
     for frac, label in _time_ticks(pts[0][0], pts[-1][0]):
         x = round((0.01 + 0.98 * frac) * w, 2)
