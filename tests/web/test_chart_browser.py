@@ -184,3 +184,21 @@ def test_brief_page_weighs_under_300_kb(
     assert any(u.endswith("lightweight-charts.standalone.production.js") for u in weights)
     assert total < WEIGHT_BUDGET, weights
     page.context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_instrument_page_chart_draws(base: str, browser: Any, width: int) -> None:
+    """(Its sideways scroll at 390 px is the levels table's: branch `desk` owns that check.)"""
+    page, seen = _open(browser, f"{base}/instruments/SPY", width)
+    box = page.locator("[data-testid=price-chart] .pxchart-box")
+    box.locator("canvas").first.wait_for(timeout=15000)
+    page.wait_for_function("document.querySelector('.pxchart-ohlc')?.textContent.length > 0")
+    page.wait_for_timeout(300)
+    up, down = box.evaluate(CANDLE_PIXELS)
+    assert up > 200 and down > 100, f"candles not drawn ({up} up, {down} down px)"
+    assert "the latest levels" in page.locator(".pxchart-caption").inner_text()
+    assert page.evaluate("window.__csp") == []
+    assert seen["failed"] == [], seen["failed"]
+    assert page.get_by_test_id("pulse-history").locator("circle").count() == 3
+    page.screenshot(path=str(ARTIFACTS / f"instrument-SPY-{width}.png"), full_page=True)
+    page.context.close()

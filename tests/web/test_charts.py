@@ -17,6 +17,7 @@ from tapewire.config import Settings
 from tapewire.market import queries as market_queries
 from tapewire.newsroom import queries as newsroom_queries
 from tapewire.store import Store
+from tapewire.technicals import queries as technicals_queries
 from tapewire.web.app import create_app
 from tapewire.web.chart import (
     CHAR_W,
@@ -218,3 +219,27 @@ def test_instrument_page_draws_pulse_history_on_time(
     page = client.get("/instruments/SPY").text
     assert 'data-testid="pulse-history"' in page and "readings on a time axis" in page
     assert len(re.findall(r"<circle cx=", page)) == 3  # the three briefs' readings
+
+
+def test_instrument_chart_is_the_latest_data_with_every_brief_marked(
+    real: tuple[Settings, Store, list[str]], client: httpx.Client
+) -> None:
+    _, store, _ = real
+    inst = market_queries.instrument(store, "SPY")
+    assert inst is not None
+    doc = client.get("/api/instruments/SPY/chart").json()
+    bars = market_queries.bars(store, inst.id, until=datetime.now(UTC))
+    assert doc["last_bar"] == bars[-1].bar_date.isoformat() and len(doc["bars"]) == 260
+    spy = [v for v in _instrument_briefs(real) if v.instruments == ("SPY",)]
+    assert {m["slug"] for m in doc["markers"]} == {v.slug for v in spy}
+    assert not any(m["current"] for m in doc["markers"])
+    assert doc["levels"] and all(not INTERNAL.search(lv["label"]) for lv in doc["levels"])
+    tech = technicals_queries.latest(store, inst.id, until=datetime.now(UTC))
+    assert tech is not None and doc["levels_bar"] == tech.bar_date.isoformat()
+    assert {lv["price"] for lv in doc["levels"]} == {  # the averages are lines, not levels
+        lv.price for lv in tech.levels if lv.kind not in ("sma50", "sma200")
+    }
+    assert {a["period"] for a in doc["averages"]} == {50, 200}
+    assert client.get("/api/instruments/NOPE/chart").status_code == 404
+    page = client.get("/instruments/SPY").text
+    assert 'data-chart="/api/instruments/SPY/chart"' in page and "<polyline" in page

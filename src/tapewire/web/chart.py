@@ -21,6 +21,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from tapewire.market.queries import BarView
+from tapewire.technicals.queries import LevelView
 
 LEVEL_WORDS = {
     "support": "Support",
@@ -74,6 +75,30 @@ def level_label(level: dict[str, Any], decimals: int) -> str:
         return f"{str(level['label'])[:1].upper()}{str(level['label'])[1:]} {price}"
     words = LEVEL_WORDS.get(kind) or kind.replace("_", " ").strip().capitalize() or "Level"
     return f"{words} {price}"
+
+
+FULL_YEAR_SESSIONS = 252  # newsroom.facts: "52-week" needs a year of sessions on record
+
+
+def level_dicts(levels: Sequence[LevelView], sessions: int) -> list[dict[str, Any]]:
+    """Stored levels as a brief's chart holds them, the range extremes named for the history
+    behind them ("52-week high" with a year of ``sessions``, else "129-session high")."""
+    span = "52-week" if sessions >= FULL_YEAR_SESSIONS else f"{sessions}-session"
+    return [
+        {
+            "kind": lv.kind,
+            "price": lv.price,
+            "touches": lv.touches,
+            "zone_low": lv.zone_low,
+            "zone_high": lv.zone_high,
+            **(
+                {"label": f"{span} {'high' if lv.kind == 'high52' else 'low'}"}
+                if lv.kind in ("high52", "low52")
+                else {}
+            ),
+        }
+        for lv in levels
+    ]
 
 
 def _sma(closes: Sequence[float], period: int) -> list[float | None]:

@@ -247,9 +247,12 @@
         draw(box, data);
         const caption = box.parentElement.querySelector(".pxchart-caption");
         if (caption) {
+          const brief = data.markers.some(function (m) { return m.current; });
           caption.textContent = "Daily candles and volume to " + data.last_bar +
-            " (the brief's data), " + (data.averages.length ? data.averages.map(function (a) { return a.label; }).join(" and ") + ", " : "") +
-            "the brief's levels; dots mark earlier briefs. Drag to scroll back a year.";
+            (brief ? " (the brief's data), " : ", ") +
+            (data.averages.length ? data.averages.map(function (a) { return a.label; }).join(" and ") + ", " : "") +
+            (brief ? "the brief's levels; dots mark earlier briefs." : "the latest levels (from the bar of " + data.levels_bar + "); dots mark briefs.") +
+            " Drag to scroll back a year.";
         }
       })
       .catch(function (err) { console.warn(err.message); });  // the static SVG stays
