@@ -89,7 +89,9 @@ def test_home_brief_and_tag_pages(site: tuple[str, Settings], browser: Any) -> N
         "article"
     )
     assert related.count() >= 1
-    assert page.locator("svg.chart polyline").count() == 1
+    chart = page.get_by_test_id("price-chart")  # the static SVG, replaced by the live chart
+    chart.locator("canvas").first.wait_for(timeout=10000)
+    assert chart.locator("svg polyline").count() == 0
     assert "claims grounded" in page.get_by_test_id("verification").inner_text()
     page.screenshot(path=str(SHOTS / "brief-desktop.png"), full_page=True)
 

@@ -123,7 +123,8 @@ async def test_planted_script_and_javascript_links_never_reach_a_page(
         assert "<script>alert" not in lowered, path
         assert "javascript:" not in lowered, path
         assert "onclick" not in lowered, path
-        assert lowered.count("<script") == lowered.count('<script src="/static/live.js"'), path
+        # only the site's own script files (live stream, the chart and its vendored library)
+        assert lowered.count("<script") == lowered.count('<script src="/static/'), path
 
 
 @pytest.mark.anyio

@@ -19,7 +19,7 @@ from tapewire.newsroom import queries
 from tapewire.signals import queries as signals_queries
 from tapewire.store import Store, open_store
 from tapewire.web.middleware import ResponseCache, SecurityHeaders
-from tapewire.web.routes import alerts, api, feeds, pages, scorecard, stream
+from tapewire.web.routes import alerts, api, charts, feeds, pages, scorecard, stream
 from tapewire.web.wakeup import Wakeup, stream_url
 
 WEB_DIR = Path(__file__).parent
@@ -55,6 +55,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     app.include_router(pages.router)
     app.include_router(api.router, prefix="/api")
+    app.include_router(charts.router, prefix="/api")
     app.include_router(stream.router, prefix="/api")
     app.include_router(feeds.router)
     app.include_router(scorecard.page_router)

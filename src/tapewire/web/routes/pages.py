@@ -19,8 +19,9 @@ from tapewire.scorecard import queries as scorecard_queries
 from tapewire.signals import queries as signals_queries
 from tapewire.store import Store
 from tapewire.technicals import queries as technicals_queries
-from tapewire.web.chart import render_chart, render_history
+from tapewire.web.chart import FULL_YEAR_SESSIONS, level_dicts, price_svg, pulse_svg
 from tapewire.web.deps import get_store, get_templates
+from tapewire.web.routes.charts import recent_bars
 
 router = APIRouter(include_in_schema=False)
 StoreDep = Annotated[Store, Depends(get_store)]
@@ -30,6 +31,7 @@ PAGE_SIZE = 20
 P = ParamSpec("P")
 R = TypeVar("R")
 MARKET_ARCHIVE = 60  # earlier market briefs listed on /market
+STATIC_CHART_DAYS = 200  # calendar days read for the instrument page's 120-session static chart
 
 
 def one_connection(endpoint: Callable[P, R]) -> Callable[P, R]:
@@ -114,7 +116,7 @@ def brief_page(
         "brief.html",
         store,
         b=queries.brief_document(view),
-        chart=render_chart(view.chart),
+        chart=price_svg(view.chart),
         related=queries.related_briefs(store, view),
         outcome=scorecard_queries.brief_outcome(store, view.id),
     )
@@ -161,6 +163,12 @@ def instrument_page(
     briefs, _ = queries.search_briefs(store, BriefFilter(symbol=symbol), limit=10)
     history = signals_queries.history(store, inst.id, until=now, limit=120)
     tech = technicals_queries.latest(store, inst.id, until=now)
+    bars = recent_bars(store, inst.id, now=now, days=STATIC_CHART_DAYS)[-120:]
+    static = {  # as a brief's stored chart: 120 closes and the latest levels
+        "dates": [b.bar_date.isoformat() for b in bars],
+        "closes": [b.close for b in bars],
+        "levels": level_dicts(tech.levels, FULL_YEAR_SESSIONS) if tech else [],
+    }
     return _page(
         templates,
         request,
@@ -169,7 +177,9 @@ def instrument_page(
         inst=inst,
         briefs=briefs,
         tech=tech,
-        history=render_history([(h.as_of, h.pulse) for h in history]),
+        history=pulse_svg([(h.as_of, h.pulse) for h in history]),
+        history_count=len(history),
+        chart=price_svg(static),
         feed=f"/feeds/instruments/{symbol}.atom",
     )
 

@@ -1,0 +1,262 @@
+// The brief page's interactive chart (TradingView lightweight-charts, vendored under
+// /static/vendor/). It replaces the static SVG in place once the chart data has arrived, so a
+// reader without JavaScript (or when the fetch fails) keeps the SVG.
+(function () {
+  "use strict";
+  const LWC = window.LightweightCharts;
+  const UP = "#16a34a", DOWN = "#dc2626";
+  const AVERAGE_COLOURS = { 50: "#f59e0b", 200: "#8b5cf6" };
+
+  function cssVar(name, fallback) {
+    const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    return v || fallback;
+  }
+
+  function fmt(value, decimals) {
+    return value.toLocaleString("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  }
+
+  function fmtVolume(v) {
+    const a = Math.abs(v);
+    if (a >= 1e9) return (v / 1e9).toFixed(2) + "B";
+    if (a >= 1e6) return (v / 1e6).toFixed(1) + "M";
+    if (a >= 1e3) return (v / 1e3).toFixed(1) + "K";
+    return String(Math.round(v));
+  }
+
+  function span(text, colour) {
+    const el = document.createElement("span");
+    el.textContent = text;
+    if (colour) el.style.color = colour;
+    return el;
+  }
+
+  // Level zones and their labels, drawn on the price pane. Labels sit at the right edge of the
+  // pane; ones that would overlap are pushed apart (a short leader joins a label to its line).
+  class LevelPrimitive {
+    constructor(levels, background, foreground) {
+      this.levels = levels;
+      this.background = background;
+      this.foreground = foreground;
+      this.series = null;
+      this.request = null;
+      this.minTop = 0;  // px kept clear for the legend
+    }
+    attached(param) { this.series = param.series; this.request = param.requestUpdate; }
+    detached() { this.series = null; }
+    updateAllViews() {}
+    paneViews() {
+      const self = this;
+      return [{
+        zOrder: function () { return "bottom"; },
+        renderer: function () {
+          return { draw: function (target) { self.drawZones(target); } };
+        },
+      }, {
+        zOrder: function () { return "top"; },
+        renderer: function () {
+          return { draw: function (target) { self.drawLabels(target); } };
+        },
+      }];
+    }
+    drawZones(target) {
+      const series = this.series;
+      if (!series) return;
+      const levels = this.levels;
+      target.useMediaCoordinateSpace(function (scope) {
+        const ctx = scope.context;
+        for (const lv of levels) {
+          if (lv.zone_low == null || lv.zone_high == null || lv.zone_high <= lv.zone_low) continue;
+          const y1 = series.priceToCoordinate(lv.zone_high), y2 = series.priceToCoordinate(lv.zone_low);
+          if (y1 == null || y2 == null) continue;
+          ctx.globalAlpha = 0.12;
+          ctx.fillStyle = lv.colour;
+          ctx.fillRect(0, Math.min(y1, y2), scope.mediaSize.width, Math.max(1, Math.abs(y2 - y1)));
+          ctx.globalAlpha = 1;
+        }
+      });
+    }
+    drawLabels(target) {
+      const series = this.series;
+      if (!series) return;
+      const self = this;
+      target.useMediaCoordinateSpace(function (scope) {
+        const ctx = scope.context;
+        const h = 16, gap = 1, height = scope.mediaSize.height, width = scope.mediaSize.width;
+        ctx.font = "12px system-ui, -apple-system, 'Segoe UI', sans-serif";
+        const items = [];
+        for (const lv of self.levels) {
+          const y = series.priceToCoordinate(lv.price);
+          if (y == null || y < 0 || y > height) continue;
+          items.push({ lv: lv, y: y, top: Math.max(self.minTop, y - h - 1) });  // above its line
+        }
+        items.sort(function (a, b) { return a.y - b.y; });
+        for (let i = 1; i < items.length; i++) {  // push down past the one above
+          items[i].top = Math.max(items[i].top, items[i - 1].top + h + gap);
+        }
+        let bottom = height - 2;  // (the top stays clear for the legend: scaleMargins.top)
+        for (let i = items.length - 1; i >= 0; i--) {  // then back up inside the pane
+          items[i].top = Math.min(items[i].top, bottom - h);
+          bottom = items[i].top - gap;
+        }
+        for (const it of items) {
+          const x = 6, mid = it.top + h / 2;
+          if (Math.abs(it.top + h + 1 - it.y) > 1) {  // pushed off its line: a short leader back to it
+            ctx.strokeStyle = it.lv.colour;
+            ctx.beginPath();
+            ctx.moveTo(x + 3, mid + 3);
+            ctx.lineTo(x + 3, it.y);
+            ctx.stroke();
+          }
+          ctx.fillStyle = it.lv.colour;
+          ctx.fillRect(x, mid - 3, 6, 6);
+          ctx.textBaseline = "middle";
+          ctx.lineJoin = "round";
+          ctx.lineWidth = 3;
+          ctx.strokeStyle = self.background;
+          ctx.strokeText(it.lv.label, x + 10, mid + 1);  // a halo: readable over the candles
+          ctx.fillStyle = self.foreground;
+          ctx.fillText(it.lv.label, x + 10, mid + 1);
+          ctx.lineWidth = 1;
+        }
+      });
+    }
+  }
+
+  function draw(box, data) {
+    const fg = cssVar("--fg", "#17191c"), muted = cssVar("--muted", "#5f6670");
+    const card = cssVar("--card", "#f5f6f8"), line = cssVar("--line", "#dde0e5");
+    const d = data.decimals, legendDecimals = Math.max(d, 2);
+    box.textContent = "";
+    box.classList.add("pxchart-live");
+    const chart = LWC.createChart(box, {
+      autoSize: true,
+      layout: { background: { type: "solid", color: card }, textColor: fg, fontSize: 12, attributionLogo: true },
+      grid: { vertLines: { color: line }, horzLines: { color: line } },
+      rightPriceScale: { borderColor: line, scaleMargins: { top: 0.2, bottom: data.has_volume ? 0.22 : 0.06 } },
+      timeScale: { borderColor: line, rightOffset: 8, minBarSpacing: 2 },
+      localization: { priceFormatter: function (p) { return fmt(p, d); }, locale: "en-US" },
+      crosshair: { mode: LWC.CrosshairMode.Normal },
+      handleScroll: { vertTouchDrag: false },
+    });
+    const candles = chart.addSeries(LWC.CandlestickSeries, {
+      upColor: UP, downColor: DOWN, borderUpColor: UP, borderDownColor: DOWN, wickUpColor: UP, wickDownColor: DOWN,
+      priceLineVisible: false,
+      priceFormat: { type: "price", precision: d, minMove: Math.pow(10, -d) },
+      autoscaleInfoProvider: function (original) {
+        const res = original();
+        if (!res || !res.priceRange) return res;
+        const lo = res.priceRange.minValue, hi = res.priceRange.maxValue, reach = (hi - lo) * 0.25;
+        for (const lv of data.levels) {  // keep the levels near the visible bars in view
+          if (lv.price >= lo - reach && lv.price <= hi + reach) {
+            res.priceRange.minValue = Math.min(res.priceRange.minValue, lv.price);
+            res.priceRange.maxValue = Math.max(res.priceRange.maxValue, lv.price);
+          }
+        }
+        return res;
+      },
+    });
+    candles.setData(data.bars.map(function (b) {
+      return { time: b.time, open: b.open, high: b.high, low: b.low, close: b.close };
+    }));
+    let volume = null;
+    if (data.has_volume) {
+      volume = chart.addSeries(LWC.HistogramSeries, {
+        priceScaleId: "", priceFormat: { type: "volume" }, lastValueVisible: false, priceLineVisible: false,
+      });
+      volume.priceScale().applyOptions({ scaleMargins: { top: 0.82, bottom: 0 } });
+      volume.setData(data.bars.map(function (b) {
+        return { time: b.time, value: b.volume, color: b.close >= b.open ? "rgba(22,163,74,0.35)" : "rgba(220,38,38,0.35)" };
+      }));
+    }
+    const averages = data.averages.map(function (a) {
+      const s = chart.addSeries(LWC.LineSeries, {
+        color: AVERAGE_COLOURS[a.period] || muted, lineWidth: 2, priceLineVisible: false,
+        lastValueVisible: false, crosshairMarkerVisible: false,
+        autoscaleInfoProvider: function () { return null; },  // the candles set the scale
+      });
+      s.setData(a.points);
+      return { meta: a, series: s };
+    });
+    for (const lv of data.levels) {
+      candles.createPriceLine({
+        price: lv.price, color: lv.colour, lineWidth: 1, lineStyle: LWC.LineStyle.Dashed,
+        axisLabelVisible: true, title: "",
+      });
+    }
+    const levelsDrawn = new LevelPrimitive(data.levels, card, fg);
+    candles.attachPrimitive(levelsDrawn);
+    const slugs = {};
+    LWC.createSeriesMarkers(candles, data.markers.map(function (m) {
+      slugs[m.slug] = m.slug;
+      const colour = m.direction === "Bullish" ? UP : m.direction === "Bearish" ? DOWN : muted;
+      return m.current
+        ? { id: m.slug, time: m.time, position: "aboveBar", shape: "arrowDown", color: fg, text: "This brief" }
+        : { id: m.slug, time: m.time, position: "belowBar", shape: "circle", color: colour, size: 0.6 };
+    }));
+    chart.subscribeClick(function (p) {
+      if (p.hoveredObjectId && slugs[p.hoveredObjectId]) {
+        window.location.href = "/briefs/" + encodeURIComponent(p.hoveredObjectId);
+      }
+    });
+
+    // The legend: the hovered (else the last) bar's OHLC, change and volume, the averages.
+    const legend = document.createElement("div");
+    legend.className = "pxchart-ohlc";
+    box.appendChild(legend);
+    const byTime = {};
+    data.bars.forEach(function (b, i) { byTime[b.time] = i; });
+    function show(time) {
+      const i = time != null && byTime[time] != null ? byTime[time] : data.bars.length - 1;
+      const b = data.bars[i], prev = i > 0 ? data.bars[i - 1].close : b.open;
+      const change = prev ? (b.close / prev - 1) * 100 : 0;
+      legend.textContent = "";
+      legend.appendChild(span(data.symbol + " · daily · " + b.time + " ", muted));
+      legend.appendChild(span("O " + fmt(b.open, legendDecimals) + " H " + fmt(b.high, legendDecimals) +
+        " L " + fmt(b.low, legendDecimals) + " C " + fmt(b.close, legendDecimals) + " ", fg));
+      legend.appendChild(span((change >= 0 ? "+" : "") + change.toFixed(2) + "%", change >= 0 ? UP : DOWN));
+      legend.appendChild(document.createElement("br"));
+      const extra = [];
+      if (data.has_volume) extra.push(span("Vol " + fmtVolume(b.volume), muted));
+      for (const a of averages) {
+        const pt = a.meta.points.find(function (p) { return p.time === b.time; });
+        if (pt) extra.push(span(a.meta.label + " " + fmt(pt.value, legendDecimals), AVERAGE_COLOURS[a.meta.period] || muted));
+      }
+      extra.forEach(function (el, k) { if (k) legend.appendChild(span(" · ", muted)); legend.appendChild(el); });
+    }
+    show(null);
+    // Room at the top for the legend: the price scale starts below it, level labels too.
+    const clear = legend.offsetHeight + 8;
+    levelsDrawn.minTop = clear;
+    chart.priceScale("right").applyOptions({ scaleMargins: { top: Math.min(0.45, (clear + 10) / box.clientHeight), bottom: data.has_volume ? 0.22 : 0.06 } });
+    chart.subscribeCrosshairMove(function (p) { show(p.time == null ? null : p.time); });
+
+    const shown = box.clientWidth >= 640 ? 130 : 60;  // sessions in view; scroll back for the year
+    const n = data.bars.length;
+    chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, n - shown), to: n + 8 });
+    return chart;
+  }
+
+  function start(box) {
+    const url = box.getAttribute("data-chart");
+    if (!url || !LWC) return;
+    fetch(url, { headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error("chart data: HTTP " + r.status); return r.json(); })
+      .then(function (data) {
+        if (!data.bars || data.bars.length < 2) return;  // keep the static SVG
+        draw(box, data);
+        const caption = box.parentElement.querySelector(".pxchart-caption");
+        if (caption) {
+          const brief = data.markers.some(function (m) { return m.current; });
+          caption.textContent = "Daily candles and volume to " + data.last_bar +
+            (brief ? " (the brief's data), " : ", ") +
+            (data.averages.length ? data.averages.map(function (a) { return a.label; }).join(" and ") + ", " : "") +
+            (brief ? "the brief's levels; dots mark earlier briefs." : "the latest levels (from the bar of " + data.levels_bar + "); dots mark briefs.") +
+            " Drag to scroll back a year.";
+        }
+      })
+      .catch(function (err) { console.warn(err.message); });  // the static SVG stays
+  }
+
+  document.querySelectorAll("[data-chart]").forEach(start);
+})();
