@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -236,3 +237,14 @@ def provider_health(store: Store) -> list[ProviderHealthView]:
             )
             for r in rows
         ]
+
+
+def reviewed_bars(
+    store: Store, instrument_id: int, bars: Sequence[BarView], *, units_of: date | None = None
+) -> list[BarView]:
+    """``bars`` with the stored price reviews applied (a confirmed split back-adjusted, rejected
+    ticks left out): the read every page and brief uses. The flags' meaning lives with the
+    screen (market.sanity), imported here lazily (it imports this module)."""
+    from tapewire.market.sanity import reviewed_bars as apply_reviews
+
+    return apply_reviews(store, instrument_id, bars, units_of=units_of)

@@ -39,7 +39,10 @@ def recent_bars(
     if last is None:
         return []
     until = min(now, datetime.combine(last + timedelta(days=1), time(), tzinfo=UTC))
-    return market_queries.bars(store, instrument_id, until=until, days=days)
+    bars = market_queries.bars(store, instrument_id, until=until, days=days)
+    return market_queries.reviewed_bars(
+        store, instrument_id, bars
+    )  # a confirmed split adjusted, ticks out
 
 
 @router.get(
@@ -62,7 +65,9 @@ def brief_chart(slug: str, request: Request, store: StoreDep) -> Response:
         inst = market_queries.instrument(store, symbol) if symbol else None
         if inst is None:
             raise HTTPException(status_code=404, detail=f"no chart for brief {slug}")
-        bars = market_queries.bars(store, inst.id, until=view.as_of, days=BAR_DAYS)
+        bars = market_queries.reviewed_bars(  # in the units of the brief's levels, as the writer saw them
+            store, inst.id, market_queries.bars(store, inst.id, until=view.as_of, days=BAR_DAYS)
+        )
         earlier, _ = queries.search_briefs(
             store,
             BriefFilter(symbol=inst.symbol),
