@@ -6,6 +6,9 @@ Errors are one line on stderr; ``--debug`` shows the traceback.
 
 from __future__ import annotations
 
+# Start-up budget (issue #16): importing this module loads click and the standard library only.
+# Settings (pydantic), the store (SQLAlchemy), HTTP (httpx), the web stack, numpy and rich are
+# imported inside the commands that use them; tests/cli/test_startup.py holds that line.
 import functools
 import json
 import logging
@@ -17,29 +20,20 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
 from tapewire import __version__
-from tapewire.clock import (
-    Clock,
-    FixedClock,
-    SystemClock,
-    check_year,
-    parse_as_of,
-    utc_midnight,
-)
-from tapewire.config import Settings, load_settings
-from tapewire.context import RunContext
 from tapewire.errors import ConfigError, NoDataError, NoNewSessionError, TapewireError
-from tapewire.net import HttpClient
-from tapewire.net.redact import redact_secrets, redact_url
-from tapewire.store import Store
-from tapewire.store import open_store as store_open
 
 if TYPE_CHECKING:
+    from tapewire.clock import Clock
+    from tapewire.config import Settings
+    from tapewire.context import RunContext
     from tapewire.market.stage import InstrumentSpec
+    from tapewire.net import HttpClient
+    from tapewire.store import Store
 
 log = logging.getLogger("tapewire")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -126,6 +120,8 @@ def cli() -> None:
 
 
 def settings_from(ctx: click.Context, **overrides: Any) -> Settings:
+    from tapewire.config import load_settings
+
     opts = ctx.ensure_object(Opts)
     if opts.db:
         overrides.setdefault("db", {})["url"] = opts.db
@@ -134,6 +130,8 @@ def settings_from(ctx: click.Context, **overrides: Any) -> Settings:
 
 def open_store(settings: Settings) -> Store:
     """Open the store and bring its schema up to date (migrations are idempotent)."""
+    from tapewire.store import open_store as store_open
+
     return store_open(settings.database_url(), busy_timeout_ms=settings.db.busy_timeout_ms)
 
 
@@ -141,21 +139,50 @@ def open_store(settings: Settings) -> Store:
 def run_context(
     settings: Settings, *, as_of: datetime | None = None, clock: Clock | None = None
 ) -> Iterator[RunContext]:
+    from tapewire.clock import SystemClock
+    from tapewire.context import RunContext
+
     clock = clock or SystemClock()
     store = open_store(settings)
-    http = HttpClient(settings.http)
+    http = _LazyHttp(settings)
     try:
         yield RunContext(
-            store=store, settings=settings, as_of=as_of or clock.now(), http=http, clock=clock
+            store=store,
+            settings=settings,
+            as_of=as_of or clock.now(),
+            http=cast("HttpClient", http),
+            clock=clock,
         )
     finally:
         http.close()
         store.close()
 
 
+class _LazyHttp:
+    """An ``HttpClient`` made on first use: most commands never fetch, and httpx is a tenth of
+    the start-up (issue #16). Every attribute is the real client's."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._client: HttpClient | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._client is None:
+            from tapewire.net import HttpClient
+
+            self._client = HttpClient(self._settings.http)
+        return getattr(self._client, name)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+
 def parse_as_of_arg(value: str | None) -> datetime | None:
     if value is None:
         return None
+    from tapewire.clock import parse_as_of
+
     try:
         return parse_as_of(value)
     except ValueError as exc:
@@ -179,6 +206,8 @@ def _json_default(value: Any) -> Any:
 
 def _one_line(exc: BaseException) -> str:
     """One line, credentials in any URL redacted (``net/redact.py``)."""
+    from tapewire.net.redact import redact_secrets
+
     return redact_secrets(" ".join(str(exc).split())[:300]) or type(exc).__name__
 
 
@@ -196,12 +225,15 @@ def db() -> None:
 @click.pass_context
 def db_upgrade(ctx: click.Context, fmt: str) -> None:
     """Apply migrations up to the newest schema."""
+    from tapewire.store.core import script_head
+
     settings = settings_from(ctx)
     store = open_store(settings)
     try:
+        at_head = store.at_head()  # then the revision is the scripts' head: no Alembic to load
         data = {
             "database": store.engine.url.render_as_string(hide_password=True),
-            "revision": store.current_revision(),
+            "revision": script_head() if at_head else store.current_revision(),
             "tables": len(store.table_names()),
         }
     finally:
@@ -226,6 +258,7 @@ def feeds() -> None:
 def feeds_add(ctx: click.Context, fmt: str, url: str) -> None:
     """Add a feed URL (or file path) to poll."""
     from tapewire.ingest.stage import add_feed
+    from tapewire.net.redact import redact_url
 
     if not url.strip():
         raise click.BadParameter("an empty feed URL", param_hint="URL")
@@ -301,6 +334,7 @@ def ingest(ctx: click.Context, fmt: str, sources: tuple[str, ...], dry_run: bool
 def _dry_run_source(rc: RunContext, source: str, fetch: Any) -> Any:
     from tapewire.errors import SourceError
     from tapewire.ingest.stage import SourceResult
+    from tapewire.net.redact import redact_url
 
     try:
         fetched = fetch(rc.http, source, now=rc.clock.now())
@@ -542,6 +576,38 @@ def prices_flags(ctx: click.Context, fmt: str, symbol: str) -> None:
             or f"{symbol}: no flagged bars"
         ),
     )
+
+
+@prices.command("list")
+@common
+@fmt_option
+@click.pass_context
+def prices_list(ctx: click.Context, fmt: str) -> None:
+    """Every instrument with its number of daily bars and their first and last date."""
+    from tapewire.market.queries import series_summary
+
+    settings = settings_from(ctx)
+    store = open_store(settings)
+    try:
+        rows = [asdict(v) for v in series_summary(store)]
+    finally:
+        store.close()
+    emit(fmt, rows, _series_text)
+
+
+def _series_text(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "no instruments yet (load bars with: tapewire prices load SYMBOL SOURCE)"
+    lines = [f"{'symbol':<12} {'class':<11} {'bars':>6}  {'first':<10}  {'last':<10}  name"]
+    for r in rows:
+        span = (
+            f"{r['first']:%Y-%m-%d}  {r['last']:%Y-%m-%d}" if r["bars"] else f"{'-':<10}  {'-':<10}"
+        )
+        sim = " (simulated)" if r["simulated"] else ""
+        lines.append(
+            f"{r['symbol']:<12} {r['asset_class']:<11} {r['bars']:>6}  {span}  {r['name']}{sim}"
+        )
+    return "\n".join(lines)
 
 
 @prices.command("load-dir")
@@ -990,6 +1056,7 @@ def render_brief_text(doc: dict[str, Any]) -> str:
 @click.pass_context
 def demo(ctx: click.Context, fmt: str, as_of: str | None, no_serve: bool, port: int | None) -> None:
     """Offline: build the simulated demo world, run the whole pipeline over it, serve the site."""
+    from tapewire.clock import SystemClock, utc_midnight
     from tapewire.demo.run import run_demo_history
 
     opts = ctx.ensure_object(Opts)
@@ -1181,6 +1248,8 @@ def replay(
     """Run the pipeline day by day over recorded feeds/ and prices/<SYMBOL>.csv, as of each day."""
     from datetime import timedelta
 
+    from tapewire.clock import FixedClock, SystemClock, utc_midnight
+    from tapewire.context import RunContext
     from tapewire.pipeline.replay import run_replay
 
     settings = settings_from(ctx)
@@ -1347,6 +1416,8 @@ def _fail_if_every_brief_rejected(briefs: int, rejected: int, what: str) -> None
 def _parse_day(value: str | None, hint: str) -> date | None:
     if value is None:
         return None
+    from tapewire.clock import check_year
+
     try:
         day = date.fromisoformat(value)
         check_year(day.year, value)
@@ -1386,6 +1457,7 @@ def backtest(
     """
     import time
 
+    from tapewire.clock import SystemClock
     from tapewire.scorecard import queries as scorecard_queries
     from tapewire.scorecard.backtest import run_backtest, universe_from_store
     from tapewire.scorecard.stage import save_backtest, save_snapshot
