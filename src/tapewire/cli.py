@@ -1133,6 +1133,8 @@ def demo(ctx: click.Context, fmt: str, as_of: str | None, no_serve: bool, port: 
             current = {"day": ""}
 
             def progress(msg: str) -> None:  # "day YYYY-MM-DD", then "stage NAME" per stage
+                if opts.debug and not _interactive():  # plain lines for logs (no bar there)
+                    click.echo(f"... {msg}", err=True)
                 if msg.startswith("day "):
                     current["day"] = msg.removeprefix("day ")
                 elif msg.startswith("stage "):
