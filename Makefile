@@ -44,6 +44,7 @@ bench: install           ## every benchmark (see bench/README.md)
 	$(PY) bench/writing/run.py
 	$(PY) bench/scorecard/run.py --jobs 2
 	$(PY) bench/pipeline/run.py
+	$(PY) bench/cli/run.py
 
 docs: install            ## regenerate docs/cli.md and docs/settings.md
 	$(PY) scripts/gen_docs.py

@@ -6,6 +6,9 @@ Errors are one line on stderr; ``--debug`` shows the traceback.
 
 from __future__ import annotations
 
+# Start-up budget (issue #16): importing this module loads click and the standard library only.
+# Settings (pydantic), the store (SQLAlchemy), HTTP (httpx), the web stack, numpy and rich are
+# imported inside the commands that use them; tests/cli/test_startup.py holds that line.
 import functools
 import json
 import logging
@@ -17,29 +20,20 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
 from tapewire import __version__
-from tapewire.clock import (
-    Clock,
-    FixedClock,
-    SystemClock,
-    check_year,
-    parse_as_of,
-    utc_midnight,
-)
-from tapewire.config import Settings, load_settings
-from tapewire.context import RunContext
 from tapewire.errors import ConfigError, NoDataError, NoNewSessionError, TapewireError
-from tapewire.net import HttpClient
-from tapewire.net.redact import redact_secrets, redact_url
-from tapewire.store import Store
-from tapewire.store import open_store as store_open
 
 if TYPE_CHECKING:
+    from tapewire.clock import Clock
+    from tapewire.config import Settings
+    from tapewire.context import RunContext
     from tapewire.market.stage import InstrumentSpec
+    from tapewire.net import HttpClient
+    from tapewire.store import Store
 
 log = logging.getLogger("tapewire")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -126,6 +120,8 @@ def cli() -> None:
 
 
 def settings_from(ctx: click.Context, **overrides: Any) -> Settings:
+    from tapewire.config import load_settings
+
     opts = ctx.ensure_object(Opts)
     if opts.db:
         overrides.setdefault("db", {})["url"] = opts.db
@@ -134,6 +130,8 @@ def settings_from(ctx: click.Context, **overrides: Any) -> Settings:
 
 def open_store(settings: Settings) -> Store:
     """Open the store and bring its schema up to date (migrations are idempotent)."""
+    from tapewire.store import open_store as store_open
+
     return store_open(settings.database_url(), busy_timeout_ms=settings.db.busy_timeout_ms)
 
 
@@ -141,21 +139,50 @@ def open_store(settings: Settings) -> Store:
 def run_context(
     settings: Settings, *, as_of: datetime | None = None, clock: Clock | None = None
 ) -> Iterator[RunContext]:
+    from tapewire.clock import SystemClock
+    from tapewire.context import RunContext
+
     clock = clock or SystemClock()
     store = open_store(settings)
-    http = HttpClient(settings.http)
+    http = _LazyHttp(settings)
     try:
         yield RunContext(
-            store=store, settings=settings, as_of=as_of or clock.now(), http=http, clock=clock
+            store=store,
+            settings=settings,
+            as_of=as_of or clock.now(),
+            http=cast("HttpClient", http),
+            clock=clock,
         )
     finally:
         http.close()
         store.close()
 
 
+class _LazyHttp:
+    """An ``HttpClient`` made on first use: most commands never fetch, and httpx is a tenth of
+    the start-up (issue #16). Every attribute is the real client's."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._client: HttpClient | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._client is None:
+            from tapewire.net import HttpClient
+
+            self._client = HttpClient(self._settings.http)
+        return getattr(self._client, name)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+
 def parse_as_of_arg(value: str | None) -> datetime | None:
     if value is None:
         return None
+    from tapewire.clock import parse_as_of
+
     try:
         return parse_as_of(value)
     except ValueError as exc:
@@ -179,6 +206,8 @@ def _json_default(value: Any) -> Any:
 
 def _one_line(exc: BaseException) -> str:
     """One line, credentials in any URL redacted (``net/redact.py``)."""
+    from tapewire.net.redact import redact_secrets
+
     return redact_secrets(" ".join(str(exc).split())[:300]) or type(exc).__name__
 
 
@@ -196,12 +225,15 @@ def db() -> None:
 @click.pass_context
 def db_upgrade(ctx: click.Context, fmt: str) -> None:
     """Apply migrations up to the newest schema."""
+    from tapewire.store.core import script_head
+
     settings = settings_from(ctx)
     store = open_store(settings)
     try:
+        at_head = store.at_head()  # then the revision is the scripts' head: no Alembic to load
         data = {
             "database": store.engine.url.render_as_string(hide_password=True),
-            "revision": store.current_revision(),
+            "revision": script_head() if at_head else store.current_revision(),
             "tables": len(store.table_names()),
         }
     finally:
@@ -226,6 +258,7 @@ def feeds() -> None:
 def feeds_add(ctx: click.Context, fmt: str, url: str) -> None:
     """Add a feed URL (or file path) to poll."""
     from tapewire.ingest.stage import add_feed
+    from tapewire.net.redact import redact_url
 
     if not url.strip():
         raise click.BadParameter("an empty feed URL", param_hint="URL")
@@ -301,6 +334,7 @@ def ingest(ctx: click.Context, fmt: str, sources: tuple[str, ...], dry_run: bool
 def _dry_run_source(rc: RunContext, source: str, fetch: Any) -> Any:
     from tapewire.errors import SourceError
     from tapewire.ingest.stage import SourceResult
+    from tapewire.net.redact import redact_url
 
     try:
         fetched = fetch(rc.http, source, now=rc.clock.now())
@@ -463,7 +497,10 @@ def prices_load(
     if interval != "1d":
         _prices_load_intraday(settings_from(ctx), fmt, spec, interval)
         return
-    with run_context(settings_from(ctx)) as rc:
+    from tapewire.market import queries as market_queries
+
+    shown = redact_source(source)
+    with run_context(settings_from(ctx)) as rc, _progress(None, f"{symbol} from {shown}") as step:
         with rc.store.write() as s:
             inst_id = save_instrument(s, spec)
         provider = provider_for(rc, provider_name, source)
@@ -475,16 +512,50 @@ def prices_load(
             source=f"{provider.name}:{symbol}",
             full_history=is_csv,
         )
-    emit(
-        fmt,
-        asdict(result),
-        lambda r: (
-            f"{r['symbol']}: {r['new']} new bars stored ({r['fetched']} read, {r['rejected']} rejected)"
-            + (f"; error: {r['error']}" if r["error"] else "")
-        ),
-    )
+        step("stored")
+        span = next(
+            (v for v in market_queries.series_summary(rc.store) if v.symbol == symbol), None
+        )
+    data = {
+        **asdict(result),
+        "bars": span.bars if span else 0,
+        "first": span.first if span else None,
+        "last": span.last if span else None,
+    }
+    emit(fmt, data, functools.partial(_load_text, source=shown))
     if result.error:
         raise SystemExit(1)
+
+
+def redact_source(source: str) -> str:
+    from tapewire.net.redact import redact_url
+
+    return redact_url(source) if "://" in source else source
+
+
+def _load_text(r: dict[str, Any], *, source: str) -> str:
+    """``prices load`` in words: what was stored, the span now held, what failed, what next."""
+    sym = r["symbol"]
+    held = (
+        f"{sym} now holds {r['bars']:,} daily bars, {r['first']:%Y-%m-%d} to {r['last']:%Y-%m-%d}"
+        if r["bars"]
+        else f"{sym} holds no bars yet"
+    )
+    if r["error"]:
+        return (
+            f"{sym}: nothing loaded from {source}: {r['error']}\n{held}\n"
+            "next: check the source (a file path, a *.csv URL, or --provider stooq|yahoo with "
+            "--provider-symbol), then run the same command again"
+        )
+    rejected = f"; {r['rejected']:,} rows rejected as not valid bars" if r["rejected"] else ""
+    if r["new"]:
+        did = f"{sym}: {r['new']:,} new bars stored ({r['fetched']:,} read{rejected})"
+    else:
+        did = f"{sym}: no new bars ({r['fetched']:,} read, all stored already{rejected})"
+    return (
+        f"{did}\n{held}\n"
+        f"next: tapewire levels {sym}, tapewire signals {sym}, or tapewire brief {sym}"
+    )
 
 
 @prices.command("confirm")
@@ -544,6 +615,38 @@ def prices_flags(ctx: click.Context, fmt: str, symbol: str) -> None:
     )
 
 
+@prices.command("list")
+@common
+@fmt_option
+@click.pass_context
+def prices_list(ctx: click.Context, fmt: str) -> None:
+    """Every instrument with its number of daily bars and their first and last date."""
+    from tapewire.market.queries import series_summary
+
+    settings = settings_from(ctx)
+    store = open_store(settings)
+    try:
+        rows = [asdict(v) for v in series_summary(store)]
+    finally:
+        store.close()
+    emit(fmt, rows, _series_text)
+
+
+def _series_text(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "no instruments yet (load bars with: tapewire prices load SYMBOL SOURCE)"
+    lines = [f"{'symbol':<12} {'class':<11} {'bars':>6}  {'first':<10}  {'last':<10}  name"]
+    for r in rows:
+        span = (
+            f"{r['first']:%Y-%m-%d}  {r['last']:%Y-%m-%d}" if r["bars"] else f"{'-':<10}  {'-':<10}"
+        )
+        sim = " (simulated)" if r["simulated"] else ""
+        lines.append(
+            f"{r['symbol']:<12} {r['asset_class']:<11} {r['bars']:>6}  {span}  {r['name']}{sim}"
+        )
+    return "\n".join(lines)
+
+
 @prices.command("load-dir")
 @common
 @fmt_option
@@ -601,24 +704,43 @@ def prices_load_dir(ctx: click.Context, fmt: str, directory: Path, benchmark: st
         raise SystemExit(1)
 
 
+def _interactive() -> bool:
+    """Progress is drawn only for a person at a terminal: stdout and stderr both terminals, not
+    CI (``CI`` set), not a dumb terminal. Pipes, logs and CI get the summaries alone."""
+    import os
+
+    if os.environ.get("CI") or os.environ.get("TERM") == "dumb":
+        return False
+    return sys.stdout.isatty() and sys.stderr.isatty()
+
+
 @contextmanager
-def _progress(total: int) -> Iterator[Callable[[str], None]]:
-    """A rich progress bar on a terminal; a no-op when stderr is not one (logs, pipes, CI)."""
-    if not sys.stderr.isatty():
+def _progress(total: int | None, label: str = "loading") -> Iterator[Callable[[str], None]]:
+    """A rich progress bar on stderr, advanced by one per call with the step's label; a pulsing
+    bar when ``total`` is None (work of unknown length). A no-op unless ``_interactive()``."""
+    if not _interactive():
         yield lambda _label: None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     columns = (
+        SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        *((MofNCompleteColumn(),) if total is not None else ()),
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("loading", total=total)
-        yield lambda label: progress.update(task, advance=1, description=label)
+        task = progress.add_task(label, total=total)
+        yield lambda step: progress.update(task, advance=1, description=f"{label}: {step}")
 
 
 def _prices_load_intraday(
@@ -990,6 +1112,7 @@ def render_brief_text(doc: dict[str, Any]) -> str:
 @click.pass_context
 def demo(ctx: click.Context, fmt: str, as_of: str | None, no_serve: bool, port: int | None) -> None:
     """Offline: build the simulated demo world, run the whole pipeline over it, serve the site."""
+    from tapewire.clock import SystemClock, utc_midnight
     from tapewire.demo.run import run_demo_history
 
     opts = ctx.ensure_object(Opts)
@@ -998,17 +1121,36 @@ def demo(ctx: click.Context, fmt: str, as_of: str | None, no_serve: bool, port: 
     if not opts.db:
         overrides["db"] = {"url": str(base.data_dir / "demo.db")}
     settings = settings_from(ctx, **overrides)
+    from tapewire.pipeline.jobs import STAGES
+
     day = parse_as_of_arg(as_of) or utc_midnight(SystemClock().now().date())
-    if not no_serve:  # a busy port is a usage error before the demo's minutes of work
-        check_port_free(settings.web.host, port or settings.demo.port)
-    progress = (lambda msg: click.echo(f"... {msg}", err=True)) if fmt == "text" else None
-    summary = run_demo_history(
-        settings, as_of=utc_midnight(day.date()), clock=SystemClock(), progress=progress
-    )
-    emit(fmt, summary, _demo_text)
-    _fail_if_every_brief_rejected(summary["new_briefs"], summary.get("rejected", 0), "demo")
-    if not no_serve:
-        _serve(settings, port or settings.demo.port)
+    # the site's socket is bound (and held) before the demo's minutes of work: a busy port is a
+    # usage error at once, and nothing can take the port in between
+    listener = None if no_serve else bind_listener(settings.web.host, port or settings.demo.port)
+    try:
+        days = max(1, settings.demo.history_days)
+        with _progress(days * len(STAGES), "demo") as advance:
+            current = {"day": ""}
+
+            def progress(msg: str) -> None:  # "day YYYY-MM-DD", then "stage NAME" per stage
+                if opts.debug and not _interactive():  # plain lines for logs (no bar there)
+                    click.echo(f"... {msg}", err=True)
+                if msg.startswith("day "):
+                    current["day"] = msg.removeprefix("day ")
+                elif msg.startswith("stage "):
+                    advance(f"{current['day']} {msg.removeprefix('stage ')}")
+
+            summary = run_demo_history(
+                settings, as_of=utc_midnight(day.date()), clock=SystemClock(), progress=progress
+            )
+        emit(fmt, summary, _demo_text)
+        _fail_if_every_brief_rejected(summary["new_briefs"], summary.get("rejected", 0), "demo")
+    except BaseException:
+        if listener is not None:
+            listener.close()
+        raise
+    if listener is not None:
+        _serve(settings, listener)
 
 
 def _demo_text(d: dict[str, Any]) -> str:
@@ -1026,37 +1168,70 @@ def _demo_text(d: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def check_port_free(host: str, port: int) -> None:
-    """Raises click.UsageError when ``host:port`` cannot be listened on (busy, privileged, no
-    such address), before anything binds for real or prints "serving"."""
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` and listening (OSError when it cannot be)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-        family, kind, proto, _, address = infos[0]
-        with socket.socket(family, kind, proto) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
-            probe.bind(address)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        sock.bind(address)
+        sock.listen(2048)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _free_port_near(host: str, port: int) -> int | None:
+    for candidate in range(port + 1, min(port + 50, 65535) + 1):
+        try:
+            _listen(host, candidate).close()
+        except OSError:
+            continue
+        return candidate
+    return None
+
+
+def bind_listener(host: str, port: int) -> socket.socket:
+    """The site's listening socket, bound now, before any work or any "serving" line.
+
+    Raises:
+        click.UsageError: ``host:port`` cannot be listened on (busy, privileged, no such
+            address); one line, with a free port to try when there is one near.
+    """
+    try:
+        return _listen(host, port)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise click.UsageError(f"cannot serve on {host}:{port}: {reason}") from None
+        near = _free_port_near(host, port) if exc.errno == 98 else None  # EADDRINUSE
+        hint = f"; try --port {near}" if near else "; choose another with --port"
+        raise click.UsageError(f"cannot serve on {host}:{port}: {reason}{hint}") from None
 
 
-def _serve(settings: Settings, port: int) -> None:
+def check_port_free(host: str, port: int) -> None:
+    """Raises click.UsageError when ``host:port`` cannot be listened on (see ``bind_listener``);
+    for ``serve --workers``, whose processes bind the port themselves."""
+    bind_listener(host, port).close()
+
+
+def _serve(settings: Settings, listener: socket.socket) -> None:
+    """Serve the site on an already bound ``listener``: the one line says the one URL to open."""
     import uvicorn
 
     from tapewire.web.app import create_app
 
-    check_port_free(settings.web.host, port)
+    host, port = listener.getsockname()[:2]
     store = open_store(settings)
-    url = f"http://{settings.web.host}:{port}/"
-    click.echo(f"serving the site at {url} (Ctrl-C to stop)")
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"serving the site: open http://{shown}:{port}/ (Ctrl-C to stop)")
+    config = uvicorn.Config(
+        create_app(settings, store=store), host=host, port=port, log_level="warning"
+    )
     try:
-        uvicorn.run(
-            create_app(settings, store=store),
-            host=settings.web.host,
-            port=port,
-            log_level="warning",
-        )
+        uvicorn.Server(config).run(sockets=[listener])
     finally:
+        listener.close()
         store.close()
 
 
@@ -1075,7 +1250,7 @@ def serve(ctx: click.Context, port: int | None, workers: int) -> None:
     """Serve the web site and API only (reads the store)."""
     settings = settings_from(ctx)
     if workers == 1:
-        _serve(settings, port or settings.web.port)
+        _serve(settings, bind_listener(settings.web.host, port or settings.web.port))
         return
     import os
 
@@ -1089,7 +1264,9 @@ def serve(ctx: click.Context, port: int | None, workers: int) -> None:
         os.environ["TAPEWIRE_DB__URL"] = opts.db
     port = port or settings.web.port
     check_port_free(settings.web.host, port)
-    click.echo(f"serving the site at http://{settings.web.host}:{port}/ with {workers} processes")
+    click.echo(
+        f"serving the site with {workers} processes: open http://{settings.web.host}:{port}/"
+    )
     uvicorn.run(
         "tapewire.web.asgi:app_from_env",
         factory=True,
@@ -1122,18 +1299,14 @@ def run(ctx: click.Context, once: bool, port: int | None) -> None:
             return run_pipeline(rc, stages=LIVE_STAGES)
 
     scheduler = Scheduler(one_pass, interval_s=60.0 * settings.feeds.poll_minutes)
-    if not once:
-        check_port_free(settings.web.host, port or settings.web.port)
+    listener = None if once else bind_listener(settings.web.host, port or settings.web.port)
     if once:
         reports = scheduler.run_once()
         if not reports:
             raise TapewireError("the pipeline pass failed (see the log above)")
-        for report in reports:
-            errors = f"; {len(report.errors)} source errors" if report.errors else ""
-            click.echo(f"{report.stage}: {report.counts}{errors}")
+        _print_summary(reports)
         outcome = _brief_outcomes(reports)
         briefs = sum(r.counts.get("briefs", 0) for r in reports if r.stage == "newsroom")
-        click.echo(f"briefs: {briefs} published" + _outcome_text(outcome))
         _fail_if_every_brief_rejected(briefs, outcome["rejected"], "pass")
         _deliver_alerts(settings)
         return
@@ -1142,11 +1315,22 @@ def run(ctx: click.Context, once: bool, port: int | None) -> None:
     alerts_store = open_store(settings)
     _, stop_alerts = start_dispatcher(alerts_store, settings.alerts)  # delivers the outbox
     try:
-        _serve(settings, port or settings.web.port)
+        assert listener is not None  # noqa: S101 (bound above unless --once)
+        _serve(settings, listener)
     finally:
         scheduler.stop()
         stop_alerts()
         alerts_store.close()
+
+
+def _print_summary(reports: Sequence[Any]) -> None:
+    """What the pass (or replay) did, what failed and why, and what to do next, in words."""
+    from tapewire.cli_words import pass_summary
+
+    lines, todo = pass_summary(reports)
+    click.echo("\n".join(lines))
+    for step in todo:
+        click.echo(f"next: {step}")
 
 
 def _deliver_alerts(settings: Settings) -> None:
@@ -1181,6 +1365,8 @@ def replay(
     """Run the pipeline day by day over recorded feeds/ and prices/<SYMBOL>.csv, as of each day."""
     from datetime import timedelta
 
+    from tapewire.clock import FixedClock, SystemClock, utc_midnight
+    from tapewire.context import RunContext
     from tapewire.pipeline.replay import run_replay
 
     settings = settings_from(ctx)
@@ -1189,7 +1375,9 @@ def replay(
     end = _parse_day(to, "--to") or SystemClock().now().date()
     start = _parse_day(from_, "--from") or end - timedelta(days=30)
     rows: list[dict[str, Any]] = []
-    with run_context(settings) as rc:
+    reports: list[Any] = []
+    days = (end - start).days + 1
+    with run_context(settings) as rc, _progress(max(days, 0), "replay") as advance:
 
         def make_ctx(day: date) -> RunContext:
             as_of = utc_midnight(day)
@@ -1210,6 +1398,8 @@ def replay(
                 **_brief_outcomes(result.reports),
             }
             rows.append(row)
+            reports.extend(result.reports)
+            advance(row["day"])
             if fmt == "text":
                 click.echo(
                     f"{row['day']}: {row['new_items']} items, {row['new_bars']} bars, {row['briefs']} briefs"
@@ -1227,6 +1417,9 @@ def replay(
         )
     if fmt == "json":
         emit(fmt, rows, str)
+    elif rows:
+        click.echo(f"replay {start} .. {end}, {len(rows)} days in all:")
+        _print_summary(reports)
     _fail_if_every_brief_rejected(
         sum(r["briefs"] for r in rows), sum(r["rejected"] for r in rows), "replay"
     )
@@ -1347,6 +1540,8 @@ def _fail_if_every_brief_rejected(briefs: int, rejected: int, what: str) -> None
 def _parse_day(value: str | None, hint: str) -> date | None:
     if value is None:
         return None
+    from tapewire.clock import check_year
+
     try:
         day = date.fromisoformat(value)
         check_year(day.year, value)
@@ -1386,6 +1581,7 @@ def backtest(
     """
     import time
 
+    from tapewire.clock import SystemClock
     from tapewire.scorecard import queries as scorecard_queries
     from tapewire.scorecard.backtest import run_backtest, universe_from_store
     from tapewire.scorecard.stage import save_backtest, save_snapshot
@@ -1403,7 +1599,15 @@ def backtest(
                 f"no stored instrument {', '.join(missing)} (load bars: tapewire prices load)"
             )
         t0 = time.perf_counter()
-        results = run_backtest(universe, symbols, start=start, end=end, jobs=jobs)
+        with _progress(len(symbols), "backtest") as advance:
+            results = run_backtest(
+                universe,
+                symbols,
+                start=start,
+                end=end,
+                jobs=jobs,
+                on_symbol=lambda symbol, calls: advance(f"{symbol} ({calls:,} calls)"),
+            )
         seconds = time.perf_counter() - t0
         now = SystemClock().now()
         save_backtest(store, results, now=now)

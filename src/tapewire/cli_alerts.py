@@ -10,14 +10,22 @@ from typing import Any
 
 import click
 
-from tapewire.alerts import queries as alerts_queries
-from tapewire.alerts.dispatch import Dispatcher
-from tapewire.alerts.keys import create_key, list_keys, revoke_key, rotate_key
-from tapewire.alerts.rules import FREQUENCIES, TRIGGERS, RuleSpec
 from tapewire.alerts.templates import PRESETS
 from tapewire.cli import cli, common, emit, fmt_option, open_store, settings_from
-from tapewire.clock import SystemClock, parse_as_of
 from tapewire.errors import ConfigError
+
+# The choices of `alerts add`, spelled here so that `import tapewire.cli` stays free of
+# SQLAlchemy (issue #16); tests/cli/test_startup.py holds them equal to alerts.rules'.
+TRIGGERS = (
+    "brief",  # a brief published: direction, min_threat, min_heat, kind
+    "pulse_cross",  # Pulse crossing value, direction up|down|either
+    "direction_change",  # Bullish/Neutral/Bearish changed
+    "level_cross",  # a close through a key level: level kind, min_pct beyond it
+    "move",  # a close-to-close move of at least pct % or atr ATRs
+    "story_heat",  # Heat reaching value (rising edge)
+    "keyword",  # a word in a linked headline
+)
+FREQUENCIES = ("once", "once_per_bar", "once_per_story", "cooldown")
 
 
 @click.group()
@@ -40,6 +48,9 @@ def keys() -> None:
 @click.pass_context
 def keys_create(ctx: click.Context, fmt: str, name: str, scopes: tuple[str, ...]) -> None:
     """Create a key and print it once (it cannot be shown again)."""
+    from tapewire.alerts.keys import create_key
+    from tapewire.clock import SystemClock
+
     store = open_store(settings_from(ctx))
     try:
         with store.write() as s:
@@ -57,6 +68,8 @@ def keys_create(ctx: click.Context, fmt: str, name: str, scopes: tuple[str, ...]
 @click.pass_context
 def keys_list(ctx: click.Context, fmt: str) -> None:
     """Keys (ids, names, scopes, state; never the key)."""
+    from tapewire.alerts.keys import list_keys
+
     store = open_store(settings_from(ctx))
     try:
         with store.read() as s:
@@ -75,6 +88,8 @@ def keys_list(ctx: click.Context, fmt: str) -> None:
 @click.pass_context
 def keys_rotate(ctx: click.Context, fmt: str, key_id: int) -> None:
     """A new secret for a key; the old one stops working at once."""
+    from tapewire.alerts.keys import rotate_key
+
     store = open_store(settings_from(ctx))
     try:
         with store.write() as s:
@@ -91,6 +106,9 @@ def keys_rotate(ctx: click.Context, fmt: str, key_id: int) -> None:
 @click.pass_context
 def keys_revoke(ctx: click.Context, fmt: str, key_id: int) -> None:
     """Revoke a key: its requests are refused from now on."""
+    from tapewire.alerts.keys import revoke_key
+    from tapewire.clock import SystemClock
+
     store = open_store(settings_from(ctx))
     try:
         with store.write() as s:
@@ -154,6 +172,10 @@ def _params(pairs: tuple[str, ...]) -> dict[str, Any]:
 @click.pass_context
 def alerts_add(ctx: click.Context, /, fmt: str, key_text: str | None, **kw: Any) -> None:
     """Add a rule; it is checked first (symbol, values, target, template)."""
+    from tapewire.alerts import queries as alerts_queries
+    from tapewire.alerts.rules import RuleSpec
+    from tapewire.clock import SystemClock
+
     settings = settings_from(ctx)
     store = open_store(settings)
     now = SystemClock().now()
@@ -190,6 +212,8 @@ def _rule_added_text(d: dict[str, Any]) -> str:
 
 
 def _expiry(text: str | None) -> datetime | None:
+    from tapewire.clock import parse_as_of
+
     if not text:
         return None
     try:
@@ -206,6 +230,8 @@ def _expiry(text: str | None) -> datetime | None:
 @click.pass_context
 def alerts_list(ctx: click.Context, fmt: str) -> None:
     """Every rule (never its signing secret)."""
+    from tapewire.alerts import queries as alerts_queries
+
     store = open_store(settings_from(ctx))
     try:
         rows = [r.public() for r in alerts_queries.list_rules(store)]
@@ -222,6 +248,8 @@ def alerts_list(ctx: click.Context, fmt: str) -> None:
 @click.pass_context
 def alerts_rm(ctx: click.Context, rule_id: int) -> None:
     """Delete a rule (its pending deliveries go with it)."""
+    from tapewire.alerts import queries as alerts_queries
+
     store = open_store(settings_from(ctx))
     try:
         if not alerts_queries.remove_rule(store, rule_id):
@@ -238,6 +266,10 @@ def alerts_rm(ctx: click.Context, rule_id: int) -> None:
 @click.pass_context
 def alerts_test(ctx: click.Context, fmt: str, rule_id: int) -> None:
     """Send a test alert through the rule's channel now and show the delivery."""
+    from tapewire.alerts import queries as alerts_queries
+    from tapewire.alerts.dispatch import Dispatcher
+    from tapewire.clock import SystemClock
+
     settings = settings_from(ctx)
     store = open_store(settings)
     try:
@@ -261,6 +293,8 @@ def alerts_test(ctx: click.Context, fmt: str, rule_id: int) -> None:
 @click.pass_context
 def alerts_log(ctx: click.Context, fmt: str, rule_id: int | None, dead: bool, limit: int) -> None:
     """The delivery log: attempts, status, latency, last error (dead letters too)."""
+    from tapewire.alerts import queries as alerts_queries
+
     store = open_store(settings_from(ctx))
     try:
         rows = alerts_queries.deliveries(
@@ -287,6 +321,8 @@ def alerts_log(ctx: click.Context, fmt: str, rule_id: int | None, dead: bool, li
 @click.pass_context
 def alerts_dispatch(ctx: click.Context, until_idle: bool) -> None:
     """Run the dispatcher in the foreground (Ctrl-C or SIGTERM stops it)."""
+    from tapewire.alerts.dispatch import Dispatcher
+
     settings = settings_from(ctx)
     store = open_store(settings)
     stop = threading.Event()

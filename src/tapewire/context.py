@@ -6,22 +6,29 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tapewire.clock import Clock
-from tapewire.config import Settings
-from tapewire.net import HttpClient
-from tapewire.store import Store
+if TYPE_CHECKING:  # types only: importing the context loads neither httpx nor SQLAlchemy (#16)
+    from tapewire.clock import Clock
+    from tapewire.config import Settings
+    from tapewire.net import HttpClient
+    from tapewire.store import Store
 
 log = logging.getLogger(__name__)
 # (ctx, session, event kind, event data): runs inside the transaction that stores the event
 EventHook = Callable[["RunContext", Any, str, dict[str, Any]], None]
 
 
-def _default_event_hooks() -> list[EventHook]:
-    from tapewire.alerts.evaluate import evaluate_in_run  # lazy: alerts is downstream
+def _evaluate_alerts(ctx: RunContext, session: Any, kind: str, data: dict[str, Any]) -> None:
+    """The alert rules, imported on the first event: a command that stores no event (most of
+    the CLI) never loads them (issue #16, start-up); alerts is downstream of the context."""
+    from tapewire.alerts.evaluate import evaluate_in_run
 
-    return [evaluate_in_run]
+    evaluate_in_run(ctx, session, kind, data)
+
+
+def _default_event_hooks() -> list[EventHook]:
+    return [_evaluate_alerts]
 
 
 @dataclass(slots=True)

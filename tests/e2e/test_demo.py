@@ -158,6 +158,7 @@ def test_killed_demo_resumes_without_loss_or_duplicates(
         AS_OF,
         "--db",
         str(db),
+        "--debug",  # a log line as each stage starts (quiet otherwise when not on a terminal)
     ]
     proc = subprocess.Popen(
         cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=cli_env(tmp_path)

@@ -90,4 +90,4 @@ def test_run_once_polls_registered_sources(tmp_path: Path) -> None:
     assert loaded.returncode == 0, loaded.stderr
     result = tapewire(tmp_path, "run", "--once", "--db", db)
     assert result.returncode == 0, result.stderr
-    assert "ingest: {'feeds': 5" in result.stdout and "newsroom:" in result.stdout
+    assert "feeds: 5 fetched" in result.stdout and "briefs: " in result.stdout

@@ -84,7 +84,7 @@ def run_demo(
     try:
         before = _counts(store)
         with LoopbackServer(world.files) as server, HttpClient(own_server) as http:
-            say(f"demo market served at {server.base_url}")
+            log.debug("demo market served at %s", server.base_url)  # internal: not for users
             ctx = RunContext(store=store, settings=settings, as_of=as_of, http=http, clock=clock)
             register_world(ctx, world, server.base_url)
             reports = run_pipeline(ctx, on_stage=lambda name: say(f"stage {name}"))

@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
-from tapewire.net.client import FetchResult, HttpClient
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tapewire.net.client import FetchResult, HttpClient
 
 __all__ = ["FetchResult", "HttpClient"]
+
+
+def __getattr__(name: str) -> Any:
+    """``HttpClient`` and ``FetchResult`` on first use: ``tapewire.net.redact`` (the CLI's
+    error lines) must not load httpx (issue #16, start-up)."""
+    if name in __all__:
+        from tapewire.net import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
