@@ -9,10 +9,11 @@ most ``THEME_LINK_WEIGHT`` (a named link in a summary counts 0.5, in a title 1.0
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from tapewire.enrich.models import (
@@ -27,6 +28,7 @@ from tapewire.enrich.theme_map import MapInstrument, resolve_theme_map, themes_r
 from tapewire.enrich.tone import Target, tone_toward
 from tapewire.enrich.tone_links import target_of
 from tapewire.ingest import queries as ingest_queries
+from tapewire.ingest.queries import NewsItemView
 from tapewire.market import queries as market_queries
 from tapewire.store import Store
 
@@ -174,7 +176,131 @@ def instrument_news(
     )
 
 
-def _stories_of(s: Session, item_ids: list[int]) -> dict[int, tuple[int, int]]:
+class NewsWindow:
+    """The news of [since, until) for every instrument, read once (issue #16): the items of the
+    window, their named links, themes, sentiments and stories in five queries, and the theme map
+    resolved once. ``news(id)`` equals ``instrument_news(store, id, since, until)`` item for item
+    (tests/enrich/test_news_window.py compares them on a real replay); a stage that briefs or
+    scores every instrument reads this once per run instead of once per instrument, which read
+    every instrument and the whole window per call (O(instruments^2) per pass).
+
+    The store's news must not change while the window is used (a stage reads, it does not ingest).
+    """
+
+    def __init__(self, store: Store, *, since: datetime, until: datetime) -> None:
+        self.since, self.until = since, until
+        self._items = ingest_queries.news_items(store, until=until, since=since)
+        self._known = {i.id: i for i in market_queries.instruments(store)}
+        self._resolved = resolve_theme_map(
+            MapInstrument(i.id, i.symbol, i.asset_class, i.benchmark_symbol, i.member_of)
+            for i in self._known.values()
+        )
+        self._links: dict[int, dict[int, tuple[float, float | None]]] = {}
+        self._themes: dict[int, dict[str, float]] = {}
+        window = ingest_queries.published_ids(since=since, until=until)
+        with store.read() as s:
+            for item_id, instrument_id, relevance, tone in s.execute(
+                select(
+                    EntityLink.news_item_id,
+                    EntityLink.instrument_id,
+                    EntityLink.relevance,
+                    EntityLink.tone,
+                ).where(EntityLink.news_item_id.in_(window))
+            ).all():
+                self._links.setdefault(instrument_id, {})[item_id] = (relevance, tone)
+            for item_id, theme, relevance in s.execute(
+                select(ItemTheme.news_item_id, ItemTheme.theme, ItemTheme.relevance).where(
+                    ItemTheme.news_item_id.in_(window)
+                )
+            ).all():
+                self._themes.setdefault(item_id, {})[theme] = relevance
+            self._sentiments: dict[int, float] = dict(
+                s.execute(
+                    select(Sentiment.news_item_id, Sentiment.score).where(
+                        Sentiment.news_item_id.in_(window)
+                    )
+                ).all()
+            )
+            self._stories = _stories_of(s, window)
+
+    def _covers(self, since: datetime | None) -> datetime:
+        if since is None:
+            return self.since
+        if since < self.since:
+            raise ValueError(f"the window starts at {self.since}, not {since}")
+        return since
+
+    def named(self, instrument_id: int, *, since: datetime | None = None) -> list[LinkedItem]:
+        """``linked_items`` of the instrument (from ``since``, default the window's start)."""
+        start = self._covers(since)
+        links = self._links.get(instrument_id, {})
+        return [
+            self._linked(i, links[i.id][0], links[i.id][1])
+            for i in self._items
+            if i.id in links and i.published_at >= start
+        ]
+
+    def themed(
+        self,
+        instrument_id: int,
+        *,
+        since: datetime | None = None,
+        exclude: frozenset[int] = frozenset(),
+    ) -> list[LinkedItem]:
+        """``theme_linked_items`` of the instrument."""
+        start = self._covers(since)
+        wanted = themes_reaching(instrument_id, self._resolved)
+        if not wanted:
+            return []
+        inst = self._known.get(instrument_id)
+        goal = target_of(inst) if inst is not None else None
+        out = []
+        for i in self._items:
+            if i.id in exclude or i.published_at < start:
+                continue
+            found = {t: r for t, r in self._themes.get(i.id, {}).items() if t in wanted}
+            if not found:
+                continue
+            out.append(
+                replace(
+                    self._linked(
+                        i,
+                        round(THEME_LINK_WEIGHT * max(found.values()), 3),
+                        _theme_tone(i.title, i.summary, goal),
+                    ),
+                    link_kind="theme",
+                    themes=tuple(sorted(found, key=lambda t: (-found[t], t))),
+                )
+            )
+        return out
+
+    def news(self, instrument_id: int, *, since: datetime | None = None) -> list[LinkedItem]:
+        """``instrument_news`` of the instrument: named links first, then theme links."""
+        named = self.named(instrument_id, since=since)
+        exclude = frozenset(i.item_id for i in named)
+        return named + self.themed(instrument_id, since=since, exclude=exclude)
+
+    def _linked(self, i: NewsItemView, relevance: float, tone: float | None) -> LinkedItem:
+        story_id, outlets = self._stories.get(i.id, (None, 1))
+        return LinkedItem(
+            item_id=i.id,
+            title=i.title,
+            summary=i.summary,
+            url=i.url,
+            publisher_domain=i.publisher_domain,
+            publisher_name=i.publisher_name,
+            published_at=i.published_at,
+            relevance=relevance,
+            sentiment=self._sentiments.get(i.id),
+            story_id=story_id,
+            story_outlets=outlets,
+            outlet=i.outlet,
+            language=i.language,
+            tone=tone,
+        )
+
+
+def _stories_of(s: Session, item_ids: list[int] | Select[Any]) -> dict[int, tuple[int, int]]:
     return {
         item_id: (story_id, outlets)
         for item_id, story_id, outlets in s.execute(

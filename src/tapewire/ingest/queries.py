@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from tapewire.ingest.models import Feed, FeedHealth, NewsItem
@@ -97,6 +98,12 @@ def news_items(
     with store.read() as s:
         rows = s.scalars(query.order_by(NewsItem.published_at.desc(), NewsItem.id)).all()
         return [_item_view(row) for row in rows]
+
+
+def published_ids(*, since: datetime, until: datetime) -> Select[Any]:
+    """A subquery of the ids of items published in [since, until), for other stages' reads of a
+    whole window in one query (``enrich.queries.NewsWindow``: ``... .in_(published_ids(...))``)."""
+    return select(NewsItem.id).where(NewsItem.published_at < until, NewsItem.published_at >= since)
 
 
 def count_items(store: Store) -> int:

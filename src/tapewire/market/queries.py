@@ -179,6 +179,24 @@ def previous_bar_date(store: Store, instrument_id: int, *, before: date) -> date
         return s.scalar(query)
 
 
+def previous_bar_dates(store: Store, instrument_ids: list[int], *, before: date) -> dict[int, date]:
+    """``previous_bar_date`` for many instruments in one query (None-valued ones absent)."""
+    if not instrument_ids:
+        return {}
+    query = (
+        select(Bar.instrument_id, func.max(Bar.bar_date))
+        .where(
+            Bar.instrument_id.in_(instrument_ids),
+            Bar.interval == "1d",
+            Bar.partial.is_(False),
+            Bar.bar_date < before,
+        )
+        .group_by(Bar.instrument_id)
+    )
+    with store.read() as s:
+        return {inst_id: day for inst_id, day in s.execute(query).all() if day is not None}
+
+
 def intraday_bars(
     store: Store,
     instrument_id: int,

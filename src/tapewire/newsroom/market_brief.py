@@ -455,9 +455,10 @@ def _top_stories(
     sources. Outlets are counted from the items published before ``as_of`` only."""
     since = ctx.as_of - timedelta(hours=STORY_HOURS)
     groups: dict[tuple[str, int], dict[str, Any]] = {}
+    window = enrich_queries.NewsWindow(ctx.store, since=since, until=ctx.as_of)  # one read
     for inst in reader.by_symbol.values():
         # named links and theme links: a macro story reaches the indices through its theme
-        items = enrich_queries.instrument_news(ctx.store, inst.id, since=since, until=ctx.as_of)
+        items = window.news(inst.id)
         if not items:
             continue
         signal = signals_queries.latest(ctx.store, inst.id, until=ctx.as_of)

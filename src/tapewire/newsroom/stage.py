@@ -11,10 +11,11 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tapewire.context import RunContext, StageReport
 from tapewire.enrich import queries as enrich_queries
+from tapewire.enrich.queries import LinkedItem
 from tapewire.errors import NoDataError, NoNewSessionError, TapewireError, VerificationError
 from tapewire.market import queries as market_queries
 from tapewire.market.queries import InstrumentView
@@ -58,6 +59,7 @@ CHART_BARS = 120
 # Calendar days of bars the range extremes are computed from: technicals.stage.HISTORY_DAYS (a
 # stage's constant, not importable here; tests/newsroom/test_claims.py holds them equal).
 HISTORY_DAYS = 440
+CHUNK = 200  # instruments whose latest reads are made together
 
 
 def brief_slug(symbol: str, as_of_day: str) -> str:
@@ -86,19 +88,100 @@ def _previous_session(
     )
 
 
+_UNREAD: Any = object()
+
+
 @dataclass(frozen=True, slots=True)
 class _Latest:
     """The instrument's newest signal and technicals as of ``ctx.as_of``, read once per brief."""
 
     signal: SignalView | None
     tech: TechnicalsView | None
+    # the run's news of every instrument, read once (``run``); None: read this instrument's
+    window: enrich_queries.NewsWindow | None = None
+    # read for a chunk of instruments at once (``_latest_many``); _UNREAD: read when needed
+    previous: Any = _UNREAD  # PreviousSession | None
+    last_brief_bar: Any = _UNREAD  # date | None
+
+    def news(self, ctx: RunContext, inst: InstrumentView, hours: float) -> list[LinkedItem]:
+        """``instrument_news`` of the last ``hours`` before ``ctx.as_of``."""
+        since = ctx.as_of - timedelta(hours=hours)
+        if self.window is not None and self.window.since <= since:
+            return self.window.news(inst.id, since=since)
+        return enrich_queries.instrument_news(ctx.store, inst.id, since=since, until=ctx.as_of)
+
+    def named(self, ctx: RunContext, inst: InstrumentView, hours: float) -> list[LinkedItem]:
+        """``linked_items`` (named links only) of the last ``hours`` before ``ctx.as_of``."""
+        since = ctx.as_of - timedelta(hours=hours)
+        if self.window is not None and self.window.since <= since:
+            return self.window.named(inst.id, since=since)
+        return enrich_queries.linked_items(ctx.store, inst.id, since=since, until=ctx.as_of)
 
 
-def _latest(ctx: RunContext, inst: InstrumentView) -> _Latest:
+def _latest(
+    ctx: RunContext, inst: InstrumentView, window: enrich_queries.NewsWindow | None = None
+) -> _Latest:
     return _Latest(
         signals_queries.latest(ctx.store, inst.id, until=ctx.as_of),
         technicals_queries.latest(ctx.store, inst.id, until=ctx.as_of),
+        window,
     )
+
+
+def _latest_many(
+    ctx: RunContext, insts: Sequence[InstrumentView], window: enrich_queries.NewsWindow | None
+) -> dict[int, _Latest]:
+    """``_latest`` of many instruments, with each one's previous session and last brief bar,
+    in a handful of queries (issue #16): the same values as the per-instrument reads
+    (tests/newsroom/test_batched_reads.py compares them on a real replay)."""
+    ids = [i.id for i in insts]
+    signals = signals_queries.latest_many(ctx.store, ids, until=ctx.as_of)
+    techs = technicals_queries.latest_many(ctx.store, ids, until=ctx.as_of)
+    last_bars = _last_brief_bars(ctx, [i.symbol for i in insts])
+    # the previous session: for instruments with a signal and a close, grouped by their bar
+    by_bar: dict[date, list[int]] = {}
+    for inst_id in ids:
+        tech = techs.get(inst_id)
+        if inst_id in signals and tech is not None and tech.values.get("close") is not None:
+            by_bar.setdefault(tech.bar_date, []).append(inst_id)
+    prevs: dict[int, TechnicalsView] = {}
+    for bar_date, group in by_bar.items():
+        before = technicals_queries.latest_many(
+            ctx.store, group, until=ctx.as_of, before_bar=bar_date
+        )
+        sessions = market_queries.previous_bar_dates(ctx.store, group, before=bar_date)
+        for inst_id, prev in before.items():
+            # only the map of the session just before counts (see _previous_session)
+            if prev.values.get("close") is not None and prev.bar_date == sessions.get(inst_id):
+                prevs[inst_id] = prev
+    by_as_of: dict[Any, list[int]] = {}
+    for inst_id, prev in prevs.items():
+        by_as_of.setdefault(prev.as_of, []).append(inst_id)
+    prev_signals: dict[int, SignalView] = {}
+    for as_of, group in by_as_of.items():
+        prev_signals |= signals_queries.latest_many(ctx.store, group, until=as_of)
+    out: dict[int, _Latest] = {}
+    for inst in insts:
+        snapshot = prevs.get(inst.id)
+        prev_signal = prev_signals.get(inst.id)
+        previous = (
+            PreviousSession(
+                snapshot.bar_date,
+                float(snapshot.values["close"] or 0.0),
+                tuple((lv.kind, lv.price) for lv in snapshot.levels),
+                prev_signal.direction,
+            )
+            if snapshot is not None and prev_signal is not None
+            else None
+        )
+        out[inst.id] = _Latest(
+            signals.get(inst.id),
+            techs.get(inst.id),
+            window,
+            previous=previous,
+            last_brief_bar=last_bars.get(inst.symbol),
+        )
+    return out
 
 
 def _decide(
@@ -111,7 +194,11 @@ def _decide(
             close=float(tech.values["close"] or 0.0),
             bar_date=tech.bar_date,
             direction=signal.direction,
-            previous=_previous_session(ctx, inst, tech),
+            previous=(
+                _previous_session(ctx, inst, tech)
+                if latest.previous is _UNREAD
+                else latest.previous
+            ),
             atr=tech.values.get("atr14"),
         )
     decision = decide_daily(
@@ -120,7 +207,11 @@ def _decide(
         as_of=ctx.as_of,
         calendar=inst.calendar,
         max_behind=ctx.settings.market.max_trading_days_behind,
-        last_brief_bar=_last_brief_bar(ctx, inst.symbol),
+        last_brief_bar=(
+            _last_brief_bar(ctx, inst.symbol)
+            if latest.last_brief_bar is _UNREAD
+            else latest.last_brief_bar
+        ),
         watched=watched,
         events=events,
     )
@@ -181,10 +272,7 @@ def gather_facts(
     signal, tech = latest.signal, latest.tech
     if signal is None or tech is None:
         raise NoDataError(f"{inst.symbol}: no signals computed: not enough history")
-    window = timedelta(hours=ctx.settings.newsroom.news_window_hours)
-    news = enrich_queries.instrument_news(
-        ctx.store, inst.id, since=ctx.as_of - window, until=ctx.as_of
-    )
+    news = latest.news(ctx, inst, ctx.settings.newsroom.news_window_hours)
     benchmark = None
     bench_tech = None
     if inst.benchmark_symbol and (
@@ -256,6 +344,30 @@ def _last_brief_bar(ctx: RunContext, symbol: str) -> date | None:
         )
 
 
+def _last_brief_bars(ctx: RunContext, symbols: list[str]) -> dict[str, date]:
+    """``_last_brief_bar`` of many symbols in one query (symbols without a brief absent)."""
+    if not symbols:
+        return {}
+    newest = (
+        select(BriefSession.symbol, func.max(BriefSession.as_of).label("as_of"))
+        .where(BriefSession.symbol.in_(symbols), BriefSession.as_of < ctx.as_of)
+        .group_by(BriefSession.symbol)
+        .subquery()
+    )
+    with ctx.store.read() as s:
+        rows = s.execute(
+            select(BriefSession.symbol, BriefSession.brief_id, BriefSession.bar_date).join(
+                newest,
+                (BriefSession.symbol == newest.c.symbol) & (BriefSession.as_of == newest.c.as_of),
+            )
+        ).all()
+    best: dict[str, tuple[int, date]] = {}
+    for symbol, brief_id, bar_date in rows:  # ties on as_of: the newest brief, as the lookup
+        if symbol not in best or brief_id > best[symbol][0]:
+            best[symbol] = (brief_id, bar_date)
+    return {symbol: bar_date for symbol, (_, bar_date) in best.items()}
+
+
 def write_brief(
     ctx: RunContext,
     inst: InstrumentView,
@@ -305,9 +417,7 @@ def write_story_brief(
     latest = latest or _latest(ctx, inst)
     if latest.signal is None:
         return None
-    day = enrich_queries.linked_items(
-        ctx.store, inst.id, since=ctx.as_of - timedelta(hours=24), until=ctx.as_of
-    )
+    day = latest.named(ctx, inst, 24)
     outlets: dict[int, set[str]] = {}
     for item in day:
         if item.story_id is not None:
@@ -478,9 +588,18 @@ def run(ctx: RunContext) -> StageReport:
     report = StageReport("newsroom")
     watchlist = set(ctx.settings.newsroom.watchlist)
     llm = llm_writer(ctx)  # one per run: it remembers whether the server takes response_format
-    for inst in market_queries.instruments(ctx.store):
+    # every instrument's news read once for the run (issue #16), not once per instrument
+    hours = max(ctx.settings.newsroom.news_window_hours, 24)  # 24: the story brief's day
+    window = enrich_queries.NewsWindow(
+        ctx.store, since=ctx.as_of - timedelta(hours=hours), until=ctx.as_of
+    )
+    insts = market_queries.instruments(ctx.store)
+    reads: dict[int, _Latest] = {}
+    for k, inst in enumerate(insts):
+        if k % CHUNK == 0:  # a chunk's signals, technicals, previous sessions at once
+            reads = _latest_many(ctx, insts[k : k + CHUNK], window)
         watched = not watchlist or inst.symbol in watchlist
-        latest = _latest(ctx, inst)  # read once for both briefs (nothing between writes them)
+        latest = reads[inst.id]  # read once for both briefs (nothing between writes them)
         _attempt(
             ctx,
             report,

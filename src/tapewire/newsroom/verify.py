@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -248,7 +248,11 @@ class Verification:
             "checked": len(self.claims),
             "failed": len(self.failed),
             "rounding": self.rounding,
-            "claims": [asdict(c) for c in self.claims],
+            # asdict's output for these flat fields, without its deep copies (issue #16)
+            "claims": [
+                {"kind": c.kind, "text": c.text, "grounded": c.grounded, "fact": c.fact}
+                for c in self.claims
+            ],
         }
 
 
@@ -480,7 +484,11 @@ def _match_date(match: re.Match[str]) -> date:
 def _find_number(value: float, decimals: int, numbers: list[tuple[str, float]]) -> str | None:
     """The first fact that, rounded once to ``decimals``, reads ``value`` (magnitudes)."""
     written = Decimal(f"{value:.{decimals}f}")
+    near, tolerance = float(written), 10.0**-decimals
     for path, fact in numbers:
+        # _displays' fast path inlined (issue #16: ~2,000 facts per claim, most far apart)
+        if abs(abs(fact) - near) > tolerance:
+            continue
         if _displays(abs(fact), decimals, written):
             return path
     return None

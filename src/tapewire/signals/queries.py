@@ -49,6 +49,31 @@ def latest(store: Store, instrument_id: int, *, until: datetime) -> SignalView |
         return SignalView(as_of, pulse, direction, heat, heat_label, risk, threat, dict(components))
 
 
+def latest_many(
+    store: Store, instrument_ids: list[int], *, until: datetime
+) -> dict[int, SignalView]:
+    """``latest`` for many instruments in one query (instruments without one are absent)."""
+    if not instrument_ids:
+        return {}
+    newest = (
+        select(Signal.instrument_id, func.max(Signal.as_of).label("as_of"))
+        .where(Signal.instrument_id.in_(instrument_ids), Signal.as_of <= until)
+        .group_by(Signal.instrument_id)
+        .subquery()
+    )
+    with store.read() as s:
+        rows = s.execute(
+            select(Signal.instrument_id, *_COLUMNS).join(
+                newest,
+                (Signal.instrument_id == newest.c.instrument_id) & (Signal.as_of == newest.c.as_of),
+            )
+        ).all()
+    return {
+        inst_id: SignalView(as_of, pulse, direction, heat, heat_label, risk, threat, dict(comps))
+        for inst_id, as_of, pulse, direction, heat, heat_label, risk, threat, comps in rows
+    }
+
+
 def history(
     store: Store, instrument_id: int, *, until: datetime, limit: int = 120
 ) -> list[SignalView]:

@@ -41,10 +41,18 @@ def gather_inputs(ctx: RunContext, inst: InstrumentView) -> SignalInputs | None:
 
 
 def _inputs(
-    ctx: RunContext, inst: InstrumentView, tech: TechnicalsView, bench_return: float | None
+    ctx: RunContext,
+    inst: InstrumentView,
+    tech: TechnicalsView,
+    bench_return: float | None,
+    window: enrich_queries.NewsWindow | None = None,
 ) -> SignalInputs:
-    items = enrich_queries.instrument_news(
-        ctx.store, inst.id, since=ctx.as_of - NEWS_LOOKBACK, until=ctx.as_of
+    items = (
+        window.news(inst.id)
+        if window is not None
+        else enrich_queries.instrument_news(
+            ctx.store, inst.id, since=ctx.as_of - NEWS_LOOKBACK, until=ctx.as_of
+        )
     )
     return SignalInputs(
         values=tech.values,
@@ -69,10 +77,12 @@ CHUNK = 200  # instruments whose technicals are read, and signals written, toget
 
 def run(ctx: RunContext) -> StageReport:
     """Set-based (issue #16): a chunk's technicals in three queries, its signals written in one
-    transaction with one multi-row insert. ``run_per_instrument`` is the former path."""
+    transaction with one multi-row insert; the news of every instrument read once per run. ``run_per_instrument`` is the former path."""
     report = StageReport("signals")
     insts = market_queries.instruments(ctx.store)
     by_symbol = {i.symbol: i for i in insts}
+    # every instrument's news of the lookback in one read (not one theme map per instrument)
+    window = enrich_queries.NewsWindow(ctx.store, since=ctx.as_of - NEWS_LOOKBACK, until=ctx.as_of)
     for start in range(0, len(insts), CHUNK):
         chunk = insts[start : start + CHUNK]
         benches = {
@@ -94,11 +104,11 @@ def run(ctx: RunContext) -> StageReport:
             if bench is not None:
                 bench_tech = techs.get(bench.id)
                 bench_return = bench_tech.values.get("return20_pct") if bench_tech else None
-                inputs = _inputs(ctx, inst, tech, bench_return)
+                inputs = _inputs(ctx, inst, tech, bench_return, window)
             elif inst.benchmark_symbol:  # a benchmark not active: read as the former path does
-                inputs = gather_inputs(ctx, inst) or _inputs(ctx, inst, tech, None)
+                inputs = gather_inputs(ctx, inst) or _inputs(ctx, inst, tech, None, window)
             else:
-                inputs = _inputs(ctx, inst, tech, None)
+                inputs = _inputs(ctx, inst, tech, None, window)
             signals = compute_signals(inputs, as_of=ctx.as_of)
             rows.append(_values(inst.id, ctx, signals))
             events.append((inst.symbol, signals))

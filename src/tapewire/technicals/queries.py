@@ -66,17 +66,17 @@ def latest(
 
 
 def latest_many(
-    store: Store, instrument_ids: list[int], *, until: datetime
+    store: Store, instrument_ids: list[int], *, until: datetime, before_bar: date | None = None
 ) -> dict[int, TechnicalsView]:
     """``latest`` for many instruments in three queries (instruments without one are absent)."""
     if not instrument_ids:
         return {}
-    newest = (
-        select(Indicator.instrument_id, func.max(Indicator.as_of).label("as_of"))
-        .where(Indicator.instrument_id.in_(instrument_ids), Indicator.as_of <= until)
-        .group_by(Indicator.instrument_id)
-        .subquery()
+    newest_query = select(Indicator.instrument_id, func.max(Indicator.as_of).label("as_of")).where(
+        Indicator.instrument_id.in_(instrument_ids), Indicator.as_of <= until
     )
+    if before_bar is not None:
+        newest_query = newest_query.where(Indicator.bar_date < before_bar)
+    newest = newest_query.group_by(Indicator.instrument_id).subquery()
     on_newest = (Indicator.instrument_id == newest.c.instrument_id) & (
         Indicator.as_of == newest.c.as_of
     )
