@@ -94,7 +94,7 @@ def test_the_home_page_renders_the_desk_and_labels_stale_closes(
         assert f"{q.change_pct:+.2f}%" in page
     # the demo's closes end on 2026-11-19: today they are stale, and the page says since when
     last = fresh.strip[0].last_date
-    assert last is not None and (date.today() - last).days > STALE_DAYS
+    assert last is not None and (datetime.now(UTC).date() - last).days > STALE_DAYS
     assert f"last close {last}" in page
     assert page.count('class="tile"') == len(fresh.tiles) == 5
     assert 'data-testid="top-stories"' in page and f'href="/stories/{fresh.stories[0].id}"' in page
