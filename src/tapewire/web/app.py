@@ -40,7 +40,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         title="tapewire",
         version=__version__,
         description="Data-grounded market briefs: every number checked against its fact sheet.",
-        docs_url=None,  # routes.docs serves Swagger UI from the site itself (#15)
+        docs_url=None,  # routes.docs serves ReDoc from the site itself (#15)
         openapi_url="/api/openapi.json",
         redoc_url=None,
     )
@@ -52,7 +52,6 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     app.state.templates.env.filters["safe_url"] = safe_url
     app.state.templates.env.auto_reload = False  # packaged templates: no stat per render
-    app.mount("/static/swagger", StaticFiles(directory=str(docs.swagger_ui_dir())), name="swagger")
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     app.include_router(docs.router)
     app.include_router(pages.router)
