@@ -8,12 +8,13 @@ most ``THEME_LINK_WEIGHT`` (a named link in a summary counts 0.5, in a title 1.0
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from tapewire.enrich.models import (
@@ -358,17 +359,26 @@ def top_stories(
 ) -> list[StoryView]:
     """The stories covered by the most outlets (then items) among those seen within ``window``
     of the newest story: the ``ix_story_last_seen_at`` range, not every story."""
+    newest_q, top_q = _top_statements()
     with store.connect() as c:
-        newest = c.scalar(select(Story.last_seen_at).order_by(Story.last_seen_at.desc()).limit(1))
+        newest = c.scalar(newest_q)
         if newest is None:
             return []
-        rows = c.execute(
-            select(*_STORY_COLUMNS)
-            .where(Story.last_seen_at >= newest - window)
-            .order_by(Story.outlet_count.desc(), Story.item_count.desc(), Story.id.desc())
-            .limit(limit)
-        ).all()
+        rows = c.execute(top_q, {"since": newest - window, "limit": limit}).all()
     return [_story_view(r) for r in rows]
+
+
+@functools.cache
+def _top_statements() -> tuple[Any, Any]:
+    """Built once: building a select costs more than running it on a few index rows (#16)."""
+    newest = select(Story.last_seen_at).order_by(Story.last_seen_at.desc()).limit(1)
+    top = (
+        select(*_STORY_COLUMNS)
+        .where(Story.last_seen_at >= bindparam("since"))
+        .order_by(Story.outlet_count.desc(), Story.item_count.desc(), Story.id.desc())
+        .limit(bindparam("limit"))
+    )
+    return newest, top
 
 
 def story_detail(store: Store, story_id: int) -> StoryDetail | None:

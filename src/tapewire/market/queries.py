@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -253,23 +254,11 @@ def recent_closes(
     out: dict[int, list[tuple[date, float]]] = {i: [] for i in instrument_ids}
     if not instrument_ids:
         return out
-    parts = [
-        f"SELECT * FROM (SELECT instrument_id, bar_date, close FROM bar WHERE instrument_id = :i{k}"
-        " AND \"interval\" = '1d' AND partial = :partial AND bar_date <= :last"
-        f" ORDER BY bar_date DESC LIMIT {int(n)}) AS c{k}"
-        for k in range(len(instrument_ids))
-    ]
-    query = (
-        text(" UNION ALL ".join(parts))
-        .bindparams(
-            bindparam("partial", False, type_=Boolean()),
-            bindparam("last", last_usable_date(until), type_=Date()),
-            **{f"i{k}": inst_id for k, inst_id in enumerate(instrument_ids)},
-        )
-        .columns(instrument_id=Integer(), bar_date=Date(), close=Float())
-    )
+    params: dict[str, Any] = {f"i{k}": i for k, i in enumerate(instrument_ids)}
+    params.update(partial=False, last=last_usable_date(until))
+    query = _closes_statement(len(instrument_ids), int(n))
     with store.connect() as c:
-        for inst_id, day, close in c.execute(query):
+        for inst_id, day, close in c.execute(query, params):
             out[inst_id].append((day, close))
     for rows in out.values():
         rows.sort()
@@ -325,3 +314,28 @@ def instruments_by_symbol(store: Store, symbols: list[str]) -> list[InstrumentVi
     with store.connect() as c:
         found = {row[1]: _view(tuple(row)) for row in c.execute(query)}
     return [found[s] for s in dict.fromkeys(symbols) if s in found]
+
+
+_ACTIVE = select(*_INSTRUMENT_COLUMNS).where(Instrument.active).order_by(Instrument.symbol)
+
+
+def active_instruments(store: Store) -> list[InstrumentView]:
+    """``instruments()`` on the caller's Core connection (a page's one connection, #16)."""
+    with store.connect() as c:
+        return [_view(tuple(row)) for row in c.execute(_ACTIVE)]
+
+
+@functools.lru_cache(maxsize=64)
+def _closes_statement(count: int, n: int) -> Any:
+    """``recent_closes``' statement for ``count`` instruments, built once per count."""
+    parts = [
+        f"SELECT * FROM (SELECT instrument_id, bar_date, close FROM bar WHERE instrument_id = :i{k}"
+        " AND \"interval\" = '1d' AND partial = :partial AND bar_date <= :last"
+        f" ORDER BY bar_date DESC LIMIT {n}) AS c{k}"
+        for k in range(count)
+    ]
+    return (
+        text(" UNION ALL ".join(parts))
+        .bindparams(bindparam("partial", type_=Boolean()), bindparam("last", type_=Date()))
+        .columns(instrument_id=Integer(), bar_date=Date(), close=Float())
+    )

@@ -71,7 +71,7 @@ def desk_instruments(
     """The watchlist in its own order, or the active instruments by asset class (capped)."""
     if watchlist:
         return market_queries.instruments_by_symbol(store, list(watchlist))[:DESK_MAX]
-    insts = market_queries.instruments(store)
+    insts = market_queries.active_instruments(store)
     return sorted(insts, key=lambda i: (_class_rank(i.asset_class), i.symbol))[:DESK_MAX]
 
 
