@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
@@ -344,7 +344,6 @@ _STORY_COLUMNS = (
     Story.last_seen_at,
 )
 STORY_ITEMS_MAX = 300  # items one story page lists at most
-_FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 def _story_view(row: Any) -> StoryView:
@@ -414,5 +413,5 @@ def story_detail(store: Store, story_id: int) -> StoryDetail | None:
                 .order_by(func.count(EntityLink.id).desc(), EntityLink.instrument_id)
             )
         ]
-    items = ingest_queries.news_items(store, until=_FAR_FUTURE, ids=ids) if ids else []
+    items = ingest_queries.news_items_by_id(store, ids)
     return StoryDetail(_story_view(row), items, themes, instruments)
