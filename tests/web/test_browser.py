@@ -71,11 +71,11 @@ def test_home_brief_and_tag_pages(site: tuple[str, Settings], browser: Any) -> N
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(base + "/")
     assert page.get_by_test_id("simulated-label").is_visible()
-    cards = page.locator("article.card")
-    assert cards.count() == 6  # the five instruments' briefs and the day's market brief
+    rows = page.locator("#briefs li.row")
+    assert rows.count() == 6  # the five instruments' briefs and the day's market brief
     page.screenshot(path=str(SHOTS / "home-desktop.png"), full_page=True)
 
-    page.locator("article.card h2 a", has_text="Acme Robotics").first.click()
+    page.locator("#briefs li.row a", has_text="Acme Robotics").first.click()
     page.wait_for_url("**/briefs/acme-*")
     assert page.get_by_test_id("simulated-label").is_visible()
     direction = page.get_by_test_id("direction").inner_text()
@@ -113,10 +113,10 @@ def test_home_shows_a_new_brief_without_reload(site: tuple[str, Settings], brows
     base, settings = site
     page = browser.new_page()
     page.goto(base + "/")
-    assert page.locator("article.card").count() == 6  # five instruments and the market brief
+    assert page.locator("#briefs li.row").count() == 6  # five instruments and the market brief
     page.wait_for_timeout(500)  # the EventSource connects
     later = datetime(2026, 11, 21, tzinfo=UTC)  # Saturday: crypto has a new bar, so new briefs
     analyse_and_write(settings, later)
-    page.locator("article.card.new").first.wait_for(timeout=15000)
-    assert page.locator("article.card").count() > 6
+    page.locator("#briefs li.row.new").first.wait_for(timeout=15000)
+    assert page.locator("#briefs li.row").count() > 6
     page.close()

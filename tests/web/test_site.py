@@ -76,7 +76,7 @@ async def test_home_lists_briefs_with_the_simulated_label(client: httpx.AsyncCli
     page = await client.get("/")
     assert page.status_code == 200
     assert "Simulated data" in page.text
-    assert page.text.count('<article class="card"') == 6  # five instruments and the market
+    assert page.text.count('<li class="row"') == 6  # five instruments and the market
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
 
@@ -150,7 +150,7 @@ async def test_filters_search_and_cursor_pagination(client: httpx.AsyncClient) -
     bad = await client.get("/api/briefs?cursor=bm90LWEtY3Vyc29y")
     assert bad.status_code == 400 and bad.json()["error"]["message"].startswith("invalid cursor")
     home = await client.get("/?category=Crypto")
-    assert home.text.count('<article class="card"') == 1
+    assert home.text.count('<li class="row"') == 1
 
 
 @pytest.mark.anyio

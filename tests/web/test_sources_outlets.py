@@ -55,10 +55,10 @@ async def test_sources_page_lists_each_feed_once_with_its_outlets(
     client: httpx.AsyncClient,
 ) -> None:
     page = (await client.get("/sources")).text
-    cells = re.findall(r'<td data-testid="feed-outlets">(.*?)</td>', page)
+    cells = re.findall(r'<td [^>]*data-testid="feed-outlets"[^>]*>(.*?)</td>', page)
     assert cells == ["Reuters, The Wall Street Journal", "CNBC"]
     for url in FEEDS:
-        assert page.count(f'<span class="muted">{url.replace("&", "&amp;")}</span>') == 1
+        assert page.count(f">{url.replace('&', '&amp;')}</span>") == 1
 
 
 @pytest.mark.anyio

@@ -70,7 +70,7 @@ class Story(Base):
     key: Mapped[str] = mapped_column(String(128), unique=True)
     title: Mapped[str] = mapped_column(String(1000))
     first_seen_at: Mapped[datetime]
-    last_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime] = mapped_column(index=True)  # the home's top stories (#15)
     item_count: Mapped[int] = mapped_column(default=0)
     outlet_count: Mapped[int] = mapped_column(default=0)
     # ``title`` is the representative headline, verbatim; this is the outlet that ran it
@@ -82,7 +82,9 @@ class StoryItem(Base):
     __tablename__ = "story_item"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    story_id: Mapped[int] = mapped_column(ForeignKey("story.id", ondelete="CASCADE"))
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("story.id", ondelete="CASCADE"), index=True
+    )  # a story page reads its items (#15)
     news_item_id: Mapped[int] = mapped_column(
         ForeignKey("news_item.id", ondelete="CASCADE"), unique=True
     )

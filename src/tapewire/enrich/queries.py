@@ -8,12 +8,13 @@ most ``THEME_LINK_WEIGHT`` (a named link in a summary counts 0.5, in a title 1.0
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from tapewire.enrich.models import (
@@ -447,3 +448,95 @@ def ticker_candidates(store: Store, *, limit: int = 20) -> list[TickerCandidateV
             if r.symbol not in have
         ]
     return views[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryDetail:
+    story: StoryView
+    items: list[ingest_queries.NewsItemView]
+    themes: list[tuple[str, int]]  # theme, items about it; most first
+    instruments: list[tuple[int, int]]  # instrument id, items naming it; most first
+
+
+_STORY_COLUMNS = (
+    Story.id,
+    Story.title,
+    Story.headline_outlet,
+    Story.outlets,
+    Story.outlet_count,
+    Story.item_count,
+    Story.first_seen_at,
+    Story.last_seen_at,
+)
+STORY_ITEMS_MAX = 300  # items one story page lists at most
+
+
+def _story_view(row: Any) -> StoryView:
+    id_, title, outlet, outlets, n_outlets, n_items, first, last = row
+    return StoryView(
+        id_, title, first, last, n_items, n_outlets, outlet or "", tuple(outlets or ())
+    )
+
+
+def top_stories(
+    store: Store, *, limit: int = 8, window: timedelta = timedelta(hours=72)
+) -> list[StoryView]:
+    """The stories covered by the most outlets (then items) among those seen within ``window``
+    of the newest story: the ``ix_story_last_seen_at`` range, not every story."""
+    newest_q, top_q = _top_statements()
+    with store.connect() as c:
+        newest = c.scalar(newest_q)
+        if newest is None:
+            return []
+        rows = c.execute(top_q, {"since": newest - window, "limit": limit}).all()
+    return [_story_view(r) for r in rows]
+
+
+@functools.cache
+def _top_statements() -> tuple[Any, Any]:
+    """Built once: building a select costs more than running it on a few index rows (#16)."""
+    newest = select(Story.last_seen_at).order_by(Story.last_seen_at.desc()).limit(1)
+    top = (
+        select(*_STORY_COLUMNS)
+        .where(Story.last_seen_at >= bindparam("since"))
+        .order_by(Story.outlet_count.desc(), Story.item_count.desc(), Story.id.desc())
+        .limit(bindparam("limit"))
+    )
+    return newest, top
+
+
+def story_detail(store: Store, story_id: int) -> StoryDetail | None:
+    """One story with its items (newest first, at most ``STORY_ITEMS_MAX``), the themes of those
+    items and the instruments they name."""
+    with store.connect() as c:
+        row = c.execute(select(*_STORY_COLUMNS).where(Story.id == story_id)).first()
+        if row is None:
+            return None
+        ids = list(
+            c.scalars(
+                select(StoryItem.news_item_id)
+                .where(StoryItem.story_id == story_id)
+                .order_by(StoryItem.news_item_id.desc())
+                .limit(STORY_ITEMS_MAX)
+            )
+        )
+        themes = [
+            (theme, int(n))
+            for theme, n in c.execute(
+                select(ItemTheme.theme, func.count(ItemTheme.id))
+                .where(ItemTheme.news_item_id.in_(ids))
+                .group_by(ItemTheme.theme)
+                .order_by(func.count(ItemTheme.id).desc(), ItemTheme.theme)
+            )
+        ]
+        instruments = [
+            (int(inst), int(n))
+            for inst, n in c.execute(
+                select(EntityLink.instrument_id, func.count(EntityLink.id))
+                .where(EntityLink.news_item_id.in_(ids))
+                .group_by(EntityLink.instrument_id)
+                .order_by(func.count(EntityLink.id).desc(), EntityLink.instrument_id)
+            )
+        ]
+    items = ingest_queries.news_items_by_id(store, ids)
+    return StoryDetail(_story_view(row), items, themes, instruments)

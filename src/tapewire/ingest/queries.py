@@ -124,3 +124,30 @@ def _item_view(row: NewsItem) -> NewsItemView:
         outlet=row.outlet,
         language=row.language,
     )
+
+
+_ITEM_COLUMNS = (
+    NewsItem.id,
+    NewsItem.url,
+    NewsItem.title,
+    NewsItem.summary,
+    NewsItem.publisher_domain,
+    NewsItem.publisher_name,
+    NewsItem.published_at,
+    NewsItem.date_from_fetch,
+    NewsItem.outlet,
+    NewsItem.language,
+)
+
+
+def news_items_by_id(store: Store, ids: list[int]) -> list[NewsItemView]:
+    """Items by id, newest first, on the caller's Core connection (a page holds one, #16)."""
+    if not ids:
+        return []
+    query = (
+        select(*_ITEM_COLUMNS)
+        .where(NewsItem.id.in_(ids))
+        .order_by(NewsItem.published_at.desc(), NewsItem.id)
+    )
+    with store.connect() as c:
+        return [NewsItemView(*tuple(row)) for row in c.execute(query)]

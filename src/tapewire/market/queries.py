@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Boolean, Date, Float, Integer, bindparam, func, select, text
 
 from tapewire.market.models import Bar, Instrument, IntradayBar, ProviderHealth
 from tapewire.store import Store
@@ -315,3 +316,105 @@ def series_summary(store: Store) -> list[SeriesView]:
             SeriesView(sym, name, cls, int(n or 0), first, last, bool(sim))
             for sym, name, cls, n, first, last, sim in s.execute(query)
         ]
+
+
+CLOSES_PER_INSTRUMENT = 61  # a sparkline of 60 changes, and the last change
+
+
+def recent_closes(
+    store: Store, instrument_ids: list[int], *, until: datetime, n: int = CLOSES_PER_INSTRUMENT
+) -> dict[int, list[tuple[date, float]]]:
+    """The last ``n`` completed daily closes known at ``until`` of each instrument, oldest first,
+    however old they are (the page labels a stale one by its date).
+
+    One statement of one ``ORDER BY bar_date DESC LIMIT n`` per instrument, each walking the
+    ``(instrument_id, interval, bar_date)`` unique index backwards: O(instruments x n) rows,
+    whatever the length of the history (the home page, #15)."""
+    out: dict[int, list[tuple[date, float]]] = {i: [] for i in instrument_ids}
+    if not instrument_ids:
+        return out
+    params: dict[str, Any] = {f"i{k}": i for k, i in enumerate(instrument_ids)}
+    params.update(partial=False, last=last_usable_date(until))
+    query = _closes_statement(len(instrument_ids), int(n))
+    with store.connect() as c:
+        for inst_id, day, close in c.execute(query, params):
+            out[inst_id].append((day, close))
+    for rows in out.values():
+        rows.sort()
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class MoveAround:
+    """The close before a day and the first close on or after it (how a story moved a price)."""
+
+    before_date: date
+    before: float
+    after_date: date
+    after: float
+
+    @property
+    def change_pct(self) -> float:
+        return (self.after / self.before - 1.0) * 100.0 if self.before else 0.0
+
+
+def move_around(store: Store, instrument_ids: list[int], day: date) -> dict[int, MoveAround]:
+    """For each instrument, its last completed close before ``day`` and its first on or after it
+    (two index probes each); instruments missing either side are left out."""
+    out: dict[int, MoveAround] = {}
+    base = select(Bar.bar_date, Bar.close).where(Bar.interval == "1d", Bar.partial.is_(False))
+    with store.connect() as c:
+        for inst_id in instrument_ids:
+            mine = base.where(Bar.instrument_id == inst_id)
+            before = c.execute(
+                mine.where(Bar.bar_date < day).order_by(Bar.bar_date.desc()).limit(1)
+            ).first()
+            after = c.execute(
+                mine.where(Bar.bar_date >= day).order_by(Bar.bar_date).limit(1)
+            ).first()
+            if before is not None and after is not None:
+                out[inst_id] = MoveAround(before[0], before[1], after[0], after[1])
+    return out
+
+
+def instruments_by_id(store: Store, instrument_ids: list[int]) -> dict[int, InstrumentView]:
+    if not instrument_ids:
+        return {}
+    query = select(*_INSTRUMENT_COLUMNS).where(Instrument.id.in_(instrument_ids))
+    with store.connect() as c:
+        return {row[0]: _view(tuple(row)) for row in c.execute(query)}
+
+
+def instruments_by_symbol(store: Store, symbols: list[str]) -> list[InstrumentView]:
+    """Active instruments among ``symbols``, in the order given (the watchlist's order)."""
+    if not symbols:
+        return []
+    query = select(*_INSTRUMENT_COLUMNS).where(Instrument.symbol.in_(symbols), Instrument.active)
+    with store.connect() as c:
+        found = {row[1]: _view(tuple(row)) for row in c.execute(query)}
+    return [found[s] for s in dict.fromkeys(symbols) if s in found]
+
+
+_ACTIVE = select(*_INSTRUMENT_COLUMNS).where(Instrument.active).order_by(Instrument.symbol)
+
+
+def active_instruments(store: Store) -> list[InstrumentView]:
+    """``instruments()`` on the caller's Core connection (a page's one connection, #16)."""
+    with store.connect() as c:
+        return [_view(tuple(row)) for row in c.execute(_ACTIVE)]
+
+
+@functools.lru_cache(maxsize=64)
+def _closes_statement(count: int, n: int) -> Any:
+    """``recent_closes``' statement for ``count`` instruments, built once per count."""
+    parts = [
+        f"SELECT * FROM (SELECT instrument_id, bar_date, close FROM bar WHERE instrument_id = :i{k}"
+        " AND \"interval\" = '1d' AND partial = :partial AND bar_date <= :last"
+        f" ORDER BY bar_date DESC LIMIT {n}) AS c{k}"
+        for k in range(count)
+    ]
+    return (
+        text(" UNION ALL ".join(parts))
+        .bindparams(bindparam("partial", type_=Boolean()), bindparam("last", type_=Date()))
+        .columns(instrument_id=Integer(), bar_date=Date(), close=Float())
+    )

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Integer, bindparam, func, select, text
 
-from tapewire.newsroom.brief_index import BriefInstrument, BriefTag, TagCount, url_key
+from tapewire.newsroom.brief_index import BriefInstrument, BriefSource, BriefTag, TagCount, url_key
 from tapewire.newsroom.models import Brief, FactSheet, Verification
 from tapewire.store import Store
 from tapewire.store.base import UTCDateTime
@@ -580,3 +580,24 @@ def brief_rewritten(store: Store, slug: str) -> bool:
             .where(Brief.slug == slug)
         )
     return any(str(n).startswith("coherence rewrite:") for n in notes or [])
+
+
+def briefs_citing(store: Store, urls: list[str], *, limit: int = 10) -> list[BriefView]:
+    """Briefs that cite any of ``urls`` (``brief_source`` by URL key), newest first."""
+    keys = list(dict.fromkeys(url_key(u) for u in urls if u))
+    if not keys:
+        return []
+    ids = (
+        select(BriefSource.brief_id)
+        .where(BriefSource.url_key.in_(keys))
+        .order_by(BriefSource.as_of.desc(), BriefSource.brief_id.desc())
+        .limit(limit * 4)
+    )
+    query = (
+        select(*_LIST_COLUMNS)
+        .where(Brief.id.in_(ids.scalar_subquery()))
+        .order_by(Brief.as_of.desc(), Brief.id.desc())
+        .limit(limit)
+    )
+    with store.connect() as c:
+        return [_list_view(row) for row in c.execute(query)]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Float, Integer, String, bindparam, func, select, text
 
 from tapewire.signals.models import Signal
 from tapewire.store import Store
+from tapewire.store.base import UTCDateTime
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,3 +154,49 @@ def signals_between(
             )
             for r in rows
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class LatestSignal:
+    """An instrument's newest signal, as the home page's heat map shows it (no components)."""
+
+    instrument_id: int
+    as_of: datetime
+    pulse: float
+    direction: str
+    heat: float | None
+    heat_label: str | None
+
+
+def latest_of(
+    store: Store, instrument_ids: list[int], *, until: datetime
+) -> dict[int, LatestSignal]:
+    """Each instrument's newest signal at ``until`` (instruments without one are left out).
+
+    One statement of one ``ORDER BY as_of DESC LIMIT 1`` per instrument on the
+    ``(instrument_id, as_of)`` unique index: O(instruments), whatever the length of the history."""
+    if not instrument_ids:
+        return {}
+    parts = [
+        "SELECT * FROM (SELECT instrument_id, as_of, pulse, direction, heat, heat_label"
+        f" FROM signal WHERE instrument_id = :i{k} AND as_of <= :until"
+        f" ORDER BY as_of DESC LIMIT 1) AS s{k}"
+        for k in range(len(instrument_ids))
+    ]
+    query = (
+        text(" UNION ALL ".join(parts))
+        .bindparams(
+            bindparam("until", until, type_=UTCDateTime()),
+            **{f"i{k}": inst_id for k, inst_id in enumerate(instrument_ids)},
+        )
+        .columns(
+            instrument_id=Integer(),
+            as_of=UTCDateTime(),
+            pulse=Float(),
+            direction=String(),
+            heat=Float(),
+            heat_label=String(),
+        )
+    )
+    with store.connect() as c:
+        return {row[0]: LatestSignal(*row) for row in c.execute(query)}

@@ -19,7 +19,7 @@ from tapewire.newsroom import queries
 from tapewire.signals import queries as signals_queries
 from tapewire.store import Store, open_store
 from tapewire.web.middleware import ResponseCache, SecurityHeaders
-from tapewire.web.routes import alerts, api, charts, feeds, pages, scorecard, stream
+from tapewire.web.routes import alerts, api, charts, docs, feeds, pages, scorecard, stream
 from tapewire.web.wakeup import Wakeup, stream_url
 
 WEB_DIR = Path(__file__).parent
@@ -40,7 +40,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         title="tapewire",
         version=__version__,
         description="Data-grounded market briefs: every number checked against its fact sheet.",
-        docs_url="/api/docs",
+        docs_url=None,  # routes.docs serves ReDoc from the site itself (#15)
         openapi_url="/api/openapi.json",
         redoc_url=None,
     )
@@ -53,6 +53,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.templates.env.filters["safe_url"] = safe_url
     app.state.templates.env.auto_reload = False  # packaged templates: no stat per render
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
+    app.include_router(docs.router)
     app.include_router(pages.router)
     app.include_router(api.router, prefix="/api")
     app.include_router(charts.router, prefix="/api")

@@ -11,6 +11,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from tapewire.config import Settings
+from tapewire.enrich import queries as enrich_queries
 from tapewire.ingest import queries as ingest_queries
 from tapewire.market import queries as market_queries
 from tapewire.newsroom import queries
@@ -19,12 +21,19 @@ from tapewire.scorecard import queries as scorecard_queries
 from tapewire.signals import queries as signals_queries
 from tapewire.store import Store
 from tapewire.technicals import queries as technicals_queries
-from tapewire.web.chart import FULL_YEAR_SESSIONS, level_dicts, price_svg, pulse_svg
-from tapewire.web.deps import get_store, get_templates
+from tapewire.web.chart import (
+    FULL_YEAR_SESSIONS,
+    level_dicts,
+    price_svg,
+    pulse_svg,
+)
+from tapewire.web.deps import get_settings, get_store, get_templates
+from tapewire.web.desk import build_desk
 from tapewire.web.routes.charts import recent_bars
 
 router = APIRouter(include_in_schema=False)
 StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 CATEGORIES = ("Stocks", "Indices", "ETFs", "Crypto", "Forex", "Commodities", "Rates", "Macro")
 PAGE_SIZE = 20
@@ -60,6 +69,7 @@ def home(
     request: Request,
     store: StoreDep,
     templates: TemplatesDep,
+    settings: SettingsDep,
     category: str | None = None,
     tag: str | None = None,
     direction: str | None = None,
@@ -84,6 +94,11 @@ def home(
         tags=queries.tag_counts(store, limit=20),
         latest_id=queries.latest_brief_id(store),
         market=queries.market_teaser(store) if flt == BriefFilter() and cursor is None else None,
+        desk=(
+            build_desk(store, settings.newsroom.watchlist, now=datetime.now(UTC))
+            if cursor is None
+            else None
+        ),
     )
 
 
@@ -181,6 +196,31 @@ def instrument_page(
         history_count=len(history),
         chart=price_svg(static),
         feed=f"/feeds/instruments/{symbol}.atom",
+    )
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse)
+@one_connection
+def story_page(
+    story_id: int, request: Request, store: StoreDep, templates: TemplatesDep
+) -> HTMLResponse:
+    """A story: its representative headline, every outlet and item, its themes, and the
+    instruments its items name with how their close moved across the story's first day."""
+    detail = enrich_queries.story_detail(store, story_id)
+    if detail is None:
+        raise HTTPException(status_code=404, detail=f"no story {story_id}")
+    insts = market_queries.instruments_by_id(store, [i for i, _ in detail.instruments])
+    moves = market_queries.move_around(store, list(insts), detail.story.first_seen_at.date())
+    return _page(
+        templates,
+        request,
+        "story.html",
+        store,
+        story=detail.story,
+        items=detail.items,
+        themes=detail.themes,
+        named=[(insts[i], n, moves.get(i)) for i, n in detail.instruments if i in insts],
+        cited=queries.briefs_citing(store, [item.url for item in detail.items], limit=10),
     )
 
 
