@@ -29,7 +29,7 @@ TRIGGERS = (
     "direction_change",  # Bullish/Neutral/Bearish changed
     "level_cross",  # a close through a key level: level kind, min_pct beyond it
     "move",  # a close-to-close move of at least pct % or atr ATRs
-    "story_heat",  # Heat reaching value (rising edge)
+    "story_heat",  # a story about it reaching a Heat value (rising edge, per story)
     "keyword",  # a word in a linked headline
 )
 FREQUENCIES = ("once", "once_per_bar", "once_per_story", "cooldown")
