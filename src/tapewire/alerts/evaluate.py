@@ -49,23 +49,37 @@ def evaluate_event(
     if not triggers or not _any_rule(s, triggers):
         return 0
     # Scope is checked on three columns first: only in-scope rules are loaded as ORM rows.
-    candidates = s.execute(
-        select(AlertRule.id, AlertRule.criteria, AlertRule.expires_at).where(
-            AlertRule.active.is_(True), AlertRule.trigger.in_(triggers)
+    # Both are kept for the transaction (``session.info``; rows in its identity map), so a
+    # stage emitting thousands of events reads the rules once.
+    cache: dict[tuple[str, ...], list[Any]] = s.info.setdefault("tw_alert_rules", {})
+    candidates = cache.get(triggers)
+    if candidates is None:
+        candidates = cache[triggers] = list(
+            s.execute(
+                select(AlertRule.id, AlertRule.criteria, AlertRule.expires_at).where(
+                    AlertRule.active.is_(True), AlertRule.trigger.in_(triggers)
+                )
+            ).all()
         )
-    ).all()
-    ids = [
-        rule_id
-        for rule_id, criteria, expires_at in candidates
-        if (expires_at is None or expires_at > now)
-        and in_scope(str((criteria or {}).get("scope", "all")), data, watchlist)
-    ]
     expired = [rule_id for rule_id, _, exp in candidates if exp is not None and exp <= now]
     if expired:
         s.execute(update(AlertRule).where(AlertRule.id.in_(expired)).values(active=False))
+        candidates[:] = [c for c in candidates if c[0] not in set(expired)]
+    ids = [
+        rule_id
+        for rule_id, criteria, _ in candidates
+        if in_scope(str((criteria or {}).get("scope", "all")), data, watchlist)
+    ]
     if not ids:
         return 0
-    rows = s.scalars(select(AlertRule).where(AlertRule.id.in_(ids)).order_by(AlertRule.id)).all()
+    held: dict[int, AlertRule] = s.info.setdefault("tw_alert_rows", {})  # strong references
+    missing = [i for i in ids if i not in held]
+    if missing:  # one query for the rules not loaded yet in this transaction
+        held.update(
+            (r.id, r) for r in s.scalars(select(AlertRule).where(AlertRule.id.in_(missing)))
+        )
+    loaded = [held.get(i) for i in sorted(ids)]
+    rows = [r for r in loaded if r is not None and r.active]  # a `once` rule spent meanwhile
     firing = []
     for row in rows:
         rule = view_of(row)
