@@ -90,6 +90,10 @@ def test_keyword_rules_fire_on_every_newly_linked_item(
         astore, asettings, "keyword", params={"keyword": "shares jump"}, frequency="once_per_story"
     )
     fed = _rule(astore, asettings, "keyword", params={"keyword": "patience"})  # links no one
+    oil = _rule(  # the item's themes are in the event: theme scopes apply
+        astore, asettings, "keyword", params={"keyword": "Exxon"}, scope="theme:oil"
+    )
+    rates = _rule(astore, asettings, "keyword", params={"keyword": "Exxon"}, scope="theme:rates")
     _ingest(astore, "https://news.google.com/rss/search?q=Exxon", GOOGLE_NEWS)
     _ingest(astore, "https://www.cnbc.com/id/100727362/device/rss/rss.html", CNBC)
     enrich_stage.run(make_ctx(astore, as_of=AS_OF))
@@ -104,11 +108,17 @@ def test_keyword_rules_fire_on_every_newly_linked_item(
     (story_hit,) = _alerts(astore, jump)
     assert story_hit.data["story_id"] == hit.data["story_id"]
     assert _alerts(astore, fed) == []  # the Fed item names no instrument: nothing linked
+    (oil_hit,) = _alerts(astore, oil)  # once per bar: the day's first oil item
+    assert oil_hit.symbol == "XOM" and _alerts(astore, rates) == []
     with astore.read() as s:
-        assert {o.alert_id for o in s.scalars(select(Outbox))} == {hit.id, story_hit.id}
+        assert {o.alert_id for o in s.scalars(select(Outbox))} == {
+            hit.id,
+            story_hit.id,
+            oil_hit.id,
+        }
 
     enrich_stage.run(make_ctx(astore, as_of=AS_OF))  # links already stored: nothing new
-    assert len(_alerts(astore)) == 2
+    assert len(_alerts(astore)) == 3
     _ingest(astore, "https://www.example-energy.com/rss", LATER)
     later = AS_OF + timedelta(minutes=5)  # past the cooldown (once_per_bar: once that day)
     enrich_stage.run(make_ctx(astore, as_of=AS_OF, now=later))  # one newly linked "crude" item

@@ -67,7 +67,7 @@ def run(ctx: RunContext) -> StageReport:
         report.add("tones filled", save_missing_tones(s, tones))
         report.add("sentiments", _save_sentiments(s, scores))
         story_of = _save_stories(s, stories)
-        _emit_linked(ctx, s, new_links, {i.id: i for i in items}, symbols, story_of)
+        _emit_linked(ctx, s, new_links, {i.id: i for i in items}, symbols, story_of, themes)
     report.add("items", len(items))
     report.add("stories", len(stories))
     return report
@@ -87,6 +87,7 @@ def _emit_linked(
     items: dict[int, NewsItemView],
     symbols: dict[int, str],
     story_of: dict[int, int],
+    themes: dict[int, list[ThemeHit]],
 ) -> None:
     """One ``item_linked`` event per new (item, instrument) link, in the links' transaction
     (alerts: ``keyword`` rules read every newly linked headline, not only briefs')."""
@@ -102,6 +103,7 @@ def _emit_linked(
             "item_id": item_id,
             "story_id": story_of.get(item_id),
             "bar": item.published_at.date(),  # once_per_bar: once per symbol and day
+            "themes": sorted({hit.theme for hit in themes.get(item_id, ())}),  # theme: scopes
         }
         ctx.emit(s, "item_linked", data)
 
