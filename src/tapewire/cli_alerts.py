@@ -200,7 +200,10 @@ def alerts_add(ctx: click.Context, /, fmt: str, key_text: str | None, **kw: Any)
         secret = alerts_queries.rule_secret(store, rule.id, api_key_id=None)
     finally:
         store.close()
-    data = {**rule.public(), "signing_secret": secret if rule.channel == "webhook" else None}
+    data = {
+        **rule.public(full=True),  # the only time the target is shown in full
+        "signing_secret": secret if rule.channel == "webhook" else None,
+    }
     emit(fmt, data, _rule_added_text)
 
 
@@ -229,7 +232,7 @@ def _expiry(text: str | None) -> datetime | None:
 @fmt_option
 @click.pass_context
 def alerts_list(ctx: click.Context, fmt: str) -> None:
-    """Every rule (never its signing secret)."""
+    """Every rule (never its signing secret; targets masked: scheme, host, last 4 characters)."""
     from tapewire.alerts import queries as alerts_queries
 
     store = open_store(settings_from(ctx))

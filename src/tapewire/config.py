@@ -277,6 +277,13 @@ class AlertsSettings(_Section):
     )
     poll_s: float = Field(0.05, gt=0, description="How often the dispatcher checks the outbox.")
     batch: int = Field(500, ge=1, description="Outbox rows the dispatcher claims at once.")
+    api_writes_per_minute: int = Field(
+        60,
+        ge=1,
+        description="Most write calls (create, delete, test a rule) one API key may make per "
+        "minute, per web process (a token bucket of this size refilled over a minute); beyond "
+        "it the API answers 429 with Retry-After.",
+    )
 
 
 class DemoSettings(_Section):

@@ -24,6 +24,8 @@ class Received:
 @dataclass
 class Receiver:
     secrets: dict[str, str] = field(default_factory=dict)  # path -> secret
+    delays: dict[str, float] = field(default_factory=dict)  # path -> seconds before answering
+    arrived: list[str] = field(default_factory=list)  # idempotency keys, as requests arrive
     received: list[Received] = field(default_factory=list)
     url: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -72,6 +74,10 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:  # noqa: C901 
                 body,
                 self.headers.get("X-Tapewire-Signature", ""),
             )
+            with receiver.lock:
+                receiver.arrived.append(self.headers.get("Idempotency-Key", ""))
+            if path in receiver.delays:
+                time.sleep(receiver.delays[path])
             if path == "/hang":
                 time.sleep(30)
             if path == "/slow":

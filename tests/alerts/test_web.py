@@ -144,3 +144,56 @@ def test_an_atom_feed_per_rule_and_the_alerts_page(astore: Store, site: str) -> 
         page = c.post("/alerts", data={"key": key})
         assert page.status_code == 200 and "Rules of desk" in page.text and key not in page.text
         assert c.post("/alerts", data={"key": "tw_bad_bad"}).status_code == 401
+
+
+def test_write_calls_are_rate_limited_per_key(astore: Store, asettings: Settings) -> None:
+    limited = asettings.model_copy(
+        update={"alerts": asettings.alerts.model_copy(update={"api_writes_per_minute": 3})}
+    )
+    busy, other = _key(astore, "alerts:write", name="busy"), _key(astore, "alerts:write")
+    rule = {"trigger": "brief", "channel": "stream", "frequency": "cooldown", "cooldown_s": 1}
+    with serve_app(create_app(limited, store=astore)) as site, httpx.Client(base_url=site) as c:
+        made = [c.post("/api/alerts/rules", json=rule, headers=_auth(busy)) for _ in range(3)]
+        assert [r.status_code for r in made] == [201, 201, 201]
+        refused = c.post(f"/api/alerts/rules/{made[0].json()['id']}/test", headers=_auth(busy))
+        assert refused.status_code == 429 and "at most 3 a minute" in refused.text
+        assert 1 <= int(refused.headers["Retry-After"]) <= 20  # one token: 60 s / 3
+        assert (
+            c.delete(f"/api/alerts/rules/{made[0].json()['id']}", headers=_auth(busy)).status_code
+            == 429
+        )
+        assert c.get("/api/alerts/rules", headers=_auth(busy)).status_code == 200  # reads: free
+        assert c.post("/api/alerts/rules", json=rule, headers=_auth(other)).status_code == 201
+        schema = c.get("/api/openapi.json").json()
+        assert "429" in schema["paths"]["/api/alerts/rules"]["post"]["responses"]
+
+
+def test_targets_are_masked_except_at_creation(astore: Store, site: str) -> None:
+    key = _key(astore, "alerts:write", name="desk")
+    hook_url = "http://127.0.0.1:9/services/T000/B000/XXXXsecretWXYZ"
+    hook = {"trigger": "brief", "channel": "webhook", "target": hook_url}
+    with httpx.Client(base_url=site) as c:
+        made = c.post("/api/alerts/rules", json=hook, headers=_auth(key)).json()
+        assert made["target"] == hook_url  # shown in full once, at creation
+        listed = c.get("/api/alerts/rules", headers=_auth(key))
+        one = c.get(f"/api/alerts/rules/{made['id']}", headers=_auth(key))
+        page = c.post("/alerts", data={"key": key})
+        for text in (listed.text, one.text, page.text):
+            assert "XXXXsecret" not in text and "services" not in text
+        assert listed.json()["rules"][0]["target"] == "http://127.0.0.1:9/…WXYZ"
+        assert "http://127.0.0.1:9/…WXYZ" in page.text
+
+
+def test_mask_target_keeps_scheme_host_and_last_four() -> None:
+    from tapewire.alerts.rules import mask_target
+
+    assert mask_target("https://hooks.slack.com/services/T1/B2/abcdefgh1234") == (
+        "https://hooks.slack.com/…1234"
+    )
+    assert mask_target("https://ntfy.sh/x") == "https://ntfy.sh/…"  # too short to show a tail
+    assert (
+        mask_target("https://[2001:db8::1]:8443/hook/0123456789")
+        == "https://[2001:db8::1]:8443/…6789"
+    )
+    assert mask_target("desk.alerts.team@example.com") == "…team@example.com"
+    assert mask_target("me@example.com") == "…@example.com"

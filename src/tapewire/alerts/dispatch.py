@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -192,9 +193,42 @@ def _by_rule(jobs: list[Job]) -> dict[int, list[Job]]:
 def start_dispatcher(
     store: Store, settings: AlertsSettings, *, clock: Clock | None = None
 ) -> tuple[threading.Thread, Callable[[], None]]:
-    """The dispatcher on a daemon thread (``tapewire run``); returns it and its stop."""
+    """The dispatcher on a daemon thread (``tapewire run``); returns it and its stop.
+
+    The stop waits (up to ``STOP_WAIT_S``) for the dispatcher to release what it had claimed
+    but not delivered, so a restart delivers those rows at once (not after ``lease_s``).
+
+    SIGTERM: uvicorn (the site ``tapewire run`` serves) shuts down gracefully on it, restores
+    the handler it found and raises the signal again; with the default handler the process
+    died there, before ``run``'s ``finally`` stopped this thread. So in the main thread, when
+    SIGTERM still has its default action, it becomes ``SystemExit(0)``: the callers' ``finally``
+    blocks run (this stop among them) and the exit is clean.
+    """
     stop = threading.Event()
     dispatcher = Dispatcher(store, settings, clock=clock)
     thread = threading.Thread(target=dispatcher.run, args=(stop,), name="alerts", daemon=True)
     thread.start()
-    return thread, stop.set
+    _exit_on_sigterm()
+
+    def stop_and_wait() -> None:
+        stop.set()
+        thread.join(STOP_WAIT_S)
+        if thread.is_alive():
+            log.warning("the alerts dispatcher did not stop in %.0f s", STOP_WAIT_S)
+
+    return thread, stop_and_wait
+
+
+STOP_WAIT_S = 15.0
+
+
+def _exit_on_sigterm() -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _sigterm)
+
+
+def _sigterm(_signum: int, _frame: object) -> None:
+    log.info("SIGTERM: stopping")
+    raise SystemExit(0)

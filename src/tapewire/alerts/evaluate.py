@@ -25,10 +25,13 @@ log = logging.getLogger(__name__)
 
 EVENT_TRIGGERS = {
     "brief": ("brief", "keyword"),
-    "signal": ("pulse_cross", "direction_change", "story_heat"),
+    "signal": ("pulse_cross", "direction_change"),
+    "story_heat": ("story_heat",),  # one story about the instrument (signals stage)
     "bar": ("level_cross", "move"),
+    "item_linked": ("keyword",),  # a news item newly linked to an instrument (enrich stage)
     "headline": ("keyword",),
 }
+STORY_STATE_MAX = 500  # per rule: the stories whose last Heat it remembers (newest kept)
 OUTBOX_CHANNELS = ("webhook", "email")
 
 
@@ -43,26 +46,40 @@ def evaluate_event(
 ) -> int:
     """Fire every matching rule for one event; returns the alerts written."""
     triggers = EVENT_TRIGGERS.get(kind, ())
-    if not triggers:
+    if not triggers or not _any_rule(s, triggers):
         return 0
     # Scope is checked on three columns first: only in-scope rules are loaded as ORM rows.
-    candidates = s.execute(
-        select(AlertRule.id, AlertRule.criteria, AlertRule.expires_at).where(
-            AlertRule.active.is_(True), AlertRule.trigger.in_(triggers)
+    # Both are kept for the transaction (``session.info``; rows in its identity map), so a
+    # stage emitting thousands of events reads the rules once.
+    cache: dict[tuple[str, ...], list[Any]] = s.info.setdefault("tw_alert_rules", {})
+    candidates = cache.get(triggers)
+    if candidates is None:
+        candidates = cache[triggers] = list(
+            s.execute(
+                select(AlertRule.id, AlertRule.criteria, AlertRule.expires_at).where(
+                    AlertRule.active.is_(True), AlertRule.trigger.in_(triggers)
+                )
+            ).all()
         )
-    ).all()
-    ids = [
-        rule_id
-        for rule_id, criteria, expires_at in candidates
-        if (expires_at is None or expires_at > now)
-        and in_scope(str((criteria or {}).get("scope", "all")), data, watchlist)
-    ]
     expired = [rule_id for rule_id, _, exp in candidates if exp is not None and exp <= now]
     if expired:
         s.execute(update(AlertRule).where(AlertRule.id.in_(expired)).values(active=False))
+        candidates[:] = [c for c in candidates if c[0] not in set(expired)]
+    ids = [
+        rule_id
+        for rule_id, criteria, _ in candidates
+        if in_scope(str((criteria or {}).get("scope", "all")), data, watchlist)
+    ]
     if not ids:
         return 0
-    rows = s.scalars(select(AlertRule).where(AlertRule.id.in_(ids)).order_by(AlertRule.id)).all()
+    held: dict[int, AlertRule] = s.info.setdefault("tw_alert_rows", {})  # strong references
+    missing = [i for i in ids if i not in held]
+    if missing:  # one query for the rules not loaded yet in this transaction
+        held.update(
+            (r.id, r) for r in s.scalars(select(AlertRule).where(AlertRule.id.in_(missing)))
+        )
+    loaded = [held.get(i) for i in sorted(ids)]
+    rows = [r for r in loaded if r is not None and r.active]  # a `once` rule spent meanwhile
     firing = []
     for row in rows:
         rule = view_of(row)
@@ -82,6 +99,17 @@ def evaluate_event(
     firing = [f for f in firing if f[3] is None or f[3] not in seen]
     _fire(s, kind, firing, now=now, public_url=public_url)
     return len(firing)
+
+
+def _any_rule(s: Session, triggers: tuple[str, ...]) -> bool:
+    """Whether any active rule has one of ``triggers``; read once per transaction (kept in
+    ``session.info``), so a pass emitting thousands of events with no such rule costs a set
+    lookup each. Rules created meanwhile apply from the next transaction."""
+    active = s.info.get("tw_alert_triggers")
+    if active is None:
+        rows = s.execute(select(AlertRule.trigger).where(AlertRule.active.is_(True)).distinct())
+        active = s.info["tw_alert_triggers"] = {str(t) for (t,) in rows}
+    return any(t in active for t in triggers)
 
 
 def in_scope(scope: str, data: dict[str, Any], watchlist: list[str] | tuple[str, ...]) -> bool:
@@ -106,8 +134,17 @@ def _match(row: AlertRule, rule: RuleView, data: dict[str, Any]) -> dict[str, An
     symbol = str(data.get("symbol", ""))
     if rule.trigger == "brief":
         return _match_brief(p, data)
-    if rule.trigger in ("pulse_cross", "direction_change", "story_heat"):
-        field = {"pulse_cross": "pulse", "direction_change": "direction", "story_heat": "heat"}
+    if rule.trigger == "story_heat":
+        story = data.get("story_id")
+        heat = data.get("heat")
+        if story is None or heat is None:
+            return None
+        key = f"{symbol}:{story}"
+        previous = _remember(row, "story_heat", key, heat, keep=STORY_STATE_MAX)
+        # a story not seen before rises from nothing: it fires when it first appears hot
+        return _crossed(float(previous or 0.0), float(heat), {**p, "direction": "up"})
+    if rule.trigger in ("pulse_cross", "direction_change"):
+        field = {"pulse_cross": "pulse", "direction_change": "direction"}
         key = field[rule.trigger]
         previous = _remember(row, key, symbol, data.get(key))
         now_value = data.get(key)
@@ -171,13 +208,17 @@ def _match_level(p: dict[str, Any], data: dict[str, Any]) -> dict[str, Any] | No
     return None
 
 
-def _remember(row: AlertRule, key: str, symbol: str, value: Any) -> Any:
-    """The value this rule last saw for (key, symbol); stores the new one."""
+def _remember(row: AlertRule, key: str, symbol: str, value: Any, *, keep: int = 0) -> Any:
+    """The value this rule last saw for (key, symbol); stores the new one (with ``keep``, only
+    the ``keep`` most recently seen symbols are remembered)."""
     state = dict(row.state or {})
     seen = dict(state.get(key) or {})  # type: ignore[call-overload]
     previous = seen.get(symbol)
     if value is not None:
+        seen.pop(symbol, None)
         seen[symbol] = value
+        if keep and len(seen) > keep:
+            seen = dict(list(seen.items())[-keep:])
         state[key] = seen
         row.state = state
     return previous
@@ -255,7 +296,7 @@ def _values(
     slug = data.get("slug")
     base = (public_url or "").rstrip("/")
     url = f"{base}/briefs/{slug}" if slug else data.get("url") or ""
-    keep = ("symbol", "pulse", "direction", "heat", "threat", "headline", "dek")
+    keep = ("symbol", "pulse", "direction", "heat", "threat", "headline", "dek", "outlet")
     values: dict[str, Any] = {k: data.get(k) for k in keep}
     values |= {
         "rule": rule.name,
@@ -266,6 +307,7 @@ def _values(
         "change_pct": data.get("change_pct"),
         "level": data.get("level"),
         "keyword": data.get("keyword"),
+        "story_id": data.get("story_id"),
         "time": now.isoformat(),
         "idempotency_key": f"tw-{uuid.uuid4().hex}",
     }

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from tapewire.alerts.evaluate import queue_test_alert
 from tapewire.alerts.keys import AuthError, KeyView, authenticate
 from tapewire.alerts.models import Alert, AlertRule, Outbox
+from tapewire.alerts.ratelimit import KeyRateLimiter, retry_after
 from tapewire.alerts.rules import (
     RuleError,
     RuleSpec,
@@ -34,6 +35,7 @@ __all__ = [
     "AlertView",
     "AuthError",
     "DeliveryView",
+    "KeyRateLimiter",
     "KeyView",
     "RuleError",
     "RuleSpec",
@@ -48,6 +50,7 @@ __all__ = [
     "list_rules",
     "queue_test",
     "remove_rule",
+    "retry_after",
     "rule_secret",
 ]
 

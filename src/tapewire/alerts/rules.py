@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -29,7 +30,7 @@ TRIGGERS = (
     "direction_change",  # Bullish/Neutral/Bearish changed
     "level_cross",  # a close through a key level: level kind, min_pct beyond it
     "move",  # a close-to-close move of at least pct % or atr ATRs
-    "story_heat",  # Heat reaching value (rising edge)
+    "story_heat",  # a story about it reaching a Heat value (rising edge, per story)
     "keyword",  # a word in a linked headline
 )
 FREQUENCIES = ("once", "once_per_bar", "once_per_story", "cooldown")
@@ -79,8 +80,14 @@ class RuleView:
     created_at: datetime
     last_fired_at: datetime | None
 
-    def public(self) -> dict[str, Any]:
-        """The rule as the API and CLI show it (never the signing secret)."""
+    @property
+    def masked_target(self) -> str:
+        """The target as lists show it (a webhook URL is itself a secret): ``mask_target``."""
+        return mask_target(self.target)
+
+    def public(self, *, full: bool = False) -> dict[str, Any]:
+        """The rule as the API and CLI show it (never the signing secret); the target masked
+        unless ``full`` (at creation only)."""
         return {
             "id": self.id,
             "name": self.name,
@@ -91,7 +98,7 @@ class RuleView:
             "cooldown_s": self.cooldown_s,
             "expires_at": self.expires_at,
             "channel": self.channel,
-            "target": self.target,
+            "target": self.target if full else self.masked_target,
             "preset": self.preset,
             "template": self.template,
             "active": self.active,
@@ -118,6 +125,26 @@ def _choice(params: dict[str, Any], key: str, options: tuple[str, ...], default:
     if value not in options:
         raise RuleError(f"{key} {value!r} is not one of {', '.join(options)}")
     return value
+
+
+def mask_target(target: str) -> str:
+    """``https://hooks.slack.com/…WXYZ``: a URL's scheme and host (and port) and its last 4
+    characters; an email address's domain and the last 4 characters of its local part."""
+    if not target:
+        return ""
+    if "://" in target:
+        parts = urlsplit(target)
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        port = f":{parts.port}" if parts.port else ""
+        rest = target.split("://", 1)[1][len(parts.netloc) :]
+        tail = rest[-4:] if len(rest) > 8 else ""
+        return f"{parts.scheme}://{host}{port}/…{tail}"
+    local, at, domain = target.rpartition("@")
+    if at:
+        return f"…{local[-4:] if len(local) > 8 else ''}@{domain}"
+    return f"…{target[-4:]}" if len(target) > 8 else "…"
 
 
 def check_params(trigger: str, params: dict[str, Any]) -> dict[str, Any]:

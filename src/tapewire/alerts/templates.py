@@ -18,6 +18,7 @@ PLACEHOLDERS = (
     "threat",
     "headline",
     "dek",
+    "outlet",
     "url",
     "close",
     "change_pct",

@@ -58,13 +58,16 @@ def run(ctx: RunContext) -> StageReport:
     scores = dict(zip([i.id for i in items], score_texts([i.title for i in items]), strict=True))
     tones = compute_link_tones(items, links, market_queries.instruments(ctx.store), scores)
     stories = find_stories([_story_input(item, links) for item in items])
+    symbols = {inst.id: inst.symbol for inst in market_queries.instruments(ctx.store)}
     with ctx.store.write() as s:
-        report.add("links", _save_links(s, links, tones))
+        new_links = _save_links(s, links, tones)
+        report.add("links", len(new_links))
         report.add("themes", _save_themes(s, themes))
         report.add("candidates", save_candidates(s, items, linked))
         report.add("tones filled", save_missing_tones(s, tones))
         report.add("sentiments", _save_sentiments(s, scores))
-        _save_stories(s, stories)
+        story_of = _save_stories(s, stories)
+        _emit_linked(ctx, s, new_links, {i.id: i for i in items}, symbols, story_of, themes)
     report.add("items", len(items))
     report.add("stories", len(stories))
     return report
@@ -77,11 +80,43 @@ def _story_input(item: NewsItemView, links: dict[int, list[Link]]) -> StoryInput
     )
 
 
+def _emit_linked(
+    ctx: RunContext,
+    s: Session,
+    new_links: list[tuple[int, int]],
+    items: dict[int, NewsItemView],
+    symbols: dict[int, str],
+    story_of: dict[int, int],
+    themes: dict[int, list[ThemeHit]],
+) -> None:
+    """One ``item_linked`` event per new (item, instrument) link, in the links' transaction
+    (alerts: ``keyword`` rules read every newly linked headline, not only briefs')."""
+    for item_id, instrument_id in new_links:
+        item, symbol = items.get(item_id), symbols.get(instrument_id)
+        if item is None or symbol is None:
+            continue
+        data = {
+            "symbol": symbol,
+            "headline": item.title,
+            "outlet": item.outlet,
+            "url": item.url,
+            "item_id": item_id,
+            "story_id": story_of.get(item_id),
+            "bar": item.published_at.date(),  # once_per_bar: once per symbol and day
+            "themes": sorted({hit.theme for hit in themes.get(item_id, ())}),  # theme: scopes
+        }
+        ctx.emit(s, "item_linked", data)
+
+
 def _save_links(
     s: Session, links: dict[int, list[Link]], tones: dict[tuple[int, int], float]
-) -> int:
-    known = set(s.execute(select(EntityLink.news_item_id, EntityLink.instrument_id)).all())
-    new = 0
+) -> list[tuple[int, int]]:
+    """Stores the links not stored yet; returns those new (item id, instrument id) pairs."""
+    known: set[tuple[int, int]] = {
+        (item, inst)
+        for item, inst in s.execute(select(EntityLink.news_item_id, EntityLink.instrument_id))
+    }
+    new: list[tuple[int, int]] = []
     for item_id, found in links.items():
         for link in found:
             if (item_id, link.instrument_id) in known:
@@ -98,7 +133,8 @@ def _save_links(
                     tone=tones.get((item_id, link.instrument_id)),
                 )
             )
-            new += 1
+            known.add((item_id, link.instrument_id))
+            new.append((item_id, link.instrument_id))
     return new
 
 
@@ -129,8 +165,11 @@ def _save_sentiments(s: Session, scores: dict[int, SentimentScore]) -> int:
     return new
 
 
-def _save_stories(s: Session, groups: list[StoryGroup]) -> None:
-    """Re-home the window's items into the stories found now; drop stories left empty."""
+def _save_stories(s: Session, groups: list[StoryGroup]) -> dict[int, int]:
+    """Re-home the window's items into the stories found now; drop stories left empty.
+
+    Returns each re-homed item's story id."""
+    story_of: dict[int, int] = {}
     item_ids = [i for g in groups for i in g.item_ids]
     s.execute(delete(StoryItem).where(StoryItem.news_item_id.in_(item_ids)))
     for group in groups:
@@ -147,6 +186,8 @@ def _save_stories(s: Session, groups: list[StoryGroup]) -> None:
         story.headline_outlet, story.outlets = group.headline_outlet[:255], list(group.outlets)
         s.flush()
         s.add_all(StoryItem(story_id=story.id, news_item_id=i) for i in group.item_ids)
+        story_of.update(dict.fromkeys(group.item_ids, story.id))
     s.flush()
     used = select(StoryItem.story_id).distinct()
     s.execute(delete(Story).where(Story.id.not_in(used)))
+    return story_of

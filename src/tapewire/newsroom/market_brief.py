@@ -645,6 +645,8 @@ def _save(
         outcome=None,
     )
     brief_id = store_brief(s, brief)  # indexed in the same transaction
+    # alerts, same transaction: the market brief is a brief event under the MARKET pseudo-symbol
+    ctx.emit(s, "brief", {"symbol": SYMBOL, "row": brief, "market": True})
     s.add(
         VerificationRow.of(brief_id, verification.as_dict(), notes=draft.notes, at=ctx.clock.now())
     )

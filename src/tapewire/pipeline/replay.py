@@ -7,6 +7,7 @@ the bars stored are those dated before the day and news is read with ``published
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from tapewire.ingest.stage import add_feed
 from tapewire.market import queries as market_queries
 from tapewire.market.stage import InstrumentSpec, save_instrument
 from tapewire.pipeline.jobs import STAGES, run_pipeline
+from tapewire.store.retry import retry_db
 
 log = logging.getLogger(__name__)
 FEED_SUFFIXES = (".xml", ".rss", ".atom", ".json")
@@ -102,7 +104,8 @@ def run_replay(
     day = start
     while day <= end:
         ctx = make_ctx(day)
-        register_sources(ctx, source)
+        # idempotent, one transaction: a database restarting meanwhile is waited out
+        retry_db(functools.partial(register_sources, ctx, source), what=f"replay {day}: sources")
         reports = run(ctx) if run is not None else run_pipeline(ctx, stages=STAGES)
         result = ReplayDay(day, tuple(reports))
         days.append(result)

@@ -47,6 +47,7 @@ from tapewire.pipeline.models import JobRun
 from tapewire.queue.app import task_settings
 from tapewire.signals import stage as signals_stage
 from tapewire.store import Store, open_store
+from tapewire.store.retry import retry_db
 from tapewire.technicals import stage as technicals_stage
 from tapewire.web.wakeup import publish
 
@@ -331,8 +332,13 @@ def enqueue_pass(
 ) -> list[StageReport]:
     """Run one pass on the workers and wait for it; its reports in stage order."""
     started = (FixedClock(as_of) if fixed else SystemClock()).now()
-    result = pass_canvas(store, as_of, fixed=fixed, due_only=due_only, started=started)
     deadline = time.monotonic() + timeout_s
+    # the canvas reads the store (feeds, instruments): a database restarting is waited out
+    result = retry_db(
+        lambda: pass_canvas(store, as_of, fixed=fixed, due_only=due_only, started=started),
+        what="building the pass",
+        timeout_s=timeout_s,
+    )
     while True:  # a broker restarting as the pass is sent is waited out too (tasks are idempotent)
         try:
             pending = result.apply_async()

@@ -87,3 +87,25 @@ def _daily_baseline(
         end = day_ago - timedelta(days=d)
         per_day.append(_coverage([i for i in older if end - timedelta(days=1) <= i[0] < end])[2])
     return sum(per_day) / BASELINE_DAYS
+
+
+def story_heats(
+    items: Sequence[HeatItem], *, as_of: datetime, weights: Sequence[float] | None = None
+) -> dict[int, float]:
+    """Heat 0-100 of each story with items in the last 24 h, on the instrument's scale: the
+    story's own coverage (``_coverage`` of its items only) against the instrument's whole daily
+    baseline, so one story alone reaches what the instrument's Heat would with only it."""
+    keyed = _keyed(items, weights)
+    day_ago = as_of - timedelta(hours=24)
+    older = [i for i in keyed if as_of - timedelta(days=BASELINE_DAYS + 1) <= i[0] < day_ago]
+    baseline = _daily_baseline(older, day_ago)
+    by_story: dict[int, list[tuple[datetime, str, object, float]]] = {}
+    for item in keyed:
+        key = item[2]
+        if day_ago <= item[0] < as_of and isinstance(key, tuple) and key[0] == "story":
+            by_story.setdefault(int(key[1]), []).append(item)
+    out = {}
+    for story, its in by_story.items():
+        raw = _coverage(its)[2]
+        out[story] = round(100.0 * raw / (raw + 2.0 * baseline + 1.0), 1)
+    return out

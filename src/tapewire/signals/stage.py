@@ -10,10 +10,11 @@ from sqlalchemy import delete, insert
 
 from tapewire.context import RunContext, StageReport
 from tapewire.enrich import queries as enrich_queries
+from tapewire.enrich.queries import LinkedItem
 from tapewire.market import queries as market_queries
 from tapewire.market.queries import InstrumentView
 from tapewire.signals.compute import SignalInputs, SignalSet, compute_signals
-from tapewire.signals.heat import THEME_HEAT_WEIGHT
+from tapewire.signals.heat import THEME_HEAT_WEIGHT, story_heats
 from tapewire.signals.models import Signal
 from tapewire.signals.pulse import NewsInput
 from tapewire.technicals import queries as technicals_queries
@@ -40,20 +41,46 @@ def gather_inputs(ctx: RunContext, inst: InstrumentView) -> SignalInputs | None:
     return _inputs(ctx, inst, tech, bench_return)
 
 
+def _news(ctx: RunContext, inst: InstrumentView) -> list[LinkedItem]:
+    return enrich_queries.instrument_news(
+        ctx.store, inst.id, since=ctx.as_of - NEWS_LOOKBACK, until=ctx.as_of
+    )
+
+
+def story_events(symbol: str, items: list[LinkedItem], *, as_of: Any) -> list[dict[str, Any]]:
+    """One ``story_heat`` event per story about the instrument with items in the last 24 h: its
+    Heat (``heat.story_heats``) and its first headline (alerts fire on the rising edge)."""
+    heats = story_heats(
+        [(i.published_at, i.outlet or i.publisher_domain, i.story_id) for i in items],
+        as_of=as_of,
+        weights=[THEME_HEAT_WEIGHT if i.link_kind == "theme" else 1.0 for i in items],
+    )
+    first: dict[int, LinkedItem] = {}
+    for i in sorted(items, key=lambda i: (i.published_at, i.item_id)):
+        if i.story_id is not None:
+            first.setdefault(i.story_id, i)
+    return [
+        {
+            "symbol": symbol,
+            "story_id": story,
+            "heat": heat,
+            "headline": first[story].title,
+            "outlet": first[story].outlet,
+            "url": first[story].url,
+        }
+        for story, heat in sorted(heats.items())
+    ]
+
+
 def _inputs(
     ctx: RunContext,
     inst: InstrumentView,
     tech: TechnicalsView,
     bench_return: float | None,
-    window: enrich_queries.NewsWindow | None = None,
+    items: list[LinkedItem] | None = None,
 ) -> SignalInputs:
-    items = (
-        window.news(inst.id)
-        if window is not None
-        else enrich_queries.instrument_news(
-            ctx.store, inst.id, since=ctx.as_of - NEWS_LOOKBACK, until=ctx.as_of
-        )
-    )
+    if items is None:
+        items = _news(ctx, inst)
     return SignalInputs(
         values=tech.values,
         support_prices=tuple(lv.price for lv in tech.levels if lv.kind == "support"),
@@ -94,24 +121,25 @@ def run(ctx: RunContext) -> StageReport:
             ctx.store, sorted({i.id for i in chunk} | benches), until=ctx.as_of
         )
         rows: list[dict[str, Any]] = []
-        events: list[tuple[str, SignalSet]] = []
+        events: list[tuple[str, SignalSet, list[LinkedItem]]] = []
         for inst in chunk:
             tech = techs.get(inst.id)
             if tech is None:
                 report.fail(inst.symbol, "no technicals: signals not computed")
                 continue
+            news = window.news(inst.id)  # the run's one read of the window (issue #16)
             bench = by_symbol.get(inst.benchmark_symbol or "")
             if bench is not None:
                 bench_tech = techs.get(bench.id)
                 bench_return = bench_tech.values.get("return20_pct") if bench_tech else None
-                inputs = _inputs(ctx, inst, tech, bench_return, window)
+                inputs = _inputs(ctx, inst, tech, bench_return, news)
             elif inst.benchmark_symbol:  # a benchmark not active: read as the former path does
-                inputs = gather_inputs(ctx, inst) or _inputs(ctx, inst, tech, None, window)
+                inputs = gather_inputs(ctx, inst) or _inputs(ctx, inst, tech, None, news)
             else:
-                inputs = _inputs(ctx, inst, tech, None, window)
+                inputs = _inputs(ctx, inst, tech, None, news)
             signals = compute_signals(inputs, as_of=ctx.as_of)
             rows.append(_values(inst.id, ctx, signals))
-            events.append((inst.symbol, signals))
+            events.append((inst.symbol, signals, news))
             report.add("instruments")
         if rows:
             with ctx.store.write() as s:
@@ -122,8 +150,10 @@ def run(ctx: RunContext) -> StageReport:
                     )
                 )
                 s.execute(insert(Signal), rows)
-                for symbol, signals in events:  # alerts, in the same transaction
+                for symbol, signals, news in events:  # alerts, in the same transaction
                     ctx.emit(s, "signal", {"symbol": symbol, "signals": signals})
+                    for event in story_events(symbol, news, as_of=ctx.as_of):
+                        ctx.emit(s, "story_heat", event)
     return report
 
 
@@ -150,10 +180,13 @@ def _one(ctx: RunContext, inst: InstrumentView, report: StageReport) -> None:
         report.fail(inst.symbol, "no technicals: signals not computed")
         return
     signals = compute_signals(inputs, as_of=ctx.as_of)
+    stories = story_events(inst.symbol, _news(ctx, inst), as_of=ctx.as_of)
     with ctx.store.write() as s:  # delete + insert in one transaction: a re-run replaces it
         s.execute(delete(Signal).where(Signal.instrument_id == inst.id, Signal.as_of == ctx.as_of))
         s.add(_row(inst.id, ctx, signals))
         ctx.emit(s, "signal", {"symbol": inst.symbol, "signals": signals})  # alerts
+        for event in stories:
+            ctx.emit(s, "story_heat", event)
     report.add("instruments")
 
 

@@ -33,6 +33,12 @@ router = APIRouter(
         404: {"description": "No such rule of this key (or feed)"},
     },
 )
+RATE_LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {
+        "description": "Too many write calls by this key (`alerts.api_writes_per_minute`, 60 a "
+        "minute by default); `Retry-After` says how many seconds to wait"
+    }
+}
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 NO_STORE = {"Cache-Control": "no-store"}
@@ -79,16 +85,39 @@ def reader(store: StoreDep, authorization: Annotated[str | None, Header()] = Non
     return _key(store, _bearer(authorization), "read")
 
 
-def writer(store: StoreDep, authorization: Annotated[str | None, Header()] = None) -> aq.KeyView:
-    return _key(store, _bearer(authorization), "alerts:write")
+def writer(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> aq.KeyView:
+    """A key with ``alerts:write`` and a token left in its bucket (else 429, Retry-After)."""
+    key = _key(store, _bearer(authorization), "alerts:write")
+    limiter = getattr(request.app.state, "alerts_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.alerts_limiter = aq.KeyRateLimiter(
+            settings.alerts.api_writes_per_minute
+        )
+    wait = limiter.take(key.id)
+    if wait > 0:
+        raise HTTPException(
+            429,
+            f"too many write calls by this key: at most {settings.alerts.api_writes_per_minute} "
+            "a minute",
+            headers={"Retry-After": aq.retry_after(wait)},
+        )
+    return key
 
 
 def _owner(key: aq.KeyView) -> int | None:
     return None if key.allows("admin") else key.id  # admin sees every rule
 
 
-def _rule_doc(request: Request, rule: aq.RuleView, secret: str | None = None) -> dict[str, Any]:
-    doc = rule.public()
+def _rule_doc(
+    request: Request, rule: aq.RuleView, secret: str | None = None, *, created: bool = False
+) -> dict[str, Any]:
+    """The rule's document; its target in full only when just ``created`` (else masked)."""
+    doc = rule.public(full=created)
     if rule.channel == "atom":
         token = aq.feed_token(aq.rule_secret(request.app.state.store, rule.id, api_key_id=None))
         doc["feed_url"] = f"{site_url(request)}/api/alerts/feeds/{rule.id}/{token}.atom"
@@ -105,7 +134,12 @@ def list_rules(
     return _json({"rules": [_rule_doc(request, r) for r in rules]})
 
 
-@router.post("/api/alerts/rules", status_code=201, summary="Create a rule (checked first)")
+@router.post(
+    "/api/alerts/rules",
+    status_code=201,
+    summary="Create a rule (checked first)",
+    responses=RATE_LIMITED,
+)
 def create_rule(
     request: Request,
     body: RuleIn,
@@ -121,7 +155,7 @@ def create_rule(
     secret = (
         aq.rule_secret(store, rule.id, api_key_id=key.id) if rule.channel == "webhook" else None
     )
-    return _json(_rule_doc(request, rule, secret), status=201)
+    return _json(_rule_doc(request, rule, secret, created=True), status=201)
 
 
 @router.get("/api/alerts/rules/{rule_id}", summary="One of your rules")
@@ -134,7 +168,9 @@ def get_rule(
     return _json(_rule_doc(request, rule))
 
 
-@router.delete("/api/alerts/rules/{rule_id}", status_code=204, summary="Delete a rule")
+@router.delete(
+    "/api/alerts/rules/{rule_id}", status_code=204, summary="Delete a rule", responses=RATE_LIMITED
+)
 def delete_rule(
     rule_id: RuleId, store: StoreDep, key: Annotated[aq.KeyView, Depends(writer)]
 ) -> Response:
@@ -143,7 +179,12 @@ def delete_rule(
     return Response(status_code=204, headers=NO_STORE)
 
 
-@router.post("/api/alerts/rules/{rule_id}/test", status_code=202, summary="Send a test alert")
+@router.post(
+    "/api/alerts/rules/{rule_id}/test",
+    status_code=202,
+    summary="Send a test alert",
+    responses=RATE_LIMITED,
+)
 def test_rule(
     rule_id: RuleId, store: StoreDep, key: Annotated[aq.KeyView, Depends(writer)]
 ) -> Response:
