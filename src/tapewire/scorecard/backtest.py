@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 import numpy.typing as npt
+from numpy.lib.stride_tricks import sliding_window_view
 
 from tapewire.market import queries as market_queries
 from tapewire.market.queries import BarView
@@ -97,12 +98,20 @@ def as_of_after(bar_date: date) -> datetime:
     return datetime.combine(bar_date + timedelta(days=1), time(), tzinfo=UTC)
 
 
-def _sma_slope_pct(close: FloatArray) -> float | None:
-    """technicals.compute's 50-day average slope over 20 bars, on one window's closes."""
-    if len(close) < SLOPE_SMA_DAYS + SLOPE_DAYS:
+def _slope_means(close: FloatArray) -> FloatArray:
+    """means[t] = the mean of the SLOPE_SMA_DAYS closes ending at bar t (NaN before): each the
+    same reduction as ``close[-SLOPE_SMA_DAYS:].mean()`` on a window ending at t."""
+    means = np.full(len(close), np.nan)
+    if len(close) >= SLOPE_SMA_DAYS:
+        means[SLOPE_SMA_DAYS - 1 :] = sliding_window_view(close, SLOPE_SMA_DAYS).mean(axis=1)
+    return means
+
+
+def _sma_slope_pct(means: FloatArray, first: int, last: int) -> float | None:
+    """technicals.compute's 50-day average slope over 20 bars on the window first..last."""
+    if last - first + 1 < SLOPE_SMA_DAYS + SLOPE_DAYS:
         return None
-    now = float(close[-SLOPE_SMA_DAYS:].mean())
-    then = float(close[-SLOPE_SMA_DAYS - SLOPE_DAYS : -SLOPE_DAYS].mean())
+    now, then = float(means[last]), float(means[last - SLOPE_DAYS])
     return (now / then - 1.0) * 100.0
 
 
@@ -189,6 +198,7 @@ def sessions(series: Series, universe: Universe, *, start: date, end: date) -> I
     vix = universe.by_symbol.get(universe.vix_symbol or "")
     use_vix = vix is not None and vix is not series and series.asset_class in EQUITY_CLASSES
     history = LevelHistory(series.date_list, series.high, series.low, series.close)
+    slope_means = _slope_means(series.close)
     for c0 in range(0, len(lasts_all), CHUNK):
         lasts, starts = lasts_all[c0 : c0 + CHUNK], starts_all[c0 : c0 + CHUNK]
         if not len(lasts):
@@ -201,7 +211,7 @@ def sessions(series: Series, universe: Universe, *, start: date, end: date) -> I
             values |= {
                 "close": close,
                 "high52": float(series.high[year].max()),
-                "sma50_slope_pct": _sma_slope_pct(series.close[s : i + 1]),
+                "sma50_slope_pct": _sma_slope_pct(slope_means, s, i),
             }
             day = series.dates[i]
             bench_return = None

@@ -296,11 +296,11 @@ def _zones(
 ) -> tuple[npt.NDArray[np.bool_], FloatArray, FloatArray, FloatArray]:
     """Per pivot: the pivots within CLUSTER_ATR of it, their mean and their zone (rule 2)."""
     near = np.abs(pivots[:, None] - pivots[None, :]) <= win.params.cluster_atr * win.atr
-    members = np.where(near, pivots[None, :], np.nan)
-    price = np.nanmean(members, axis=1)
+    # the mean of each row's members: np.nanmean's own sum and count, without its NaN pass
+    price = np.where(near, pivots[None, :], 0.0).sum(axis=1) / near.sum(axis=1)
     half = win.params.min_zone_atr * win.atr / 2
-    zone_low = np.minimum(np.nanmin(members, axis=1), price - half)
-    zone_high = np.maximum(np.nanmax(members, axis=1), price + half)
+    zone_low = np.minimum(np.where(near, pivots[None, :], np.inf).min(axis=1), price - half)
+    zone_high = np.maximum(np.where(near, pivots[None, :], -np.inf).max(axis=1), price + half)
     return near, price, zone_low, zone_high
 
 
@@ -382,17 +382,19 @@ def count_tests(
     n, c = len(high), len(zone_low)
     zone_low, zone_high = zone_low.reshape(c, -1), zone_high.reshape(c, -1)
     inside = (low[None, :] <= zone_high) & (high[None, :] >= zone_low)
-    above = low[None, :] > zone_high  # where not inside: which side the bar is on
-    padded = np.zeros((c, n + 2), dtype=np.int8)  # a run's start +1, one past its end -1
+    padded = np.zeros((c, n + 2), dtype=np.bool_)
     padded[:, 1:-1] = inside
-    edges = padded[:, 1:] - padded[:, :-1]
-    rows, starts = np.nonzero(edges == 1)
-    _, ends = np.nonzero(edges == -1)  # one past each run's last bar, in the same order
-    before = above[rows, np.maximum(starts - 1, 0)]
-    after = above[rows, np.minimum(ends, n - 1)]
+    # each row's changes alternate: a run's first bar, then one past its last bar
+    rows, cols = np.nonzero(padded[:, 1:] != padded[:, :-1])
+    rows, starts, ends = rows[0::2], cols[0::2], cols[1::2]
     done = ends < n  # a run still open at the last bar has no outcome yet
     rows, starts, ends = rows[done], starts[done], ends[done]
-    held = (starts == 0) | (before[done] == after[done])
+    # which side of the zone the bar before and the bar after the run are on (above or not)
+    moving = zone_high.shape[1] > 1
+    ahead = np.maximum(starts - 1, 0)
+    before = low[ahead] > zone_high[rows, ahead if moving else 0]
+    after = low[ends] > zone_high[rows, ends if moving else 0]
+    held = (starts == 0) | (before == after)
     weight = 0.5 ** ((n - ends) / params.half_life_bars)
     score: FloatArray = np.bincount(rows, weights=weight * held, minlength=c).astype(np.float64)
     score = score - params.break_penalty * np.bincount(rows, weights=weight * ~held, minlength=c)
@@ -401,8 +403,8 @@ def count_tests(
         touch_index[row].append(last)
     return Tests(
         score,
-        np.bincount(rows, weights=held, minlength=c).astype(np.int64),
-        np.bincount(rows, weights=~held, minlength=c).astype(np.int64),
+        np.bincount(rows[held], minlength=c).astype(np.int64),
+        np.bincount(rows[~held], minlength=c).astype(np.int64),
         tuple(tuple(t) for t in touch_index),
     )
 
