@@ -119,7 +119,8 @@ def test_scorecard_page_in_chromium_fits_a_phone(graded: Store, settings: Settin
                 page.goto(base + "/scorecard")
                 assert page.get_by_test_id("scorecard-verdict").is_visible()
                 chart = page.locator("svg.calibration")
-                assert chart.is_visible() and chart.bounding_box()["width"] > 200
+                # never narrower than 480 px (a phone scrolls the chart): its labels stay legible
+                assert chart.is_visible() and chart.bounding_box()["width"] >= 480
                 assert page.locator("svg.calibration circle").count() >= 5
                 overflow = page.evaluate(
                     "document.documentElement.scrollWidth - document.documentElement.clientWidth"
