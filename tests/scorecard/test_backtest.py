@@ -9,14 +9,24 @@ from sqlalchemy import select
 
 from tapewire.context import RunContext
 from tapewire.market import queries as market_queries
+from tapewire.market.queries import BarView
 from tapewire.scorecard import backtest
-from tapewire.scorecard.backtest import Series, Universe, backtest_calls, measure_calls
+from tapewire.scorecard.backtest import (
+    HISTORY_DAYS,
+    Series,
+    Universe,
+    backtest_calls,
+    measure_calls,
+    sessions,
+)
 from tapewire.scorecard.models import Outcome
 from tapewire.signals import queries as signals_queries
 from tapewire.store import Store, open_store
 from tapewire.technicals import queries as technicals_queries
 from tapewire.technicals import stage as technicals_stage
-from tests.scorecard.support import load_universe, run_stages
+from tapewire.technicals.compute import compute_snapshot
+from tapewire.technicals.relative import compute_relative
+from tests.scorecard.support import UNIVERSE, load_universe, real_bars, run_stages
 
 START, END = date(2017, 6, 1), date(2020, 6, 30)
 # a sample of as-of days: calm, a Saturday, the March 2020 crash, a holiday (Good Friday)
@@ -91,6 +101,70 @@ def test_backtest_calls_equal_the_pipeline_on_sample_days(
             )
             compared += 1
     assert compared == 5 * len(SAMPLE)
+
+
+def _window(series: Series, last: int) -> list[BarView]:
+    """The technicals stage's window as of the day after bar ``last``: HISTORY_DAYS back."""
+    day = series.date_list[last]
+    return [b for b in series.bars[: last + 1] if (day - b.bar_date).days < HISTORY_DAYS]
+
+
+def test_backtest_sessions_equal_the_snapshot_field_for_field() -> None:
+    """Every session's values and levels (touches, dates, zones, evidence) equal the pipeline's
+    pure snapshot on that session's window, on real series from their first bar (the first
+    year's windows are short: no 52-week extremes), relative strength equals compute_relative
+    and the benchmark's 20-day return its own snapshot's."""
+    universe = Universe(
+        {
+            symbol: Series(
+                n + 1,
+                symbol,
+                asset_class,
+                bench,
+                [BarView(*vars_of(b)) for b in real_bars(symbol, START, END)],
+            )
+            for n, (symbol, (_, asset_class, bench)) in enumerate(UNIVERSE.items())
+        },
+        "^VIX",
+    )
+    compared = first_year = 0
+    for symbol, series in universe.by_symbol.items():
+        bench = universe.benchmark_of(series)
+        for k, sess in enumerate(sessions(series, universe, start=START, end=END)):
+            if k % (2 if k < 260 else 15):  # half the first year's sessions, then a sample
+                continue
+            window = _window(series, sess.last)
+            assert series.bars[sess.first : sess.last + 1] == window
+            snap = compute_snapshot(window)
+            assert snap is not None
+            assert sess.levels == list(snap.levels), (symbol, window[-1].bar_date)
+            own = {key: sess.values[key] for key in sess.values if key not in ("rs20_pct", "vix")}
+            assert own == {key: snap.values[key] for key in own}, (symbol, window[-1].bar_date)
+            if len(window) < 252:
+                first_year += 1
+                assert not any("52-week" in lv.evidence for lv in sess.levels)
+            if bench is not None:
+                j = bench.last_index_on_or_before(series.dates[sess.last])
+                bench_window = _window(bench, j)
+                rel = compute_relative(
+                    [b.bar_date for b in window],
+                    [b.close for b in window],
+                    [b.bar_date for b in bench_window],
+                    [b.close for b in bench_window],
+                )
+                assert sess.values.get("rs20_pct", "absent") == (
+                    rel.rs20_pct if rel is not None else "absent"
+                )
+                bench_snap = compute_snapshot(bench_window)
+                assert sess.benchmark_return20_pct == (
+                    bench_snap.values["return20_pct"] if bench_snap is not None else None
+                )
+            compared += 1
+    assert first_year > 500 and compared > 700
+
+
+def vars_of(bar: object) -> tuple[object, ...]:
+    return tuple(getattr(bar, f) for f in ("bar_date", "open", "high", "low", "close", "volume"))
 
 
 def test_look_ahead_canary_bars_after_d_change_outcomes_never_calls(

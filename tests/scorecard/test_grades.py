@@ -82,6 +82,10 @@ def test_a_pulse_that_predicts_beats_its_baselines_and_one_that_does_not_is_told
     assert isinstance(low, float) and low < 0.0
     assert noise.verdict.startswith("Pulse as published does not beat its baselines")
     assert "not a forecast" in noise.verdict
+    for card in (good, noise):  # plain words for a reader: no dict, no identifier
+        assert not any(ch in card.verdict for ch in "{}_'"), card.verdict
+        assert "the sign of the 20-day return" in card.verdict or "20-day return" in card.verdict
+        assert "momentum " in card.verdict and "relative strength " in card.verdict
 
 
 def test_outcome_of_a_bullish_call_from_its_path() -> None:

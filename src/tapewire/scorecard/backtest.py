@@ -16,13 +16,14 @@ calls with the pipeline's, exactly, on a sample of days.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 import numpy.typing as npt
+from numpy.lib.stride_tricks import sliding_window_view
 
 from tapewire.market import queries as market_queries
 from tapewire.market.queries import BarView
@@ -32,8 +33,10 @@ from tapewire.signals.compute import SignalInputs, compute_signals
 from tapewire.store import Store
 from tapewire.technicals.compute import MIN_BARS, SLOPE_DAYS, SLOPE_SMA_DAYS
 from tapewire.technicals.indicator_set import compute_indicator_set
-from tapewire.technicals.levels import LevelBar, find_levels
-from tapewire.technicals.relative import compute_relative
+from tapewire.technicals.indicators import sma_tm
+from tapewire.technicals.levels import DEFAULT_PARAMS, Level, LevelHistory
+from tapewire.technicals.relative import RelativeHistory
+from tapewire.technicals.windows import NARROW, compute_shifted_sums, find_starts
 
 FloatArray = npt.NDArray[np.float64]
 # technicals.stage's window and the classes the VIX regime applies to (stages are not imported
@@ -41,6 +44,11 @@ FloatArray = npt.NDArray[np.float64]
 HISTORY_DAYS = 440
 EQUITY_CLASSES = ("Stocks", "Indices", "ETFs")
 CHUNK = 512  # as-of days per batch (rows x ~300 bars x 3 arrays stay small)
+# Windows per call of the indicator set. Its recursions (EMA, RSI, ATR, MACD: six stacked per
+# window) take the same arithmetic as a single window's only while the stack is at most
+# windows.NARROW columns wide; wider, a row-by-row step that differs in the last bits (RSI and
+# ATR then differed from the pipeline's on most days, and ATR sets the levels' zones).
+EXACT_WINDOWS = NARROW // 6
 WANT = (
     "sma50",
     "sma200",
@@ -90,19 +98,31 @@ def as_of_after(bar_date: date) -> datetime:
     return datetime.combine(bar_date + timedelta(days=1), time(), tzinfo=UTC)
 
 
-def _sma_slope_pct(close: FloatArray) -> float | None:
-    """technicals.compute's 50-day average slope over 20 bars, on one window's closes."""
-    if len(close) < SLOPE_SMA_DAYS + SLOPE_DAYS:
+def _slope_means(close: FloatArray) -> FloatArray:
+    """means[t] = the mean of the SLOPE_SMA_DAYS closes ending at bar t (NaN before): each the
+    same reduction as ``close[-SLOPE_SMA_DAYS:].mean()`` on a window ending at t."""
+    means = np.full(len(close), np.nan)
+    if len(close) >= SLOPE_SMA_DAYS:
+        means[SLOPE_SMA_DAYS - 1 :] = sliding_window_view(close, SLOPE_SMA_DAYS).mean(axis=1)
+    return means
+
+
+def _sma_slope_pct(means: FloatArray, first: int, last: int) -> float | None:
+    """technicals.compute's 50-day average slope over 20 bars on the window first..last."""
+    if last - first + 1 < SLOPE_SMA_DAYS + SLOPE_DAYS:
         return None
-    now = float(close[-SLOPE_SMA_DAYS:].mean())
-    then = float(close[-SLOPE_SMA_DAYS - SLOPE_DAYS : -SLOPE_DAYS].mean())
+    now, then = float(means[last]), float(means[last - SLOPE_DAYS])
     return (now / then - 1.0) * 100.0
 
 
 def _batch(
     series: Series, lasts: npt.NDArray[np.intp], starts: npt.NDArray[np.intp]
-) -> dict[str, FloatArray]:
-    """The indicator set's last value for each window [starts[k], lasts[k]], as one batch."""
+) -> tuple[dict[str, FloatArray], dict[int, FloatArray]]:
+    """For each window [starts[k], lasts[k]]: the indicator set's last value, and the 50/200-day
+    averages over the window's last LOOKBACK_BARS bars (time-major, column k), which
+    ``find_levels`` tests the averages on. Both equal the per-window computations float for
+    float: each window is a column of its own that starts where the window starts (the indicator
+    set in groups of EXACT_WINDOWS columns, the averages' running sums all at once)."""
     width = int((lasts - starts).max()) + 1
     idx = lasts[:, None] - (width - 1) + np.arange(width)[None, :]
     valid = idx >= starts[:, None]
@@ -110,8 +130,18 @@ def _batch(
     h = np.where(valid, series.high[safe], np.nan)
     lo = np.where(valid, series.low[safe], np.nan)
     c = np.where(valid, series.close[safe], np.nan)
-    out = compute_indicator_set(h, lo, c, names=WANT, tail=1)
-    return {name: arr[:, -1] for name, arr in out.items()}
+    last: dict[str, FloatArray] = {name: np.empty(len(lasts)) for name in WANT}
+    for g in range(0, len(lasts), EXACT_WINDOWS):
+        part = slice(g, g + EXACT_WINDOWS)
+        out = compute_indicator_set(h[part], lo[part], c[part], names=WANT, tail=1)
+        for name, arr in out.items():
+            last[name][part] = arr[:, -1]
+    closes = np.ascontiguousarray(c.T)  # (bars, windows), as compute_sma lays one window out
+    first = find_starts(closes)
+    sums = compute_shifted_sums(closes, first)
+    look = min(width, DEFAULT_PARAMS.lookback_bars)
+    averages = {p: sma_tm(closes, p, first, sums)[-look:] for p in (50, 200)}
+    return last, averages
 
 
 def _opt(x: float) -> float | None:
@@ -128,8 +158,27 @@ class Universe:
         return bench if bench is not None and bench is not series else None
 
 
-def backtest_calls(series: Series, universe: Universe, *, start: date, end: date) -> list[Call]:
-    """One call per session whose as_of day is in [start, end], as the pipeline makes it."""
+@dataclass(frozen=True, slots=True)
+class Session:
+    """What the pipeline knows of one instrument as of the day after bar ``last``: the
+    technical values and levels of its snapshot (window ``first..last``) and its benchmark's
+    20-day return. ``tests/scorecard/test_backtest.py`` compares these with
+    ``technicals.compute.compute_snapshot`` on the same window, field for field."""
+
+    last: int
+    first: int
+    values: dict[str, float | None]
+    levels: list[Level]
+    benchmark_return20_pct: float | None
+
+
+def sessions(series: Series, universe: Universe, *, start: date, end: date) -> Iterator[Session]:
+    """Every session whose as_of day is in [start, end], oldest first.
+
+    The indicator set runs over a batch of windows at once (``_batch``); the levels come from
+    one ``LevelHistory`` of the whole series (swing points found once, the averages' bands from
+    the batch) and relative strength from one ``RelativeHistory``: each equals the per-window
+    computation, and none reads a bar after the session's last."""
     lo = int(np.searchsorted(series.dates, (start - timedelta(days=1)).toordinal(), "left"))
     hi = int(np.searchsorted(series.dates, (end - timedelta(days=1)).toordinal(), "right"))
     lasts_all = np.arange(lo, hi, dtype=np.intp)
@@ -138,19 +187,23 @@ def backtest_calls(series: Series, universe: Universe, *, start: date, end: date
     lasts_all, starts_all = lasts_all[keep], starts_all[keep]
     bench = universe.benchmark_of(series)
     bench_r20 = None
+    relative = None
     if bench is not None:
         bench_r20 = compute_indicator_set(
             bench.high, bench.low, bench.close, names=("return20_pct",)
         )["return20_pct"]
+        relative = RelativeHistory(
+            series.date_list, series.close_list, bench.date_list, bench.close_list
+        )
     vix = universe.by_symbol.get(universe.vix_symbol or "")
     use_vix = vix is not None and vix is not series and series.asset_class in EQUITY_CLASSES
-    level_bars = [LevelBar(b.bar_date, b.high, b.low, b.close) for b in series.bars]
-    calls: list[Call] = []
+    history = LevelHistory(series.date_list, series.high, series.low, series.close)
+    slope_means = _slope_means(series.close)
     for c0 in range(0, len(lasts_all), CHUNK):
         lasts, starts = lasts_all[c0 : c0 + CHUNK], starts_all[c0 : c0 + CHUNK]
         if not len(lasts):
             break
-        ind = _batch(series, lasts, starts)
+        ind, averages = _batch(series, lasts, starts)
         for k, (i, s) in enumerate(zip(lasts.tolist(), starts.tolist(), strict=True)):
             values: dict[str, float | None] = {name: _opt(ind[name][k]) for name in WANT}
             close = series.close_list[i]
@@ -158,66 +211,74 @@ def backtest_calls(series: Series, universe: Universe, *, start: date, end: date
             values |= {
                 "close": close,
                 "high52": float(series.high[year].max()),
-                "sma50_slope_pct": _sma_slope_pct(series.close[s : i + 1]),
+                "sma50_slope_pct": _sma_slope_pct(slope_means, s, i),
             }
             day = series.dates[i]
             bench_return = None
-            if bench is not None and bench_r20 is not None:
+            if bench is not None and bench_r20 is not None and relative is not None:
                 j = bench.last_index_on_or_before(int(day))
                 js = int(np.searchsorted(bench.dates, day - HISTORY_DAYS + 1, "left"))
+                if j >= js:  # the benchmark has bars in its window: relative strength
+                    has_relative, rs20 = relative.rs20_at(s, i, js, j)
+                    if has_relative:
+                        values["rs20_pct"] = rs20
                 if j >= js + MIN_BARS - 1:  # the benchmark has a snapshot as of this day
                     bench_return = _opt(bench_r20[j]) if j - js >= 20 else None
-                    rel = compute_relative(
-                        series.date_list[s : i + 1],
-                        series.close_list[s : i + 1],
-                        bench.date_list[js : j + 1],
-                        bench.close_list[js : j + 1],
-                    )
-                    if rel is not None:
-                        values["rs20_pct"] = rel.rs20_pct
             if use_vix and vix is not None:
                 v = vix.last_index_on_or_before(int(day))
                 if v >= 0 and vix.dates[v] == day:
                     values["vix"] = vix.close_list[v]
-            levels = find_levels(
-                level_bars[s : i + 1],
+            look = min(i - s + 1, DEFAULT_PARAMS.lookback_bars)
+            levels = history.levels_at(
+                i,
+                first=s,
                 atr=values["atr14"] or 0.0,
                 sma50=values["sma50"],
                 sma200=values["sma200"],
+                averages={p: a[-look:, k] for p, a in averages.items()},
             )
-            as_of = as_of_after(series.date_list[i])
-            sig = compute_signals(
-                SignalInputs(
-                    values=values,
-                    support_prices=tuple(lv.price for lv in levels if lv.kind == "support"),
-                    news=(),
-                    benchmark_return20_pct=bench_return,
-                ),
+            yield Session(i, s, values, levels, bench_return)
+
+
+def backtest_calls(series: Series, universe: Universe, *, start: date, end: date) -> list[Call]:
+    """One call per session whose as_of day is in [start, end], as the pipeline makes it."""
+    calls: list[Call] = []
+    for sess in sessions(series, universe, start=start, end=end):
+        values, levels = sess.values, sess.levels
+        close = series.close_list[sess.last]
+        as_of = as_of_after(series.date_list[sess.last])
+        sig = compute_signals(
+            SignalInputs(
+                values=values,
+                support_prices=tuple(lv.price for lv in levels if lv.kind == "support"),
+                news=(),
+                benchmark_return20_pct=sess.benchmark_return20_pct,
+            ),
+            as_of=as_of,
+        )
+        calls.append(
+            Call(
+                kind="backtest",
+                instrument_id=series.instrument_id,
+                symbol=series.symbol,
+                asset_class=series.asset_class,
                 as_of=as_of,
+                trigger="backtest",
+                direction=sig.pulse.direction,
+                pulse=sig.pulse.score,
+                threat=sig.threat.level,
+                risk=sig.risk.label,
+                entry_close=close,
+                entry_date=series.date_list[sess.last],
+                components={c.name: c.value for c in sig.pulse.components},
+                return20_pct=values["return20_pct"],
+                atr_pct=atr_pct(values),
+                realized_vol20_pct=values["realized_vol20_pct"],
+                levels=named_levels(
+                    ((lv.kind, lv.price, lv.zone_low, lv.zone_high) for lv in levels), close
+                ),
             )
-            calls.append(
-                Call(
-                    kind="backtest",
-                    instrument_id=series.instrument_id,
-                    symbol=series.symbol,
-                    asset_class=series.asset_class,
-                    as_of=as_of,
-                    trigger="backtest",
-                    direction=sig.pulse.direction,
-                    pulse=sig.pulse.score,
-                    threat=sig.threat.level,
-                    risk=sig.risk.label,
-                    entry_close=close,
-                    entry_date=series.date_list[i],
-                    components={c.name: c.value for c in sig.pulse.components},
-                    return20_pct=values["return20_pct"],
-                    atr_pct=atr_pct(values),
-                    realized_vol20_pct=values["realized_vol20_pct"],
-                    levels=named_levels(
-                        ((lv.kind, lv.price, lv.zone_low, lv.zone_high) for lv in levels), close
-                    ),
-                )
-            )
+        )
     return calls
 
 

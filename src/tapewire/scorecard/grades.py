@@ -564,6 +564,23 @@ def _f(x: object) -> str:
     return f"{x:.3f}" if isinstance(x, float) else "n/a"
 
 
+BASELINE_NAMES = {  # how the verdict names each baseline to a reader
+    "momentum_return20": "the 20-day return",
+    "momentum_sign": "the sign of the 20-day return",
+}
+
+
+def _weights_text(weights: object) -> str:
+    """'trend 0, momentum -1, relative strength -0.5': the tuned (bar-based) weights."""
+    if not isinstance(weights, dict):
+        return "n/a"
+    return ", ".join(
+        f"{name.replace('_', ' ')} {value:g}"
+        for name, value in weights.items()
+        if name != "news" and isinstance(value, int | float)
+    )
+
+
 def verdict(card: Scorecard) -> str:
     """The plain sentences the page leads with: does the published Pulse (shipped weights) beat
     its baselines out of sample, and what do weights tuned on the earlier period do?"""
@@ -575,6 +592,7 @@ def verdict(card: Scorecard) -> str:
     named = [(k, v.get("value")) for k, v in bases.items() if isinstance(v, dict)]
     best_name, best = max(named, key=lambda kv: kv[1] if isinstance(kv[1], float) else -2.0)
     best_v = max(0.0, best if isinstance(best, float) else 0.0)
+    best_text = f"{best:.3f}" if isinstance(best, float) else "n/a"
     split = wf.get("split")
 
     def beats(fig: dict[str, object]) -> bool:
@@ -588,11 +606,17 @@ def verdict(card: Scorecard) -> str:
     )
     head += (
         f"5-session IC {_f(shipped.get('value'))} (90% interval {_f(shipped.get('low'))} to "
-        f"{_f(shipped.get('high'))}) against {best_v:.3f} for the best baseline ({best_name})."
+        f"{_f(shipped.get('high'))}) against {best_text} for the best baseline "
+        f"({BASELINE_NAMES.get(best_name, best_name.replace('_', ' '))})"
+        + (
+            "; to beat it an IC must be above 0 with its interval above 0."
+            if best_v != best
+            else "."
+        )
     )
-    weights = wf.get("tuned_weights")
     tail = (
-        f" Weights tuned only on calls before {split} ({weights}) give "
+        f" Weights tuned only on calls before {split} "
+        f"({_weights_text(wf.get('tuned_weights'))}) give "
         f"{_f(tuned.get('value'))} ({_f(tuned.get('low'))} to {_f(tuned.get('high'))}) on the "
         f"same later calls{'' if beats(tuned) else ', not above the baselines either'}."
     )

@@ -42,7 +42,7 @@ moved the ratio by less than its noise.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -105,7 +105,6 @@ class _Window:
     dates: tuple[date, ...]
     high: FloatArray
     low: FloatArray
-    closes: FloatArray  # every close given (not only the lookback): the averages need them
     close: float
     atr: float
     bounds: tuple[float, float]  # the recent range, widened
@@ -143,25 +142,128 @@ def find_levels(
     """
     if len(bars) < 2 * params.pivot_window + 1 or not atr > 0:
         return []
-    win = _window(bars, atr=atr, params=params)
-    chosen = _pivot_levels(win)[:limit]
+    look = bars[-params.lookback_bars :]
+    high = np.array([b.high for b in look], dtype=np.float64)
+    low = np.array([b.low for b in look], dtype=np.float64)
+    win = _window(tuple(b.bar_date for b in look), high, low, look[-1].close, atr, params)
+    closes = np.array([b.close for b in bars], dtype=np.float64)
+    averages = {
+        period: compute_sma(closes, period)[-len(look) :]
+        for value, period in ((sma50, 50), (sma200, 200))
+        if value is not None
+    }
+    pivots = find_pivots(high, low, window=params.pivot_window)
+    return _levels(win, pivots, sma50=sma50, sma200=sma200, averages=averages, limit=limit)
+
+
+class LevelHistory:
+    """One instrument's whole series, prepared once to give ``find_levels`` at many as-of bars.
+
+    ``levels_at(last, first=...)`` equals ``find_levels`` on the bars ``first..last``, field
+    for field, without redoing per bar what the whole series already knows: the swing points
+    (rule 1) are found once over the series and sliced, a swing point at bar j being known only
+    from bar j + PIVOT_WINDOW on (it needs the bars after it); the 50/200-day averages can be
+    passed in, computed for many windows at once (``scorecard.backtest``). Nothing after
+    ``last`` is read. ``tests/technicals/test_levels_history.py`` compares both on real series.
+    """
+
+    def __init__(
+        self,
+        dates: Sequence[date],
+        high: npt.ArrayLike,
+        low: npt.ArrayLike,
+        close: npt.ArrayLike,
+        params: LevelParams = DEFAULT_PARAMS,
+    ) -> None:
+        self.dates = list(dates)
+        self.high = np.asarray(high, dtype=np.float64)
+        self.low = np.asarray(low, dtype=np.float64)
+        self.close = np.asarray(close, dtype=np.float64)
+        self.params = params
+        w = params.pivot_window
+        whole = find_pivots(self.high, self.low, window=w)
+        # whole.index is sorted within tops and within bottoms; the condition at bar j reads
+        # bars j-w..j+w only, so it is the same in any window holding them
+        self._tops = whole.index[whole.is_high]
+        self._bottoms = whole.index[~whole.is_high]
+
+    def levels_at(
+        self,
+        last: int,
+        *,
+        first: int,
+        atr: float,
+        sma50: float | None,
+        sma200: float | None,
+        averages: Mapping[int, FloatArray] | None = None,
+        limit: int = 6,
+    ) -> list[Level]:
+        """``find_levels`` on bars ``first..last`` (indices into the series, inclusive).
+
+        ``averages``: period (50, 200) -> the ``period``-bar average of the closes
+        ``first..last`` as ``compute_sma`` gives it on those closes, its last
+        min(LOOKBACK_BARS, bars) values; computed here when missing.
+        """
+        params = self.params
+        w = params.pivot_window
+        if last - first + 1 < 2 * w + 1 or not atr > 0:
+            return []
+        lo = max(first, last + 1 - params.lookback_bars)
+        high, low = self.high[lo : last + 1], self.low[lo : last + 1]
+        win = _window(
+            tuple(self.dates[lo : last + 1]), high, low, float(self.close[last]), atr, params
+        )
+        tops = self._tops[
+            np.searchsorted(self._tops, lo + w, "left") : np.searchsorted(
+                self._tops, last - w, "right"
+            )
+        ]
+        bottoms = self._bottoms[
+            np.searchsorted(self._bottoms, lo + w, "left") : np.searchsorted(
+                self._bottoms, last - w, "right"
+            )
+        ]
+        pivots = Pivots(
+            np.concatenate([self.high[tops], self.low[bottoms]]),
+            np.concatenate([tops, bottoms]).astype(np.int64) - lo,
+            np.concatenate([np.ones(len(tops), np.bool_), np.zeros(len(bottoms), np.bool_)]),
+        )
+        given = dict(averages or {})
+        for value, period in ((sma50, 50), (sma200, 200)):
+            if value is not None and period not in given:
+                given[period] = compute_sma(self.close[first : last + 1], period)[-len(high) :]
+        return _levels(win, pivots, sma50=sma50, sma200=sma200, averages=given, limit=limit)
+
+
+def _levels(
+    win: _Window,
+    pivots: Pivots,
+    *,
+    sma50: float | None,
+    sma200: float | None,
+    averages: Mapping[int, FloatArray],
+    limit: int,
+) -> list[Level]:
+    chosen = _pivot_levels(win, pivots)[:limit]
     chosen += _round_levels(win, taken=chosen)
-    chosen += _reference_levels(win, sma50=sma50, sma200=sma200)
+    chosen += _reference_levels(win, sma50=sma50, sma200=sma200, averages=averages)
     return [lv for lv in chosen if win.bounds[0] <= lv.price <= win.bounds[1]]
 
 
-def _window(bars: Sequence[LevelBar], *, atr: float, params: LevelParams) -> _Window:
-    closes = np.array([b.close for b in bars], dtype=np.float64)
-    bars = bars[-params.lookback_bars :]
-    high = np.array([b.high for b in bars], dtype=np.float64)
-    low = np.array([b.low for b in bars], dtype=np.float64)
-    close = bars[-1].close
+def _window(
+    dates: tuple[date, ...],
+    high: FloatArray,
+    low: FloatArray,
+    close: float,
+    atr: float,
+    params: LevelParams,
+) -> _Window:
+    """The lookback window (its dates, highs and lows) with the recent range around the close."""
     recent = slice(-params.range_bars, None)
     reach = params.max_distance_atr * atr
     bottom = max(float(low[recent].min()) - params.range_pad_atr * atr, close - reach)
     top = min(float(high[recent].max()) + params.range_pad_atr * atr, close + reach)
-    dates = tuple(b.bar_date for b in bars)
-    return _Window(dates, high, low, closes, close, atr, (bottom, top), params)
+    return _Window(dates, high, low, close, atr, (bottom, top), params)
 
 
 # ---------------------------------------------------------------- pivots and zones
@@ -194,16 +296,15 @@ def _zones(
 ) -> tuple[npt.NDArray[np.bool_], FloatArray, FloatArray, FloatArray]:
     """Per pivot: the pivots within CLUSTER_ATR of it, their mean and their zone (rule 2)."""
     near = np.abs(pivots[:, None] - pivots[None, :]) <= win.params.cluster_atr * win.atr
-    members = np.where(near, pivots[None, :], np.nan)
-    price = np.nanmean(members, axis=1)
+    # the mean of each row's members: np.nanmean's own sum and count, without its NaN pass
+    price = np.where(near, pivots[None, :], 0.0).sum(axis=1) / near.sum(axis=1)
     half = win.params.min_zone_atr * win.atr / 2
-    zone_low = np.minimum(np.nanmin(members, axis=1), price - half)
-    zone_high = np.maximum(np.nanmax(members, axis=1), price + half)
+    zone_low = np.minimum(np.where(near, pivots[None, :], np.inf).min(axis=1), price - half)
+    zone_high = np.maximum(np.where(near, pivots[None, :], -np.inf).max(axis=1), price + half)
     return near, price, zone_low, zone_high
 
 
-def _pivot_levels(win: _Window) -> list[Level]:
-    pivots = find_pivots(win.high, win.low, window=win.params.pivot_window)
+def _pivot_levels(win: _Window, pivots: Pivots) -> list[Level]:
     if not len(pivots.price):
         return []
     near, price, zone_low, zone_high = _zones(win, pivots.price)
@@ -281,15 +382,19 @@ def count_tests(
     n, c = len(high), len(zone_low)
     zone_low, zone_high = zone_low.reshape(c, -1), zone_high.reshape(c, -1)
     inside = (low[None, :] <= zone_high) & (high[None, :] >= zone_low)
-    above = low[None, :] > zone_high  # where not inside: which side the bar is on
-    edges = np.diff(np.pad(inside, ((0, 0), (1, 1))).astype(np.int8), axis=1)
-    rows, starts = np.nonzero(edges == 1)
-    _, ends = np.nonzero(edges == -1)  # one past each run's last bar, in the same order
-    before = above[rows, np.maximum(starts - 1, 0)]
-    after = above[rows, np.minimum(ends, n - 1)]
+    padded = np.zeros((c, n + 2), dtype=np.bool_)
+    padded[:, 1:-1] = inside
+    # each row's changes alternate: a run's first bar, then one past its last bar
+    rows, cols = np.nonzero(padded[:, 1:] != padded[:, :-1])
+    rows, starts, ends = rows[0::2], cols[0::2], cols[1::2]
     done = ends < n  # a run still open at the last bar has no outcome yet
     rows, starts, ends = rows[done], starts[done], ends[done]
-    held = (starts == 0) | (before[done] == after[done])
+    # which side of the zone the bar before and the bar after the run are on (above or not)
+    moving = zone_high.shape[1] > 1
+    ahead = np.maximum(starts - 1, 0)
+    before = low[ahead] > zone_high[rows, ahead if moving else 0]
+    after = low[ends] > zone_high[rows, ends if moving else 0]
+    held = (starts == 0) | (before == after)
     weight = 0.5 ** ((n - ends) / params.half_life_bars)
     score: FloatArray = np.bincount(rows, weights=weight * held, minlength=c).astype(np.float64)
     score = score - params.break_penalty * np.bincount(rows, weights=weight * ~held, minlength=c)
@@ -298,8 +403,8 @@ def count_tests(
         touch_index[row].append(last)
     return Tests(
         score,
-        np.bincount(rows, weights=held, minlength=c).astype(np.int64),
-        np.bincount(rows, weights=~held, minlength=c).astype(np.int64),
+        np.bincount(rows[held], minlength=c).astype(np.int64),
+        np.bincount(rows[~held], minlength=c).astype(np.int64),
         tuple(tuple(t) for t in touch_index),
     )
 
@@ -347,7 +452,13 @@ def _inside_any(price: float, levels: Sequence[Level]) -> bool:
 # ---------------------------------------------------------------- reference levels
 
 
-def _reference_levels(win: _Window, *, sma50: float | None, sma200: float | None) -> list[Level]:
+def _reference_levels(
+    win: _Window,
+    *,
+    sma50: float | None,
+    sma200: float | None,
+    averages: Mapping[int, FloatArray],
+) -> list[Level]:
     n = len(win.dates)
     i_hi, i_lo = int(np.argmax(win.high)), int(np.argmin(win.low))
     hi_day, lo_day = win.dates[i_hi], win.dates[i_lo]
@@ -369,20 +480,22 @@ def _reference_levels(win: _Window, *, sma50: float | None, sma200: float | None
             touch_dates=(lo_day,),
         ),
     ]
-    averages: tuple[tuple[float | None, int, LevelKind], ...] = (
+    named: tuple[tuple[float | None, int, LevelKind], ...] = (
         (sma50, 50, "sma50"),
         (sma200, 200, "sma200"),
     )
-    for value, period, kind in averages:
+    for value, period, kind in named:
         if value is not None:
-            out.append(_average_level(win, value, period, kind))
+            out.append(_average_level(win, value, averages[period], period, kind))
     return out
 
 
-def _average_level(win: _Window, value: float, period: int, kind: LevelKind) -> Level:
-    """A moving average as a level; its tests are against the average of each bar's day."""
+def _average_level(
+    win: _Window, value: float, series: FloatArray, period: int, kind: LevelKind
+) -> Level:
+    """A moving average as a level; its tests are against the average of each bar's day
+    (``series``: the average on each bar of the lookback window)."""
     n = len(win.dates)
-    series = compute_sma(win.closes, period)[-n:]
     first = int(np.argmax(~np.isnan(series))) if not np.isnan(series).all() else n
     half = win.params.min_zone_atr * win.atr / 2
     tests = count_tests(

@@ -101,3 +101,49 @@ def compute_vol_regime(dates: Sequence[date], closes: Sequence[float]) -> VolReg
         year = np.asarray(closes[-VIX_PCTILE_DAYS:], dtype=np.float64)
         pctile = float(100.0 * np.mean(year <= vix))
     return VolRegime(vix, pctile, dates[-1])
+
+
+class RelativeHistory:
+    """A against B over their whole series, prepared once to give ``compute_relative``'s
+    ``rs20_pct`` for many pairs of windows (the backtest: one per session).
+
+    ``rs20_at`` equals ``compute_relative`` on A's bars ``a_first..a_last`` and B's bars
+    ``b_first..b_last`` (indices, inclusive), float for float: the common sessions of the two
+    windows are a contiguous run of the sessions the whole series share, and each ratio is
+    computed once, as there. Nothing after either window is read.
+    """
+
+    def __init__(
+        self,
+        dates_a: Sequence[date],
+        close_a: Sequence[float],
+        dates_b: Sequence[date],
+        close_b: Sequence[float],
+    ) -> None:
+        b_index = {d: j for j, d in enumerate(dates_b)}
+        common = [(k, b_index[d]) for k, d in enumerate(dates_a) if d in b_index]
+        self._a = np.array([k for k, _ in common], dtype=np.int64)  # increasing
+        self._b = np.array([j for _, j in common], dtype=np.int64)  # increasing too
+        self._ratio = [close_a[k] / close_b[j] for k, j in common]
+        self._dates_a, self._dates_b = dates_a, dates_b
+
+    def rs20_at(
+        self, a_first: int, a_last: int, b_first: int, b_last: int
+    ) -> tuple[bool, float | None]:
+        """(whether compute_relative gives a Relative at all, its rs20_pct)."""
+        if self._dates_a[a_last] != self._dates_b[b_last]:
+            return False, None
+        lo = max(
+            int(np.searchsorted(self._a, a_first, "left")),
+            int(np.searchsorted(self._b, b_first, "left")),
+        )
+        hi = min(
+            int(np.searchsorted(self._a, a_last, "right")),
+            int(np.searchsorted(self._b, b_last, "right")),
+        )
+        if hi - lo < 2:
+            return False, None
+        if hi - lo <= RS_DAYS:
+            return True, None
+        now, then = self._ratio[hi - 1], self._ratio[hi - 1 - RS_DAYS]
+        return True, float(np.float64(now) / np.float64(then) - 1.0) * 100.0

@@ -100,7 +100,8 @@ def render_calibration(deciles: list[dict[str, Any]]) -> Markup | None:
 
     step = (w - 2 * pad) / len(rows)
     parts = [
-        f'<svg class="calibration" viewBox="0 0 {w} {h}" role="img" '
+        # at least 480 px wide (a phone scrolls it): narrower, its 11-unit labels are unreadable
+        f'<svg class="calibration" viewBox="0 0 {w} {h}" style="min-width:480px" role="img" '
         f'aria-label="Mean 5-session excess return by Pulse decile, with 90% intervals">',
         f'<line x1="{pad}" x2="{w - pad / 2}" y1="{y(0):.1f}" y2="{y(0):.1f}" '
         'stroke="currentColor" stroke-opacity="0.4"/>',
