@@ -16,6 +16,7 @@ calls with the pipeline's, exactly, on a sample of days.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from tapewire.market import queries as market_queries
 from tapewire.market.queries import BarView
+from tapewire.market.sanity import flagged_bars, screen_stored
 from tapewire.scorecard.calls import Call, atr_pct, named_levels
 from tapewire.scorecard.outcomes import HORIZONS, Measured, PathBar, measure
 from tapewire.signals.compute import SignalInputs, compute_signals
@@ -37,6 +39,8 @@ from tapewire.technicals.indicators import sma_tm
 from tapewire.technicals.levels import DEFAULT_PARAMS, Level, LevelHistory
 from tapewire.technicals.relative import RelativeHistory
 from tapewire.technicals.windows import NARROW, compute_shifted_sums, find_starts
+
+logger = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float64]
 # technicals.stage's window and the classes the VIX regime applies to (stages are not imported
@@ -362,8 +366,13 @@ def run_backtest(
 
 
 def universe_from_store(store: Store, *, vix_symbol: str | None) -> Universe:
-    """Every stored instrument's completed daily bars (a backtest reads bars only)."""
+    """Every stored instrument's completed daily bars, screened as the technicals stage screens
+    them (a backtest reads bars only): suspect bars flagged in the store, rejected ticks left
+    out, confirmed splits back-adjusted, and nothing from an unconfirmed split on (the pipeline
+    writes no call across one: `tapewire prices confirm` first)."""
     far = datetime(9999, 1, 1, tzinfo=UTC)
+    insts = market_queries.instruments(store, active_only=False)
+    raw = {i.symbol: market_queries.bars(store, i.id, until=far) for i in insts}
     return Universe(
         {
             i.symbol: Series(
@@ -371,9 +380,37 @@ def universe_from_store(store: Store, *, vix_symbol: str | None) -> Universe:
                 i.symbol,
                 i.asset_class,
                 i.benchmark_symbol,
-                market_queries.bars(store, i.id, until=far),
+                screened_history(
+                    store,
+                    i.id,
+                    raw[i.symbol],
+                    bench=raw.get(i.benchmark_symbol or ""),
+                    symbol=i.symbol,
+                ),
             )
-            for i in market_queries.instruments(store, active_only=False)
+            for i in insts
         },
         vix_symbol,
+    )
+
+
+def screened_history(
+    store: Store,
+    instrument_id: int,
+    bars: list[BarView],
+    *,
+    bench: Sequence[BarView] | None,
+    symbol: str,
+) -> list[BarView]:
+    """A whole stored series as the day-by-day pipeline would have read it (market.sanity)."""
+    checked = screen_stored(store, instrument_id, bars, bench=bench, symbol=symbol)
+    if checked.blocked is None:
+        return [b for b in checked.bars if b.bar_date not in checked.pending]
+    unconfirmed = [
+        day for day, flag, ok in flagged_bars(store, instrument_id) if not ok and " split" in flag
+    ]
+    cut = min(unconfirmed) if unconfirmed else None
+    logger.warning("%s: backtest stops at %s: %s", symbol, cut, checked.blocked)
+    return market_queries.reviewed_bars(
+        store, instrument_id, [b for b in bars if cut is None or b.bar_date < cut]
     )
