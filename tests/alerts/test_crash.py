@@ -78,10 +78,20 @@ def test_kill_9_twenty_times_loses_nothing(
             proc.wait()
             kills += 1
         before_final = len(rx.keys())
-        final = _dispatcher(tmp_path, db, "--until-idle")
-        out, err = final.communicate(timeout=120)
-        assert final.returncode == 0, err.decode()[-2000:]
-        received = rx.wait(ALERTS, timeout=5)
+        # `--until-idle` waits out leases, and retries due within one lease; a retry backed off
+        # further (a delivery that timed out on a loaded machine) stays queued for the next
+        # dispatcher, as documented: "lost" means never delivered, so run dispatchers until
+        # every alert is in, within a deadline (seen: 1 run alone, several in the full suite).
+        deadline, runs = time.monotonic() + 180, 0
+        while True:
+            final = _dispatcher(tmp_path, db, "--until-idle")
+            out, err = final.communicate(timeout=120)
+            runs += 1
+            assert final.returncode == 0, err.decode()[-2000:]
+            received = rx.wait(ALERTS, timeout=5)
+            if len({r.key for r in received}) >= ALERTS or time.monotonic() > deadline:
+                break
+            time.sleep(1.0)
     keys = [one.key for one in received]
     unique = set(keys)
     bodies: dict[str, set[bytes]] = {}
@@ -91,7 +101,8 @@ def test_kill_9_twenty_times_loses_nothing(
     print(
         f"\nkill -9 x{kills}: {len(expected)} alerts, {len(unique)} received, "
         f"{ALERTS - len(unique & expected)} lost, {duplicates} duplicates "
-        f"({before_final} deliveries before the final run); final run {out.decode().strip()}"
+        f"({before_final} deliveries before the final runs); {runs} final run(s), the last "
+        f"{out.decode().strip()}"
     )
     assert unique == expected  # 0 lost, nothing unexpected
     assert all(len(b) == 1 for b in bodies.values())  # a duplicate is the same alert, same key

@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tapewire.newsroom import models as _newsroom_models  # noqa: F401 (alert.brief_id's table)
 from tapewire.store.base import Base
 
 

@@ -140,6 +140,10 @@ def open_store(url: str, *, busy_timeout_ms: int = 5000) -> Store:
     Raises:
         ConfigError: the database cannot be reached or migrated (one line, names it).
     """
+    # every stage's tables in the metadata: a foreign key across stages (alert.brief_id) is
+    # resolved at flush, in a process that may never have imported the other stage's models
+    import tapewire.schema  # noqa: F401
+
     store = Store(url, busy_timeout_ms=busy_timeout_ms)
     try:
         if not store.at_head():  # the cheap check first: Alembic loads in 0.2 s (issue #16)
