@@ -36,14 +36,14 @@ from pathlib import Path
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import loadgen  # noqa: E402 (bench/web/loadgen.py, next to this file)
+import loadgen
 
-from tapewire.clock import FixedClock  # noqa: E402
-from tapewire.config import load_settings  # noqa: E402
-from tapewire.demo.grow import grow_briefs  # noqa: E402
-from tapewire.demo.run import run_demo  # noqa: E402
-from tapewire.newsroom.models import Brief  # noqa: E402
-from tapewire.store import open_store  # noqa: E402
+from tapewire.clock import FixedClock
+from tapewire.config import load_settings
+from tapewire.demo.grow import grow_briefs
+from tapewire.demo.run import run_demo
+from tapewire.newsroom.models import Brief
+from tapewire.store import open_store
 
 AS_OF = datetime(2026, 11, 20, tzinfo=UTC)
 Load = Callable[[str], tuple[float, float]]

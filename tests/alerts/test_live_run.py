@@ -146,11 +146,11 @@ def test_live_run_delivers_and_a_sigterm_loses_nothing(tmp_path: Path) -> None:
         proc = _start(db, env, log)
         try:
             queued_keys = _alert_keys(db, queued) | {first.key}
-            got = _wait_keys(rx, queued_keys, timeout=120)
+            arrived = _wait_keys(rx, queued_keys, timeout=120)
         finally:
             _stop(proc, log)
     received = rx.keys("/live")
-    lost = queued_keys - got
+    lost = queued_keys - arrived
     duplicates = len(received) - len(set(received))
     print(f"live run: 6 alerts, {len(set(received))} received, {len(lost)} lost, "
           f"{duplicates} duplicates")  # fmt: skip

@@ -134,7 +134,8 @@ def test_story_heat_is_per_story_on_the_instruments_scale() -> None:
     cold = [(now - timedelta(hours=4), "A", 8)]
     loose = [(now - timedelta(hours=5), "D", None)]  # no story: no story heat
     baseline = [(now - timedelta(days=d, hours=2), "A", 100 + d) for d in range(2, 6)]
-    heats = story_heats(hot + cold + loose + baseline, as_of=now)
+    items: list[tuple[datetime, str, int | None]] = [*hot, *cold, *loose, *baseline]
+    heats = story_heats(items, as_of=now)
     assert set(heats) == {7, 8}  # only stories with items in the last 24 h
     assert heats[7] > heats[8] > 0
     quieter = story_heats(hot, as_of=now)  # no baseline: the same story is hotter

@@ -62,15 +62,17 @@ def test_the_demo_pipeline_fires_brief_signal_and_bar_rules(asettings: Settings)
         assert a.data["headline"] == every[a.brief_id].headline and a.symbol in symbols
     # every newly linked item with "the" in its headline, once per story; briefs' headlines too
     linked = by_event["item_linked"]
-    assert linked and all("the" in a.data["headline"].lower() for a in linked)
-    assert all(a.data.get("url", "").startswith("http") and a.data.get("outlet") for a in linked)
+    assert linked and all("the" in str(a.data["headline"]).lower() for a in linked)
+    assert all(
+        str(a.data.get("url", "")).startswith("http") and a.data.get("outlet") for a in linked
+    )
     stories = [a.data.get("story_id") for a in linked if a.data.get("story_id") is not None]
     assert len(stories) == len(set(stories))
     # story heat: once per story and instrument's story, each with the story's first headline
     heat = by_event["story_heat"]
     assert heat and {rules[a.rule_id] for a in heat} == {"story_heat"}
     assert len({a.data["story_id"] for a in heat}) == len(heat)
-    assert all(a.data["heat"] >= 1 and a.data["headline"] for a in heat)
+    assert all(float(str(a.data["heat"])) >= 1 and a.data["headline"] for a in heat)
     assert by_event.get("bar") and all(a.data.get("close") for a in by_event["bar"])
     assert len(outbox) == len(alerts)
     brief = next(iter(briefs.values()))

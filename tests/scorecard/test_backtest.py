@@ -121,7 +121,7 @@ def test_backtest_sessions_equal_the_snapshot_field_for_field() -> None:
                 symbol,
                 asset_class,
                 bench,
-                [BarView(*vars_of(b)) for b in real_bars(symbol, START, END)],
+                [BarView(*vars_of(b)) for b in real_bars(symbol, START, END)],  # type: ignore[arg-type]
             )
             for n, (symbol, (_, asset_class, bench)) in enumerate(UNIVERSE.items())
         },

@@ -54,5 +54,5 @@ def test_the_backtest_makes_no_call_across_an_unconfirmed_split_and_adjusts_a_co
     assert abs(after.close / before.close - 1) < 0.1  # adjusted: no -50% gap
     graded = run_backtest(universe, ["XLE"], start=date(2025, 6, 1), end=END)
     assert any(call.entry_date >= SPLIT for call, _ in graded)
-    worst = min(r for _, m in graded for r in m.as_dict()["returns"].values() if r is not None)
+    worst = min(r for _, m in graded for r in m.returns.values() if r is not None)
     assert worst > -25.0

@@ -105,3 +105,27 @@ def test_a_bad_database_url_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="invalid database URL"):
         Store("::not a url::")
     assert datetime.now(UTC)  # keeps DTZ happy about the import
+
+
+def test_a_read_inside_a_page_connection_takes_no_second_pool_checkout(store: Store) -> None:
+    """A page holds one connection (``connect()``); a query written with ``read()`` took a
+    second checkout, and 32 concurrent brief pages ran the pool (5 + 10) dry (found under load
+    by the desk branch). Now ``read()`` inside ``connect()`` runs on the page's connection."""
+    pool = store.engine.pool
+    with store.write() as s:
+        s.add(
+            Feed(
+                url="https://example.com/rss",
+                active=True,
+                added_at=datetime(2026, 1, 1, tzinfo=UTC),
+            )
+        )
+    with store.connect() as c:
+        c.execute(text("SELECT 1"))
+        held = pool.checkedout()  # type: ignore[attr-defined]
+        with store.read() as s:
+            assert s.scalars(select(Feed.url)).all() == ["https://example.com/rss"]
+            assert pool.checkedout() == held  # type: ignore[attr-defined]
+        assert c.execute(text("SELECT 1")).scalar() == 1  # the page's connection still works
+    with store.read() as s:  # outside a page: its own session, as before
+        assert s.scalars(select(Feed.url)).all() == ["https://example.com/rss"]

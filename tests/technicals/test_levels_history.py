@@ -5,6 +5,7 @@ nothing after the window's last bar."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -45,7 +46,7 @@ def test_levels_at_equals_find_levels_on_each_window(rel: str) -> None:
     for last in sampled(len(bars), 11):
         first = max(0, last + 1 - WINDOW)
         window = bars[first : last + 1]
-        snap = compute_snapshot(window)  # the pipeline's indicators and levels on this window
+        snap = compute_snapshot(window)  # type: ignore[arg-type]  # BarIn has BarView's fields; the pipeline's indicators and levels on this window
         assert snap is not None
         v = snap.values
         got = history.levels_at(
@@ -74,7 +75,7 @@ def test_levels_at_reads_nothing_after_its_last_bar() -> None:
     clean, dirty = history_of(bars), history_of(scrambled)
     for last in range(d - 60, d):
         first = last + 1 - WINDOW
-        kw = {"atr": 40.0, "sma50": None, "sma200": None}
+        kw: dict[str, Any] = {"atr": 40.0, "sma50": None, "sma200": None}
         assert clean.levels_at(last, first=first, **kw) == dirty.levels_at(last, first=first, **kw)
         window = [LevelBar(b.bar_date, b.high, b.low, b.close) for b in bars[first : last + 1]]
         assert clean.levels_at(last, first=first, **kw) == find_levels(window, **kw)
@@ -96,12 +97,12 @@ def test_averages_passed_in_equal_the_ones_computed() -> None:
     banded = 0
     for last in range(400, 700, 13):
         first = last + 1 - WINDOW
-        snap = compute_snapshot(bars[first : last + 1])
+        snap = compute_snapshot(bars[first : last + 1])  # type: ignore[arg-type]
         assert snap is not None
         v = snap.values
         look = min(WINDOW, 252)
         averages = {p: compute_sma(closes[first : last + 1], p)[-look:] for p in (50, 200)}
-        kw = {"atr": v["atr14"] or 0.0, "sma50": v["sma50"], "sma200": v["sma200"]}
+        kw: dict[str, Any] = {"atr": v["atr14"] or 0.0, "sma50": v["sma50"], "sma200": v["sma200"]}
         with_given = history.levels_at(last, first=first, averages=averages, **kw)
         assert with_given == history.levels_at(last, first=first, **kw) == list(snap.levels)
         banded += any(lv.kind in ("sma50", "sma200") and lv.touches for lv in with_given)

@@ -59,7 +59,16 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reading; nothing is committed."""
+        """A session for reading; nothing is committed.
+
+        Inside an open ``connect()`` block the session runs on that connection: a page that
+        holds its connection and calls a query written with ``read()`` took a second pool
+        checkout, and 32 concurrent requests ran the pool (5 + 10) dry (30 s timeouts)."""
+        current = self._connection.get()
+        if current is not None:
+            with Session(bind=current, expire_on_commit=False) as session:
+                yield session
+            return
         with self._sessions() as session:
             yield session
 
