@@ -254,7 +254,12 @@ class AlertsSettings(_Section):
     smtp_from: str = Field("tapewire@localhost", description="From address of alert emails.")
     timeout_s: float = Field(10.0, gt=0, description="Most time one delivery may take, seconds.")
     max_attempts: int = Field(
-        8, ge=1, description="Attempts before an alert's delivery is dead-lettered."
+        24,
+        ge=1,
+        description=(
+            "Attempts before an alert's delivery is dead-lettered (the default retries for more "
+            "than an hour: a target down for an hour still gets every alert)."
+        ),
     )
     backoff_base_s: float = Field(
         2.0, gt=0, description="First retry delay; doubles per attempt, with full jitter."

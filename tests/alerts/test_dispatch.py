@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import json
+import random
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -247,3 +248,17 @@ def test_delivery_on_both_backends(store: Store, asettings: Settings) -> None:
         "headline 2",
     ]
     assert _statuses(store) == {"delivered": 3}
+
+
+def test_the_default_retry_schedule_outlasts_an_hour_down() -> None:
+    """A target down for an hour gets every alert after it recovers (issue #12): with the old
+    default of 8 attempts an alert was dead-lettered 2 to 4 minutes after a target went down."""
+    from tapewire.alerts.outbox import backoff_s, retry_floor_s
+    from tapewire.config import AlertsSettings
+
+    defaults = AlertsSettings()
+    assert retry_floor_s(defaults) > 3600
+    rng = random.Random(7)  # noqa: S311 (jitter, not secrets)
+    for attempt in range(1, defaults.max_attempts):
+        d = min(defaults.backoff_cap_s, defaults.backoff_base_s * 2.0 ** (attempt - 1))
+        assert d / 2 <= backoff_s(attempt, defaults, rng) <= d

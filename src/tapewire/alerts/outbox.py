@@ -26,8 +26,18 @@ class Result:
     outcome: Outcome
 
 
+def retry_floor_s(settings: AlertsSettings) -> float:
+    """The shortest time from an alert's first attempt to its dead letter: the sum of the
+    smallest waits between its ``max_attempts`` attempts."""
+    return sum(
+        min(settings.backoff_cap_s, settings.backoff_base_s * 2.0 ** (n - 1)) / 2.0
+        for n in range(1, settings.max_attempts)
+    )
+
+
 def backoff_s(attempt: int, settings: AlertsSettings, rng: random.Random | None = None) -> float:
-    """Full-jitter exponential backoff: uniform in [0, min(cap, base * 2**(attempt-1))]."""
+    """Exponential backoff with equal jitter: uniform in [d/2, d], d = min(cap, base * 2**(attempt-1))
+    (never less than half, so the retry schedule has a floor: see ``retry_floor_s``)."""
     ceiling = min(settings.backoff_cap_s, settings.backoff_base_s * 2.0 ** max(attempt - 1, 0))
     return (rng or random).uniform(ceiling / 2.0, ceiling)
 
