@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from tests.e2e.test_replay import write_recording
 from tests.queue.compare import differences, snapshot
 from tests.support.cli import tapewire
 from tests.support.servers import free_port
-from tests.support.workers import Workers, redis_or_skip, worker_env
+from tests.support.workers import Workers, queued_replay, redis_or_skip, worker_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(600)]
 DAYS = ("--from", "2026-11-17", "--to", "2026-11-20")
@@ -82,13 +81,7 @@ def test_broker_restarted_mid_run_the_run_completes(tmp_path: Path, postgres_url
         workers.start("r1")
         workers.start("r2")
         workers.wait_ready()
-        with (tmp_path / "replay.log").open("w") as out:
-            replay = subprocess.Popen(
-                [sys.executable, "-m", "tapewire.cli", "replay", str(rec), *DAYS],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        replay = queued_replay(tmp_path, rec, DAYS, env)
         deadline = time.monotonic() + 120
         while "2026-11-17" not in (tmp_path / "replay.log").read_text():  # day 1 done
             assert replay.poll() is None and time.monotonic() < deadline

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 import time
 from contextlib import suppress
 from pathlib import Path
@@ -22,7 +21,7 @@ from tapewire.store import Store
 from tests.e2e.test_replay import write_recording
 from tests.queue.compare import differences, snapshot
 from tests.support.cli import tapewire
-from tests.support.workers import Workers, redis_database, worker_env
+from tests.support.workers import Workers, queued_replay, redis_database, worker_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(600)]
 DAYS = ("--from", "2026-11-16", "--to", "2026-11-20")
@@ -115,13 +114,7 @@ def test_kill_9_of_a_worker_mid_run_loses_and_duplicates_nothing(
             workers.start("steady")
             victim = workers.start("victim0")
             workers.wait_ready()
-            with (tmp_path / "replay.log").open("w") as out:
-                replay = subprocess.Popen(
-                    [sys.executable, "-m", "tapewire.cli", "replay", str(rec), *DAYS],
-                    env=env,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                )
+            replay = queued_replay(tmp_path, rec, DAYS, env)
             try:
                 while kills < KILLS and replay.poll() is None:
                     if not _busy(tmp_path / f"worker-victim{kills}.log", replay):

@@ -5,8 +5,6 @@ run's (nothing lost, nothing twice, nothing half-written)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from tests.e2e.test_replay import write_recording
 from tests.queue.compare import differences, snapshot
 from tests.support.cli import tapewire
 from tests.support.private_pg import PrivatePostgres
-from tests.support.workers import Workers, redis_database, worker_env
+from tests.support.workers import Workers, queued_replay, redis_database, worker_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(900)]
 DAYS = ("--from", "2026-11-17", "--to", "2026-11-20")
@@ -45,13 +43,7 @@ def test_postgres_restarted_mid_run_the_run_completes(tmp_path: Path) -> None:
                 workers.start("p1")
                 workers.start("p2")
                 workers.wait_ready()
-                with (tmp_path / "replay.log").open("w") as out:
-                    replay = subprocess.Popen(
-                        [sys.executable, "-m", "tapewire.cli", "replay", str(rec), *DAYS],
-                        env=env,
-                        stdout=out,
-                        stderr=subprocess.STDOUT,
-                    )
+                replay = queued_replay(tmp_path, rec, DAYS, env)
                 log = tmp_path / "replay.log"
                 # Day 1 done: stopped at once, the outage meets the `replay` driver's own reads
                 # (the next day's sources and canvas). Day 2 done: stopped once the next day's

@@ -120,3 +120,17 @@ class Workers:
                 with suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=5)
+
+
+def queued_replay(
+    tmp_path: Path, rec: Path, days: tuple[str, ...], env: dict[str, str]
+) -> subprocess.Popen[bytes]:
+    """``tapewire replay`` of a recording, enqueuing to the workers of ``env``, as a process of
+    its own; its output goes to ``tmp_path/replay.log`` (the fault tests read its progress)."""
+    with (tmp_path / "replay.log").open("w") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "tapewire.cli", "replay", str(rec), *days],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )

@@ -271,24 +271,25 @@ def _ratio_of(reason: str) -> float | None:
 
 def _adjusted(bar: BarView, splits: list[tuple[date, float, str, bool]]) -> BarView:
     """A bar before confirmed splits, in post-split units (prices / ratio, volume x ratio)."""
-    factor = 1.0
-    for day, ratio, _, _ in splits:
-        if bar.bar_date < day:
-            factor *= ratio
+    return _scaled(bar, units_factor(bar.bar_date, [(day, r) for day, r, _, _ in splits], None))
+
+
+def _scaled(bar: BarView, factor: float) -> BarView:
+    """``bar`` with its prices times ``factor`` and its volume divided by it."""
     if factor == 1.0:
         return bar
     return replace(
         bar,
-        open=bar.open / factor,
-        high=bar.high / factor,
-        low=bar.low / factor,
-        close=bar.close / factor,
-        volume=bar.volume * factor,
+        open=bar.open * factor,
+        high=bar.high * factor,
+        low=bar.low * factor,
+        close=bar.close * factor,
+        volume=bar.volume / factor,
     )
 
 
 def reviews(
-    store: Store, instrument_id: int, *, until: date | None = None
+    store: Store, instrument_id: int, *, since: date | None = None, until: date | None = None
 ) -> tuple[list[tuple[date, float]], set[date]]:
     """The stored reviews readers apply: confirmed splits (date, old/new price ratio), oldest
     first, and flagged bad ticks nobody accepted. Reads flags only (the technicals stage writes
@@ -296,6 +297,8 @@ def reviews(
     query = select(Bar.bar_date, Bar.sanity, Bar.sanity_ok).where(
         Bar.instrument_id == instrument_id, Bar.interval == "1d", Bar.sanity.is_not(None)
     )
+    if since is not None:  # the (instrument, interval, bar_date) index bounds the scan
+        query = query.where(Bar.bar_date >= since)
     if until is not None:
         query = query.where(Bar.bar_date <= until)
     with store.read() as s:
@@ -336,27 +339,16 @@ def reviewed_bars(
     in pre-split prices across a confirmed 2:1 split, while the indicators were adjusted."""
     if not bars:
         return []
-    splits, ticks = reviews(store, instrument_id, until=bars[-1].bar_date)
+    # a split before the first bar (and before units_of) changes none of them
+    first = bars[0].bar_date if units_of is None else min(bars[0].bar_date, units_of)
+    splits, ticks = reviews(store, instrument_id, since=first, until=bars[-1].bar_date)
     if not splits and not ticks:
         return list(bars)
-    out = []
-    for b in bars:
-        if b.bar_date in ticks:
-            continue
-        factor = units_factor(b.bar_date, splits, units_of)
-        out.append(
-            b
-            if factor == 1.0
-            else replace(
-                b,
-                open=b.open * factor,
-                high=b.high * factor,
-                low=b.low * factor,
-                close=b.close * factor,
-                volume=b.volume / factor,
-            )
-        )
-    return out
+    return [
+        _scaled(b, units_factor(b.bar_date, splits, units_of))
+        for b in bars
+        if b.bar_date not in ticks
+    ]
 
 
 def flagged_bars(store: Store, instrument_id: int) -> list[tuple[date, str, bool]]:

@@ -24,8 +24,11 @@ log = logging.getLogger(__name__)
 NEWS_LOOKBACK = timedelta(days=8)  # 24 h of heat plus its 7-day baseline
 
 
-def gather_inputs(ctx: RunContext, inst: InstrumentView) -> SignalInputs | None:
-    """Everything the scores need, read as of ``ctx.as_of``; None without technicals."""
+def gather_inputs(
+    ctx: RunContext, inst: InstrumentView, items: list[LinkedItem] | None = None
+) -> SignalInputs | None:
+    """Everything the scores need, read as of ``ctx.as_of``; None without technicals.
+    ``items``: the instrument's news, when the caller has read it."""
     tech = technicals_queries.latest(ctx.store, inst.id, until=ctx.as_of)
     if tech is None:
         return None
@@ -38,7 +41,7 @@ def gather_inputs(ctx: RunContext, inst: InstrumentView) -> SignalInputs | None:
     if bench is not None:
         bench_tech = technicals_queries.latest(ctx.store, bench.id, until=ctx.as_of)
         bench_return = bench_tech.values.get("return20_pct") if bench_tech else None
-    return _inputs(ctx, inst, tech, bench_return)
+    return _inputs(ctx, inst, tech, bench_return, items)
 
 
 def _news(ctx: RunContext, inst: InstrumentView) -> list[LinkedItem]:
@@ -134,7 +137,7 @@ def run(ctx: RunContext) -> StageReport:
                 bench_return = bench_tech.values.get("return20_pct") if bench_tech else None
                 inputs = _inputs(ctx, inst, tech, bench_return, news)
             elif inst.benchmark_symbol:  # a benchmark not active: read as the former path does
-                inputs = gather_inputs(ctx, inst) or _inputs(ctx, inst, tech, None, news)
+                inputs = gather_inputs(ctx, inst, news) or _inputs(ctx, inst, tech, None, news)
             else:
                 inputs = _inputs(ctx, inst, tech, None, news)
             signals = compute_signals(inputs, as_of=ctx.as_of)
@@ -175,12 +178,13 @@ def run_one(ctx: RunContext, instrument_id: int) -> StageReport:
 
 
 def _one(ctx: RunContext, inst: InstrumentView, report: StageReport) -> None:
-    inputs = gather_inputs(ctx, inst)
+    news = _news(ctx, inst)  # read once: the scores and the story-heat events
+    inputs = gather_inputs(ctx, inst, news)
     if inputs is None:
         report.fail(inst.symbol, "no technicals: signals not computed")
         return
     signals = compute_signals(inputs, as_of=ctx.as_of)
-    stories = story_events(inst.symbol, _news(ctx, inst), as_of=ctx.as_of)
+    stories = story_events(inst.symbol, news, as_of=ctx.as_of)
     with ctx.store.write() as s:  # delete + insert in one transaction: a re-run replaces it
         s.execute(delete(Signal).where(Signal.instrument_id == inst.id, Signal.as_of == ctx.as_of))
         s.add(_row(inst.id, ctx, signals))
