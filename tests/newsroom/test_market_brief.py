@@ -143,3 +143,34 @@ def test_a_pair_figure_with_the_wrong_sign_is_caught() -> None:
     flipped["pair"]["rel20_pct"] = -3.85  # the text says "outperformed by 3.9%"
     draft = MarketWriter().write(facts)
     assert not verify_market(draft, flipped).ok
+
+
+def test_market_brief_wording_read_on_a_real_replay() -> None:
+    """Found reading the 2023-12-01 replay's market brief: "Large-cap index (^GSPC) (^GSPC)"
+    for an index stored unnamed, "Energy (XLE, up 0.5%) led" with one sector stored, and a
+    "Heat 34" on every top story (the reached instruments' Heat, not the story's)."""
+    from tapewire.newsroom.writers import market as writer
+
+    unnamed = {
+        "symbol": "^GSPC",
+        "name": "^GSPC",
+        "label": "Large-cap index (^GSPC)",
+        "role": "large",
+    }
+    assert writer._named(unnamed) == "Large-cap index (^GSPC)"
+    named = {**unnamed, "name": "S&P 500"}
+    assert writer._named(named) == "S&P 500 (^GSPC)"
+    energy = {"label": "Energy", "symbol": "XLE", "change1d_pct": 0.5}
+    one = writer._sectors({"sectors": [energy]})
+    assert one is not None and "led" not in one and "only Energy (XLE, up 0.5%)" in one
+    two = writer._sectors({"sectors": [energy, {**energy, "label": "Tech", "symbol": "XLK"}]})
+    assert two is not None and "led" in two
+    story = {
+        "headline": "Israel resumes fighting against Hamas, says IDF",
+        "outlet": "Financial Times",
+        "published_at": "2023-12-01T08:00:00+00:00",
+        "outlet_count": 3,
+        "heat": 34,
+    }
+    text = writer._stories({"stories": [story]})
+    assert "3 outlets" in text and "Heat" not in text

@@ -163,3 +163,30 @@ def test_variety_is_deterministic_and_spread(demo_facts: dict[str, dict[str, Any
         assert "/100" not in a.dek  # the scores are in the body, once
         assert sum("/100" in t for t in a.sections["analysis"]) == 1
     assert max(takes.values()) == 1 and max(summaries.values()) == 1
+
+
+def test_a_yields_move_since_a_story_is_in_basis_points(
+    demo_facts: dict[str, dict[str, Any]],  # noqa: F811
+) -> None:
+    """^TNX's brief said "down 1.1% over 2 sessions, from 4.27 to a yield of 4.23%" (a
+    percentage of a yield) and "would extend the sell-off in bonds" after 44 bp of falling
+    yields (2023-12-01 sitemaps replayed with real bars): basis points, and the bond rally."""
+    facts = copy.deepcopy(demo_facts["^MKT"])
+    facts["price"] |= {"close": 4.23, "prev_close": 4.36, "change_pct": -2.98, "atr14": 0.06}
+    facts["levels"] = [
+        {**facts["levels"][0], "kind": "round", "price": 4.25, "zone_low": None, "zone_high": None}
+    ]
+    facts = as_instrument(facts, "^TNX", "US 10-Year Treasury Yield", "Rates")
+    item = {
+        "since_close": 4.27,
+        "move_since_pct": -0.94,
+        "sessions_since": 2,
+        "move_since_bp": -4.0,
+    }
+    line = situations._since_sentence(facts, item)
+    assert "down 4 bp over 2 sessions" in line and "%" not in line.split("from")[0]
+    facts["asset"]["change20_bp"] = -44.0
+    ups = [o for o in written(facts).sections["opportunities"] if "yields back up" in o]
+    facts["asset"]["change20_bp"] = 12.0
+    extend = [o for o in written(facts).sections["opportunities"] if "extend the sell-off" in o]
+    assert len(ups) == len(extend) == 1

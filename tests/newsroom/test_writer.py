@@ -218,3 +218,22 @@ def test_the_news_take_follows_the_tone_and_the_move(demo_facts: dict[str, dict[
     item["tone"] = 0.05
     assert situations._news_take(facts).startswith("Watch whether")
     assert "catalyst" not in " ".join(TemplateWriter().write(facts).texts())
+
+
+def test_the_news_paragraph_does_not_call_a_recap_the_most_relevant_item(
+    demo_facts: dict[str, dict[str, Any]],
+) -> None:
+    """MSFT's brief of 2023-12-01's session led with a Bloomberg story but its news paragraph
+    called "Microsoft Corp. stock rises Thursday" (the session before) the most relevant item."""
+    from datetime import date as date_
+
+    facts = copy.deepcopy(demo_facts["ACME"])
+    day = date_.fromisoformat(str(facts["bar_date"])[:10])
+    other = "Monday" if day.strftime("%A") != "Monday" else "Tuesday"
+    base = {**facts["news"][0], "story_id": None, "link_kind": "named"}
+    recap = {**base, "title": f"Acme Inc. stock rises {other}", "outlet": "MarketWatch"}
+    news = {**base, "title": "Acme wins a large contract", "outlet": "Reuters"}
+    facts["news"], facts["news_outlets"] = [recap, news], ["MarketWatch", "Reuters"]
+    facts["lead_story"] = facts["lead_story_headline"] = None
+    text = " ".join(TemplateWriter().write(facts).sections["analysis"])
+    assert "The most relevant item, from Reuters" in text

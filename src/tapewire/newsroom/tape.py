@@ -9,7 +9,8 @@ Added to the fact sheet (so the verifier grounds every number the writer takes f
   closing range (``range20_high``/``range20_low``/``range20_position_pct``, 0 at the low, 100 at
   the high), and the day's move in ATRs (``move_atr``);
 - per news source: the close before the item was published (``since_close`` on
-  ``since_bar_date``) and the move since (``move_since_pct``), when a bar before it is stored.
+  ``since_bar_date``) and the move since (``move_since_pct``; a yield's also in basis points,
+  ``move_since_bp``), when a bar before it is stored.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ def add_tape_facts(facts: dict[str, Any]) -> None:
     facts["tape"] = _tape(closes, price)
     for source in facts.get("news", []):
         source.update(_since(source["published_at"], dates, closes))
+        if cls is assets.YIELD and source.get("move_since_pct") is not None:  # yields move in bp
+            source["move_since_bp"] = round((closes[-1] - source["since_close"]) * 100.0, 1)
 
 
 def _tape(closes: list[float], price: dict[str, Any]) -> dict[str, Any]:

@@ -62,6 +62,13 @@ def _name(a: dict[str, Any]) -> str:
     return str(a["name"])
 
 
+def _named(a: dict[str, Any]) -> str:
+    """ "S&P 500 (^GSPC)"; a label that already carries the symbol ("Large-cap index (^GSPC)",
+    for an index stored unnamed) is not given it twice."""
+    name = _name(a)
+    return name if f"({a['symbol']})" in name else f"{name} ({a['symbol']})"
+
+
 def _move(value: float | None) -> str:
     if value is None:
         return "with no earlier session to compare"
@@ -135,6 +142,8 @@ def _sectors(f: dict[str, Any]) -> str | None:
     def one(a: dict[str, Any]) -> str:
         return f"{a['label']} ({a['symbol']}, {_move(a['change1d_pct'])})"
 
+    if len(sectors) == 1:  # one stored sector leads nothing
+        return f"Sectors: only {one(sectors[0])} is stored, so no sector can be said to lead."
     text = f"Sectors: {_join([one(a) for a in leaders])} led"
     if laggards:
         text += f", while {_join([one(a) for a in laggards])} lagged"
@@ -161,9 +170,7 @@ def _cross_asset(f: dict[str, Any]) -> str | None:
                 f"{_move(a['change1d_pct'])} (it falls when yields rise)"
             )
         else:
-            parts.append(
-                f"{_name(a)} ({a['symbol']}) at {fmt_price(a['close'])}, {_move(a['change1d_pct'])}"
-            )
+            parts.append(f"{_named(a)} at {fmt_price(a['close'])}, {_move(a['change1d_pct'])}")
     if not parts:
         return None
     text = "Across assets: " + "; ".join(parts) + "."
@@ -192,9 +199,8 @@ def _stories(f: dict[str, Any]) -> str:
     parts = []
     for s in f["stories"]:
         outlets = f"{s['outlet_count']:.0f} outlet{'s' if s['outlet_count'] != 1 else ''}"
-        parts.append(
-            f"“{s['headline']}” ({s['outlet']}, {fmt_date(s['published_at'])}; Heat "
-            f"{s['heat']:.0f}, {outlets})"
+        parts.append(  # no "Heat" here: it is the instruments', not the story's own
+            f"“{s['headline']}” ({s['outlet']}, {fmt_date(s['published_at'])}; {outlets})"
         )
     return "Top stories, by outlets covering them: " + "; ".join(parts) + "."
 
@@ -231,7 +237,7 @@ def _watch(f: dict[str, Any]) -> list[tuple[str, str]]:
         above = [lv for lv in a["levels"] if lv["distance_pct"] > 0][:1]
         near = [_level(lv) for lv in [*below, *above]]
         close = f"{a['yield_pct']:.2f}%" if a["unit"] == "yield" else fmt_price(a["close"])
-        who = a["symbol"] if a["unit"] == "proxy" else f"{_name(a)} ({a['symbol']})"
+        who = a["symbol"] if a["unit"] == "proxy" else _named(a)
         out.append((f"{who} at {close}: {'; '.join(near)}.", key))
     return out
 

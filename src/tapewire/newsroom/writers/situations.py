@@ -453,6 +453,14 @@ def _since_sentence(f: dict[str, Any], item: dict[str, Any]) -> str:
     sessions = "one session" if n == 1 else f"{n} sessions"
     if abs(move) < 0.05:  # rounds to 0.0%: no direction to give
         return f"Since then {name} is flat over {sessions}, at {_close(f)}."
+    bp = item.get("move_since_bp")
+    if bp is not None:  # a yield: basis points, not a percentage of the yield
+        if abs(bp) < 0.5:
+            return f"Since then {name} is flat over {sessions}, at {_close(f)}."
+        return (
+            f"Since then {name} is {'up' if bp >= 0 else 'down'} {abs(bp):.0f} bp over "
+            f"{sessions}, from {px(f, item['since_close'])} to {_close(f)}."
+        )
     way = "up" if move >= 0 else "down"
     return pick(
         (

@@ -214,7 +214,10 @@ def _news_paragraph(f: dict[str, Any]) -> str:
             f"{fmt_date(first[:10])}, {_tone(lead_story[0], f['sentiment_band'])} in tone."
         )
         return text + (" Other items round out the sources." if len(news) > len(lead_story) else "")
-    lead = news[0]
+    lead = next(  # a recap of another session is not this session's most relevant item
+        (n for n in news if not situations.other_session(n["title"], f, n.get("published_at"))),
+        news[0],
+    )
     outlets = f["news_outlets"]
     text = f"Coverage came from {_count(len(outlets), 'outlet')}: {_join(outlets)}. "
     text += (
@@ -434,7 +437,12 @@ def _opportunities(f: dict[str, Any]) -> list[str]:
         if cls is assets.VOLATILITY_INDEX:
             out.append(f"A close above {level} would mean fear is spreading: a cue to hedge.")
         elif cls is assets.YIELD:
-            out.append(f"A close above {level} would extend the sell-off in bonds.")
+            rising = ((f.get("asset") or {}).get("change20_bp") or 0.0) > 0
+            out.append(  # "extend" only when yields have been rising (bonds selling off)
+                f"A close above {level} would extend the sell-off in bonds."
+                if rising
+                else f"A close above {level} would push yields back up, against the bond rally."
+            )
         else:
             out.append(
                 pick(
