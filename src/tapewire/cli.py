@@ -466,7 +466,9 @@ def prices_load(
     interval: str,
 ) -> None:
     """Load daily (or --interval intraday) bars for SYMBOL from a CSV, Stooq or Yahoo SOURCE."""
+    from tapewire.enrich.entities import company_name
     from tapewire.market.stage import InstrumentSpec, load_bars, provider_for, save_instrument
+    from tapewire.market.symbols import asset_class_of, known_name
 
     check_symbol(symbol, "SYMBOL")
     for other, hint in ((benchmark, "--benchmark"), (provider_symbol, "--provider-symbol")):
@@ -485,8 +487,8 @@ def prices_load(
     is_csv = provider_name == "csvfile"
     spec = InstrumentSpec(
         symbol=symbol,
-        name=name or symbol,
-        asset_class=asset_class or guess_asset_class(symbol),
+        name=name or known_name(symbol) or company_name(symbol) or symbol,
+        asset_class=asset_class or asset_class_of(symbol),
         benchmark_symbol=benchmark,
         member_of=member_of,
         provider=provider_name,
@@ -653,7 +655,11 @@ def _series_text(rows: list[dict[str, Any]]) -> str:
 @click.argument(
     "directory", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path)
 )
-@click.option("--benchmark", help="Benchmark symbol for every instrument loaded (e.g. ^GSPC).")
+@click.option(
+    "--benchmark",
+    help="Benchmark symbol for every instrument loaded (default: ^GSPC, else SPY, for stocks and "
+    "equity funds when the store or the folder holds it).",
+)
 @click.pass_context
 def prices_load_dir(ctx: click.Context, fmt: str, directory: Path, benchmark: str | None) -> None:
     """Load every *.csv in DIRECTORY (the symbol is the file name) in one process.
@@ -661,24 +667,25 @@ def prices_load_dir(ctx: click.Context, fmt: str, directory: Path, benchmark: st
     A progress bar is shown on a terminal (quiet otherwise); one line per file that fails, and
     the exit code is 1 when any did.
     """
-    from tapewire.market.stage import InstrumentSpec, load_bars, provider_for, save_instrument
+    from dataclasses import replace
+
+    from tapewire.market import queries as market_queries
+    from tapewire.market.stage import load_bars, provider_for, save_instrument
+    from tapewire.pipeline.replay import default_spec
 
     files = sorted(p for p in directory.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
     if not files:
         raise click.UsageError(f"no *.csv files in {directory}")
     results: list[dict[str, Any]] = []
     with run_context(settings_from(ctx)) as rc, _progress(len(files)) as advance:
+        held = {p.stem for p in files} | {
+            i.symbol for i in market_queries.instruments(rc.store, active_only=False)
+        }
         for path in files:
             symbol = path.stem
-            spec = InstrumentSpec(
-                symbol=symbol,
-                name=symbol,
-                asset_class=guess_asset_class(symbol),
-                benchmark_symbol=benchmark if benchmark != symbol else None,
-                provider="csvfile",
-                source_url=str(path),
-                trades_weekends=symbol.upper().endswith("-USD"),
-            )
+            spec = default_spec(symbol, str(path), held)  # name, class, benchmark by default
+            if benchmark is not None:
+                spec = replace(spec, benchmark_symbol=benchmark if benchmark != symbol else None)
             with rc.store.write() as s:
                 inst_id = save_instrument(s, spec)
             provider = provider_for(rc, "csvfile", str(path))
@@ -783,19 +790,6 @@ def check_symbol(symbol: str, hint: str) -> None:
             f"a symbol is 1 to {MAX_SYMBOL} printable characters (got {len(symbol)})",
             param_hint=hint,
         )
-
-
-def guess_asset_class(symbol: str) -> str:
-    s = symbol.upper()
-    if s.startswith("^"):
-        return "Indices"
-    if s.endswith("-USD"):
-        return "Crypto"
-    if s.endswith("=X"):
-        return "Forex"
-    if s.endswith("=F"):
-        return "Commodities"
-    return "Stocks"
 
 
 def _instrument_or_fail(rc: RunContext, symbol: str) -> Any:
@@ -982,6 +976,7 @@ def sentiment(
     """
     from tapewire.enrich.sentiment import label_of, neutral_band, score_texts
     from tapewire.enrich.tone import target, tone_toward
+    from tapewire.market.symbols import asset_class_of
 
     if text is None and file_ is None:
         raise click.UsageError("give TEXT or --file FILE")
@@ -993,7 +988,7 @@ def sentiment(
         ) from None
     rows = [{"text": ln, **asdict(s)} for ln, s in zip(lines, score_texts(lines), strict=True)]
     if toward:
-        goal = target(toward, aliases, guess_asset_class(toward))
+        goal = target(toward, aliases, asset_class_of(toward))
         for row in rows:
             row["toward"] = toward
             row["tone"] = tone_toward(row["text"], "", goal)

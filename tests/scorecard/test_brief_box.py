@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tapewire.clock import FixedClock
 from tapewire.config import Settings
 from tapewire.demo.run import run_demo
+from tapewire.market import queries as market_queries
 from tapewire.newsroom import queries as newsroom_queries
 from tapewire.scorecard import queries as scorecard_queries
 from tapewire.scorecard.models import Outcome
@@ -46,5 +47,17 @@ async def test_brief_page_shows_how_the_call_did_once_its_horizon_passed(
         assert 'data-testid="call-outcome"' in after.text and "How this call did" in after.text
         r20 = outcome["measured"]["returns"]["20"]
         assert f"{r20:+.2f}%" in after.text
+        box = after.text.split('data-testid="call-outcome"', 1)[1].split("</section>", 1)[0]
+        for raw in ("high52", "low52", "sma50", "sma200", ">round ", "vs benchmark"):
+            assert raw not in box, raw  # levels in words; the benchmark by name
+        inst = market_queries.instrument(store, brief.instruments[0])
+        assert inst is not None
+        if inst.benchmark_symbol and inst.benchmark_symbol != inst.symbol:
+            assert outcome["benchmark"] == inst.benchmark_symbol
+            assert f"against {inst.benchmark_symbol}" in box
+        else:  # excess would equal the raw return: no such column
+            assert outcome["benchmark"] is None and "against" not in box
+        if outcome["measured"]["levels"]:
+            assert "over the next 20 sessions" in box and ("held" in box or "broke" in box)
     finally:
         store.close()

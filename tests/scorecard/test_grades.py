@@ -42,11 +42,11 @@ def _call(day: date, symbol: str, pulse: float, excess5: float, r20: float) -> G
     )
 
 
-def _calls(signal: float) -> list[Graded]:
+def _calls(signal: float, days: int = 300) -> list[Graded]:
     rng = random.Random(7)  # noqa: S311 (seeded test data)
     out = []
     day = date(2015, 1, 1)
-    for _ in range(300):
+    for _ in range(days):
         day += timedelta(days=1)
         for symbol in ("A", "B", "C"):
             pulse = rng.uniform(10, 90)
@@ -112,3 +112,22 @@ def test_outcome_of_a_bullish_call_from_its_path() -> None:
     assert resistance["held5"] is True  # the fifth close is 105: at the level, not above it
     assert resistance["held20"] is False  # the sixth close, 106, broke it
     assert m.realized_vol20_pct is not None and m.realized_vol20_pct > 0
+
+
+def test_a_short_history_claims_no_interval_and_no_out_of_sample_edge() -> None:
+    """A month of calls (20 sessions) resampled in blocks of 20 dates was one block: every
+    replicate was the sample, and the page printed "90% interval 0.355 to 0.355" and counted a
+    walk-forward over a few days as an edge. Now: shorter blocks, no interval under 10 dates, no
+    walk-forward under 60 dates a side."""
+    month = grade(_calls(1.0, days=20), reps=60, walk=False)
+    ic = month.ic["5"]["pulse"]
+    low, high = ic["low"], ic["high"]
+    assert isinstance(low, float) and isinstance(high, float) and low < high  # a real interval
+    assert "out of sample" not in month.verdict and month.walk_forward == {}
+    assert month.verdict.startswith("60 calls from 2015-01-02 to 2015-01-21: 5-session hit rate")
+    assert "90% interval" in month.verdict and "One period is not a test of Pulse" in month.verdict
+    week = grade(_calls(1.0, days=6), reps=60)
+    assert week.ic["5"]["pulse"]["low"] is None and week.ic["5"]["pulse"]["high"] is None
+    assert week.verdict.startswith("Not enough history for an out-of-sample test yet: ")
+    quarter = grade(_calls(1.0, days=100), reps=60)  # 50 dates a side: still too few
+    assert "an out-of-sample test needs 60 on each side" in quarter.verdict, quarter.verdict

@@ -182,6 +182,15 @@ def alias_table() -> dict[str, tuple[Alias, ...]]:
     return {symbol: tuple(rows) for symbol, rows in table.items()}
 
 
+def company_name(symbol: str) -> str | None:
+    """A listed company's name from the shipped table (its first strong name: "Apple Inc." for
+    AAPL), for an instrument registered without one; None for a symbol the table lacks."""
+    for alias in alias_table().get(symbol.upper(), ()):
+        if alias.kind == "name" and alias.strength == "strong":
+            return re.sub(r"\s*\([^)]*\)$", "", alias.text) or alias.text  # "(Class A)" off
+    return None
+
+
 def _normalize(token: str) -> str:
     token = token.replace("\u2019", "'").rstrip(".")
     if token.endswith("'s") and len(token) > 2:

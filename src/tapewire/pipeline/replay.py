@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 from tapewire.context import RunContext, StageReport
+from tapewire.enrich.entities import company_name
 from tapewire.errors import ConfigError
 from tapewire.ingest.stage import add_feed
 from tapewire.market import queries as market_queries
 from tapewire.market.stage import InstrumentSpec, save_instrument
+from tapewire.market.symbols import asset_class_of, default_benchmark, known_name
 from tapewire.pipeline.jobs import STAGES, run_pipeline
 from tapewire.store.retry import retry_db
 
@@ -61,29 +63,28 @@ def find_sources(directory: Path) -> ReplaySource:
 def register_sources(ctx: RunContext, source: ReplaySource) -> None:
     """Feeds and instruments of the replay (idempotent); instruments not yet known get defaults."""
     known = {i.symbol for i in market_queries.instruments(ctx.store)}
+    held = known | set(source.prices)
     with ctx.store.write() as s:
         for path in source.feeds:
             add_feed(s, str(path.resolve()), now=ctx.clock.now())
         for symbol, path in source.prices.items():
             if symbol in known:
                 continue  # registered before the replay (`prices load --name ...`): kept as is
-            save_instrument(
-                s,
-                InstrumentSpec(
-                    symbol=symbol,
-                    name=symbol,
-                    asset_class=_asset_class(symbol),
-                    provider="csvfile",
-                    source_url=str(path.resolve()),
-                    trades_weekends=symbol.upper().endswith("-USD"),
-                ),
-            )
+            save_instrument(s, default_spec(symbol, str(path.resolve()), held))
 
 
-def _asset_class(symbol: str) -> str:
-    if symbol.startswith("^"):
-        return "Indices"
-    return "Crypto" if symbol.upper().endswith("-USD") else "Stocks"
+def default_spec(symbol: str, source_url: str, held: Collection[str]) -> InstrumentSpec:
+    """An instrument registered from a bare symbol and a CSV file: its name as readers know it,
+    its class and its benchmark among the symbols ``held`` (market.symbols)."""
+    return InstrumentSpec(
+        symbol=symbol,
+        name=known_name(symbol) or company_name(symbol) or symbol,
+        asset_class=asset_class_of(symbol),
+        benchmark_symbol=default_benchmark(symbol, held),
+        provider="csvfile",
+        source_url=source_url,
+        trades_weekends=symbol.upper().endswith("-USD"),
+    )
 
 
 def run_replay(

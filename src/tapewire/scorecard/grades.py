@@ -17,8 +17,12 @@ table stores). Output: a ``Scorecard`` of plain numbers (the CLI, API and page s
   group, RANDOM_DRAWS shuffles).
 - **Intervals**: 90% moving-block bootstrap by date (blocks of BLOCK_DAYS consecutive dates, all
   calls of a date together: calls on nearby days and on one day overlap and are not independent).
+  A history too short for MIN_BLOCKS blocks of BLOCK_DAYS gets shorter blocks; below
+  MIN_INTERVAL_DAYS dates there is no interval at all (one block resampled is the sample itself:
+  a zero-width "interval" would claim a certainty the data does not hold).
 - **Walk-forward**: Pulse's component weights tuned (grid, best IC at 5 sessions) only on calls
-  before a split date and graded on calls from it on, beside the shipped weights.
+  before a split date and graded on calls from it on, beside the shipped weights; only with at
+  least MIN_SPLIT_DAYS dates on each side (a month's scorecard has no walk-forward of its own).
 """
 
 from __future__ import annotations
@@ -40,6 +44,9 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 NEUTRAL_ATR = 0.5
 BLOCK_DAYS = 20
+MIN_BLOCKS = 5  # a bootstrap resamples at least this many blocks (shorter blocks on short history)
+MIN_INTERVAL_DAYS = 10  # fewer dates than this: a figure has no interval
+MIN_SPLIT_DAYS = 60  # dates needed on each side of the walk-forward split (about 3 months)
 REPS = 200
 GROUP_REPS = 100
 SEED = 20261213
@@ -167,10 +174,10 @@ class Bootstrap:
     def __init__(self, cols: Columns, reps: int, seed: int = SEED) -> None:
         rng = np.random.default_rng(seed)
         n_days = len(cols.days)
-        block = min(BLOCK_DAYS, max(n_days, 1))
+        block = max(1, min(BLOCK_DAYS, n_days // MIN_BLOCKS))
         n_blocks = max(1, math.ceil(n_days / block))
         self.samples: list[IntArray] = []
-        for _ in range(reps if n_days > 1 else 0):
+        for _ in range(reps if n_days >= MIN_INTERVAL_DAYS else 0):
             starts = rng.integers(0, n_days - block + 1, n_blocks)
             days = (starts[:, None] + np.arange(block)[None, :]).ravel()[:n_days]
             firsts, counts = cols.first[days], cols.count[days]
@@ -245,6 +252,7 @@ def grade(
     group_reps: int = GROUP_REPS,
     split: date | None = None,
     groups: bool = True,
+    walk: bool = True,
 ) -> Scorecard:
     cols = Columns(calls)
     kinds: dict[str, int] = {}
@@ -276,9 +284,12 @@ def grade(
     card.levels = level_figures(cols, boot)
     if groups:
         card.groups = group_figures(cols, group_reps)
-    card.walk_forward = walk_forward(cols, split=split, reps=reps)
     card.worst = worst_calls(cols)
-    card.verdict = verdict(card)
+    if walk:
+        card.walk_forward = walk_forward(cols, split=split, reps=reps)
+        card.verdict = verdict(card)
+    else:
+        card.verdict = period_verdict(card)
     return card
 
 
@@ -507,6 +518,15 @@ def walk_forward(cols: Columns, *, split: date | None, reps: int) -> dict[str, o
     test = cols.subset(cols.day >= split.toordinal())
     if train.n < 30 or test.n < 30:
         return {"split": split.isoformat(), "note": "too few calls on one side of the split"}
+    sides = (len(train.days), len(test.days))
+    if min(sides) < MIN_SPLIT_DAYS:
+        return {
+            "split": split.isoformat(),
+            "note": (
+                f"{sides[0]} sessions of calls before the split and {sides[1]} from it on; "
+                f"an out-of-sample test needs {MIN_SPLIT_DAYS} on each side"
+            ),
+        }
     best: tuple[float, dict[str, float]] = (-2.0, dict(SHIPPED_WEIGHTS))
     names = ("trend", "momentum", "relative_strength")
     for combo in itertools.product(WEIGHT_GRID, repeat=len(names)):
@@ -564,6 +584,16 @@ def _f(x: object) -> str:
     return f"{x:.3f}" if isinstance(x, float) else "n/a"
 
 
+def _interval(fig: dict[str, object], pct: bool = False) -> str:
+    """ " (90% interval 0.012 to 0.080)", or " (no interval: too few sessions)"."""
+    low, high = fig.get("low"), fig.get("high")
+    if not isinstance(low, float) or not isinstance(high, float):
+        return f" (no interval: fewer than {MIN_INTERVAL_DAYS} sessions)"
+    if pct:
+        return f" (90% interval {100 * low:.1f} to {100 * high:.1f}%)"
+    return f" (90% interval {low:.3f} to {high:.3f})"
+
+
 BASELINE_NAMES = {  # how the verdict names each baseline to a reader
     "momentum_return20": "the 20-day return",
     "momentum_sign": "the sign of the 20-day return",
@@ -588,7 +618,10 @@ def verdict(card: Scorecard) -> str:
     shipped, tuned = wf.get("shipped_ic5"), wf.get("tuned_ic5")
     bases = wf.get("baselines_ic5")
     if not isinstance(shipped, dict) or not isinstance(tuned, dict) or not isinstance(bases, dict):
-        return "Not enough history for an out-of-sample test yet."
+        note = wf.get("note")
+        return "Not enough history for an out-of-sample test yet" + (
+            f": {note}." if isinstance(note, str) else "."
+        )
     named = [(k, v.get("value")) for k, v in bases.items() if isinstance(v, dict)]
     best_name, best = max(named, key=lambda kv: kv[1] if isinstance(kv[1], float) else -2.0)
     best_v = max(0.0, best if isinstance(best, float) else 0.0)
@@ -605,8 +638,8 @@ def verdict(card: Scorecard) -> str:
         else f"Pulse as published does not beat its baselines out of sample (calls from {split}): "
     )
     head += (
-        f"5-session IC {_f(shipped.get('value'))} (90% interval {_f(shipped.get('low'))} to "
-        f"{_f(shipped.get('high'))}) against {best_text} for the best baseline "
+        f"5-session IC {_f(shipped.get('value'))}{_interval(shipped)} against {best_text} for "
+        "the best baseline "
         f"({BASELINE_NAMES.get(best_name, best_name.replace('_', ' '))})"
         + (
             "; to beat it an IC must be above 0 with its interval above 0."
@@ -617,9 +650,45 @@ def verdict(card: Scorecard) -> str:
     tail = (
         f" Weights tuned only on calls before {split} "
         f"({_weights_text(wf.get('tuned_weights'))}) give "
-        f"{_f(tuned.get('value'))} ({_f(tuned.get('low'))} to {_f(tuned.get('high'))}) on the "
+        f"{_f(tuned.get('value'))}{_interval(tuned)} on the "
         f"same later calls{'' if beats(tuned) else ', not above the baselines either'}."
     )
     if not beats(shipped):
         tail += " Read Pulse as a description of the trend, not a forecast."
     return head + tail
+
+
+def period_verdict(card: Scorecard) -> str:
+    """A closed period's (a month's) figures in one sentence each, beside the best baseline; no
+    out-of-sample claim (that needs the whole history: the live scorecard's verdict)."""
+    hit = card.hit.get("5", {})
+    ic = card.ic.get("5", {})
+    pulse_hit, pulse_ic = hit.get("pulse"), ic.get("pulse")
+    if not isinstance(pulse_hit, dict) or not isinstance(pulse_ic, dict):
+        return "Too few graded calls to say anything yet."
+    bases = {
+        k: v for k, v in ic.items() if k != "pulse" and isinstance(v, dict)
+    }  # momentum baselines
+    best_name, best = max(
+        ((k, v.get("value")) for k, v in bases.items()),
+        key=lambda kv: kv[1] if isinstance(kv[1], float) else -2.0,
+        default=("", None),
+    )
+    bullish = hit.get("always_bullish")
+    text = (
+        f"{card.n_calls} calls from {card.first} to {card.last}: 5-session hit rate "
+        f"{_pct_text(pulse_hit)}{_interval(pulse_hit, pct=True)}"
+    )
+    if isinstance(bullish, dict):
+        text += f" against {_pct_text(bullish)} for always Bullish"
+    text += f"; 5-session IC {_f(pulse_ic.get('value'))}{_interval(pulse_ic)}"
+    if isinstance(best, float):
+        text += (
+            f" against {best:.3f} for {BASELINE_NAMES.get(best_name, best_name.replace('_', ' '))}"
+        )
+    return text + ". One period is not a test of Pulse: see the whole scorecard."
+
+
+def _pct_text(fig: dict[str, object]) -> str:
+    value = fig.get("value")
+    return f"{100 * value:.1f}%" if isinstance(value, float) else "n/a"

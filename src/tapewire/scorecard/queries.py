@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from tapewire.market import queries as market_queries
 from tapewire.scorecard.calls import Call
 from tapewire.scorecard.grades import Graded, Scorecard, grade
 from tapewire.scorecard.models import Outcome, ScorecardSnapshot
@@ -128,7 +129,12 @@ def brief_outcome(store: Store, brief_id: int) -> dict[str, Any] | None:
         row = s.scalars(select(Outcome).where(Outcome.brief_id == brief_id)).first()
         if row is None or not row.complete:
             return None
+        inst = market_queries.instruments_by_id(store, [row.instrument_id]).get(row.instrument_id)
+        benchmark = inst.benchmark_symbol if inst is not None else None
         return {
+            # the excess column names its benchmark; without one it equals the raw return and
+            # the page shows no such column
+            "benchmark": benchmark if benchmark and inst and benchmark != inst.symbol else None,
             "direction": row.direction,
             "pulse": row.pulse,
             "threat": row.threat,

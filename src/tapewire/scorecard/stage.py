@@ -89,7 +89,7 @@ def _snapshots(ctx: RunContext, report: StageReport) -> None:
     for month, month_calls in sorted(by_month.items()):
         if month >= current or month in done or month in open_months:
             continue
-        card = grade(month_calls, reps=LIVE_REPS, groups=False)
+        card = grade(month_calls, reps=LIVE_REPS, groups=False, walk=False)
         save_snapshot(ctx.store, "month", card, as_of=ctx.as_of, now=ctx.clock.now(), month=month)
         report.add("months_closed")
 

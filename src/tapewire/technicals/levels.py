@@ -55,6 +55,24 @@ from tapewire.technicals.indicators import FloatArray, compute_sma
 
 IntArray = npt.NDArray[np.int64]
 LevelKind = Literal["support", "resistance", "round", "sma50", "sma200", "high52", "low52"]
+# A level's kind as a reader says it (never ``high52`` on a page or in a brief).
+LEVEL_WORDS = {
+    "support": "Support",
+    "resistance": "Resistance",
+    "sma50": "50-day average",
+    "sma200": "200-day average",
+    "high52": "52-week high",
+    "low52": "52-week low",
+    "round": "Round number",
+}
+
+
+def level_words(kind: str, *, capital: bool = True) -> str:
+    """ "Support", "50-day average", "round number" (``capital=False``): one level kind in words."""
+    words = LEVEL_WORDS.get(kind) or kind.replace("_", " ").strip().capitalize() or "Level"
+    return words if capital else words[:1].lower() + words[1:]
+
+
 ROUND_MANTISSAS = (1.0, 2.5, 5.0)  # round steps are these times a power of ten
 
 

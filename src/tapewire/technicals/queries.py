@@ -9,6 +9,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tapewire.store import Store
+from tapewire.technicals.levels import (  # re-exported: a level's kind in words, for the web
+    LEVEL_WORDS as LEVEL_WORDS,
+)
+from tapewire.technicals.levels import level_words as level_words
 from tapewire.technicals.models import Indicator, Level
 
 

@@ -15,20 +15,13 @@ from typing import Any
 
 from tapewire.newsroom.pair import pair_sentence
 from tapewire.newsroom.writers.base import Draft, fmt_date, fmt_pct, fmt_price
+from tapewire.technicals.levels import LEVEL_WORDS, level_words
 
 STRETCHED_Z = 2.0  # the spread this many deviations from its mean: a snap-back risk
 VIX_JUMP_PCT = 10.0  # a VIX move this large in a day is a risk line
 CROSS_ASSET_ORDER = ("yield", "dollar", "oil", "gold", "vix", "bitcoin")
 WATCH_ORDER = ("large", "small", "vix", "yield", "dollar", "oil", "gold", "bitcoin")
-LEVEL_LABELS = {
-    "support": "support",
-    "resistance": "resistance",
-    "sma50": "50-day average",
-    "sma200": "200-day average",
-    "high52": "52-week high",
-    "low52": "52-week low",
-    "round": "round number",
-}
+LEVEL_LABELS = {kind: level_words(kind, capital=False) for kind in LEVEL_WORDS}
 ROLE_TAGS = {
     "small": "small-caps",
     "yield": "rates",

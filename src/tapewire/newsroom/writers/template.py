@@ -24,20 +24,13 @@ from tapewire.newsroom.writers.base import Draft, fmt_date, fmt_pct, fmt_price
 from tapewire.newsroom.writers.claims import full_year, level_label, range_label, sessions_note
 from tapewire.newsroom.writers.phrases import pick
 from tapewire.newsroom.writers.situations import px
+from tapewire.technicals.levels import LEVEL_WORDS
 
 WORDS_PER_MINUTE = 200
 PAIR_MIN_RS_PCT = 2.0  # a pair idea needs the ratio to have moved this much over 20 sessions
 PAIR_MIN_Z = 1.0  # ... and the spread to sit this many standard deviations from its mean
 PAIR_STRETCHED_Z = 2.0  # beyond this, the spread is stretched: a mean-reversion risk
-LEVEL_LABELS = {
-    "support": "Support",
-    "resistance": "Resistance",
-    "sma50": "50-day average",
-    "sma200": "200-day average",
-    "high52": "52-week high",
-    "low52": "52-week low",
-    "round": "Round number",
-}
+LEVEL_LABELS = LEVEL_WORDS
 # Tags a reader follows, by symbol (DESIGN: `sp500`, `small-caps`, ...).
 SYMBOL_TAGS = {
     "^GSPC": ("sp500",),
