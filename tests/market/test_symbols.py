@@ -25,7 +25,7 @@ def test_classes_names_and_benchmarks_of_well_known_symbols() -> None:
         "Stocks",
     ]
     assert asset_class_of("^N100") == "Indices" and asset_class_of("ZC=F") == "Commodities"
-    assert known_name("^GSPC") == "S&P 500" and known_name("gc=f") == "Gold futures"
+    assert known_name("^GSPC") == "S&P 500" and known_name("gc=f") == "Gold"
     assert known_name("ACME") is None
     held = {"^GSPC", "SPY", "AAPL", "GLD", "^TNX"}
     assert default_benchmark("AAPL", held) == "^GSPC"
@@ -67,6 +67,6 @@ def test_load_dir_registers_real_files_with_names_and_a_benchmark(tmp_path: Path
         store.close()
     assert got == {
         "^GSPC": ("S&P 500", "Indices", None),
-        "GC=F": ("Gold futures", "Commodities", None),
+        "GC=F": ("Gold", "Commodities", None),
         "AAPL": ("Apple Inc.", "Stocks", "^GSPC"),
     }
