@@ -79,6 +79,8 @@ async def test_scorecard_page_api_and_feed(graded: Store, settings: Settings) ->
     for key in ("momentum_sign", "momentum return20", "high52/low52", ">sma50<", "{'", "_weights"):
         assert key not in page.text, key
     assert "support and resistance" in page.text or "round numbers" in page.text
+    assert "None had a news component" in page.text  # the fixture's calls are bars only
+    assert "backtests read bars only" not in page.text  # live calls: not called a backtest
     data = api.json()
     assert data["n_calls"] == 30 and set(data["hit"]) == {"1", "5", "20"}
     assert data["verdict"]  # a sentence, whatever the figures say
