@@ -86,11 +86,14 @@ def instruments(store: Store, *, active_only: bool = True) -> list[InstrumentVie
         return [_view(tuple(row)) for row in s.execute(query).all()]
 
 
+# Built once: building a select, cache-keying it and adapting the cached result columns to a
+# new statement object cost ~30x running it on SQLite (#16, web3).
+_BY_SYMBOL = select(*_INSTRUMENT_COLUMNS).where(Instrument.symbol == bindparam("symbol")).limit(1)
+
+
 def instrument(store: Store, symbol: str) -> InstrumentView | None:
-    with store.read() as s:
-        row = s.execute(
-            select(*_INSTRUMENT_COLUMNS).where(Instrument.symbol == symbol).limit(1)
-        ).first()
+    with store.connect() as c:
+        row = c.execute(_BY_SYMBOL, {"symbol": symbol}).first()
         return _view(tuple(row)) if row else None
 
 
@@ -128,7 +131,7 @@ def bars(
     )
     if days is not None:
         query = query.where(Bar.bar_date > last - timedelta(days=days))
-    with store.read() as s:
+    with store.connect() as s:
         rows = s.execute(query.order_by(Bar.bar_date)).all()
         return [BarView(d, o, h, lo, c, v) for d, o, h, lo, c, v in rows]
 
@@ -163,7 +166,7 @@ def last_bar_date(store: Store, instrument_id: int, *, completed_only: bool = Fa
     query = select(func.max(Bar.bar_date)).where(Bar.instrument_id == instrument_id)
     if completed_only:
         query = query.where(Bar.partial.is_(False))
-    with store.read() as s:
+    with store.connect() as s:
         return s.scalar(query)
 
 

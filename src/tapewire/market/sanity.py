@@ -301,7 +301,7 @@ def reviews(
         query = query.where(Bar.bar_date >= since)
     if until is not None:
         query = query.where(Bar.bar_date <= until)
-    with store.read() as s:
+    with store.connect() as s:
         rows = s.execute(query.order_by(Bar.bar_date)).all()
     splits: list[tuple[date, float]] = []
     ticks: set[date] = set()

@@ -101,6 +101,23 @@ def history(
         ]
 
 
+def pulse_history(
+    store: Store, instrument_id: int, *, until: datetime, limit: int = 120
+) -> list[tuple[datetime, float]]:
+    """``(as_of, pulse)`` of ``history``'s signals, oldest first: what the instrument page
+    charts, without reading and decoding each signal's components (#16)."""
+    query = (
+        select(Signal.as_of, Signal.pulse)
+        .where(Signal.instrument_id == instrument_id, Signal.as_of <= until)
+        .order_by(Signal.as_of.desc())
+        .limit(limit)
+    )
+    with store.connect() as c:
+        rows = [(as_of, pulse) for as_of, pulse in c.execute(query)]
+    rows.reverse()
+    return rows
+
+
 @dataclass(frozen=True, slots=True)
 class SignalChange:
     id: int

@@ -43,7 +43,7 @@ def latest(
     )
     if before_bar is not None:
         query = query.where(Indicator.bar_date < before_bar)
-    with store.read() as s:
+    with store.connect() as s:
         as_of = s.scalar(query)
         if as_of is None:
             return None
