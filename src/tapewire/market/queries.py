@@ -116,23 +116,32 @@ def _view(row: tuple[Any, ...]) -> InstrumentView:
     )
 
 
+@functools.lru_cache(maxsize=4)
+def _bars_statement(with_days: bool) -> Any:
+    """``bars``' statement, built once per shape (#16)."""
+    query = select(
+        Bar.bar_date, Bar.open, Bar.high, Bar.low, Bar.close, Bar.volume
+    ).where(  # plain rows, no ORM objects (issue #16)
+        Bar.instrument_id == bindparam("inst"),
+        Bar.interval == "1d",
+        Bar.bar_date <= bindparam("last"),
+        Bar.partial.is_(False),
+    )
+    if with_days:
+        query = query.where(Bar.bar_date > bindparam("first"))
+    return query.order_by(Bar.bar_date)
+
+
 def bars(
     store: Store, instrument_id: int, *, until: datetime, days: int | None = None
 ) -> list[BarView]:
     """Completed daily bars known at ``until``, oldest first (optionally the last ``days`` days)."""
     last = last_usable_date(until)
-    query = select(
-        Bar.bar_date, Bar.open, Bar.high, Bar.low, Bar.close, Bar.volume
-    ).where(  # plain rows, no ORM objects (issue #16)
-        Bar.instrument_id == instrument_id,
-        Bar.interval == "1d",
-        Bar.bar_date <= last,
-        Bar.partial.is_(False),
-    )
+    params: dict[str, Any] = {"inst": instrument_id, "last": last}
     if days is not None:
-        query = query.where(Bar.bar_date > last - timedelta(days=days))
+        params["first"] = last - timedelta(days=days)
     with store.connect() as s:
-        rows = s.execute(query.order_by(Bar.bar_date)).all()
+        rows = s.execute(_bars_statement(days is not None), params).all()
         return [BarView(d, o, h, lo, c, v) for d, o, h, lo, c, v in rows]
 
 
@@ -162,12 +171,15 @@ def bars_of(
     return out
 
 
+@functools.lru_cache(maxsize=4)
+def _last_bar_statement(completed_only: bool) -> Any:
+    query = select(func.max(Bar.bar_date)).where(Bar.instrument_id == bindparam("inst"))
+    return query.where(Bar.partial.is_(False)) if completed_only else query
+
+
 def last_bar_date(store: Store, instrument_id: int, *, completed_only: bool = False) -> date | None:
-    query = select(func.max(Bar.bar_date)).where(Bar.instrument_id == instrument_id)
-    if completed_only:
-        query = query.where(Bar.partial.is_(False))
     with store.connect() as s:
-        return s.scalar(query)
+        return s.scalar(_last_bar_statement(completed_only), {"inst": instrument_id})  # type: ignore[no-any-return]
 
 
 def previous_bar_date(store: Store, instrument_id: int, *, before: date) -> date | None:

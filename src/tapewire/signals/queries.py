@@ -101,19 +101,22 @@ def history(
         ]
 
 
+_PULSE_HISTORY = (  # built once (#16)
+    select(Signal.as_of, Signal.pulse)
+    .where(Signal.instrument_id == bindparam("inst"), Signal.as_of <= bindparam("until"))
+    .order_by(Signal.as_of.desc())
+    .limit(bindparam("limit"))
+)
+
+
 def pulse_history(
     store: Store, instrument_id: int, *, until: datetime, limit: int = 120
 ) -> list[tuple[datetime, float]]:
     """``(as_of, pulse)`` of ``history``'s signals, oldest first: what the instrument page
     charts, without reading and decoding each signal's components (#16)."""
-    query = (
-        select(Signal.as_of, Signal.pulse)
-        .where(Signal.instrument_id == instrument_id, Signal.as_of <= until)
-        .order_by(Signal.as_of.desc())
-        .limit(limit)
-    )
+    params = {"inst": instrument_id, "until": until, "limit": limit}
     with store.connect() as c:
-        rows = [(as_of, pulse) for as_of, pulse in c.execute(query)]
+        rows = [(as_of, pulse) for as_of, pulse in c.execute(_PULSE_HISTORY, params)]
     rows.reverse()
     return rows
 
