@@ -533,26 +533,12 @@ def related_briefs(store: Store, view: BriefView, *, limit: int = 4) -> list[Bri
     keyed += [(2, "brief_source", "url_key", k) for k in urls]
     tags = [t for t in dict.fromkeys(view.tags) if t not in _DIRECTION_TAGS]
     keyed += [(1, "brief_tag", "tag", t) for t in tags]
-    # Plain SQL: a statement of n subqueries built with the expression language costs more to
-    # build and cache-key than to run (its shape varies with the brief's keys).
-    parts = [
-        f"SELECT * FROM (SELECT {w} AS w, brief_id AS id, as_of FROM {table} WHERE {col} = :k{i}"
-        f" ORDER BY as_of DESC, brief_id DESC LIMIT {RELATED_PER_KEY}) AS c{i}"
-        for i, (w, table, col, _) in enumerate(keyed)
-    ]
-    parts.append(
-        "SELECT * FROM (SELECT 0 AS w, id, as_of FROM brief"
-        f" ORDER BY as_of DESC, id DESC LIMIT {2 * limit + 1}) AS newest"
-    )
-    candidates = (
-        text(" UNION ALL ".join(parts))
-        .bindparams(**{f"k{i}": value for i, (*_, value) in enumerate(keyed)})
-        .columns(w=Integer(), id=Integer(), as_of=UTCDateTime())
-    )
+    candidates = _related_statement(tuple((w, table, col) for w, table, col, _ in keyed), limit)
+    params = {f"k{i}": value for i, (*_, value) in enumerate(keyed)}
     scores: dict[int, int] = {}
     as_of: dict[int, datetime] = {}
     with store.connect() as c:
-        for weight, brief_id, when in c.execute(candidates):
+        for weight, brief_id, when in c.execute(candidates, params):
             if brief_id != view.id:
                 scores[brief_id] = scores.get(brief_id, 0) + weight
                 as_of[brief_id] = when
@@ -571,6 +557,29 @@ def related_briefs(store: Store, view: BriefView, *, limit: int = 4) -> list[Bri
 @functools.cache
 def _by_ids_statement() -> Any:
     return select(*_LIST_COLUMNS).where(Brief.id.in_(bindparam("ids", expanding=True)))
+
+
+@functools.lru_cache(maxsize=512)
+def _related_statement(shape: tuple[tuple[int, str, str], ...], limit: int) -> Any:
+    """``related_briefs``' candidates for one shape of keys ((weight, table, column) per key),
+    built once per shape; the keys' values are bound parameters.
+
+    Plain SQL: a statement of n subqueries built with the expression language costs more to
+    build and cache-key than to run."""
+    parts = [
+        f"SELECT * FROM (SELECT {w} AS w, brief_id AS id, as_of FROM {table} WHERE {col} = :k{i}"
+        f" ORDER BY as_of DESC, brief_id DESC LIMIT {RELATED_PER_KEY}) AS c{i}"
+        for i, (w, table, col) in enumerate(shape)
+    ]
+    parts.append(
+        "SELECT * FROM (SELECT 0 AS w, id, as_of FROM brief"
+        f" ORDER BY as_of DESC, id DESC LIMIT {2 * limit + 1}) AS newest"
+    )
+    return (
+        text(" UNION ALL ".join(parts))
+        .bindparams(*(bindparam(f"k{i}") for i in range(len(shape))))
+        .columns(w=Integer(), id=Integer(), as_of=UTCDateTime())
+    )
 
 
 def tag_counts(store: Store, *, limit: int | None = None) -> list[tuple[str, int]]:
