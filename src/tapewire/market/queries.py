@@ -352,7 +352,7 @@ def recent_closes(
     params.update(partial=False, last=last_usable_date(until))
     query = _closes_statement(len(instrument_ids), int(n))
     with store.connect() as c:
-        for inst_id, day, close in c.execute(query, params):
+        for inst_id, day, close in c.execute(query, params).all():  # one fetchall, not per row
             out[inst_id].append((day, close))
     for rows in out.values():
         rows.sort()

@@ -8,12 +8,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, select, text
+from sqlalchemy import DateTime, Integer, bindparam, func, select, text
 
 from tapewire.newsroom.brief_index import BriefInstrument, BriefSource, BriefTag, TagCount, url_key
 from tapewire.newsroom.models import Brief, FactSheet, Verification
 from tapewire.store import Store
-from tapewire.store.base import UTCDateTime
 
 
 @dataclass(frozen=True, slots=True)
@@ -536,13 +535,14 @@ def related_briefs(store: Store, view: BriefView, *, limit: int = 4) -> list[Bri
     candidates = _related_statement(tuple((w, table, col) for w, table, col, _ in keyed), limit)
     params = {f"k{i}": value for i, (*_, value) in enumerate(keyed)}
     scores: dict[int, int] = {}
-    as_of: dict[int, datetime] = {}
+    as_of: dict[int, datetime] = {}  # only compared with each other: UTC, naive on SQLite
     with store.connect() as c:
-        for weight, brief_id, when in c.execute(candidates, params):
+        for weight, brief_id, when in c.execute(candidates, params).all():  # one fetchall
             if brief_id != view.id:
                 scores[brief_id] = scores.get(brief_id, 0) + weight
                 as_of[brief_id] = when
-        best = sorted(scores, key=lambda i: (-scores[i], -as_of[i].timestamp(), -i))
+        # highest score, then newest, then highest id (ids are unique: a total order)
+        best = sorted(scores, key=lambda i: (scores[i], as_of[i], i), reverse=True)
         best = best[: 3 * limit]  # twins (same instruments, same session) are dropped below
         rows = {r.id: r for r in c.execute(_by_ids_statement(), {"ids": best})}
     related = [
@@ -578,7 +578,9 @@ def _related_statement(shape: tuple[tuple[int, str, str], ...], limit: int) -> A
     return (
         text(" UNION ALL ".join(parts))
         .bindparams(*(bindparam(f"k{i}") for i in range(len(shape))))
-        .columns(w=Integer(), id=Integer(), as_of=UTCDateTime())
+        # as_of only orders candidates: the column's own type (UTC, naive on SQLite), without
+        # UTCDateTime's per-row conversion to an aware datetime (~300 rows per brief page)
+        .columns(w=Integer(), id=Integer(), as_of=DateTime(timezone=True))
     )
 
 
@@ -586,7 +588,7 @@ def tag_counts(store: Store, *, limit: int | None = None) -> list[tuple[str, int
     """Tags in use with their number of briefs, most used first (``tag_count``, kept at publish)."""
     query, params = (_TAG_COUNTS, {}) if limit is None else (_TAG_COUNTS_TOP, {"limit": limit})
     with store.connect() as c:
-        return [(tag, int(n)) for tag, n in c.execute(query, params)]
+        return [(tag, int(n)) for tag, n in c.execute(query, params).all()]
 
 
 def latest_brief_id(store: Store) -> int:
