@@ -354,3 +354,26 @@ def test_pages_and_indexes_on_postgres(settings: Settings, postgres_url: str) ->
         assert _index_rows(store) == before  # the backfill on PostgreSQL
     finally:
         store.close()
+
+
+def test_a_brief_summary_is_the_documents_fields(world: World) -> None:
+    """``/api/briefs`` and the live stream build a summary without the whole document (#16): it
+    must still be the document's ``SUMMARY_KEYS``, in order, then the scores and the URL."""
+    from tapewire.web.routes.api import SUMMARY_KEYS, brief_summary
+
+    views, _ = queries.search_briefs(world.store, BriefFilter(), limit=100)
+    market, _ = queries.search_briefs(world.store, BriefFilter(tag="market"), limit=5)
+    assert len(views) == 100 and market
+    for view in [*views, *market]:
+        doc = queries.brief_document(view)
+        expected = {k: doc[k] for k in SUMMARY_KEYS}
+        expected.update(
+            pulse=view.pulse,
+            heat=view.heat,
+            heat_label=view.heat_label,
+            risk=view.risk,
+            threat=view.threat,
+            url=f"/briefs/{view.slug}",
+        )
+        summary = brief_summary(view)
+        assert list(summary.items()) == list(expected.items())
