@@ -5,7 +5,8 @@ each size with ``demo.grow.grow_briefs`` (bulk-inserted copies of those briefs, 
 days), serves it with uvicorn (2 workers, the ``app_from_env`` factory) and loads the home page, a
 brief page, an instrument page, ``/api/briefs`` and ``/healthz`` (the framework floor: one tiny
 query and JSON): once with the response cache on (warm), once with it off (cold: every request
-renders). Prints req/s, p99, each path's ratio to the floor and the cold/warm ratio per size.
+renders). Prints req/s, p99, each path's ratio to the floor and the cold/warm ratio per size,
+and per cold request the CPU ms of the server's processes and of the load generator.
 
 Load generator: wrk if it is on PATH, else ``apt-get install wrk`` when that works, else
 ``bench/web/loadgen.py`` (asyncio on raw sockets, 2 processes); the output says which ran.
