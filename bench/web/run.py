@@ -5,7 +5,8 @@ each size with ``demo.grow.grow_briefs`` (bulk-inserted copies of those briefs, 
 days), serves it with uvicorn (2 workers, the ``app_from_env`` factory) and loads the home page, a
 brief page, an instrument page, ``/api/briefs`` and ``/healthz`` (the framework floor: one tiny
 query and JSON): once with the response cache on (warm), once with it off (cold: every request
-renders). Prints req/s, p99, each path's ratio to the floor and the cold/warm ratio per size.
+renders). Prints req/s, p99, each path's ratio to the floor and the cold/warm ratio per size,
+and per cold request the CPU ms of the server's processes and of the load generator.
 
 Load generator: wrk if it is on PATH, else ``apt-get install wrk`` when that works, else
 ``bench/web/loadgen.py`` (asyncio on raw sockets, 2 processes); the output says which ran.
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -47,6 +49,7 @@ from tapewire.store import open_store
 
 AS_OF = datetime(2026, 11, 20, tzinfo=UTC)
 Load = Callable[[str], tuple[float, float]]
+Figures = tuple[float, float, float, float]  # req/s, p99 ms, server CPU ms/req, load CPU ms/req
 
 
 def free_port() -> int:
@@ -128,18 +131,62 @@ def serve(python: str, env: dict[str, str], port: int) -> subprocess.Popen[bytes
     )
 
 
+def tree_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` and its descendants (uvicorn's master and its
+    workers), read from /proc; 0.0 where there is no /proc."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    try:
+        entries = [e for e in Path("/proc").iterdir() if e.name.isdigit()]
+    except OSError:
+        return 0.0
+    for entry in entries:
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after the command name: state, ppid, ...
+        parents[int(entry.name)] = int(fields[1])
+        ticks[int(entry.name)] = int(fields[11]) + int(fields[12])  # utime + stime
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [p for p, pp in parents.items() if pp == parent and p not in tree]
+        tree.update(children)
+        frontier += children
+    return sum(ticks.get(p, 0) for p in tree) / tick
+
+
+def children_cpu_s() -> float:
+    """CPU seconds of this process's waited-for children (wrk, or loadgen's processes)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure(
-    python: str, env: dict[str, str], paths: dict[str, str], load: Load
-) -> dict[str, tuple[float, float]]:
+    python: str, env: dict[str, str], paths: dict[str, str], load: Load, seconds: int
+) -> dict[str, Figures]:
+    """Req/s and p99 of each path, and the CPU each request cost the server (all its
+    processes) and the load generator: on a shared machine req/s moves with the other load,
+    CPU per request much less, and wrk's own CPU comes out of the same cores."""
     port = free_port()
     server = serve(python, env, port)
     base = f"http://127.0.0.1:{port}"
+    out: dict[str, Figures] = {}
     try:
         wait_up(base + "/healthz")
         for path in paths.values():  # warm every worker: templates, statements, caches
             for _ in range(20):
                 urllib.request.urlopen(base + path).read()
-        return {name: load(base + path) for name, path in paths.items()}
+        for name, path in paths.items():
+            server_before, load_before = tree_cpu_s(server.pid), children_cpu_s()
+            rps, p99 = load(base + path)
+            requests = max(rps * seconds, 1.0)
+            server_ms = (tree_cpu_s(server.pid) - server_before) * 1000 / requests
+            load_ms = (children_cpu_s() - load_before) * 1000 / requests
+            out[name] = (rps, p99, server_ms, load_ms)
+        return out
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)
@@ -184,7 +231,7 @@ def main() -> int:
         "floor /healthz": "/healthz",
     }
     env = {**os.environ, "TAPEWIRE_DB__URL": str(db), "TAPEWIRE_DATA_DIR": str(tmp)}
-    results: dict[int, dict[str, dict[str, tuple[float, float]]]] = {}
+    results: dict[int, dict[str, dict[str, Figures]]] = {}
     try:
         for size in sizes:
             started = time.perf_counter()
@@ -194,9 +241,13 @@ def main() -> int:
                 flush=True,
             )
             results[size] = {
-                "warm": measure(args.python, env, paths, load),
+                "warm": measure(args.python, env, paths, load, args.seconds),
                 "cold": measure(
-                    args.python, {**env, "TAPEWIRE_WEB__PAGE_CACHE_SIZE": "0"}, paths, load
+                    args.python,
+                    {**env, "TAPEWIRE_WEB__PAGE_CACHE_SIZE": "0"},
+                    paths,
+                    load,
+                    args.seconds,
                 ),
             }
     finally:
@@ -207,24 +258,32 @@ def main() -> int:
 
 
 def report(
-    results: dict[int, dict[str, dict[str, tuple[float, float]]]],
+    results: dict[int, dict[str, dict[str, Figures]]],
     paths: dict[str, str],
     generator: str,
     python: str,
 ) -> None:
     print(f"load generator: {generator}; uvicorn 2 workers ({python}), {os.cpu_count()} cores")
+    cores = os.cpu_count() or 1
     print(
         f"{'briefs':>7} {'page':<16} {'cold req/s':>10} {'p99 ms':>7} {'warm req/s':>10} "
-        f"{'p99 ms':>7} {'cold/warm':>9} {'cold/floor':>10}"
+        f"{'p99 ms':>7} {'cold/warm':>9} {'cold/floor':>10} {'srv CPU ms':>10} "
+        f"{'load CPU ms':>11} {'CPU-bound req/s':>15}"
     )
     for size, modes in results.items():
         floor = modes["cold"]["floor /healthz"][0]
         for name in paths:
             cold, warm = modes["cold"][name], modes["warm"][name]
+            bound = cores * 1000 / (cold[2] + cold[3]) if cold[2] + cold[3] > 0 else 0.0
             print(
                 f"{size:>7,} {name:<16} {cold[0]:>10,.0f} {cold[1]:>7.1f} {warm[0]:>10,.0f} "
-                f"{warm[1]:>7.1f} {cold[0] / warm[0]:>9.2f} {cold[0] / floor:>10.2f}"
+                f"{warm[1]:>7.1f} {cold[0] / warm[0]:>9.2f} {cold[0] / floor:>10.2f} "
+                f"{cold[2]:>10.2f} {cold[3]:>11.2f} {bound:>15,.0f}"
             )
+    print(
+        "srv CPU ms / load CPU ms: CPU per cold request of the server's processes / of the load "
+        f"generator; CPU-bound req/s: {cores} cores / their sum (both share the cores)"
+    )
     largest, smallest = max(results), min(results)
     pages = [n for n in paths if n != "floor /healthz"]
     met = all(

@@ -20,13 +20,15 @@ before it by the ratio; a confirmed tick is used as it is (it was real).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import pairwise
 from statistics import median
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from tapewire.market.models import Bar
@@ -288,21 +290,32 @@ def _scaled(bar: BarView, factor: float) -> BarView:
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _reviews_statement(since: bool, until: bool) -> Any:
+    """``reviews``' statement, built once per shape (on every page with a chart, #16)."""
+    query = select(Bar.bar_date, Bar.sanity, Bar.sanity_ok).where(
+        Bar.instrument_id == bindparam("inst"), Bar.interval == "1d", Bar.sanity.is_not(None)
+    )
+    if since:  # the (instrument, interval, bar_date) index bounds the scan
+        query = query.where(Bar.bar_date >= bindparam("since"))
+    if until:
+        query = query.where(Bar.bar_date <= bindparam("until"))
+    return query.order_by(Bar.bar_date)
+
+
 def reviews(
     store: Store, instrument_id: int, *, since: date | None = None, until: date | None = None
 ) -> tuple[list[tuple[date, float]], set[date]]:
     """The stored reviews readers apply: confirmed splits (date, old/new price ratio), oldest
     first, and flagged bad ticks nobody accepted. Reads flags only (the technicals stage writes
     them)."""
-    query = select(Bar.bar_date, Bar.sanity, Bar.sanity_ok).where(
-        Bar.instrument_id == instrument_id, Bar.interval == "1d", Bar.sanity.is_not(None)
-    )
-    if since is not None:  # the (instrument, interval, bar_date) index bounds the scan
-        query = query.where(Bar.bar_date >= since)
+    params: dict[str, Any] = {"inst": instrument_id}
+    if since is not None:
+        params["since"] = since
     if until is not None:
-        query = query.where(Bar.bar_date <= until)
-    with store.read() as s:
-        rows = s.execute(query.order_by(Bar.bar_date)).all()
+        params["until"] = until
+    with store.connect() as s:
+        rows = s.execute(_reviews_statement(since is not None, until is not None), params).all()
     splits: list[tuple[date, float]] = []
     ticks: set[date] = set()
     for day, reason, ok in rows:

@@ -8,12 +8,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, select, text
+from sqlalchemy import DateTime, Integer, bindparam, func, select, text
 
 from tapewire.newsroom.brief_index import BriefInstrument, BriefSource, BriefTag, TagCount, url_key
 from tapewire.newsroom.models import Brief, FactSheet, Verification
 from tapewire.store import Store
-from tapewire.store.base import UTCDateTime
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +88,12 @@ _VERIFICATION_COLUMNS = (
 )
 
 
-def get_brief(store: Store, slug: str) -> BriefView | None:
-    """One brief with its fact sheet and verification, in one statement."""
-    query = (
+@functools.cache
+def _get_brief_statement() -> Any:
+    """Built once (on first use: ``_LIST_COLUMNS`` is defined below). Building, cache-keying a
+    select and adapting its cached result columns to a new statement object cost more than
+    running it on SQLite (#16, web3); so for every per-request statement here."""
+    return (
         select(
             *_LIST_COLUMNS,
             Brief.sections,
@@ -104,10 +106,14 @@ def get_brief(store: Store, slug: str) -> BriefView | None:
         )
         .join(FactSheet, FactSheet.id == Brief.fact_sheet_id)
         .outerjoin(Verification, Verification.brief_id == Brief.id)
-        .where(Brief.slug == slug)
+        .where(Brief.slug == bindparam("slug"))
     )
+
+
+def get_brief(store: Store, slug: str) -> BriefView | None:
+    """One brief with its fact sheet and verification, in one statement."""
     with store.connect() as c:
-        row = c.execute(query).first()
+        row = c.execute(_get_brief_statement(), {"slug": slug}).first()
     if row is None:
         return None
     ver = None
@@ -131,9 +137,9 @@ def get_brief(store: Store, slug: str) -> BriefView | None:
     )
 
 
-def market_teaser(store: Store) -> dict[str, Any] | None:
-    """The newest market brief as the home page shows it: no fact sheet but its session."""
-    query = (
+@functools.cache
+def _market_teaser_statement() -> Any:
+    return (
         select(
             *_LIST_COLUMNS, Brief.sections, FactSheet.data["session"].as_string().label("session")
         )
@@ -142,8 +148,12 @@ def market_teaser(store: Store) -> dict[str, Any] | None:
         .order_by(Brief.as_of.desc(), Brief.published_at.desc(), Brief.id.desc())
         .limit(1)
     )
+
+
+def market_teaser(store: Store) -> dict[str, Any] | None:
+    """The newest market brief as the home page shows it: no fact sheet but its session."""
     with store.connect() as c:
-        row = c.execute(query).first()
+        row = c.execute(_market_teaser_statement()).first()
     if row is None:
         return None
     doc = brief_document(_list_view(row, row.sections))
@@ -162,15 +172,22 @@ def story_brief_exists(store: Store, symbol: str, story_id: int) -> bool:
     return any(symbol in instruments for (instruments,) in rows)
 
 
+_COUNT_BRIEFS = select(func.count(Brief.id))
+_ANY_SIMULATED = select(Brief.id).where(Brief.simulated).limit(1)
+_LATEST_BRIEF_ID = select(func.max(Brief.id))
+_TAG_COUNTS = select(TagCount.tag, TagCount.n).order_by(TagCount.n.desc(), TagCount.tag)
+_TAG_COUNTS_TOP = _TAG_COUNTS.limit(bindparam("limit"))
+
+
 def count_briefs(store: Store) -> int:
     with store.connect() as c:
-        return int(c.scalar(select(func.count(Brief.id))) or 0)
+        return int(c.scalar(_COUNT_BRIEFS) or 0)
 
 
 def any_simulated(store: Store) -> bool:
     """Is any brief simulated (``ix_brief_simulated``: one index probe)."""
     with store.connect() as c:
-        return c.scalar(select(Brief.id).where(Brief.simulated).limit(1)) is not None
+        return c.scalar(_ANY_SIMULATED) is not None
 
 
 def _view(s: Any, row: Brief, *, full: bool = True) -> BriefView:
@@ -515,32 +532,19 @@ def related_briefs(store: Store, view: BriefView, *, limit: int = 4) -> list[Bri
     keyed += [(2, "brief_source", "url_key", k) for k in urls]
     tags = [t for t in dict.fromkeys(view.tags) if t not in _DIRECTION_TAGS]
     keyed += [(1, "brief_tag", "tag", t) for t in tags]
-    # Plain SQL: a statement of n subqueries built with the expression language costs more to
-    # build and cache-key than to run (its shape varies with the brief's keys).
-    parts = [
-        f"SELECT * FROM (SELECT {w} AS w, brief_id AS id, as_of FROM {table} WHERE {col} = :k{i}"
-        f" ORDER BY as_of DESC, brief_id DESC LIMIT {RELATED_PER_KEY}) AS c{i}"
-        for i, (w, table, col, _) in enumerate(keyed)
-    ]
-    parts.append(
-        "SELECT * FROM (SELECT 0 AS w, id, as_of FROM brief"
-        f" ORDER BY as_of DESC, id DESC LIMIT {2 * limit + 1}) AS newest"
-    )
-    candidates = (
-        text(" UNION ALL ".join(parts))
-        .bindparams(**{f"k{i}": value for i, (*_, value) in enumerate(keyed)})
-        .columns(w=Integer(), id=Integer(), as_of=UTCDateTime())
-    )
+    candidates = _related_statement(tuple((w, table, col) for w, table, col, _ in keyed), limit)
+    params = {f"k{i}": value for i, (*_, value) in enumerate(keyed)}
     scores: dict[int, int] = {}
-    as_of: dict[int, datetime] = {}
+    as_of: dict[int, datetime] = {}  # only compared with each other: UTC, naive on SQLite
     with store.connect() as c:
-        for weight, brief_id, when in c.execute(candidates):
+        for weight, brief_id, when in c.execute(candidates, params).all():  # one fetchall
             if brief_id != view.id:
                 scores[brief_id] = scores.get(brief_id, 0) + weight
                 as_of[brief_id] = when
-        best = sorted(scores, key=lambda i: (-scores[i], -as_of[i].timestamp(), -i))
+        # highest score, then newest, then highest id (ids are unique: a total order)
+        best = sorted(scores, key=lambda i: (scores[i], as_of[i], i), reverse=True)
         best = best[: 3 * limit]  # twins (same instruments, same session) are dropped below
-        rows = {r.id: r for r in c.execute(select(*_LIST_COLUMNS).where(Brief.id.in_(best)))}
+        rows = {r.id: r for r in c.execute(_by_ids_statement(), {"ids": best})}
     related = [
         _list_view(rows[i])
         for i in best
@@ -550,18 +554,46 @@ def related_briefs(store: Store, view: BriefView, *, limit: int = 4) -> list[Bri
     return related[:limit]
 
 
+@functools.cache
+def _by_ids_statement() -> Any:
+    return select(*_LIST_COLUMNS).where(Brief.id.in_(bindparam("ids", expanding=True)))
+
+
+@functools.lru_cache(maxsize=512)
+def _related_statement(shape: tuple[tuple[int, str, str], ...], limit: int) -> Any:
+    """``related_briefs``' candidates for one shape of keys ((weight, table, column) per key),
+    built once per shape; the keys' values are bound parameters.
+
+    Plain SQL: a statement of n subqueries built with the expression language costs more to
+    build and cache-key than to run."""
+    parts = [
+        f"SELECT * FROM (SELECT {w} AS w, brief_id AS id, as_of FROM {table} WHERE {col} = :k{i}"
+        f" ORDER BY as_of DESC, brief_id DESC LIMIT {RELATED_PER_KEY}) AS c{i}"
+        for i, (w, table, col) in enumerate(shape)
+    ]
+    parts.append(
+        "SELECT * FROM (SELECT 0 AS w, id, as_of FROM brief"
+        f" ORDER BY as_of DESC, id DESC LIMIT {2 * limit + 1}) AS newest"
+    )
+    return (
+        text(" UNION ALL ".join(parts))
+        .bindparams(*(bindparam(f"k{i}") for i in range(len(shape))))
+        # as_of only orders candidates: the column's own type (UTC, naive on SQLite), without
+        # UTCDateTime's per-row conversion to an aware datetime (~300 rows per brief page)
+        .columns(w=Integer(), id=Integer(), as_of=DateTime(timezone=True))
+    )
+
+
 def tag_counts(store: Store, *, limit: int | None = None) -> list[tuple[str, int]]:
     """Tags in use with their number of briefs, most used first (``tag_count``, kept at publish)."""
-    query = select(TagCount.tag, TagCount.n).order_by(TagCount.n.desc(), TagCount.tag)
-    if limit is not None:
-        query = query.limit(limit)
+    query, params = (_TAG_COUNTS, {}) if limit is None else (_TAG_COUNTS_TOP, {"limit": limit})
     with store.connect() as c:
-        return [(tag, int(n)) for tag, n in c.execute(query)]
+        return [(tag, int(n)) for tag, n in c.execute(query, params).all()]
 
 
 def latest_brief_id(store: Store) -> int:
     with store.connect() as c:
-        return int(c.scalar(select(func.max(Brief.id))) or 0)
+        return int(c.scalar(_LATEST_BRIEF_ID) or 0)
 
 
 def briefs_after(store: Store, brief_id: int, *, limit: int = 20) -> list[BriefView]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from tapewire.market import queries as market_queries
 from tapewire.scorecard.calls import Call
@@ -123,10 +123,26 @@ def counts(store: Store, *, kinds: Sequence[str] = LIVE_KINDS) -> CallCounts:
     return CallCounts(len(rows), sum(1 for (c,) in rows if c))
 
 
+_BRIEF_OUTCOME = (  # the brief page's read: plain columns on a statement built once (#16)
+    select(
+        Outcome.complete,
+        Outcome.direction,
+        Outcome.pulse,
+        Outcome.threat,
+        Outcome.risk,
+        Outcome.inputs,
+        Outcome.filled_through,
+        Outcome.measured,
+    )
+    .where(Outcome.brief_id == bindparam("brief_id"))
+    .limit(1)
+)
+
+
 def brief_outcome(store: Store, brief_id: int) -> dict[str, Any] | None:
     """The brief's call and what followed, once its horizon (20 sessions) has passed."""
-    with store.read() as s:
-        row = s.scalars(select(Outcome).where(Outcome.brief_id == brief_id)).first()
+    with store.connect() as c:
+        row = c.execute(_BRIEF_OUTCOME, {"brief_id": brief_id}).first()
         if row is None or not row.complete:
             return None
         inst = market_queries.instruments_by_id(store, [row.instrument_id]).get(row.instrument_id)

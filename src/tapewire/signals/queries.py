@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Float, Integer, String, bindparam, func, select, text
 
@@ -101,6 +103,26 @@ def history(
         ]
 
 
+_PULSE_HISTORY = (  # built once (#16)
+    select(Signal.as_of, Signal.pulse)
+    .where(Signal.instrument_id == bindparam("inst"), Signal.as_of <= bindparam("until"))
+    .order_by(Signal.as_of.desc())
+    .limit(bindparam("limit"))
+)
+
+
+def pulse_history(
+    store: Store, instrument_id: int, *, until: datetime, limit: int = 120
+) -> list[tuple[datetime, float]]:
+    """``(as_of, pulse)`` of ``history``'s signals, oldest first: what the instrument page
+    charts, without reading and decoding each signal's components (#16)."""
+    params = {"inst": instrument_id, "until": until, "limit": limit}
+    with store.connect() as c:
+        rows = [(as_of, pulse) for as_of, pulse in c.execute(_PULSE_HISTORY, params)]
+    rows.reverse()
+    return rows
+
+
 @dataclass(frozen=True, slots=True)
 class SignalChange:
     id: int
@@ -168,27 +190,18 @@ class LatestSignal:
     heat_label: str | None
 
 
-def latest_of(
-    store: Store, instrument_ids: list[int], *, until: datetime
-) -> dict[int, LatestSignal]:
-    """Each instrument's newest signal at ``until`` (instruments without one are left out).
-
-    One statement of one ``ORDER BY as_of DESC LIMIT 1`` per instrument on the
-    ``(instrument_id, as_of)`` unique index: O(instruments), whatever the length of the history."""
-    if not instrument_ids:
-        return {}
+@functools.lru_cache(maxsize=64)
+def _latest_of_statement(count: int) -> Any:
+    """``latest_of``'s statement for ``count`` instruments, built once per count (#16)."""
     parts = [
         "SELECT * FROM (SELECT instrument_id, as_of, pulse, direction, heat, heat_label"
         f" FROM signal WHERE instrument_id = :i{k} AND as_of <= :until"
         f" ORDER BY as_of DESC LIMIT 1) AS s{k}"
-        for k in range(len(instrument_ids))
+        for k in range(count)
     ]
-    query = (
+    return (
         text(" UNION ALL ".join(parts))
-        .bindparams(
-            bindparam("until", until, type_=UTCDateTime()),
-            **{f"i{k}": inst_id for k, inst_id in enumerate(instrument_ids)},
-        )
+        .bindparams(bindparam("until", type_=UTCDateTime()))
         .columns(
             instrument_id=Integer(),
             as_of=UTCDateTime(),
@@ -198,5 +211,19 @@ def latest_of(
             heat_label=String(),
         )
     )
+
+
+def latest_of(
+    store: Store, instrument_ids: list[int], *, until: datetime
+) -> dict[int, LatestSignal]:
+    """Each instrument's newest signal at ``until`` (instruments without one are left out).
+
+    One statement of one ``ORDER BY as_of DESC LIMIT 1`` per instrument on the
+    ``(instrument_id, as_of)`` unique index: O(instruments), whatever the length of the history."""
+    if not instrument_ids:
+        return {}
+    query = _latest_of_statement(len(instrument_ids))
+    params: dict[str, Any] = {f"i{k}": inst_id for k, inst_id in enumerate(instrument_ids)}
+    params["until"] = until
     with store.connect() as c:
-        return {row[0]: LatestSignal(*row) for row in c.execute(query)}
+        return {row[0]: LatestSignal(*row) for row in c.execute(query, params)}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from tapewire.store import Store
 from tapewire.technicals.levels import (  # re-exported: a level's kind in words, for the web
@@ -37,30 +38,42 @@ class TechnicalsView:
     levels: tuple[LevelView, ...]
 
 
+@functools.lru_cache(maxsize=4)
+def _latest_statements(before_bar: bool) -> tuple[Any, Any, Any]:
+    """``latest``'s three statements, built once per shape: building and cache-keying a select
+    costs more than running it on its index (#16)."""
+    newest = select(func.max(Indicator.as_of)).where(
+        Indicator.instrument_id == bindparam("inst"), Indicator.as_of <= bindparam("until")
+    )
+    if before_bar:
+        newest = newest.where(Indicator.bar_date < bindparam("before_bar"))
+    values = select(Indicator.as_of, Indicator.bar_date, Indicator.name, Indicator.value).where(
+        Indicator.instrument_id == bindparam("inst"), Indicator.as_of == bindparam("as_of")
+    )
+    levels = (
+        select(*_LEVEL_COLUMNS)
+        .where(Level.instrument_id == bindparam("inst"), Level.as_of == bindparam("as_of"))
+        .order_by(Level.id)
+    )
+    return newest, values, levels
+
+
 def latest(
     store: Store, instrument_id: int, *, until: datetime, before_bar: date | None = None
 ) -> TechnicalsView | None:
     """The snapshot computed for the latest as_of not after ``until`` (and, with ``before_bar``,
     computed from a bar older than that date: the previous session's map)."""
-    query = select(func.max(Indicator.as_of)).where(
-        Indicator.instrument_id == instrument_id, Indicator.as_of <= until
-    )
+    newest, values, levels_query = _latest_statements(before_bar is not None)
+    params: dict[str, Any] = {"inst": instrument_id, "until": until}
     if before_bar is not None:
-        query = query.where(Indicator.bar_date < before_bar)
-    with store.read() as s:
-        as_of = s.scalar(query)
+        params["before_bar"] = before_bar
+    with store.connect() as c:
+        as_of = c.scalar(newest, params)
         if as_of is None:
             return None
-        rows = s.execute(
-            select(Indicator.as_of, Indicator.bar_date, Indicator.name, Indicator.value).where(
-                Indicator.instrument_id == instrument_id, Indicator.as_of == as_of
-            )
-        ).all()
-        levels = s.execute(
-            select(*_LEVEL_COLUMNS)
-            .where(Level.instrument_id == instrument_id, Level.as_of == as_of)
-            .order_by(Level.id)
-        ).all()
+        at = {"inst": instrument_id, "as_of": as_of}
+        rows = c.execute(values, at).all()
+        levels = c.execute(levels_query, at).all()
         return TechnicalsView(
             as_of=rows[0][0],
             bar_date=rows[0][1],

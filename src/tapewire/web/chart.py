@@ -251,39 +251,39 @@ def _text_w(text: str) -> float:
     return len(text) * CHAR_W
 
 
-@dataclass(frozen=True, slots=True)
-class _Box:
-    x0: float  # fractions of the plot's width (at NARROWEST)
-    x1: float
-    y0: float  # px
-    y1: float
-
-    def hits(self, other: _Box) -> bool:
-        return (
-            self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
-        )
-
-
-def _line_span(ys: Sequence[float], x0: float, x1: float) -> tuple[float, float]:
-    """The line's lowest and highest y (px) over the plot fractions [x0, x1]."""
-    n = len(ys) - 1
-    i0, i1 = max(0, math.floor(x0 * n)), min(n, math.ceil(x1 * n))
-    part = ys[i0 : i1 + 1]
-    return min(part), max(part)
-
-
 def _place_labels(
     levels: Sequence[tuple[float, str]], ys: Sequence[float]
 ) -> tuple[list[tuple[float, str, float, float]], list[str]]:
     """Put each (y, text) where it crosses neither the line nor a placed label: the first of
     ``SLOTS`` spots along the plot, above or below its line. Returns (y, text, baseline, x as a
     percentage of the plot) placed, and the texts that found no room (the caption lists them).
-    Widths are measured at ``NARROWEST``: wider, a label covers less of the line."""
+    Widths are measured at ``NARROWEST``: wider, a label covers less of the line.
+
+    A box is (x0, x1) in fractions of the plot's width and (y0, y1) in px. A chart tries ~130
+    boxes: plain tuples, the cheap tests first, and the line's span over an index range
+    computed once per range (all on every brief and instrument page, #16)."""
     width = NARROWEST * PLOT
     pad = 4 / width
-    placed: list[_Box] = []
+    n = len(ys) - 1
+    placed: list[tuple[float, float, float, float]] = []
+    spans: dict[tuple[int, int], tuple[float, float]] = {}
     out: list[tuple[float, str, float, float]] = []
     left_over: list[str] = []
+
+    def fits(x0: float, x1: float, y0: float, y1: float) -> bool:
+        if not (y0 >= 0 and y1 <= TOP + PLOT_H):  # inside the plot
+            return False
+        key = (max(0, math.floor(x0 * n)), min(n, math.ceil(x1 * n)))
+        span = spans.get(key)
+        if span is None:
+            part = ys[key[0] : key[1] + 1]
+            span = spans[key] = (min(part), max(part))
+        if not (y1 < span[0] - 1 or y0 > span[1] + 1):  # crosses the line
+            return False
+        return not any(
+            x0 < px1 and px0 < x1 and y0 < py1 and py0 < y1 for px0, px1, py0, py1 in placed
+        )
+
     for y, text in levels:
         spot = None
         for words in dict.fromkeys((text, text.split(" · ")[0])):  # then without the touches
@@ -295,7 +295,7 @@ def _place_labels(
                     (x0, baseline, w, words)
                     for x0 in starts  # left to right: the first gap in the line that fits
                     for baseline in (y - 4, y + FONT + 2)  # above the level's line, else below
-                    if _fits(_Box(x0, x0 + w, baseline - FONT + 2, baseline + 3), ys, placed)
+                    if fits(x0, x0 + w, baseline - FONT + 2, baseline + 3)
                 ),
                 None,
             )
@@ -305,19 +305,12 @@ def _place_labels(
             left_over.append(text)
             continue
         x0, baseline, w, words = spot
-        placed.append(_Box(x0, x0 + w, baseline - FONT + 2, baseline + 3))
+        placed.append((x0, x0 + w, baseline - FONT + 2, baseline + 3))
         out.append((y, words, baseline, round(x0 * 100, 2)))
     return out, left_over
 
 
 SLOTS = 16  # candidate label positions along the plot
-
-
-def _fits(box: _Box, ys: Sequence[float], placed: Sequence[_Box]) -> bool:
-    lo, hi = _line_span(ys, box.x0, box.x1)
-    clear_of_line = box.y1 < lo - 1 or box.y0 > hi + 1
-    inside = box.y0 >= 0 and box.y1 <= TOP + PLOT_H
-    return clear_of_line and inside and not any(box.hits(p) for p in placed)
 
 
 @dataclass(frozen=True, slots=True)

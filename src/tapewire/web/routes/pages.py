@@ -176,7 +176,7 @@ def instrument_page(
         raise HTTPException(status_code=404, detail=f"no instrument {symbol}")
     now = datetime.now(UTC)
     briefs, _ = queries.search_briefs(store, BriefFilter(symbol=symbol), limit=10)
-    history = signals_queries.history(store, inst.id, until=now, limit=120)
+    history = signals_queries.pulse_history(store, inst.id, until=now, limit=120)
     tech = technicals_queries.latest(store, inst.id, until=now)
     bars = recent_bars(store, inst.id, now=now, days=STATIC_CHART_DAYS)[-120:]
     static = {  # as a brief's stored chart: 120 closes and the latest levels
@@ -192,7 +192,7 @@ def instrument_page(
         inst=inst,
         briefs=briefs,
         tech=tech,
-        history=pulse_svg([(h.as_of, h.pulse) for h in history]),
+        history=pulse_svg(history),
         history_count=len(history),
         chart=price_svg(static),
         feed=f"/feeds/instruments/{symbol}.atom",
