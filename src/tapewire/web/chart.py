@@ -21,6 +21,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from tapewire.market.queries import BarView
+from tapewire.newsroom import assets
 from tapewire.technicals.queries import LevelView
 
 LEVEL_WORDS = {
@@ -133,9 +134,13 @@ def chart_data(
     briefs: Sequence[Published],
     current: str,
     sessions: int = SESSIONS_SHOWN,
+    asset_class: str = "",
+    name: str = "",
 ) -> dict[str, Any]:
     """The interactive chart's JSON. ``bars`` are the bars known at ``as_of`` (oldest first,
     with enough history before the window for the averages); nothing after ``as_of`` goes in.
+    ``move_unit`` is how the legend writes a bar's change: "bp" for a yield (the writer's rule,
+    ``newsroom.assets.in_basis_points``), else "%".
     """
     known = [b for b in bars if b.bar_date < as_of.date()]  # a bar dated D is known after D
     shown = known[-sessions:]
@@ -155,6 +160,7 @@ def chart_data(
             if v is not None
         ]
         averages.append({"period": period, "label": f"{period}-day average", "points": points})
+    drawn = {f"sma{a['period']}" for a in averages}  # levels drawn as lines already
     start = shown[0].bar_date if shown else None
     days = [b.bar_date for b in shown]
     markers: dict[str, dict[str, Any]] = {}
@@ -174,6 +180,7 @@ def chart_data(
         "as_of": as_of.isoformat(),
         "last_bar": shown[-1].bar_date.isoformat() if shown else None,
         "decimals": decimals,
+        "move_unit": "bp" if assets.in_basis_points(symbol, asset_class, name) else "%",
         "bars": [
             {
                 "time": b.bar_date.isoformat(),
@@ -197,7 +204,7 @@ def chart_data(
                 "colour": LEVEL_COLOURS.get(str(lv.get("kind")), OTHER_LEVEL_COLOUR),
             }
             for lv in levels
-            if lv.get("price")
+            if lv.get("price") and lv.get("kind") not in drawn  # an average is its own line
         ],
         "markers": list(markers.values()),
     }
