@@ -258,6 +258,12 @@ def _text_w(text: str) -> float:
     return len(text) * CHAR_W
 
 
+def _tick_anchor(frac: float, text: str) -> str:
+    """``text-anchor`` of a time-axis label at ``frac`` of the plot: centred on its tick, or
+    starting at it when centring would cut it at the chart's left edge (at ``NARROWEST``)."""
+    return "start" if frac * NARROWEST * PLOT < _text_w(text) / 2 + 2 else "middle"
+
+
 @dataclass(frozen=True, slots=True)
 class _Box:
     x0: float  # fractions of the plot's width (at NARROWEST)
@@ -370,13 +376,13 @@ def price_svg(chart: dict[str, Any] | None) -> StaticChart | None:
                 f"{fmt_price(tick, decimals if decimals else 0)}</text>"
             )
     for i, label in _month_ticks(days, max_labels=int(NARROWEST * PLOT / 64)):
-        if not 0.06 <= i / n <= 0.96:
-            continue  # a label centred at the very edge would be cut off
+        if not 0.02 <= i / n <= 0.96:
+            continue  # a tick at the very edge
         x = round(i / n * PLOT * 100, 2)
         parts.append(
             f'<line x1="{x}%" x2="{x}%" y1="{TOP + PLOT_H}" y2="{TOP + PLOT_H + 4}" '
             f'stroke="currentColor"/><text x="{x}%" y="{TOP + PLOT_H + 17}" '
-            f'text-anchor="middle" fill="currentColor">{label}</text>'
+            f'text-anchor="{_tick_anchor(i / n, label)}" fill="currentColor">{label}</text>'
         )
     ranked = sorted(
         ((y(float(lv["price"])), level_label(lv, decimals), str(lv.get("kind"))) for lv in levels),
@@ -458,7 +464,8 @@ def pulse_svg(points: Sequence[tuple[datetime, float]]) -> Markup | None:
         x = round((0.01 + 0.98 * frac) * w, 2)
         parts.append(
             f'<line x1="{x}%" x2="{x}%" y1="{top}" y2="{top + plot_h + 4}" stroke="{GRID}"/>'
-            f'<text x="{x}%" y="{top + plot_h + 17}" text-anchor="middle" '
+            f'<text x="{x}%" y="{top + plot_h + 17}" '
+            f'text-anchor="{_tick_anchor(0.01 + 0.98 * frac, label)}" '
             f'fill="currentColor">{label}</text>'
         )
     runs: list[list[tuple[float, float]]] = [[]]
