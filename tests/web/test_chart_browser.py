@@ -5,6 +5,7 @@ violation and no sideways scroll; without JavaScript the static SVG reads at 12 
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,8 +116,8 @@ def test_brief_chart_draws_candles_without_errors(
         assert up > 200 and down > 100, f"{slug}: candles not drawn ({up} up, {down} down px)"
         assert box.locator("svg.pxchart-svg").count() == 0  # the live chart replaced the static one
         legend = page.locator(".pxchart-ohlc").inner_text()
-        assert " O " in legend and " C " in legend
-        assert ("50-day average" if width >= 480 else "50d avg ") in legend  # short when narrow
+        assert re.search(r"(^|\s)O [\d,.]+ H [\d,.]+ L [\d,.]+", legend) and " C " in legend
+        assert ("50-day average" if width >= 480 else "50d ") in legend  # short when narrow
         assert "this brief" in legend  # the arrow's name: not drawn over the candles
         assert page.evaluate("window.__csp") == []
         assert seen["errors"] == [] or all("favicon" in e or "404" in e for e in seen["errors"])

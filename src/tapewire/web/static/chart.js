@@ -6,7 +6,7 @@
   const LWC = window.LightweightCharts;
   const UP = "#16a34a", DOWN = "#dc2626";
   const AVERAGE_COLOURS = { 50: "#f59e0b", 200: "#8b5cf6" };
-  const NARROW = 480;  // px: under this the legend uses short words ("50d avg")
+  const NARROW = 480;  // px: under this the legend is three short lines ("50d 175.54")
   const LOGO_CLEAR = 30;  // px kept free of level labels at the bottom (TradingView's logo)
 
   function cssVar(name, fallback) {
@@ -229,21 +229,33 @@
       // a yield's change in basis points ("4.06% -5 bp"), anything else's in percent
       const bp = data.move_unit === "bp", unit = bp ? "%" : "";
       const change = bp ? (b.close - prev) * 100 : prev ? (b.close / prev - 1) * 100 : 0;
+      const dp = narrow ? d : legendDecimals;  // a phone reads 6,902 where a desktop reads 6,902.05
+      const move = span((change >= 0 ? "+" : "\u2212") + (bp ? Math.abs(change).toFixed(0) + " bp" : Math.abs(change).toFixed(2) + "%"),
+        change >= 0 ? UP : DOWN);
+      const isCurrent = current && current.time === b.time;
       legend.textContent = "";
-      legend.appendChild(span(data.symbol + (narrow ? " · " : " · daily · ") + b.time + " ", muted));
-      legend.appendChild(span("O " + fmt(b.open, legendDecimals) + " H " + fmt(b.high, legendDecimals) +
-        " L " + fmt(b.low, legendDecimals) + " C " + fmt(b.close, legendDecimals) + unit + " ", fg));
-      legend.appendChild(span((change >= 0 ? "+" : "\u2212") + (bp ? Math.abs(change).toFixed(0) + " bp" : Math.abs(change).toFixed(2) + "%"),
-        change >= 0 ? UP : DOWN));
+      if (narrow) {  // three short lines: the close and its move, the range, the averages
+        legend.appendChild(span(data.symbol + " " + b.time.slice(5) + " ", muted));
+        legend.appendChild(span("C " + fmt(b.close, dp) + unit + " ", fg));
+        legend.appendChild(move);
+        legend.appendChild(document.createElement("br"));
+        legend.appendChild(span("O " + fmt(b.open, dp) + " H " + fmt(b.high, dp) + " L " + fmt(b.low, dp), fg));
+        if (isCurrent) legend.appendChild(span(" \u25BC this brief", fg));
+      } else {
+        legend.appendChild(span(data.symbol + " · daily · " + b.time + " ", muted));
+        legend.appendChild(span("O " + fmt(b.open, dp) + " H " + fmt(b.high, dp) +
+          " L " + fmt(b.low, dp) + " C " + fmt(b.close, dp) + unit + " ", fg));
+        legend.appendChild(move);
+      }
       legend.appendChild(document.createElement("br"));
       const extra = [];
       if (data.has_volume) extra.push(span("Vol " + fmtVolume(b.volume), muted));
       for (const a of averages) {
         const pt = a.meta.points.find(function (p) { return p.time === b.time; });
-        const words = narrow ? a.meta.period + "d avg" : a.meta.label;
-        if (pt) extra.push(span(words + " " + fmt(pt.value, legendDecimals), AVERAGE_COLOURS[a.meta.period] || muted));
+        const words = narrow ? a.meta.period + "d" : a.meta.label;  // "50d": the caption names it
+        if (pt) extra.push(span(words + " " + fmt(pt.value, dp), AVERAGE_COLOURS[a.meta.period] || muted));
       }
-      if (current) extra.push(span("\u25BC " + (current.time === b.time || narrow ? "this brief" : "this brief, " + current.time), fg));
+      if (current && !narrow) extra.push(span("\u25BC " + (isCurrent ? "this brief" : "this brief, " + current.time), fg));
       extra.forEach(function (el, k) { if (k) legend.appendChild(span(" · ", muted)); legend.appendChild(el); });
     }
     show(null);
