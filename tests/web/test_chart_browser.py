@@ -119,6 +119,8 @@ def test_brief_chart_draws_candles_without_errors(
         assert re.search(r"(^|\s)O [\d,.]+ H [\d,.]+ L [\d,.]+", legend) and " C " in legend
         assert ("50-day average" if width >= 480 else "50d ") in legend  # short when narrow
         assert "this brief" in legend  # the arrow's name: not drawn over the candles
+        legend_box = page.locator(".pxchart-ohlc").bounding_box()
+        assert legend_box is not None and legend_box["height"] <= 3 * 12 * 1.35 + 4, legend
         assert page.evaluate("window.__csp") == []
         assert seen["errors"] == [] or all("favicon" in e or "404" in e for e in seen["errors"])
         assert seen["failed"] == [], seen["failed"]
