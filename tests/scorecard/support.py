@@ -24,7 +24,8 @@ UNIVERSE = {
 }
 # Series other tests load by name only (not in the default universe).
 EXTRA: dict[str, tuple[str, str, str | None]] = {
-    "^TNX": ("yahoo_long_to_2026-02/^TNX.csv", "Rates", None)
+    "^TNX": ("yahoo_long_to_2026-02/^TNX.csv", "Rates", None),
+    "EURUSD=X": ("yahoo_long_to_2026-02/EURUSD=X.csv", "Forex", None),
 }
 STAGE_NAMES = ("technicals", "signals", "scorecard")
 

@@ -42,7 +42,9 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, S
         web={"page_cache_size": 0},
     )
     store = open_store(settings.database_url())
-    slugs = real_briefs(store, settings, dates=(AS_OF,), symbols=("^GSPC", "SPY", "^TNX"))
+    slugs = real_briefs(
+        store, settings, dates=(AS_OF,), symbols=("^GSPC", "SPY", "^TNX", "EURUSD=X")
+    )
     try:
         yield settings, store, slugs
     finally:
@@ -83,6 +85,23 @@ def test_the_desk_writes_a_yields_change_in_bp_as_the_writer_does(
     assert f"{tnx.last:.2f}%" in words and f"{tnx.change_bp:+.0f} bp" in words, words
     assert f"{tnx.change_pct:+.2f}%" not in words  # not the yield's change in percent of itself
     assert tnx_chart["move_unit"] == "bp" and spy_chart["move_unit"] == "%"
+
+
+def test_the_levels_table_reads_kinds_in_words_at_the_instruments_decimals(
+    real: tuple[Settings, Store, list[str]],
+) -> None:
+    """The instrument page's levels table: "50-day average", not ``sma50``; an FX pair's levels
+    to 4 decimals (1.1852 read 1.19)."""
+    settings, store, _ = real
+    with serve_app(create_app(settings, store=store)) as base:
+        pages = {s: httpx.get(f"{base}/instruments/{s}").text for s in ("EURUSD=X", "^TNX")}
+    for symbol, page in pages.items():
+        table = page.split('data-testid="levels"', 1)[1].split("</table>", 1)[0]
+        kinds = re.findall(r'data-label="kind">([^<]*)<', table)
+        prices = re.findall(r'data-label="price">([^<]*)<', table)
+        assert kinds and not [k for k in kinds if re.search(r"sma|52|_|^[a-z]", k)], kinds
+        decimals = 4 if symbol == "EURUSD=X" else 2
+        assert all(re.fullmatch(rf"[\d,]+\.\d{{{decimals}}}", p) for p in prices), prices
 
 
 OVERLAPS_JS = """box => {

@@ -65,6 +65,14 @@ def fmt_price(value: float, decimals: int) -> str:
     return f"{value:,.{decimals}f}"
 
 
+def level_kind(kind: str) -> str:
+    """A level's kind in words for a table ("50-day average", never ``sma50``); the range
+    extremes are "Range high/low" there (their evidence says over how many bars)."""
+    if kind in ("high52", "low52"):
+        return "Range high" if kind == "high52" else "Range low"
+    return LEVEL_WORDS.get(kind) or kind.replace("_", " ").strip().capitalize() or "Level"
+
+
 def level_label(level: dict[str, Any], decimals: int) -> str:
     """A level in words: "Support 2,471 · 4 touches", "52-week high 5,120", never ``high52``."""
     kind = str(level.get("kind", ""))
