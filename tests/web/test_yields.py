@@ -158,3 +158,18 @@ def test_the_brief_chart_legend_reads_a_yield_in_bp_and_labels_do_not_collide(
             assert height is not None and height["height"] <= 3 * 12 * 1.35 + 4
         finally:
             browser.close()
+
+
+def test_why_pulse_reads_rounded_numbers_and_words(
+    real: tuple[Settings, Store, list[str]],
+) -> None:
+    """The brief's "Why Pulse" card: "ATR 1.22% of price", not "1.2207910667596074%"; the
+    components in words ("Relative strength", not ``relative_strength``)."""
+    settings, store, slugs = real
+    with serve_app(create_app(settings, store=store)) as base:
+        pages = [httpx.get(f"{base}/briefs/{s}").text for s in slugs if not s.startswith("market")]
+    for page in pages:
+        card = page.split("Why Pulse", 1)[1].split("</section>", 1)[0]
+        words = re.sub(r"<[^>]+>", " ", card)
+        assert not re.findall(r"\d+\.\d{3,}", words), re.findall(r"\d+\.\d{3,}", words)
+        assert "_" not in words and "ATR " in words, words
