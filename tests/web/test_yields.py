@@ -173,3 +173,14 @@ def test_why_pulse_reads_rounded_numbers_and_words(
         words = re.sub(r"<[^>]+>", " ", card)
         assert not re.findall(r"\d+\.\d{3,}", words), re.findall(r"\d+\.\d{3,}", words)
         assert "_" not in words and "ATR " in words, words
+
+
+def test_stale_closes_are_not_the_days_movers(real: tuple[Settings, Store, list[str]]) -> None:
+    """Read today, the real series (they end in February 2026) are on the strip labelled
+    "last close ..." but are not "biggest movers"; as of their own dates they are."""
+    _, store, _ = real
+    today = build_desk(store, [], now=datetime.now(UTC))
+    assert today.strip and all(q.stale for q in today.strip)
+    assert today.movers == []
+    then = build_desk(store, [], now=AS_OF)
+    assert {q.symbol for q in then.movers} == {"^GSPC", "SPY", "^TNX", "EURUSD=X"}

@@ -147,8 +147,8 @@ def build_desk(store: Store, watchlist: list[str] | tuple[str, ...], *, now: dat
         for i in insts
         if (sig := signals.get(i.id)) is not None
     ]
-    movers = sorted(
-        (q for q in quotes if q.change_pct is not None),
+    movers = sorted(  # today's movers: a close labelled stale on the strip is not one
+        (q for q in quotes if q.change_pct is not None and not q.stale),
         key=lambda q: (-abs(q.change_pct or 0.0), q.symbol),
     )[:MOVERS]
     return Desk(
