@@ -184,3 +184,15 @@ def test_stale_closes_are_not_the_days_movers(real: tuple[Settings, Store, list[
     assert today.movers == []
     then = build_desk(store, [], now=AS_OF)
     assert {q.symbol for q in then.movers} == {"^GSPC", "SPY", "^TNX", "EURUSD=X"}
+
+
+def test_the_market_brief_names_what_it_is_about(real: tuple[Settings, Store, list[str]]) -> None:
+    """A market brief has no instrument: no bare "About" line, and its alert command's scope is
+    its tag (was ``--scope instrument:SYMBOL``, a placeholder a reader would paste)."""
+    settings, store, slugs = real
+    market = next(s for s in slugs if s.startswith("market-"))
+    with serve_app(create_app(settings, store=store)) as base:
+        page = httpx.get(f"{base}/briefs/{market}").text
+    words = re.sub(r"<[^>]+>", "", page)
+    assert "About the whole market" in words and not re.search(r"About\s*\n", words)
+    assert "--scope tag:market" in words and "SYMBOL" not in words
