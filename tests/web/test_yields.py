@@ -196,3 +196,26 @@ def test_the_market_brief_names_what_it_is_about(real: tuple[Settings, Store, li
     words = re.sub(r"<[^>]+>", "", page)
     assert "About the whole market" in words and not re.search(r"About\s*\n", words)
     assert "--scope tag:market" in words and "SYMBOL" not in words
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
+@pytest.mark.parametrize("width", [1280, 390])
+def test_heat_map_tiles_show_whole_symbols(
+    real: tuple[Settings, Store, list[str]], width: int
+) -> None:
+    """ "EURUSD=X" read "EURUSD…" on its Pulse tile at 1280 px."""
+    settings, store, _ = real
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with serve_app(create_app(settings, store=store)) as base, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 844})
+            page.goto(base + "/", wait_until="networkidle")
+            cut = page.evaluate(
+                "[...document.querySelectorAll('.tile .sym')]"
+                ".filter(s => s.scrollWidth > s.clientWidth).map(s => s.textContent)"
+            )
+            symbols = page.locator(".tile .sym").all_inner_texts()
+        finally:
+            browser.close()
+    assert "EURUSD=X" in symbols and not cut, cut
