@@ -1,9 +1,14 @@
-"""A yield's change in basis points on the desk and in the chart legend (#15), by the writer's
-rule (``newsroom.assets.in_basis_points`` / ``bp_change``): on real ^TNX bars the desk's strip
-and movers read "4.06% -5 bp", the chart document says ``move_unit: "bp"``, and the brief page's
-legend in Chromium reads the yield in % and its change in bp, at 1280 and 390 px; the chart's
-level labels overlap neither each other, the legend, nor TradingView's logo, and the current
-brief's marker carries no text over the candles (the legend names it)."""
+"""The site read as a trader would (#15), on real bars (../shared/data: ^GSPC, SPY, ^TNX,
+EURUSD=X) with briefs the pipeline wrote on 2026-01-06.
+
+- A yield's change in basis points on the desk and in the chart legend, by the writer's rule
+  (``newsroom.assets.in_basis_points`` / ``bp_change``): "4.06% -5 bp", ``move_unit: "bp"``.
+- The chart's level labels overlap neither each other, the legend, nor TradingView's logo; the
+  current brief's marker carries no text over the candles (the legend names it).
+- Tables and cards in words and at the instrument's decimals; stale closes are not the day's
+  movers; the market brief says what it is about; heat-map tiles show whole symbols; the alerts
+  page says what a key is and how to get one.
+"""
 
 from __future__ import annotations
 
@@ -219,3 +224,12 @@ def test_heat_map_tiles_show_whole_symbols(
         finally:
             browser.close()
     assert "EURUSD=X" in symbols and not cut, cut
+
+
+def test_the_alerts_page_says_how_to_get_a_key(real: tuple[Settings, Store, list[str]]) -> None:
+    """It was a lone "API key" box: a reader could not tell what a key is or where to get one."""
+    settings, store, _ = real
+    with serve_app(create_app(settings, store=store)) as base:
+        page = httpx.get(f"{base}/alerts").text
+    words = re.sub(r"<[^>]+>", "", page)
+    assert "tapewire keys create --scope alerts:write" in words and "tapewire alerts add" in words
