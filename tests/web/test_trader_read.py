@@ -165,6 +165,34 @@ def test_the_brief_chart_legend_reads_a_yield_in_bp_and_labels_do_not_collide(
             browser.close()
 
 
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("symbol", ["^TNX", "EURUSD=X", "SPY", "^GSPC"])
+def test_instrument_chart_labels_do_not_collide(
+    real: tuple[Settings, Store, list[str]], symbol: str, width: int
+) -> None:
+    """The instrument page's chart (latest levels, every brief a dot) on four real series."""
+    settings, store, _ = real
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with serve_app(create_app(settings, store=store)) as base, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 844})
+            page.goto(f"{base}/instruments/{symbol}", wait_until="networkidle")
+            box = page.locator("[data-testid=price-chart] .pxchart-box")
+            box.and_(page.locator("[data-level-labels]")).wait_for(timeout=15000)
+            page.wait_for_timeout(300)
+            found: dict[str, Any] = box.evaluate(OVERLAPS_JS)
+            legend = page.locator(".pxchart-ohlc").bounding_box()
+            unit = " bp" if symbol == "^TNX" else "%"
+            assert unit in page.locator(".pxchart-ohlc").inner_text()
+        finally:
+            browser.close()
+    assert found["labels"] >= 1 and found["logo"], found
+    assert not found["out"], f"{symbol} at {width}px: {found['out']}"
+    assert legend is not None and legend["height"] <= 3 * 12 * 1.35 + 4
+
+
 def test_why_pulse_reads_rounded_numbers_and_words(
     real: tuple[Settings, Store, list[str]],
 ) -> None:
