@@ -250,7 +250,8 @@ def test_instrument_chart_is_the_latest_data_with_every_brief_marked(
 
 def test_time_axis_labels_are_not_cut_at_the_left_edge() -> None:
     """A tick near the left edge gets a label that starts at it ("Mar 2026" was cut in half on
-    ^TNX's Pulse history at 390 px): at the narrowest width, no label begins left of the chart."""
+    ^TNX's Pulse history at 390 px), or gives way to the next label, which then carries the
+    year: at the narrowest width no label begins left of the chart or runs into another."""
     t0 = datetime(2026, 2, 10, tzinfo=UTC)
     points = [(t0 + timedelta(days=d), 50.0 + d % 7) for d in (0, 1, 2, 3, 300)]
     closes = [100.0 + i % 9 for i in range(120)]
@@ -262,8 +263,12 @@ def test_time_axis_labels_are_not_cut_at_the_left_edge() -> None:
             r'<text x="([\d.]+)%" y="[\d.]+" text-anchor="(middle|start)"[^>]*>([^<]+)<', svg
         )
         assert labels
+        right = -1.0
         for x, anchor, text in labels:
             left = float(x) / 100 * NARROWEST - (
                 len(text) * CHAR_W / 2 if anchor == "middle" else 0
             )
             assert left >= 0, f"{text!r} starts {left:.0f}px left of the chart at {NARROWEST}px"
+            assert left >= right, f"{text!r} runs into the label before it at {NARROWEST}px"
+            right = left + len(text) * CHAR_W
+        assert re.search(r">[A-Z][a-z]{2} 20\d\d<", svg)  # the axis says which year

@@ -272,6 +272,33 @@ def _tick_anchor(frac: float, text: str) -> str:
     return "start" if frac * NARROWEST * PLOT < _text_w(text) / 2 + 2 else "middle"
 
 
+def _fit_ticks(ticks: Sequence[tuple[float, str]]) -> list[tuple[float, str, str]]:
+    """(plot fraction, label, ``text-anchor``) of the time ticks whose labels fit side by side at
+    ``NARROWEST``: a label near the left edge starts at its tick (``_tick_anchor``); one that
+    would run into the label before it is dropped, the left-edge one first, its year carried
+    to the next ("Mar 2026", "May" -> "May 2026")."""
+    plot = NARROWEST * PLOT
+
+    def span(frac: float, text: str, anchor: str) -> tuple[float, float]:
+        x, w = frac * plot, _text_w(text)
+        return (x, x + w) if anchor == "start" else (x - w / 2, x + w / 2)
+
+    kept: list[tuple[float, str, str]] = []
+    for frac, text in ticks:
+        anchor = _tick_anchor(frac, text)
+        if kept and span(frac, text, anchor)[0] < span(*kept[-1])[1] + 4:
+            _, first_text, first_anchor = kept[-1]
+            if len(kept) > 1 or first_anchor != "start":
+                continue  # this one would overlap the label before it
+            kept.pop()  # the edge label gives way to a regular one
+            year = first_text.partition(" ")[2]
+            if year and " " not in text:
+                text = f"{text} {year}"
+                anchor = _tick_anchor(frac, text)
+        kept.append((frac, text, anchor))
+    return kept
+
+
 @dataclass(frozen=True, slots=True)
 class _Box:
     x0: float  # fractions of the plot's width (at NARROWEST)
@@ -383,14 +410,13 @@ def price_svg(chart: dict[str, Any] | None) -> StaticChart | None:
                 f'<text x="99.5%" y="{ty + 4}" text-anchor="end" fill="currentColor">'
                 f"{fmt_price(tick, decimals if decimals else 0)}</text>"
             )
-    for i, label in _month_ticks(days, max_labels=int(NARROWEST * PLOT / 64)):
-        if not 0.02 <= i / n <= 0.96:
-            continue  # a tick at the very edge
-        x = round(i / n * PLOT * 100, 2)
+    months = _month_ticks(days, max_labels=int(NARROWEST * PLOT / 64))
+    for frac, label, anchor in _fit_ticks([(i / n, t) for i, t in months if 0.02 <= i / n <= 0.96]):
+        x = round(frac * PLOT * 100, 2)
         parts.append(
             f'<line x1="{x}%" x2="{x}%" y1="{TOP + PLOT_H}" y2="{TOP + PLOT_H + 4}" '
             f'stroke="currentColor"/><text x="{x}%" y="{TOP + PLOT_H + 17}" '
-            f'text-anchor="{_tick_anchor(i / n, label)}" fill="currentColor">{label}</text>'
+            f'text-anchor="{anchor}" fill="currentColor">{label}</text>'
         )
     ranked = sorted(
         ((y(float(lv["price"])), level_label(lv, decimals), str(lv.get("kind"))) for lv in levels),
@@ -468,12 +494,12 @@ def pulse_svg(points: Sequence[tuple[datetime, float]]) -> Markup | None:
             f'<text x="99.5%" y="{y(mark) + 4}" text-anchor="end" fill="currentColor">'
             f"{mark:.0f}</text>"
         )
-    for frac, label in _time_ticks(pts[0][0], pts[-1][0]):
-        x = round((0.01 + 0.98 * frac) * w, 2)
+    ticks = [(0.01 + 0.98 * frac, label) for frac, label in _time_ticks(pts[0][0], pts[-1][0])]
+    for frac, label, anchor in _fit_ticks(ticks):
+        x = round(frac * w, 2)
         parts.append(
             f'<line x1="{x}%" x2="{x}%" y1="{top}" y2="{top + plot_h + 4}" stroke="{GRID}"/>'
-            f'<text x="{x}%" y="{top + plot_h + 17}" '
-            f'text-anchor="{_tick_anchor(0.01 + 0.98 * frac, label)}" '
+            f'<text x="{x}%" y="{top + plot_h + 17}" text-anchor="{anchor}" '
             f'fill="currentColor">{label}</text>'
         )
     runs: list[list[tuple[float, float]]] = [[]]
