@@ -52,3 +52,14 @@ def test_units_and_precision() -> None:
     )
     assert assets.CRYPTO.trades_weekends and not assets.STOCK.trades_weekends
     assert assets.YIELD.move_unit == "bp"
+
+
+def test_one_rule_says_which_moves_are_written_in_basis_points() -> None:
+    """The writer, the desk and the charts share it (a yield: "4.23% +6 bp")."""
+    from tapewire.newsroom.assets import bp_change, in_basis_points
+
+    assert in_basis_points("^TNX", "Indices") and in_basis_points("^FVX", "")
+    assert in_basis_points("US10Y", "Rates") and in_basis_points("X", "", "10-year yield")
+    assert not in_basis_points("SPY", "ETFs") and not in_basis_points("EURUSD=X", "Forex")
+    assert not in_basis_points("TLT", "ETFs", "Treasury yield ETF")  # a fund, not a yield
+    assert bp_change(4.23, 4.17) == pytest.approx(6.0)

@@ -22,11 +22,16 @@ UNIVERSE = {
     "^GSPC": ("merged_index_series/^GSPC.csv", "Indices", None),
     "^VIX": ("merged_index_series/^VIX.csv", "Indices", None),
 }
+# Series other tests load by name only (not in the default universe).
+EXTRA: dict[str, tuple[str, str, str | None]] = {
+    "^TNX": ("yahoo_long_to_2026-02/^TNX.csv", "Rates", None),
+    "EURUSD=X": ("yahoo_long_to_2026-02/EURUSD=X.csv", "Forex", None),
+}
 STAGE_NAMES = ("technicals", "signals", "scorecard")
 
 
 def real_bars(symbol: str, start: date, end: date) -> list[BarIn]:
-    body = shared_data("prices", UNIVERSE[symbol][0]).read_bytes()
+    body = shared_data("prices", (UNIVERSE | EXTRA)[symbol][0]).read_bytes()
     return [b for b in parse_csv_bars(body, source=symbol).bars if start <= b.bar_date <= end]
 
 
@@ -42,7 +47,7 @@ def load_universe(
     scrambled (prices moved by a different factor per bar) before it is stored."""
     with store.write() as s:
         for n, symbol in enumerate(symbols):
-            _, asset_class, bench = UNIVERSE[symbol]
+            _, asset_class, bench = (UNIVERSE | EXTRA)[symbol]
             iid = save_instrument(
                 s, InstrumentSpec(symbol, symbol, asset_class, benchmark_symbol=bench)
             )

@@ -92,8 +92,9 @@ def test_chart_json_holds_only_what_the_brief_knew(
         assert [m["slug"] for m in doc["markers"] if m["current"]] == [view.slug]
         assert all(m["time"] in times for m in doc["markers"])
 
-        stored = view.chart["levels"]
-        assert len(doc["levels"]) == len(stored) >= 2
+        # every stored level but the averages drawn as lines (one line each, not two)
+        stored = [lv for lv in view.chart["levels"] if lv["kind"] not in ("sma50", "sma200")]
+        assert len(doc["levels"]) == len(stored) >= 1
         decimals = price_decimals([b["close"] for b in doc["bars"]])
         for lv, src in zip(doc["levels"], stored, strict=True):
             assert not INTERNAL.search(lv["label"]), lv["label"]
@@ -162,7 +163,9 @@ def test_static_svg_labels_every_level_clear_of_the_line_and_each_other(
         assert not INTERNAL.search(re.sub(r"<[^>]+>", " ", svg) + static.caption)
         ticks = re.findall(r'<text x="99.5%"[^>]*fill="currentColor">([\d,.]+)</text>', svg)
         assert len(ticks) >= 3  # a price axis with ticks
-        months = re.findall(r'text-anchor="middle" fill="currentColor">([A-Z][a-z]{2}[^<]*)<', svg)
+        months = re.findall(
+            r'text-anchor="(?:middle|start)" fill="currentColor">([A-Z][a-z]{2}[^<]*)<', svg
+        )
         assert len(months) >= 2  # a date axis
         boxes = _boxes(svg)
         decimals = price_decimals([float(c) for c in view.chart["closes"]])
@@ -202,7 +205,7 @@ def test_pulse_history_is_on_a_real_time_axis() -> None:
     assert xs[1] - xs[0] < 0.1  # a day apart: side by side
     assert xs[2] - xs[1] > 0.95 * PLOT * 100 * 0.98  # six years on: the far end
     ticks = re.findall(
-        r'<text x="([\d.]+)%"[^>]*text-anchor="middle" fill="currentColor">(\d{4})<', svg
+        r'<text x="([\d.]+)%"[^>]*text-anchor="(?:middle|start)" fill="currentColor">(\d{4})<', svg
     )
     assert len(ticks) >= 3
     span = (points[-1][0] - t0).total_seconds()
@@ -243,3 +246,29 @@ def test_instrument_chart_is_the_latest_data_with_every_brief_marked(
     assert client.get("/api/instruments/NOPE/chart").status_code == 404
     page = client.get("/instruments/SPY").text
     assert 'data-chart="/api/instruments/SPY/chart"' in page and "<polyline" in page
+
+
+def test_time_axis_labels_are_not_cut_at_the_left_edge() -> None:
+    """A tick near the left edge gets a label that starts at it ("Mar 2026" was cut in half on
+    ^TNX's Pulse history at 390 px), or gives way to the next label, which then carries the
+    year: at the narrowest width no label begins left of the chart or runs into another."""
+    t0 = datetime(2026, 2, 10, tzinfo=UTC)
+    points = [(t0 + timedelta(days=d), 50.0 + d % 7) for d in (0, 1, 2, 3, 300)]
+    closes = [100.0 + i % 9 for i in range(120)]
+    dates = [(date(2025, 11, 27) + timedelta(days=i)).isoformat() for i in range(120)]
+    static = price_svg({"dates": dates, "closes": closes, "levels": []})
+    assert static is not None
+    for svg in (str(pulse_svg(points)), str(static.svg)):
+        labels = re.findall(
+            r'<text x="([\d.]+)%" y="[\d.]+" text-anchor="(middle|start)"[^>]*>([^<]+)<', svg
+        )
+        assert labels
+        right = -1.0
+        for x, anchor, text in labels:
+            left = float(x) / 100 * NARROWEST - (
+                len(text) * CHAR_W / 2 if anchor == "middle" else 0
+            )
+            assert left >= 0, f"{text!r} starts {left:.0f}px left of the chart at {NARROWEST}px"
+            assert left >= right, f"{text!r} runs into the label before it at {NARROWEST}px"
+            right = left + len(text) * CHAR_W
+        assert re.search(r">[A-Z][a-z]{2} 20\d\d<", svg)  # the axis says which year

@@ -203,6 +203,17 @@ def classify(symbol: str, asset_class: str, name: str = "") -> AssetClass:
     return STOCK
 
 
+def in_basis_points(symbol: str, asset_class: str, name: str = "") -> bool:
+    """A move of this instrument is written in basis points (a yield: "4.23% +6 bp"), not in
+    percent of its quote. The one rule the writer, the desk and the charts share."""
+    return classify(symbol, asset_class, name).move_unit == "bp"
+
+
+def bp_change(close: float, prev: float) -> float:
+    """A yield's move in basis points: a yield is quoted in percent, so 1 bp is 0.01 of it."""
+    return (close - prev) * 100.0
+
+
 def future_root(symbol: str) -> str:
     return symbol.upper().removesuffix("=F")
 

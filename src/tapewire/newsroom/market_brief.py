@@ -32,6 +32,7 @@ from tapewire.market import queries as market_queries
 from tapewire.market.calendar import compute_freshness
 from tapewire.market.queries import BarView, InstrumentView
 from tapewire.market.sanity import reviewed_bars
+from tapewire.newsroom.assets import bp_change
 from tapewire.newsroom.brief_index import store_brief
 from tapewire.newsroom.facts import PARAMS
 from tapewire.newsroom.models import Brief, FactSheet
@@ -184,7 +185,7 @@ class _Reader:
         }
         if unit == "yield":
             out["yield_pct"] = last.close
-            out["change1d_bp"] = round((last.close - prev.close) * 100.0) if prev else None
+            out["change1d_bp"] = round(bp_change(last.close, prev.close)) if prev else None
         return out
 
 

@@ -40,7 +40,9 @@ def add_tape_facts(facts: dict[str, Any]) -> None:
     if cls is assets.YIELD and close is not None:
         asset["yield_pct"] = float(close)
         if price.get("prev_close") is not None:
-            asset["change_bp"] = round((float(close) - float(price["prev_close"])) * 100.0, 1)
+            asset["change_bp"] = round(
+                assets.bp_change(float(close), float(price["prev_close"])), 1
+            )
     facts["asset"] = asset
     chart = facts.get("chart") or {}
     dates = [date.fromisoformat(d) for d in chart.get("dates", [])]
@@ -48,12 +50,14 @@ def add_tape_facts(facts: dict[str, Any]) -> None:
     if cls is assets.YIELD:  # a yield's 20- and 60-session change in basis points
         for days in (20, 60):
             if len(closes) > days:
-                asset[f"change{days}_bp"] = round((closes[-1] - closes[-1 - days]) * 100.0, 1)
+                asset[f"change{days}_bp"] = round(
+                    assets.bp_change(closes[-1], closes[-1 - days]), 1
+                )
     facts["tape"] = _tape(closes, price)
     for source in facts.get("news", []):
         source.update(_since(source["published_at"], dates, closes))
         if cls is assets.YIELD and source.get("move_since_pct") is not None:  # yields move in bp
-            source["move_since_bp"] = round((closes[-1] - source["since_close"]) * 100.0, 1)
+            source["move_since_bp"] = round(assets.bp_change(closes[-1], source["since_close"]), 1)
 
 
 def _tape(closes: list[float], price: dict[str, Any]) -> dict[str, Any]:

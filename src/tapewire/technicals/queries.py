@@ -13,7 +13,6 @@ from tapewire.store import Store
 from tapewire.technicals.levels import (  # re-exported: a level's kind in words, for the web
     LEVEL_WORDS as LEVEL_WORDS,
 )
-from tapewire.technicals.levels import level_words as level_words
 from tapewire.technicals.models import Indicator, Level
 
 

@@ -18,7 +18,7 @@ from tapewire.config import Settings
 from tapewire.newsroom import queries
 from tapewire.signals import queries as signals_queries
 from tapewire.store import Store, open_store
-from tapewire.technicals.queries import level_words
+from tapewire.web.chart import level_kind, price_decimals
 from tapewire.web.middleware import ResponseCache, SecurityHeaders
 from tapewire.web.routes import alerts, api, charts, docs, feeds, pages, scorecard, stream
 from tapewire.web.wakeup import Wakeup, stream_url
@@ -52,7 +52,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.wakeup = Wakeup(stream_url(settings))  # cross-process stream fan-out (Redis)
     app.state.templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     app.state.templates.env.filters["safe_url"] = safe_url
-    app.state.templates.env.globals["level_words"] = level_words
+    app.state.templates.env.filters["level_kind"] = level_kind  # "50-day average"
+    app.state.templates.env.filters["price_decimals"] = price_decimals
     app.state.templates.env.auto_reload = False  # packaged templates: no stat per render
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     app.include_router(docs.router)

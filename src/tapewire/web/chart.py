@@ -21,17 +21,9 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from tapewire.market.queries import BarView
-from tapewire.technicals.queries import LevelView
+from tapewire.newsroom import assets
+from tapewire.technicals.queries import LEVEL_WORDS, LevelView
 
-LEVEL_WORDS = {
-    "support": "Support",
-    "resistance": "Resistance",
-    "sma50": "50-day average",
-    "sma200": "200-day average",
-    "high52": "52-week high",
-    "low52": "52-week low",
-    "round": "Round number",
-}
 LEVEL_COLOURS = {
     "support": "#16a34a",
     "resistance": "#dc2626",
@@ -62,6 +54,14 @@ def price_decimals(prices: Sequence[float]) -> int:
 
 def fmt_price(value: float, decimals: int) -> str:
     return f"{value:,.{decimals}f}"
+
+
+def level_kind(kind: str) -> str:
+    """A level's kind in words for a table ("50-day average", never ``sma50``); the range
+    extremes are "Range high/low" there (their evidence says over how many bars)."""
+    if kind in ("high52", "low52"):
+        return "Range high" if kind == "high52" else "Range low"
+    return LEVEL_WORDS.get(kind) or kind.replace("_", " ").strip().capitalize() or "Level"
 
 
 def level_label(level: dict[str, Any], decimals: int) -> str:
@@ -133,9 +133,13 @@ def chart_data(
     briefs: Sequence[Published],
     current: str,
     sessions: int = SESSIONS_SHOWN,
+    asset_class: str = "",
+    name: str = "",
 ) -> dict[str, Any]:
     """The interactive chart's JSON. ``bars`` are the bars known at ``as_of`` (oldest first,
     with enough history before the window for the averages); nothing after ``as_of`` goes in.
+    ``move_unit`` is how the legend writes a bar's change: "bp" for a yield (the writer's rule,
+    ``newsroom.assets.in_basis_points``), else "%".
     """
     known = [b for b in bars if b.bar_date < as_of.date()]  # a bar dated D is known after D
     shown = known[-sessions:]
@@ -155,6 +159,7 @@ def chart_data(
             if v is not None
         ]
         averages.append({"period": period, "label": f"{period}-day average", "points": points})
+    drawn = {f"sma{a['period']}" for a in averages}  # levels drawn as lines already
     start = shown[0].bar_date if shown else None
     days = [b.bar_date for b in shown]
     markers: dict[str, dict[str, Any]] = {}
@@ -174,6 +179,7 @@ def chart_data(
         "as_of": as_of.isoformat(),
         "last_bar": shown[-1].bar_date.isoformat() if shown else None,
         "decimals": decimals,
+        "move_unit": "bp" if assets.in_basis_points(symbol, asset_class, name) else "%",
         "bars": [
             {
                 "time": b.bar_date.isoformat(),
@@ -197,7 +203,7 @@ def chart_data(
                 "colour": LEVEL_COLOURS.get(str(lv.get("kind")), OTHER_LEVEL_COLOUR),
             }
             for lv in levels
-            if lv.get("price")
+            if lv.get("price") and lv.get("kind") not in drawn  # an average is its own line
         ],
         "markers": list(markers.values()),
     }
@@ -249,6 +255,39 @@ def _month_ticks(days: Sequence[date], max_labels: int) -> list[tuple[int, str]]
 
 def _text_w(text: str) -> float:
     return len(text) * CHAR_W
+
+
+def _tick_anchor(frac: float, text: str) -> str:
+    """``text-anchor`` of a time-axis label at ``frac`` of the plot: centred on its tick, or
+    starting at it when centring would cut it at the chart's left edge (at ``NARROWEST``)."""
+    return "start" if frac * NARROWEST * PLOT < _text_w(text) / 2 + 2 else "middle"
+
+
+def _fit_ticks(ticks: Sequence[tuple[float, str]]) -> list[tuple[float, str, str]]:
+    """(plot fraction, label, ``text-anchor``) of the time ticks whose labels fit side by side at
+    ``NARROWEST``: a label near the left edge starts at its tick (``_tick_anchor``); one that
+    would run into the label before it is dropped, the left-edge one first, its year carried
+    to the next ("Mar 2026", "May" -> "May 2026")."""
+    plot = NARROWEST * PLOT
+
+    def span(frac: float, text: str, anchor: str) -> tuple[float, float]:
+        x, w = frac * plot, _text_w(text)
+        return (x, x + w) if anchor == "start" else (x - w / 2, x + w / 2)
+
+    kept: list[tuple[float, str, str]] = []
+    for frac, text in ticks:
+        anchor = _tick_anchor(frac, text)
+        if kept and span(frac, text, anchor)[0] < span(*kept[-1])[1] + 4:
+            _, first_text, first_anchor = kept[-1]
+            if len(kept) > 1 or first_anchor != "start":
+                continue  # this one would overlap the label before it
+            kept.pop()  # the edge label gives way to a regular one
+            year = first_text.partition(" ")[2]
+            if year and " " not in text:
+                text = f"{text} {year}"
+                anchor = _tick_anchor(frac, text)
+        kept.append((frac, text, anchor))
+    return kept
 
 
 def _place_labels(
@@ -355,14 +394,13 @@ def price_svg(chart: dict[str, Any] | None) -> StaticChart | None:
                 f'<text x="99.5%" y="{ty + 4}" text-anchor="end" fill="currentColor">'
                 f"{fmt_price(tick, decimals if decimals else 0)}</text>"
             )
-    for i, label in _month_ticks(days, max_labels=int(NARROWEST * PLOT / 64)):
-        if not 0.06 <= i / n <= 0.96:
-            continue  # a label centred at the very edge would be cut off
-        x = round(i / n * PLOT * 100, 2)
+    months = _month_ticks(days, max_labels=int(NARROWEST * PLOT / 64))
+    for frac, label, anchor in _fit_ticks([(i / n, t) for i, t in months if 0.02 <= i / n <= 0.96]):
+        x = round(frac * PLOT * 100, 2)
         parts.append(
             f'<line x1="{x}%" x2="{x}%" y1="{TOP + PLOT_H}" y2="{TOP + PLOT_H + 4}" '
             f'stroke="currentColor"/><text x="{x}%" y="{TOP + PLOT_H + 17}" '
-            f'text-anchor="middle" fill="currentColor">{label}</text>'
+            f'text-anchor="{anchor}" fill="currentColor">{label}</text>'
         )
     ranked = sorted(
         ((y(float(lv["price"])), level_label(lv, decimals), str(lv.get("kind"))) for lv in levels),
@@ -440,11 +478,12 @@ def pulse_svg(points: Sequence[tuple[datetime, float]]) -> Markup | None:
             f'<text x="99.5%" y="{y(mark) + 4}" text-anchor="end" fill="currentColor">'
             f"{mark:.0f}</text>"
         )
-    for frac, label in _time_ticks(pts[0][0], pts[-1][0]):
-        x = round((0.01 + 0.98 * frac) * w, 2)
+    ticks = [(0.01 + 0.98 * frac, label) for frac, label in _time_ticks(pts[0][0], pts[-1][0])]
+    for frac, label, anchor in _fit_ticks(ticks):
+        x = round(frac * w, 2)
         parts.append(
             f'<line x1="{x}%" x2="{x}%" y1="{top}" y2="{top + plot_h + 4}" stroke="{GRID}"/>'
-            f'<text x="{x}%" y="{top + plot_h + 17}" text-anchor="middle" '
+            f'<text x="{x}%" y="{top + plot_h + 17}" text-anchor="{anchor}" '
             f'fill="currentColor">{label}</text>'
         )
     runs: list[list[tuple[float, float]]] = [[]]

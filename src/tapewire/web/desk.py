@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from tapewire.enrich import queries as enrich_queries
 from tapewire.market import queries as market_queries
+from tapewire.newsroom import assets
 from tapewire.signals import queries as signals_queries
 from tapewire.store import Store
 
@@ -33,6 +34,7 @@ class Quote:
     last: float | None
     last_date: date | None
     change_pct: float | None
+    change_bp: float | None  # a yield's change in basis points (newsroom.assets' rule), else None
     stale: bool
     spark: str  # SVG polyline points, "" without two closes
     spark_first: date | None
@@ -105,6 +107,8 @@ def _quote(
     last_date, last = closes[-1] if closes else (None, None)
     prev = closes[-2][1] if len(closes) >= 2 else None
     change = (last / prev - 1.0) * 100.0 if last is not None and prev else None
+    in_bp = assets.in_basis_points(inst.symbol, inst.asset_class, inst.name)
+    change_bp = assets.bp_change(last, prev) if in_bp and last is not None and prev else None
     stale = last_date is None or (last_usable - last_date).days > STALE_DAYS
     return Quote(
         inst.symbol,
@@ -113,6 +117,7 @@ def _quote(
         last,
         last_date,
         change,
+        change_bp,
         stale,
         sparkline([c for _, c in closes]),
         closes[0][0] if closes else None,
@@ -142,8 +147,8 @@ def build_desk(store: Store, watchlist: list[str] | tuple[str, ...], *, now: dat
         for i in insts
         if (sig := signals.get(i.id)) is not None
     ]
-    movers = sorted(
-        (q for q in quotes if q.change_pct is not None),
+    movers = sorted(  # today's movers: a close labelled stale on the strip is not one
+        (q for q in quotes if q.change_pct is not None and not q.stale),
         key=lambda q: (-abs(q.change_pct or 0.0), q.symbol),
     )[:MOVERS]
     return Desk(

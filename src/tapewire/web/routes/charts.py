@@ -86,6 +86,8 @@ def brief_chart(slug: str, request: Request, store: StoreDep) -> Response:
         price_facts=view.facts.get("price") or {},
         briefs=published,
         current=view.slug,
+        asset_class=inst.asset_class,
+        name=inst.name,
     )
     data["name"] = inst.name
     return json_body(request, data, max_age=300)
@@ -125,6 +127,8 @@ def instrument_chart(symbol: str, request: Request, store: StoreDep) -> Response
             for b in briefs
         ],
         current="",
+        asset_class=inst.asset_class,
+        name=inst.name,
     )
     data["name"] = inst.name
     data["levels_bar"] = tech.bar_date.isoformat() if tech else None  # the levels' last bar

@@ -6,6 +6,8 @@
   const LWC = window.LightweightCharts;
   const UP = "#16a34a", DOWN = "#dc2626";
   const AVERAGE_COLOURS = { 50: "#f59e0b", 200: "#8b5cf6" };
+  const NARROW = 480;  // px: under this the legend is three short lines ("50d 175.54")
+  const LOGO_CLEAR = 30;  // px kept free of level labels at the bottom (TradingView's logo)
 
   function cssVar(name, fallback) {
     const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
@@ -34,7 +36,8 @@
   // Level zones and their labels, drawn on the price pane. Labels sit at the right edge of the
   // pane; ones that would overlap are pushed apart (a short leader joins a label to its line).
   class LevelPrimitive {
-    constructor(levels, background, foreground) {
+    constructor(levels, background, foreground, element) {
+      this.element = element;
       this.levels = levels;
       this.background = background;
       this.foreground = foreground;
@@ -82,23 +85,29 @@
       const self = this;
       target.useMediaCoordinateSpace(function (scope) {
         const ctx = scope.context;
-        const h = 16, gap = 1, height = scope.mediaSize.height, width = scope.mediaSize.width;
+        const h = 16, gap = 1, height = scope.mediaSize.height;
         ctx.font = "12px system-ui, -apple-system, 'Segoe UI', sans-serif";
-        const items = [];
+        let items = [];
         for (const lv of self.levels) {
           const y = series.priceToCoordinate(lv.price);
           if (y == null || y < 0 || y > height) continue;
-          items.push({ lv: lv, y: y, top: Math.max(self.minTop, y - h - 1) });  // above its line
+          items.push({ lv: lv, text: lv.label, y: y, top: Math.max(self.minTop, y - h - 1) });  // above its line
         }
         items.sort(function (a, b) { return a.y - b.y; });
+        items = items.filter(function (it, i) {  // levels at one price: one label ("Support 3.95 · 1 touch · 52-week low 3.95")
+          const prev = i > 0 ? items[i - 1] : null;
+          if (prev && Math.abs(it.y - prev.y) < 2) { prev.text += " · " + it.text; return false; }
+          return true;
+        });
         for (let i = 1; i < items.length; i++) {  // push down past the one above
           items[i].top = Math.max(items[i].top, items[i - 1].top + h + gap);
         }
-        let bottom = height - 2;  // (the top stays clear for the legend: scaleMargins.top)
+        let bottom = height - LOGO_CLEAR;  // clear of the attribution logo (bottom left); the top of the legend
         for (let i = items.length - 1; i >= 0; i--) {  // then back up inside the pane
           items[i].top = Math.min(items[i].top, bottom - h);
           bottom = items[i].top - gap;
         }
+        const boxes = [];
         for (const it of items) {
           const x = 6, mid = it.top + h / 2;
           if (Math.abs(it.top + h + 1 - it.y) > 1) {  // pushed off its line: a short leader back to it
@@ -108,16 +117,22 @@
             ctx.lineTo(x + 3, it.y);
             ctx.stroke();
           }
+          const w = ctx.measureText(it.text).width;
+          ctx.globalAlpha = 0.85;  // a card behind the words: readable over the candles
+          ctx.fillStyle = self.background;
+          ctx.fillRect(x - 2, it.top, w + 16, h);
+          ctx.globalAlpha = 1;
           ctx.fillStyle = it.lv.colour;
           ctx.fillRect(x, mid - 3, 6, 6);
           ctx.textBaseline = "middle";
-          ctx.lineJoin = "round";
-          ctx.lineWidth = 3;
-          ctx.strokeStyle = self.background;
-          ctx.strokeText(it.lv.label, x + 10, mid + 1);  // a halo: readable over the candles
           ctx.fillStyle = self.foreground;
-          ctx.fillText(it.lv.label, x + 10, mid + 1);
-          ctx.lineWidth = 1;
+          ctx.fillText(it.text, x + 10, mid + 1);
+          boxes.push([Math.round(x - 2), Math.round(it.top), Math.round(w + 16), h, it.text]);
+        }
+        // where the labels went (x, y, w, h, text in the pane's px), for the browser tests
+        const placed = JSON.stringify(boxes);
+        if (self.element && self.element.getAttribute("data-level-labels") !== placed) {
+          self.element.setAttribute("data-level-labels", placed);
         }
       });
     }
@@ -184,14 +199,15 @@
         axisLabelVisible: true, title: "",
       });
     }
-    const levelsDrawn = new LevelPrimitive(data.levels, card, fg);
+    const levelsDrawn = new LevelPrimitive(data.levels, card, fg, box);
     candles.attachPrimitive(levelsDrawn);
     const slugs = {};
+    const current = data.markers.find(function (m) { return m.current; }) || null;
     LWC.createSeriesMarkers(candles, data.markers.map(function (m) {
       slugs[m.slug] = m.slug;
       const colour = m.direction === "Bullish" ? UP : m.direction === "Bearish" ? DOWN : muted;
       return m.current
-        ? { id: m.slug, time: m.time, position: "aboveBar", shape: "arrowDown", color: fg, text: "This brief" }
+        ? { id: m.slug, time: m.time, position: "aboveBar", shape: "arrowDown", color: fg }  // named in the legend
         : { id: m.slug, time: m.time, position: "belowBar", shape: "circle", color: colour, size: 0.6 };
     }));
     chart.subscribeClick(function (p) {
@@ -209,19 +225,37 @@
     function show(time) {
       const i = time != null && byTime[time] != null ? byTime[time] : data.bars.length - 1;
       const b = data.bars[i], prev = i > 0 ? data.bars[i - 1].close : b.open;
-      const change = prev ? (b.close / prev - 1) * 100 : 0;
+      const narrow = box.clientWidth < NARROW;
+      // a yield's change in basis points ("4.06% -5 bp"), anything else's in percent
+      const bp = data.move_unit === "bp", unit = bp ? "%" : "";
+      const change = bp ? (b.close - prev) * 100 : prev ? (b.close / prev - 1) * 100 : 0;
+      const dp = narrow ? d : legendDecimals;  // a phone reads 6,902 where a desktop reads 6,902.05
+      const move = span((change >= 0 ? "+" : "\u2212") + (bp ? Math.abs(change).toFixed(0) + " bp" : Math.abs(change).toFixed(2) + "%"),
+        change >= 0 ? UP : DOWN);
+      const isCurrent = current && current.time === b.time;
       legend.textContent = "";
-      legend.appendChild(span(data.symbol + " · daily · " + b.time + " ", muted));
-      legend.appendChild(span("O " + fmt(b.open, legendDecimals) + " H " + fmt(b.high, legendDecimals) +
-        " L " + fmt(b.low, legendDecimals) + " C " + fmt(b.close, legendDecimals) + " ", fg));
-      legend.appendChild(span((change >= 0 ? "+" : "") + change.toFixed(2) + "%", change >= 0 ? UP : DOWN));
+      if (narrow) {  // three short lines: the close and its move, the range, the averages
+        legend.appendChild(span(data.symbol + " " + b.time.slice(5) + " ", muted));
+        legend.appendChild(span("C " + fmt(b.close, dp) + unit + " ", fg));
+        legend.appendChild(move);
+        legend.appendChild(document.createElement("br"));
+        legend.appendChild(span("O " + fmt(b.open, dp) + " H " + fmt(b.high, dp) + " L " + fmt(b.low, dp), fg));
+        if (isCurrent) legend.appendChild(span(" \u25BC this brief", fg));
+      } else {
+        legend.appendChild(span(data.symbol + " · daily · " + b.time + " ", muted));
+        legend.appendChild(span("O " + fmt(b.open, dp) + " H " + fmt(b.high, dp) +
+          " L " + fmt(b.low, dp) + " C " + fmt(b.close, dp) + unit + " ", fg));
+        legend.appendChild(move);
+      }
       legend.appendChild(document.createElement("br"));
       const extra = [];
       if (data.has_volume) extra.push(span("Vol " + fmtVolume(b.volume), muted));
       for (const a of averages) {
         const pt = a.meta.points.find(function (p) { return p.time === b.time; });
-        if (pt) extra.push(span(a.meta.label + " " + fmt(pt.value, legendDecimals), AVERAGE_COLOURS[a.meta.period] || muted));
+        const words = narrow ? a.meta.period + "d" : a.meta.label;  // "50d": the caption names it
+        if (pt) extra.push(span(words + " " + fmt(pt.value, dp), AVERAGE_COLOURS[a.meta.period] || muted));
       }
+      if (current && !narrow) extra.push(span("\u25BC " + (isCurrent ? "this brief" : "this brief, " + current.time), fg));
       extra.forEach(function (el, k) { if (k) legend.appendChild(span(" · ", muted)); legend.appendChild(el); });
     }
     show(null);
@@ -248,10 +282,10 @@
         const caption = box.parentElement.querySelector(".pxchart-caption");
         if (caption) {
           const brief = data.markers.some(function (m) { return m.current; });
-          caption.textContent = "Daily candles and volume to " + data.last_bar +
+          caption.textContent = "Daily candles" + (data.has_volume ? " and volume" : "") + " to " + data.last_bar +
             (brief ? " (the brief's data), " : ", ") +
             (data.averages.length ? data.averages.map(function (a) { return a.label; }).join(" and ") + ", " : "") +
-            (brief ? "the brief's levels; dots mark earlier briefs." : "the latest levels (from the bar of " + data.levels_bar + "); dots mark briefs.") +
+            (brief ? "the brief's levels; the arrow marks this brief, dots earlier briefs." : "the latest levels (from the bar of " + data.levels_bar + "); dots mark briefs.") +
             " Drag to scroll back a year.";
         }
       })
