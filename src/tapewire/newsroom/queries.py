@@ -10,6 +10,10 @@ from typing import Any
 
 from sqlalchemy import DateTime, Integer, bindparam, func, select, text
 
+from tapewire.newsroom.assets import (  # re-exported: the one bp rule, for the web
+    bp_change as bp_change,
+)
+from tapewire.newsroom.assets import in_basis_points as in_basis_points
 from tapewire.newsroom.brief_index import BriefInstrument, BriefSource, BriefTag, TagCount, url_key
 from tapewire.newsroom.models import Brief, FactSheet, Verification
 from tapewire.store import Store

@@ -126,6 +126,7 @@ def counts(store: Store, *, kinds: Sequence[str] = LIVE_KINDS) -> CallCounts:
 _BRIEF_OUTCOME = (  # the brief page's read: plain columns on a statement built once (#16)
     select(
         Outcome.complete,
+        Outcome.instrument_id,
         Outcome.direction,
         Outcome.pulse,
         Outcome.threat,

@@ -21,7 +21,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from tapewire.market.queries import BarView
-from tapewire.newsroom import assets
+from tapewire.newsroom import queries as newsroom_queries
 from tapewire.technicals.queries import LEVEL_WORDS, LevelView
 
 LEVEL_COLOURS = {
@@ -179,7 +179,7 @@ def chart_data(
         "as_of": as_of.isoformat(),
         "last_bar": shown[-1].bar_date.isoformat() if shown else None,
         "decimals": decimals,
-        "move_unit": "bp" if assets.in_basis_points(symbol, asset_class, name) else "%",
+        "move_unit": "bp" if newsroom_queries.in_basis_points(symbol, asset_class, name) else "%",
         "bars": [
             {
                 "time": b.bar_date.isoformat(),

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from tapewire.enrich import queries as enrich_queries
 from tapewire.market import queries as market_queries
-from tapewire.newsroom import assets
+from tapewire.newsroom import queries as newsroom_queries
 from tapewire.signals import queries as signals_queries
 from tapewire.store import Store
 
@@ -107,8 +107,10 @@ def _quote(
     last_date, last = closes[-1] if closes else (None, None)
     prev = closes[-2][1] if len(closes) >= 2 else None
     change = (last / prev - 1.0) * 100.0 if last is not None and prev else None
-    in_bp = assets.in_basis_points(inst.symbol, inst.asset_class, inst.name)
-    change_bp = assets.bp_change(last, prev) if in_bp and last is not None and prev else None
+    in_bp = newsroom_queries.in_basis_points(inst.symbol, inst.asset_class, inst.name)
+    change_bp = (
+        newsroom_queries.bp_change(last, prev) if in_bp and last is not None and prev else None
+    )
     stale = last_date is None or (last_usable - last_date).days > STALE_DAYS
     return Quote(
         inst.symbol,
