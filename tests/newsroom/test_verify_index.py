@@ -1,0 +1,73 @@
+"""The verifier's number index (issue #16) finds, for every written value, the fact the linear
+scan over the whole sheet found: the first in sheet order, among the facts a claim may match."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from tapewire.clock import FixedClock
+from tapewire.config import Settings
+from tapewire.demo.run import run_demo
+from tapewire.newsroom import queries
+from tapewire.newsroom.verify import _displays, _fact_numbers, _find_number, _Numbers
+from tapewire.store import open_store
+from tests.conftest import DEMO_AS_OF
+
+
+def _linear(
+    value: float,
+    decimals: int,
+    numbers: list[tuple[str, float]],
+    keep: Callable[[str, float], bool] | None = None,
+) -> str | None:
+    """The scan the index replaced: every fact, in sheet order."""
+    written = Decimal(f"{value:.{decimals}f}")
+    for path, fact in numbers:
+        if (keep is None or keep(path, fact)) and _displays(abs(fact), decimals, written):
+            return path
+    return None
+
+
+@pytest.fixture
+def sheets(settings: Settings) -> list[dict[str, Any]]:
+    run_demo(settings, as_of=DEMO_AS_OF, clock=FixedClock(DEMO_AS_OF))
+    store = open_store(settings.database_url())
+    try:
+        out = []
+        for slug in ("acme-2026-11-20", "dmkt-2026-11-20"):
+            view = queries.get_brief(store, slug)
+            if view is not None:
+                out.append(view.facts)
+    finally:
+        store.close()
+    assert out
+    return out
+
+
+def test_the_index_finds_what_the_scan_found(sheets: list[dict[str, Any]]) -> None:
+    keeps: list[Callable[[str, float], bool] | None] = [
+        None,
+        lambda p, _v: p.endswith("_pct"),
+        lambda p, v: p.endswith("_pct") and v >= 0,
+        lambda p, v: p.endswith("_pct") and v <= 0,
+        lambda p, _v: p.startswith("facts.levels["),
+    ]
+    checked = found = 0
+    for facts in sheets:
+        items = _fact_numbers(facts)
+        assert len(items) > 200  # a real sheet: its levels, chart closes, components
+        index = _Numbers(items)
+        values = {round(abs(v), d) for _, v in items for d in (0, 1, 2) if abs(v) < 1e12}
+        values |= {v + 0.5 for v in list(values)[:300]} | {0.0, 0.5, 1.0, 100.0}
+        for value in sorted(values):
+            for decimals in (0, 1, 2, 3):
+                for keep in keeps:
+                    expected = _linear(value, decimals, items, keep)
+                    assert _find_number(value, decimals, index, keep) == expected, (value, decimals)
+                    checked += 1
+                    found += expected is not None
+    assert found > 1000 and checked - found > 1000  # both outcomes are compared
