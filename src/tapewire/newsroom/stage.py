@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from tapewire.context import RunContext, StageReport
 from tapewire.enrich import queries as enrich_queries
@@ -539,9 +539,10 @@ def _save(
     decision: Decision,
 ) -> None:
     sig = facts["signals"]
-    sheet = FactSheet(as_of=ctx.as_of, data=facts)
-    s.add(sheet)
-    s.flush()
+    # Core inserts, not ORM adds: no unit of work to flush per brief (issue #16)
+    sheet_id = s.execute(
+        insert(FactSheet).returning(FactSheet.id), {"as_of": ctx.as_of, "data": facts}
+    ).scalar_one()
     brief = Brief(
         slug=slug,
         as_of=ctx.as_of,
@@ -566,21 +567,35 @@ def _save(
         trigger=decision.trigger,
         trigger_reason=decision.reason[:500],
         simulated=inst.simulated,
-        fact_sheet_id=sheet.id,
+        fact_sheet_id=sheet_id,
         outcome=None,
     )
     brief_id = store_brief(s, brief)  # indexed in the same transaction
     ctx.emit(s, "brief", {"symbol": inst.symbol, "row": brief})  # alerts, same transaction
-    s.add(VerificationRow.of(brief_id, verification, notes=draft.notes, at=ctx.clock.now()))
+    at = ctx.clock.now()
+    s.execute(
+        insert(VerificationRow),
+        {
+            "brief_id": brief_id,
+            "ok": verification["ok"],
+            "checked": verification["checked"],
+            "failed": verification["failed"],
+            "claims": verification["claims"],
+            "rounding": verification["rounding"],
+            "checked_at": at,
+            "notes": list(draft.notes),
+        },
+    )
     if decision.trigger != "heat":  # a session brief: the next one needs a newer bar
-        s.add(
-            BriefSession(
-                brief_id=brief_id,
-                symbol=inst.symbol,
-                as_of=ctx.as_of,
-                bar_date=date.fromisoformat(str(facts["bar_date"])),
-                direction=sig["direction"],
-            )
+        s.execute(
+            insert(BriefSession),
+            {
+                "brief_id": brief_id,
+                "symbol": inst.symbol,
+                "as_of": ctx.as_of,
+                "bar_date": date.fromisoformat(str(facts["bar_date"])),
+                "direction": sig["direction"],
+            },
         )
 
 
