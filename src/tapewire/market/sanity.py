@@ -303,6 +303,13 @@ def reviews(
         query = query.where(Bar.bar_date <= until)
     with store.read() as s:
         rows = s.execute(query.order_by(Bar.bar_date)).all()
+    return _reviews_of(rows)
+
+
+def _reviews_of(
+    rows: Sequence[tuple[date, object, object]],
+) -> tuple[list[tuple[date, float]], set[date]]:
+    """``reviews`` of flag rows (date, flag, accepted), oldest first."""
     splits: list[tuple[date, float]] = []
     ticks: set[date] = set()
     for day, reason, ok in rows:
@@ -313,6 +320,27 @@ def reviews(
         elif not ok:
             ticks.add(day)
     return splits, ticks
+
+
+def flags_of(
+    store: Store, instrument_ids: Sequence[int], *, since: date, until: date
+) -> dict[int, list[tuple[date, str, bool]]]:
+    """``flagged_bars`` of many instruments between ``since`` and ``until`` (inclusive) in one
+    query: (date, flag, accepted), oldest first; instruments without flags absent."""
+    out: dict[int, list[tuple[date, str, bool]]] = {}
+    if not instrument_ids:
+        return out
+    query = select(Bar.instrument_id, Bar.bar_date, Bar.sanity, Bar.sanity_ok).where(
+        Bar.instrument_id.in_(instrument_ids),
+        Bar.interval == "1d",
+        Bar.sanity.is_not(None),
+        Bar.bar_date >= since,
+        Bar.bar_date <= until,
+    )
+    with store.read() as s:
+        for inst_id, day, reason, ok in s.execute(query.order_by(Bar.bar_date)):
+            out.setdefault(inst_id, []).append((day, str(reason), bool(ok)))
+    return out
 
 
 def units_factor(day: date, splits: Sequence[tuple[date, float]], units_of: date | None) -> float:
@@ -329,19 +357,31 @@ def units_factor(day: date, splits: Sequence[tuple[date, float]], units_of: date
 
 
 def reviewed_bars(
-    store: Store, instrument_id: int, bars: Sequence[BarView], *, units_of: date | None = None
+    store: Store,
+    instrument_id: int,
+    bars: Sequence[BarView],
+    *,
+    units_of: date | None = None,
+    flags: Sequence[tuple[date, str, bool]] | None = None,
 ) -> list[BarView]:
     """``bars`` (oldest first) as every reader after the technicals stage must see them: bad ticks
     that were flagged and not accepted left out, prices across a confirmed split in one set of
     units: the newest (as the indicators use) or those of ``units_of`` (a past call's day).
 
     Without this the newsroom computed a 60-session return of -50% and a 52-week closing high
-    in pre-split prices across a confirmed 2:1 split, while the indicators were adjusted."""
+    in pre-split prices across a confirmed 2:1 split, while the indicators were adjusted.
+
+    ``flags``: the instrument's flagged bars (``flags_of``) when the caller read them, covering
+    at least the bars' dates (and ``units_of``); None reads them here."""
     if not bars:
         return []
     # a split before the first bar (and before units_of) changes none of them
     first = bars[0].bar_date if units_of is None else min(bars[0].bar_date, units_of)
-    splits, ticks = reviews(store, instrument_id, since=first, until=bars[-1].bar_date)
+    last = bars[-1].bar_date
+    if flags is None:
+        splits, ticks = reviews(store, instrument_id, since=first, until=last)
+    else:  # read for many instruments at once (flags_of): the same window applied here
+        splits, ticks = _reviews_of([f for f in flags if first <= f[0] <= last])
     if not splits and not ticks:
         return list(bars)
     return [

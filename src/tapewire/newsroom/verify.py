@@ -263,8 +263,8 @@ def verify_texts(
 ) -> Verification:
     """Every claim of ``texts`` against ``facts``; ``headline`` (one of the texts) is also held to
     the headline rules (it never leads with an extreme the close moved away from)."""
-    numbers = _Numbers(_fact_numbers(facts))
-    dates = _fact_dates(facts)
+    found, dates = _collect_facts(facts)
+    numbers = _Numbers(found)
     outlets = outlet_names(facts)
     protected = _protected_names(facts)
     quotable = [f"{n.get('title', '')}\n{n.get('snippet', '')}" for n in facts.get("news", [])]
@@ -512,12 +512,13 @@ class _Numbers:
     def __init__(self, items: list[tuple[str, float]]) -> None:
         self.items = items
         # NaN never reads as a written number (_displays), and would break the sort
+        magnitudes = [abs(v) for _, v in items]
         order = sorted(
-            (i for i, (_, v) in enumerate(items) if not math.isnan(v)),
-            key=lambda i: abs(items[i][1]),
+            (i for i, m in enumerate(magnitudes) if not math.isnan(m)),
+            key=magnitudes.__getitem__,
         )
         self._order = order
-        self._magnitudes = [abs(items[i][1]) for i in order]
+        self._magnitudes = [magnitudes[i] for i in order]
 
     def near(self, value: float, tolerance: float) -> list[int]:
         """Indexes (in sheet order) of every fact whose magnitude is within ``tolerance`` of
@@ -563,47 +564,59 @@ def _displays(fact: float, decimals: int, written: Decimal) -> bool:
 
 def _fact_numbers(facts: dict[str, Any]) -> list[tuple[str, float]]:
     """Every number of the sheet with its path ("facts.levels[0].price"), in sheet order."""
-    out: list[tuple[str, float]] = []
-    _collect_numbers(facts, "facts", out)
-    return out
-
-
-def _collect_numbers(node: Any, path: str, out: list[tuple[str, float]]) -> None:
-    if isinstance(node, bool) or node is None:
-        return
-    if isinstance(node, int | float):
-        out.append((path, float(node)))
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            if key not in _NOT_FACTS:
-                _collect_numbers(value, f"{path}.{key}", out)
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            _collect_numbers(value, f"{path}[{i}]", out)
-
-
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(T.*)?")
+    return _collect_facts(facts)[0]
 
 
 def _fact_dates(facts: dict[str, Any]) -> set[date]:
     """Every date of the sheet (ISO dates and datetimes in its strings)."""
-    out: set[date] = set()
-    _collect_dates(facts, out)
-    return out
+    return _collect_facts(facts)[1]
 
 
-def _collect_dates(node: Any, out: set[date]) -> None:
-    if isinstance(node, str):
-        if _ISO_DAY.fullmatch(node):
-            out.add(
-                datetime.fromisoformat(node).date() if "T" in node else date.fromisoformat(node)
-            )
-    elif isinstance(node, dict):
-        for value in node.values():
-            _collect_dates(value, out)
-    elif isinstance(node, list):
-        for value in node:
-            _collect_dates(value, out)
+def _collect_facts(facts: dict[str, Any]) -> tuple[list[tuple[str, float]], set[date]]:
+    """The sheet's numbers (in sheet order, not under a ``_NOT_FACTS`` key) and its dates (under
+    any key), in one walk (issue #16: was two recursive generators)."""
+    numbers: list[tuple[str, float]] = []
+    dates: set[date] = set()
+    _collect(facts, "facts", numbers, dates)
+    return numbers, dates
+
+
+def _collect(
+    node: dict[str, Any] | list[Any],
+    path: str | None,  # None: under a key that is not a fact (its dates still count)
+    numbers: list[tuple[str, float]],
+    dates: set[date],
+) -> None:
+    pairs: Iterator[tuple[Any, Any]]
+    if isinstance(node, dict):
+        pairs = iter(node.items())
+        is_dict = True
+    else:
+        pairs = enumerate(node)
+        is_dict = False
+    for key, value in pairs:
+        if isinstance(value, str):
+            if len(value) >= 10 and value[4] == "-" and _ISO_DAY.fullmatch(value):
+                dates.add(
+                    datetime.fromisoformat(value).date()
+                    if "T" in value
+                    else date.fromisoformat(value)
+                )
+            continue
+        if value is None or isinstance(value, bool):
+            continue
+        if path is None or (is_dict and key in _NOT_FACTS):
+            child = None
+        else:
+            child = f"{path}.{key}" if is_dict else f"{path}[{key}]"
+        if isinstance(value, int | float):
+            if child is not None:
+                numbers.append((child, float(value)))
+        elif isinstance(value, dict | list):
+            _collect(value, child, numbers, dates)
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(T.*)?")
 
 
 def _protected_names(facts: dict[str, Any]) -> list[str]:
