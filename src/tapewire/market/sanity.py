@@ -146,6 +146,8 @@ def screen(
             f"(tapewire prices confirm {symbol} {day.isoformat()})",
             pending,
         )
+    if not splits:  # _adjusted would return every bar as it is
+        return Screen([b for b in bars if b.bar_date not in ticks], flags, None, pending)
     usable = [_adjusted(b, splits) for b in bars if b.bar_date not in ticks]
     return Screen(usable, flags, None, pending)
 
@@ -157,22 +159,30 @@ def screen_stored(
     *,
     bench: Sequence[BarView] | None = None,
     symbol: str = "SYMBOL",
+    flags: Sequence[tuple[date, str, bool]] | None = None,
 ) -> Screen:
     """The technicals stage's one call: ``screen`` with the bars' stored flags, and new suspect
-    bars flagged on the ``bar`` table (a flag is written once; acceptance is a person's)."""
+    bars flagged on the ``bar`` table (a flag is written once; acceptance is a person's).
+
+    ``flags``: the instrument's flagged bars (``flags_of``) when the caller read them for many
+    instruments at once, covering at least the bars' dates; None reads them here."""
     if not bars:
         return Screen(list(bars))
-    with store.read() as s:
-        rows = s.execute(
-            select(Bar.bar_date, Bar.sanity, Bar.sanity_ok).where(
-                Bar.instrument_id == instrument_id,
-                Bar.interval == "1d",
-                Bar.sanity.is_not(None),
-                Bar.bar_date >= bars[0].bar_date,
-                Bar.bar_date <= bars[-1].bar_date,
-            )
-        ).all()
-    reviewed = [(d, str(r), bool(ok)) for d, r, ok in rows]
+    first, last = bars[0].bar_date, bars[-1].bar_date
+    if flags is not None:
+        reviewed = [f for f in flags if first <= f[0] <= last]
+    else:
+        with store.read() as s:
+            rows = s.execute(
+                select(Bar.bar_date, Bar.sanity, Bar.sanity_ok).where(
+                    Bar.instrument_id == instrument_id,
+                    Bar.interval == "1d",
+                    Bar.sanity.is_not(None),
+                    Bar.bar_date >= first,
+                    Bar.bar_date <= last,
+                )
+            ).all()
+        reviewed = [(d, str(r), bool(ok)) for d, r, ok in rows]
     result = screen(bars, bench=bench, reviewed=reviewed, symbol=symbol)
     if result.flags:
         with store.write() as s:
@@ -214,11 +224,16 @@ def _judge(
     if len(ranges) < MIN_REFERENCE or prev.close <= 0:
         return None
     bar = bars[i]
+    jump = bar.close - prev.close
+    gap_pct = abs(jump) / prev.close
+    body_high = max(bar.open, bar.close, prev.close)
+    body_low = min(bar.open, bar.close, prev.close)
+    wick = max(bar.high - body_high, body_low - bar.low)
+    if not (gap_pct > MIN_GAP or wick / prev.close > MIN_GAP / 3):
+        return None  # neither test below can hold, whatever the median (issue #16: one per bar)
     ref = median(ranges)
     if ref <= 0:
         return None
-    jump = bar.close - prev.close
-    gap_pct = abs(jump) / prev.close
     big = abs(jump) > GAP_RANGES * ref and gap_pct > MIN_GAP
     nxt = bars[i + 1] if i + 1 < len(bars) else None
     if big:
@@ -242,9 +257,6 @@ def _judge(
                 "tick" if reverted else "pending",
                 False,
             )
-    body_high = max(bar.open, bar.close, prev.close)
-    body_low = min(bar.open, bar.close, prev.close)
-    wick = max(bar.high - body_high, body_low - bar.low)
     if wick > WICK_RANGES * ref and wick / prev.close > MIN_GAP / 3:
         return (
             f"suspected bad tick: high {bar.high:g} / low {bar.low:g} around a body of "
