@@ -128,8 +128,8 @@ def bars(
     )
     if days is not None:
         query = query.where(Bar.bar_date > last - timedelta(days=days))
-    with store.read() as s:
-        rows = s.execute(query.order_by(Bar.bar_date)).all()
+    with store.connect() as conn:  # Core rows: no ORM session's bookkeeping per row (#16)
+        rows = conn.execute(query.order_by(Bar.bar_date)).all()
         return [BarView(d, o, h, lo, c, v) for d, o, h, lo, c, v in rows]
 
 
@@ -153,8 +153,8 @@ def bars_of(
         )
         .order_by(Bar.instrument_id, Bar.bar_date)
     )
-    with store.read() as s:
-        for inst_id, day, open_, high, low, close, volume in s.execute(query):
+    with store.connect() as conn:  # Core rows: half a session's CPU on 60k rows (#16)
+        for inst_id, day, open_, high, low, close, volume in conn.execute(query):
             out[inst_id].append(BarView(day, open_, high, low, close, volume))
     return out
 
