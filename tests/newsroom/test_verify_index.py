@@ -71,3 +71,46 @@ def test_the_index_finds_what_the_scan_found(sheets: list[dict[str, Any]]) -> No
                     checked += 1
                     found += expected is not None
     assert found > 1000 and checked - found > 1000  # both outcomes are compared
+
+
+TYPED_EXAMPLES = (
+    "Support at 101.5",
+    "support zone 99",
+    "Resistance near 120",
+    "resistance 3",
+    "RSI 14 is 55.2",
+    "RSI 70",
+    "Pulse 63/100",
+    "Threat Level of 3",
+    "closed at 1,234.5",
+    "ATR 14 is 2.1",
+    "ATR 3",
+    "50-day average of (101.2",
+    "200-day 99",
+    "200-day average is 98",
+    "12.5% below its 52-week high",
+    "or 2.1% of price",
+    "percentile of 85",
+    "252-session high",
+    "129-session intraday low",
+    "30 sessions on record",
+    "1 session on record",
+)
+
+
+def test_every_typed_label_has_the_literal_its_scan_needs() -> None:
+    """``_check_typed`` skips a pattern whose literal is not in the text (issue #16): every
+    match of every pattern holds one of its literals, and every pattern is exercised."""
+    from tapewire.newsroom.verify import _TYPED, _TYPED_NEEDS
+
+    assert len(_TYPED_NEEDS) == len(_TYPED)
+    used = set()
+    for text in TYPED_EXAMPLES:
+        matched = False
+        for k, ((pattern, _), needs) in enumerate(zip(_TYPED, _TYPED_NEEDS, strict=True)):
+            for match in pattern.finditer(f"It {text} today."):
+                matched = True
+                used.add(k)
+                assert any(n in match.group(0) for n in needs), (text, needs)
+        assert matched, text
+    assert used == set(range(len(_TYPED)))

@@ -123,6 +123,23 @@ _TYPED = (
         "facts.history.sessions|facts.history.range_sessions|facts.tape.range_days",
     ),
 )
+# A literal each pattern of _TYPED needs (one of them, in order): a text without it is not scanned
+# (issue #16: 13 patterns over ~18 texts per brief, most with no label at all).
+_TYPED_NEEDS: tuple[tuple[str, ...], ...] = (
+    ("upport ",),
+    ("esistance ",),
+    ("RSI",),
+    ("Pulse ",),
+    ("Threat Level ",),
+    ("closed at ",),
+    ("ATR",),
+    ("50-day average ",),
+    ("200-day",),
+    ("% below ",),
+    ("% of price",),
+    ("percentile ",),
+    ("-session", " session"),
+)
 # A window the claim says it covers: a full year needs FULL_YEAR_SESSIONS sessions on record.
 _YEAR_WINDOW = re.compile(
     r"\b(?:52-week|52 week|one-year|1-year|12-month|year-long|yearly)\b"
@@ -357,7 +374,9 @@ def _take_quotes(text: str, quotable: Sequence[str]) -> tuple[str, list[Claim]]:
 
 def _check_typed(text: str, numbers: _Numbers, facts: dict[str, Any]) -> Iterator[Claim]:
     close = float((facts.get("price") or {}).get("close") or 0.0)
-    for pattern, where in _TYPED:
+    for (pattern, where), needs in zip(_TYPED, _TYPED_NEEDS, strict=True):
+        if not any(n in text for n in needs):
+            continue
         for match in pattern.finditer(text):
             raw = match.group(1)
             value = float(raw.replace(",", ""))
