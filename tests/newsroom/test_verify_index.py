@@ -114,3 +114,41 @@ def test_every_typed_label_has_the_literal_its_scan_needs() -> None:
                 assert any(n in match.group(0) for n in needs), (text, needs)
         assert matched, text
     assert used == set(range(len(_TYPED)))
+
+
+CITATION_EXAMPLES = (
+    "from Acme Wire on Nov 19",
+    "According to The Daily Ledger",
+    "according to Market Desk",
+    "per Acme Wire",
+    "Per The Ledger",
+    "Acme Wire reported",
+    "Acme Wire reports",
+    "The Ledger said",
+    "The Ledger says",
+    "Market Desk wrote",
+    "Market Desk writes",
+    "Market Desk noted",
+)
+
+
+def test_every_citation_pattern_has_the_literal_its_scan_needs() -> None:
+    """``_outlet_mentions`` skips a citation pattern whose literal is not in the text, and the
+    known outlets when none is named (issue #16): every match holds one of its literals."""
+    from tapewire.newsroom.verify import _CITATION_NEEDS, _CITATIONS, _outlet_mentions
+
+    used = set()
+    for text in CITATION_EXAMPLES:
+        sentence = f"Shares rose, {text} this week."
+        for k, (pattern, needs) in enumerate(zip(_CITATIONS, _CITATION_NEEDS, strict=True)):
+            for match in pattern.finditer(sentence):
+                used.add(k)
+                assert any(n in match.group(0) for n in needs), (text, needs)
+        assert _outlet_mentions(sentence), text
+    assert used == set(range(len(_CITATIONS)))
+    # a cited name first, then the known outlets named anywhere (the order before #16)
+    assert _outlet_mentions("Shares rose, Reuters and Barron's noted nothing new.") == [
+        "Barron's",
+        "Reuters",
+    ]
+    assert _outlet_mentions("Shares rose on the day.") == []

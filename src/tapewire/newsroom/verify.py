@@ -62,6 +62,13 @@ _CITATIONS = (
     re.compile(rf"\b[Pp]er {_NAME}"),
     re.compile(rf"\b{_NAME} (?:reported|reports|said|says|wrote|writes|noted)\b"),
 )
+# A literal each of _CITATIONS needs (one of them): a text without it is not scanned (issue #16).
+_CITATION_NEEDS: tuple[tuple[str, ...], ...] = (
+    ("from ",),
+    ("ccording to ",),
+    ("per ", "Per "),
+    (" report", " said", " says", " wrote", " writes", " noted"),
+)
 # Outlets a text may name without a citation phrase; each must be among the fact sheet's sources.
 KNOWN_OUTLETS = (
     "Reuters",
@@ -494,11 +501,13 @@ def _outlet_mentions(text: str) -> list[str]:
     """Names the text cites as a source ("from X on Nov 19", "according to X", "X reported")
     and well-known outlet names anywhere."""
     found: dict[str, None] = {}
-    for pattern in _CITATIONS:
-        for match in pattern.finditer(text):
-            found[match.group(1).strip()] = None
-    for match in _KNOWN.finditer(text):
-        found[match.group(1)] = None
+    for pattern, needs in zip(_CITATIONS, _CITATION_NEEDS, strict=True):
+        if any(n in text for n in needs):
+            for match in pattern.finditer(text):
+                found[match.group(1).strip()] = None
+    if any(name in text for name in KNOWN_OUTLETS):
+        for match in _KNOWN.finditer(text):
+            found[match.group(1)] = None
     return list(found)
 
 
