@@ -27,6 +27,21 @@ def _evaluate_alerts(ctx: RunContext, session: Any, kind: str, data: dict[str, A
     evaluate_in_run(ctx, session, kind, data)
 
 
+def _alerts_wanted(ctx: RunContext, kind: str) -> bool:
+    """Whether an active rule has a trigger for ``kind``: the active triggers are read once per
+    run (issue #16), so an event no rule can match opens no savepoint and reads no rules. A rule
+    added while a run is going applies from the next run."""
+    from tapewire.alerts.evaluate import EVENT_TRIGGERS, active_triggers
+
+    active = ctx.cache.get("alert_triggers")
+    if active is None:
+        active = ctx.cache["alert_triggers"] = active_triggers(ctx.store)
+    return any(t in active for t in EVENT_TRIGGERS.get(kind, ()))
+
+
+_evaluate_alerts.wanted = _alerts_wanted  # type: ignore[attr-defined]
+
+
 def _default_event_hooks() -> list[EventHook]:
     return [_evaluate_alerts]
 
@@ -49,6 +64,8 @@ class RunContext:
     http: HttpClient
     clock: Clock
     hooks: Hooks = field(default_factory=Hooks)
+    # what a run reads once for all its events (the alert rules' triggers), see ``emit``
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.as_of.tzinfo is None:
@@ -57,9 +74,17 @@ class RunContext:
     def emit(self, session: Any, kind: str, data: dict[str, Any]) -> None:
         """An event stored in ``session``'s transaction: alerts are written in the same one.
 
-        A failing hook rolls back only its own savepoint (logged); the event still commits.
+        A failing hook rolls back only its own savepoint (logged); the event still commits. A
+        hook with a ``wanted(ctx, kind)`` attribute that says False for this kind is skipped
+        (no savepoint).
         """
         for hook in self.hooks.on_event:
+            wanted = getattr(hook, "wanted", None)
+            try:
+                if wanted is not None and not wanted(self, kind):
+                    continue
+            except Exception:  # could not tell: run the hook, in its savepoint
+                log.exception("event hook %s: wanted() failed on %s", hook, kind)
             try:
                 with session.begin_nested():
                     hook(self, session, kind, data)

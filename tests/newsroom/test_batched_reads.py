@@ -70,3 +70,59 @@ def test_verification_rows_store_what_asdict_gave() -> None:
     stored = Verification(False, claims).as_dict()["claims"]
     assert stored == [asdict(c) for c in claims]
     assert [list(d) for d in stored] == [list(asdict(c)) for c in claims]
+
+
+def test_chunk_history_bars_equal_the_per_instrument_bars(store: Any, tmp_path: Path) -> None:
+    """The fact sheets' history bars read for a chunk (two queries) equal the per-instrument
+    read, with a confirmed split (bars before it scaled) and a rejected tick (left out) stored."""
+    from sqlalchemy import select, update
+
+    from tapewire.market.models import Bar
+
+    day = date(2023, 12, 4)
+    as_of = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    settings = load_settings(data_dir=tmp_path)
+    insts = market_queries.instruments(store)
+    split_inst, tick_inst = insts[0], insts[1]
+    split_day = market_queries.bars(store, split_inst.id, until=as_of, days=90)[0].bar_date
+    tick_day = market_queries.bars(store, tick_inst.id, until=as_of, days=30)[0].bar_date
+    flags = (
+        (split_inst.id, split_day, "suspected 2:1 split: gap -50.0% (test)", True),
+        (tick_inst.id, tick_day, "suspected bad tick: close 1 vs 2 before (test)", False),
+    )
+    with store.read() as s:  # restored afterwards: the store is the module's
+        before = [
+            s.execute(
+                select(Bar.sanity, Bar.sanity_ok).where(
+                    Bar.instrument_id == inst_id, Bar.bar_date == bar_day
+                )
+            ).one()
+            for inst_id, bar_day, _, _ in flags
+        ]
+    try:
+        with store.write() as s:
+            for inst_id, bar_day, reason, ok in flags:
+                s.execute(
+                    update(Bar)
+                    .where(Bar.instrument_id == inst_id, Bar.bar_date == bar_day)
+                    .values(sanity=reason, sanity_ok=ok)
+                )
+        with HttpClient(settings.http) as http:
+            ctx = RunContext(
+                store=store, settings=settings, as_of=as_of, http=http, clock=FixedClock(as_of)
+            )
+            chunk = stage._ChunkBars(ctx, [i.id for i in insts])
+            for inst in insts:
+                assert chunk.reviewed(inst.id) == stage._reviewed_history(ctx, inst.id), inst
+            raw = market_queries.bars(store, split_inst.id, until=as_of, days=stage.HISTORY_DAYS)
+            got = chunk.reviewed(split_inst.id)
+            assert got[0].close == raw[0].close / 2 and got[-1] == raw[-1]  # the split applied
+            assert tick_day not in {b.bar_date for b in chunk.reviewed(tick_inst.id)}
+    finally:
+        with store.write() as s:
+            for (inst_id, bar_day, _, _), (reason, ok) in zip(flags, before, strict=True):
+                s.execute(
+                    update(Bar)
+                    .where(Bar.instrument_id == inst_id, Bar.bar_date == bar_day)
+                    .values(sanity=reason, sanity_ok=ok)
+                )

@@ -111,3 +111,38 @@ def test_set_based_stages_store_what_the_per_instrument_path_stored(
     assert sum(r[4] is not None for r in before["indicator"]) > 20 * len(SERIES)
     for table in before:
         assert after[table] == before[table], table
+
+
+def test_prefetched_sanity_flags_give_the_per_instrument_rows(
+    store: Store, make_ctx: Callable[..., RunContext]
+) -> None:
+    """The chunk's flags read in one query (issue #16) screen as the per-instrument read did:
+    a confirmed split scales AAPL's bars before it, a rejected tick leaves a JPM bar out."""
+    from sqlalchemy import update
+
+    from tapewire.market.models import Bar, Instrument
+
+    _load(store)
+    as_of = DAYS[0]
+    with store.write() as s:
+        ids = dict(s.execute(select(Instrument.symbol, Instrument.id)).all())
+        for symbol, day, reason, ok in (
+            ("AAPL", date(2025, 6, 2), "suspected 2:1 split: gap -50.0% (test)", True),
+            ("JPM", date(2025, 9, 2), "suspected bad tick: close 1 vs 2 before (test)", False),
+        ):
+            s.execute(
+                update(Bar)
+                .where(Bar.instrument_id == ids[symbol], Bar.bar_date == day)
+                .values(sanity=reason, sanity_ok=ok)
+            )
+    ctx = make_ctx(store, as_of)
+    technicals_stage.run_per_instrument(ctx)
+    before = _rows(store, as_of)
+    technicals_stage.run(ctx)
+    after = _rows(store, as_of)
+    assert after["indicator"] and after == before
+    plain = make_ctx(store, as_of)
+    with store.write() as s:  # without the flags the rows differ: the flags were applied
+        s.execute(update(Bar).where(Bar.sanity.like("%(test)")).values(sanity=None))
+    technicals_stage.run(plain)
+    assert _rows(store, as_of)["indicator"] != before["indicator"]

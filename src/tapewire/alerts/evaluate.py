@@ -101,6 +101,13 @@ def evaluate_event(
     return len(firing)
 
 
+def active_triggers(store: Any) -> set[str]:
+    """The triggers of the active rules (``RunContext.emit`` reads them once per run)."""
+    with store.read() as s:
+        rows = s.execute(select(AlertRule.trigger).where(AlertRule.active.is_(True)).distinct())
+        return {str(t) for (t,) in rows}
+
+
 def _any_rule(s: Session, triggers: tuple[str, ...]) -> bool:
     """Whether any active rule has one of ``triggers``; read once per transaction (kept in
     ``session.info``), so a pass emitting thousands of events with no such rule costs a set

@@ -165,8 +165,8 @@ def bars_of(
         )
         .order_by(Bar.instrument_id, Bar.bar_date)
     )
-    with store.read() as s:
-        for inst_id, day, open_, high, low, close, volume in s.execute(query):
+    with store.connect() as conn:  # Core rows: half a session's CPU on 60k rows (#16)
+        for inst_id, day, open_, high, low, close, volume in conn.execute(query).all():
             out[inst_id].append(BarView(day, open_, high, low, close, volume))
     return out
 

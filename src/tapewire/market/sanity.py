@@ -148,6 +148,8 @@ def screen(
             f"(tapewire prices confirm {symbol} {day.isoformat()})",
             pending,
         )
+    if not splits:  # _adjusted would return every bar as it is
+        return Screen([b for b in bars if b.bar_date not in ticks], flags, None, pending)
     usable = [_adjusted(b, splits) for b in bars if b.bar_date not in ticks]
     return Screen(usable, flags, None, pending)
 
@@ -159,22 +161,30 @@ def screen_stored(
     *,
     bench: Sequence[BarView] | None = None,
     symbol: str = "SYMBOL",
+    flags: Sequence[tuple[date, str, bool]] | None = None,
 ) -> Screen:
     """The technicals stage's one call: ``screen`` with the bars' stored flags, and new suspect
-    bars flagged on the ``bar`` table (a flag is written once; acceptance is a person's)."""
+    bars flagged on the ``bar`` table (a flag is written once; acceptance is a person's).
+
+    ``flags``: the instrument's flagged bars (``flags_of``) when the caller read them for many
+    instruments at once, covering at least the bars' dates; None reads them here."""
     if not bars:
         return Screen(list(bars))
-    with store.read() as s:
-        rows = s.execute(
-            select(Bar.bar_date, Bar.sanity, Bar.sanity_ok).where(
-                Bar.instrument_id == instrument_id,
-                Bar.interval == "1d",
-                Bar.sanity.is_not(None),
-                Bar.bar_date >= bars[0].bar_date,
-                Bar.bar_date <= bars[-1].bar_date,
-            )
-        ).all()
-    reviewed = [(d, str(r), bool(ok)) for d, r, ok in rows]
+    first, last = bars[0].bar_date, bars[-1].bar_date
+    if flags is not None:
+        reviewed = [f for f in flags if first <= f[0] <= last]
+    else:
+        with store.read() as s:
+            rows = s.execute(
+                select(Bar.bar_date, Bar.sanity, Bar.sanity_ok).where(
+                    Bar.instrument_id == instrument_id,
+                    Bar.interval == "1d",
+                    Bar.sanity.is_not(None),
+                    Bar.bar_date >= first,
+                    Bar.bar_date <= last,
+                )
+            ).all()
+        reviewed = [(d, str(r), bool(ok)) for d, r, ok in rows]
     result = screen(bars, bench=bench, reviewed=reviewed, symbol=symbol)
     if result.flags:
         with store.write() as s:
@@ -216,11 +226,16 @@ def _judge(
     if len(ranges) < MIN_REFERENCE or prev.close <= 0:
         return None
     bar = bars[i]
+    jump = bar.close - prev.close
+    gap_pct = abs(jump) / prev.close
+    body_high = max(bar.open, bar.close, prev.close)
+    body_low = min(bar.open, bar.close, prev.close)
+    wick = max(bar.high - body_high, body_low - bar.low)
+    if not (gap_pct > MIN_GAP or wick / prev.close > MIN_GAP / 3):
+        return None  # neither test below can hold, whatever the median (issue #16: one per bar)
     ref = median(ranges)
     if ref <= 0:
         return None
-    jump = bar.close - prev.close
-    gap_pct = abs(jump) / prev.close
     big = abs(jump) > GAP_RANGES * ref and gap_pct > MIN_GAP
     nxt = bars[i + 1] if i + 1 < len(bars) else None
     if big:
@@ -244,9 +259,6 @@ def _judge(
                 "tick" if reverted else "pending",
                 False,
             )
-    body_high = max(bar.open, bar.close, prev.close)
-    body_low = min(bar.open, bar.close, prev.close)
-    wick = max(bar.high - body_high, body_low - bar.low)
     if wick > WICK_RANGES * ref and wick / prev.close > MIN_GAP / 3:
         return (
             f"suspected bad tick: high {bar.high:g} / low {bar.low:g} around a body of "
@@ -316,6 +328,13 @@ def reviews(
         params["until"] = until
     with store.connect() as s:
         rows = s.execute(_reviews_statement(since is not None, until is not None), params).all()
+    return _reviews_of(rows)
+
+
+def _reviews_of(
+    rows: Sequence[tuple[date, object, object]],
+) -> tuple[list[tuple[date, float]], set[date]]:
+    """``reviews`` of flag rows (date, flag, accepted), oldest first."""
     splits: list[tuple[date, float]] = []
     ticks: set[date] = set()
     for day, reason, ok in rows:
@@ -326,6 +345,27 @@ def reviews(
         elif not ok:
             ticks.add(day)
     return splits, ticks
+
+
+def flags_of(
+    store: Store, instrument_ids: Sequence[int], *, since: date, until: date
+) -> dict[int, list[tuple[date, str, bool]]]:
+    """``flagged_bars`` of many instruments between ``since`` and ``until`` (inclusive) in one
+    query: (date, flag, accepted), oldest first; instruments without flags absent."""
+    out: dict[int, list[tuple[date, str, bool]]] = {}
+    if not instrument_ids:
+        return out
+    query = select(Bar.instrument_id, Bar.bar_date, Bar.sanity, Bar.sanity_ok).where(
+        Bar.instrument_id.in_(instrument_ids),
+        Bar.interval == "1d",
+        Bar.sanity.is_not(None),
+        Bar.bar_date >= since,
+        Bar.bar_date <= until,
+    )
+    with store.read() as s:
+        for inst_id, day, reason, ok in s.execute(query.order_by(Bar.bar_date)):
+            out.setdefault(inst_id, []).append((day, str(reason), bool(ok)))
+    return out
 
 
 def units_factor(day: date, splits: Sequence[tuple[date, float]], units_of: date | None) -> float:
@@ -342,19 +382,31 @@ def units_factor(day: date, splits: Sequence[tuple[date, float]], units_of: date
 
 
 def reviewed_bars(
-    store: Store, instrument_id: int, bars: Sequence[BarView], *, units_of: date | None = None
+    store: Store,
+    instrument_id: int,
+    bars: Sequence[BarView],
+    *,
+    units_of: date | None = None,
+    flags: Sequence[tuple[date, str, bool]] | None = None,
 ) -> list[BarView]:
     """``bars`` (oldest first) as every reader after the technicals stage must see them: bad ticks
     that were flagged and not accepted left out, prices across a confirmed split in one set of
     units: the newest (as the indicators use) or those of ``units_of`` (a past call's day).
 
     Without this the newsroom computed a 60-session return of -50% and a 52-week closing high
-    in pre-split prices across a confirmed 2:1 split, while the indicators were adjusted."""
+    in pre-split prices across a confirmed 2:1 split, while the indicators were adjusted.
+
+    ``flags``: the instrument's flagged bars (``flags_of``) when the caller read them, covering
+    at least the bars' dates (and ``units_of``); None reads them here."""
     if not bars:
         return []
     # a split before the first bar (and before units_of) changes none of them
     first = bars[0].bar_date if units_of is None else min(bars[0].bar_date, units_of)
-    splits, ticks = reviews(store, instrument_id, since=first, until=bars[-1].bar_date)
+    last = bars[-1].bar_date
+    if flags is None:
+        splits, ticks = reviews(store, instrument_id, since=first, until=last)
+    else:  # read for many instruments at once (flags_of): the same window applied here
+        splits, ticks = _reviews_of([f for f in flags if first <= f[0] <= last])
     if not splits and not ticks:
         return list(bars)
     return [

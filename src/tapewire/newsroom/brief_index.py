@@ -11,6 +11,7 @@ fills them in the same transaction as the briefs are written (``newsroom.stage``
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -117,12 +118,17 @@ def index_briefs(s: Session, briefs: Iterable[IndexedBrief]) -> None:
         if rows:
             s.execute(insert(model), rows)
     if counts:
-        dialect = s.get_bind().dialect.name
-        ins = sqlite_insert(TagCount) if dialect == "sqlite" else pg_insert(TagCount)
-        upsert = ins.on_conflict_do_update(
-            index_elements=["tag"], set_={"n": TagCount.n + ins.excluded.n}
-        )
+        upsert = _tag_upsert(s.get_bind().dialect.name)
         s.execute(upsert, [{"tag": tag, "n": n} for tag, n in sorted(counts.items())])
+
+
+@functools.cache
+def _tag_upsert(dialect: str) -> Any:
+    """The ``tag_count`` upsert, built once per dialect (issue #16: it was built per brief)."""
+    ins = sqlite_insert(TagCount) if dialect == "sqlite" else pg_insert(TagCount)
+    return ins.on_conflict_do_update(
+        index_elements=["tag"], set_={"n": TagCount.n + ins.excluded.n}
+    )
 
 
 def store_brief(s: Session, brief: Brief) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
@@ -11,9 +11,10 @@ from tapewire.enrich.queries import LinkedItem
 from tapewire.enrich.sentiment import neutral_band
 from tapewire.market.queries import BarView, InstrumentView
 from tapewire.signals.queries import SignalView
-from tapewire.technicals.queries import TechnicalsView
+from tapewire.technicals.queries import LevelView, TechnicalsView
 
 MAX_SOURCES = 6
+_LEVEL_FIELDS = tuple(f.name for f in fields(LevelView))  # asdict's keys, in order
 SNIPPET_CHARS = 220
 FULL_YEAR_SESSIONS = 252  # "52-week" and "one-year" need this many sessions on record
 # Parameters the text may name ("50-day average", "RSI 14", "Pulse 57/100").
@@ -72,7 +73,7 @@ def build_facts(
         "price": dict(technicals.values),
         "levels": [
             {
-                **asdict(lv),
+                **{name: getattr(lv, name) for name in _LEVEL_FIELDS},  # asdict, no deep copy
                 "last_touch_date": lv.last_touch_date.isoformat() if lv.last_touch_date else None,
                 **_range_label(lv.kind, range_label),
             }

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from tapewire.context import RunContext, StageReport
 from tapewire.enrich import queries as enrich_queries
@@ -19,7 +19,7 @@ from tapewire.enrich.queries import LinkedItem
 from tapewire.errors import NoDataError, NoNewSessionError, TapewireError, VerificationError
 from tapewire.market import queries as market_queries
 from tapewire.market.queries import InstrumentView
-from tapewire.market.sanity import flagged_bars, reviewed_bars
+from tapewire.market.sanity import flagged_bars, flags_of, reviewed_bars
 from tapewire.newsroom import queries as newsroom_queries
 from tapewire.newsroom.brief_index import store_brief
 from tapewire.newsroom.coherence import TWINS, cohere
@@ -91,6 +91,50 @@ def _previous_session(
 _UNREAD: Any = object()
 
 
+class _ChunkBars:
+    """The fact sheets' bars (``HISTORY_DAYS``, reviewed as ``reviewed_bars`` gives them) of a
+    chunk of instruments, read in two queries on the first instrument that needs them (a
+    weekend pass writes no session brief and reads none)."""
+
+    def __init__(self, ctx: RunContext, ids: Sequence[int]) -> None:
+        self._ctx, self._ids = ctx, list(ids)
+        self._bars: dict[int, list[market_queries.BarView]] | None = None
+        self._flags: dict[int, list[tuple[date, str, bool]]] = {}
+
+    def reviewed(self, instrument_id: int) -> list[market_queries.BarView]:
+        ctx = self._ctx
+        if self._bars is None:
+            self._bars = market_queries.bars_of(
+                ctx.store, self._ids, until=ctx.as_of, days=HISTORY_DAYS
+            )
+            firsts = [b[0].bar_date for b in self._bars.values() if b]
+            if firsts:
+                self._flags = flags_of(
+                    ctx.store,
+                    self._ids,
+                    since=min(firsts),
+                    until=max(b[-1].bar_date for b in self._bars.values() if b),
+                )
+        if instrument_id not in self._bars:  # not of this chunk: read alone
+            return _reviewed_history(ctx, instrument_id)
+        return reviewed_bars(
+            ctx.store,
+            instrument_id,
+            self._bars[instrument_id],
+            flags=self._flags.get(instrument_id, []),
+        )
+
+
+def _reviewed_history(ctx: RunContext, instrument_id: int) -> list[market_queries.BarView]:
+    """The instrument's bars of the last ``HISTORY_DAYS`` in the indicators' units: a confirmed
+    split back-adjusted, rejected ticks left out."""
+    return reviewed_bars(
+        ctx.store,
+        instrument_id,
+        market_queries.bars(ctx.store, instrument_id, until=ctx.as_of, days=HISTORY_DAYS),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _Latest:
     """The instrument's newest signal and technicals as of ``ctx.as_of``, read once per brief."""
@@ -102,6 +146,7 @@ class _Latest:
     # read for a chunk of instruments at once (``_latest_many``); _UNREAD: read when needed
     previous: Any = _UNREAD  # PreviousSession | None
     last_brief_bar: Any = _UNREAD  # date | None
+    bars: _ChunkBars | None = None  # the chunk's history bars, read once when first needed
 
     def news(self, ctx: RunContext, inst: InstrumentView, hours: float) -> list[LinkedItem]:
         """``instrument_news`` of the last ``hours`` before ``ctx.as_of``."""
@@ -160,6 +205,7 @@ def _latest_many(
     prev_signals: dict[int, SignalView] = {}
     for as_of, group in by_as_of.items():
         prev_signals |= signals_queries.latest_many(ctx.store, group, until=as_of)
+    chunk_bars = _ChunkBars(ctx, ids)
     out: dict[int, _Latest] = {}
     for inst in insts:
         snapshot = prevs.get(inst.id)
@@ -180,6 +226,7 @@ def _latest_many(
             window,
             previous=previous,
             last_brief_bar=last_bars.get(inst.symbol),
+            bars=chunk_bars,
         )
     return out
 
@@ -280,11 +327,12 @@ def gather_facts(
     ):
         bench_tech = technicals_queries.latest(ctx.store, bench.id, until=ctx.as_of)
         benchmark = (bench.symbol, bench_tech.values.get("return20_pct") if bench_tech else None)
-    bars = reviewed_bars(
-        ctx.store,
-        inst.id,
-        market_queries.bars(ctx.store, inst.id, until=ctx.as_of, days=HISTORY_DAYS),
-    )  # in the indicators' units: a confirmed split back-adjusted, rejected ticks left out
+    # in the indicators' units: a confirmed split back-adjusted, rejected ticks left out
+    bars = (
+        latest.bars.reviewed(inst.id)
+        if latest.bars is not None
+        else _reviewed_history(ctx, inst.id)
+    )
     facts = build_facts(
         instrument=inst,
         technicals=tech,
@@ -539,9 +587,10 @@ def _save(
     decision: Decision,
 ) -> None:
     sig = facts["signals"]
-    sheet = FactSheet(as_of=ctx.as_of, data=facts)
-    s.add(sheet)
-    s.flush()
+    # Core inserts, not ORM adds: no unit of work to flush per brief (issue #16)
+    sheet_id = s.execute(
+        insert(FactSheet).returning(FactSheet.id), {"as_of": ctx.as_of, "data": facts}
+    ).scalar_one()
     brief = Brief(
         slug=slug,
         as_of=ctx.as_of,
@@ -566,21 +615,35 @@ def _save(
         trigger=decision.trigger,
         trigger_reason=decision.reason[:500],
         simulated=inst.simulated,
-        fact_sheet_id=sheet.id,
+        fact_sheet_id=sheet_id,
         outcome=None,
     )
     brief_id = store_brief(s, brief)  # indexed in the same transaction
     ctx.emit(s, "brief", {"symbol": inst.symbol, "row": brief})  # alerts, same transaction
-    s.add(VerificationRow.of(brief_id, verification, notes=draft.notes, at=ctx.clock.now()))
+    at = ctx.clock.now()
+    s.execute(
+        insert(VerificationRow),
+        {
+            "brief_id": brief_id,
+            "ok": verification["ok"],
+            "checked": verification["checked"],
+            "failed": verification["failed"],
+            "claims": verification["claims"],
+            "rounding": verification["rounding"],
+            "checked_at": at,
+            "notes": list(draft.notes),
+        },
+    )
     if decision.trigger != "heat":  # a session brief: the next one needs a newer bar
-        s.add(
-            BriefSession(
-                brief_id=brief_id,
-                symbol=inst.symbol,
-                as_of=ctx.as_of,
-                bar_date=date.fromisoformat(str(facts["bar_date"])),
-                direction=sig["direction"],
-            )
+        s.execute(
+            insert(BriefSession),
+            {
+                "brief_id": brief_id,
+                "symbol": inst.symbol,
+                "as_of": ctx.as_of,
+                "bar_date": date.fromisoformat(str(facts["bar_date"])),
+                "direction": sig["direction"],
+            },
         )
 
 

@@ -38,9 +38,11 @@ their digits are the source's, not claims of the brief.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -59,6 +61,13 @@ _CITATIONS = (
     re.compile(rf"\b[Aa]ccording to {_NAME}"),
     re.compile(rf"\b[Pp]er {_NAME}"),
     re.compile(rf"\b{_NAME} (?:reported|reports|said|says|wrote|writes|noted)\b"),
+)
+# A literal each of _CITATIONS needs (one of them): a text without it is not scanned (issue #16).
+_CITATION_NEEDS: tuple[tuple[str, ...], ...] = (
+    ("from ",),
+    ("ccording to ",),
+    ("per ", "Per "),
+    (" report", " said", " says", " wrote", " writes", " noted"),
 )
 # Outlets a text may name without a citation phrase; each must be among the fact sheet's sources.
 KNOWN_OUTLETS = (
@@ -120,6 +129,23 @@ _TYPED = (
         ),
         "facts.history.sessions|facts.history.range_sessions|facts.tape.range_days",
     ),
+)
+# A literal each pattern of _TYPED needs (one of them, in order): a text without it is not scanned
+# (issue #16: 13 patterns over ~18 texts per brief, most with no label at all).
+_TYPED_NEEDS: tuple[tuple[str, ...], ...] = (
+    ("upport ",),
+    ("esistance ",),
+    ("RSI",),
+    ("Pulse ",),
+    ("Threat Level ",),
+    ("closed at ",),
+    ("ATR",),
+    ("50-day average ",),
+    ("200-day",),
+    ("% below ",),
+    ("% of price",),
+    ("percentile ",),
+    ("-session", " session"),
 )
 # A window the claim says it covers: a full year needs FULL_YEAR_SESSIONS sessions on record.
 _YEAR_WINDOW = re.compile(
@@ -261,8 +287,8 @@ def verify_texts(
 ) -> Verification:
     """Every claim of ``texts`` against ``facts``; ``headline`` (one of the texts) is also held to
     the headline rules (it never leads with an extreme the close moved away from)."""
-    numbers = list(_fact_numbers(facts, "facts"))
-    dates = set(_fact_dates(facts))
+    found, dates = _collect_facts(facts)
+    numbers = _Numbers(found)
     outlets = outlet_names(facts)
     protected = _protected_names(facts)
     quotable = [f"{n.get('title', '')}\n{n.get('snippet', '')}" for n in facts.get("news", [])]
@@ -353,33 +379,42 @@ def _take_quotes(text: str, quotable: Sequence[str]) -> tuple[str, list[Claim]]:
     ]
 
 
-def _check_typed(
-    text: str, numbers: list[tuple[str, float]], facts: dict[str, Any]
-) -> Iterator[Claim]:
+def _check_typed(text: str, numbers: _Numbers, facts: dict[str, Any]) -> Iterator[Claim]:
     close = float((facts.get("price") or {}).get("close") or 0.0)
-    for pattern, where in _TYPED:
+    for (pattern, where), needs in zip(_TYPED, _TYPED_NEEDS, strict=True):
+        if not any(n in text for n in needs):
+            continue
         for match in pattern.finditer(text):
             raw = match.group(1)
             value = float(raw.replace(",", ""))
             decimals = len(raw.split(".")[1]) if "." in raw else 0
-            if where in ("<close", ">close"):
-                below = where == "<close"
-                allowed = [
-                    (p, v)
-                    for p, v in numbers
-                    if (p.startswith("facts.levels[") and (v <= close if below else v >= close))
-                    or p.startswith("facts.trigger.events[")  # the level that broke
-                ]
-            else:
-                paths = where.split("|")
-                allowed = [(p, v) for p, v in numbers if p in paths]
-            found = _find_number(value, decimals, allowed)
+            keep = _typed_keep(where, close)
+            found = _find_number(value, decimals, numbers, keep)
             yield Claim("typed", match.group(0), found is not None, found)
+
+
+def _typed_keep(where: str, close: float) -> Callable[[str, float], bool]:
+    """The facts a typed claim may match (see _TYPED)."""
+    if where in ("<close", ">close"):
+        below = where == "<close"
+
+        def keep_level(path: str, value: float) -> bool:
+            return (
+                path.startswith("facts.levels[") and (value <= close if below else value >= close)
+            ) or path.startswith("facts.trigger.events[")  # the level that broke
+
+        return keep_level
+    paths = frozenset(where.split("|"))
+
+    def keep_path(path: str, _value: float) -> bool:
+        return path in paths
+
+    return keep_path
 
 
 def _check_text(
     text: str,
-    numbers: list[tuple[str, float]],
+    numbers: _Numbers,
     dates: set[date],
     outlets: list[str],
     protected: list[str],
@@ -404,11 +439,11 @@ def _check_text(
         whole, frac, pct = match.group(1), match.group(2) or "", match.group(3)
         value = float((whole + frac).replace(",", ""))
         decimals = len(frac) - 1 if frac else 0
-        pool = [(p, v) for p, v in numbers if p.endswith("_pct")] if pct else numbers
+        pool = _is_pct if pct else None
         sign = _stated_sign(stripped[: match.start()]) if pct else 0
-        candidates = pool if sign == 0 else [(p, v) for p, v in pool if v * sign >= 0]
-        where = _find_number(value, decimals, candidates)
-        if where is None and sign != 0 and _find_number(value, decimals, pool) is not None:
+        candidates = pool if sign == 0 else (_is_gain_pct if sign > 0 else _is_loss_pct)
+        where = _find_number(value, decimals, numbers, candidates)
+        if where is None and sign != 0 and _find_number(value, decimals, numbers, pool) is not None:
             yield Claim("direction", match.group(0), False, None)  # the right size, wrong way
             continue
         yield Claim("percent" if pct else "number", match.group(0), where is not None, where)
@@ -466,11 +501,13 @@ def _outlet_mentions(text: str) -> list[str]:
     """Names the text cites as a source ("from X on Nov 19", "according to X", "X reported")
     and well-known outlet names anywhere."""
     found: dict[str, None] = {}
-    for pattern in _CITATIONS:
-        for match in pattern.finditer(text):
-            found[match.group(1).strip()] = None
-    for match in _KNOWN.finditer(text):
-        found[match.group(1)] = None
+    for pattern, needs in zip(_CITATIONS, _CITATION_NEEDS, strict=True):
+        if any(n in text for n in needs):
+            for match in pattern.finditer(text):
+                found[match.group(1).strip()] = None
+    if any(name in text for name in KNOWN_OUTLETS):
+        for match in _KNOWN.finditer(text):
+            found[match.group(1)] = None
     return list(found)
 
 
@@ -481,15 +518,60 @@ def _match_date(match: re.Match[str]) -> date:
     return date(int(match.group(4)), int(match.group(5)), int(match.group(6)))
 
 
-def _find_number(value: float, decimals: int, numbers: list[tuple[str, float]]) -> str | None:
-    """The first fact that, rounded once to ``decimals``, reads ``value`` (magnitudes)."""
+def _is_pct(path: str, _value: float) -> bool:
+    return path.endswith("_pct")
+
+
+def _is_gain_pct(path: str, value: float) -> bool:
+    return path.endswith("_pct") and value >= 0
+
+
+def _is_loss_pct(path: str, value: float) -> bool:
+    return path.endswith("_pct") and -value >= 0
+
+
+class _Numbers:
+    """A fact sheet's numbers (path, value) in sheet order, indexed once per sheet by magnitude
+    (issue #16: ~2,000 facts per sheet, ~70 claims per brief, each looked up among the few facts
+    near it instead of all of them)."""
+
+    __slots__ = ("_magnitudes", "_order", "items")
+
+    def __init__(self, items: list[tuple[str, float]]) -> None:
+        self.items = items
+        # NaN never reads as a written number (_displays), and would break the sort
+        magnitudes = [abs(v) for _, v in items]
+        order = sorted(
+            (i for i, m in enumerate(magnitudes) if not math.isnan(m)),
+            key=magnitudes.__getitem__,
+        )
+        self._order = order
+        self._magnitudes = [magnitudes[i] for i in order]
+
+    def near(self, value: float, tolerance: float) -> list[int]:
+        """Indexes (in sheet order) of every fact whose magnitude is within ``tolerance`` of
+        ``value``, and maybe a few more (the window is twice as wide: the caller tests each)."""
+        lo = bisect_left(self._magnitudes, value - 2 * tolerance)
+        hi = bisect_right(self._magnitudes, value + 2 * tolerance)
+        return sorted(self._order[lo:hi])
+
+
+def _find_number(
+    value: float,
+    decimals: int,
+    numbers: _Numbers,
+    keep: Callable[[str, float], bool] | None = None,
+) -> str | None:
+    """The first fact (in sheet order, of those ``keep`` accepts) that, rounded once to
+    ``decimals``, reads ``value`` (magnitudes)."""
     written = Decimal(f"{value:.{decimals}f}")
     near, tolerance = float(written), 10.0**-decimals
-    for path, fact in numbers:
-        # _displays' fast path inlined (issue #16: ~2,000 facts per claim, most far apart)
+    items = numbers.items
+    for i in numbers.near(near, tolerance):
+        path, fact = items[i]
         if abs(abs(fact) - near) > tolerance:
             continue
-        if _displays(abs(fact), decimals, written):
+        if (keep is None or keep(path, fact)) and _displays(abs(fact), decimals, written):
             return path
     return None
 
@@ -508,29 +590,61 @@ def _displays(fact: float, decimals: int, written: Decimal) -> bool:
         return False
 
 
-def _fact_numbers(node: Any, path: str) -> Iterator[tuple[str, float]]:
-    if isinstance(node, bool) or node is None:
-        return
-    if isinstance(node, int | float):
-        yield path, float(node)
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            if key not in _NOT_FACTS:
-                yield from _fact_numbers(value, f"{path}.{key}")
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _fact_numbers(value, f"{path}[{i}]")
+def _fact_numbers(facts: dict[str, Any]) -> list[tuple[str, float]]:
+    """Every number of the sheet with its path ("facts.levels[0].price"), in sheet order."""
+    return _collect_facts(facts)[0]
 
 
-def _fact_dates(node: Any) -> Iterator[date]:
-    if isinstance(node, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}(T.*)?", node):
-        yield datetime.fromisoformat(node).date() if "T" in node else date.fromisoformat(node)
-    elif isinstance(node, dict):
-        for value in node.values():
-            yield from _fact_dates(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _fact_dates(value)
+def _fact_dates(facts: dict[str, Any]) -> set[date]:
+    """Every date of the sheet (ISO dates and datetimes in its strings)."""
+    return _collect_facts(facts)[1]
+
+
+def _collect_facts(facts: dict[str, Any]) -> tuple[list[tuple[str, float]], set[date]]:
+    """The sheet's numbers (in sheet order, not under a ``_NOT_FACTS`` key) and its dates (under
+    any key), in one walk (issue #16: was two recursive generators)."""
+    numbers: list[tuple[str, float]] = []
+    dates: set[date] = set()
+    _collect(facts, "facts", numbers, dates)
+    return numbers, dates
+
+
+def _collect(
+    node: dict[str, Any] | list[Any],
+    path: str | None,  # None: under a key that is not a fact (its dates still count)
+    numbers: list[tuple[str, float]],
+    dates: set[date],
+) -> None:
+    pairs: Iterator[tuple[Any, Any]]
+    if isinstance(node, dict):
+        pairs = iter(node.items())
+        is_dict = True
+    else:
+        pairs = enumerate(node)
+        is_dict = False
+    for key, value in pairs:
+        if isinstance(value, str):
+            if len(value) >= 10 and value[4] == "-" and _ISO_DAY.fullmatch(value):
+                dates.add(
+                    datetime.fromisoformat(value).date()
+                    if "T" in value
+                    else date.fromisoformat(value)
+                )
+            continue
+        if value is None or isinstance(value, bool):
+            continue
+        if path is None or (is_dict and key in _NOT_FACTS):
+            child = None
+        else:
+            child = f"{path}.{key}" if is_dict else f"{path}[{key}]"
+        if isinstance(value, int | float):
+            if child is not None:
+                numbers.append((child, float(value)))
+        elif isinstance(value, dict | list):
+            _collect(value, child, numbers, dates)
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(T.*)?")
 
 
 def _protected_names(facts: dict[str, Any]) -> list[str]:

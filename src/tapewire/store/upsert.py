@@ -39,11 +39,9 @@ def insert_new(s: Session, obj: Any, *, conflict: Sequence[str]) -> int | None:
         values[column.key] = value
     dialect = s.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    # the values as parameters, not in the statement: one compiled statement, cached (#16)
     statement = (
-        insert(table)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=list(conflict))
-        .returning(table.c.id)
+        insert(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(table.c.id)
     )
-    new_id: int | None = s.execute(statement).scalar_one_or_none()
+    new_id: int | None = s.execute(statement, values).scalar_one_or_none()
     return new_id

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from tapewire.context import RunContext, StageReport
 from tapewire.market import queries as market_queries
 from tapewire.market.queries import BarView, InstrumentView
-from tapewire.market.sanity import Screen, screen_stored
+from tapewire.market.sanity import Screen, flags_of, screen_stored
 from tapewire.technicals.compute import Snapshot, compute_snapshot
 from tapewire.technicals.levels import Level as LevelValue
 from tapewire.technicals.models import Indicator, Level
@@ -124,7 +124,14 @@ def screen_prices(
         return Screen(bars)
     bench = universe.by_symbol.get(inst.benchmark_symbol or "")
     bench_bars = universe.bars(bench.id) if bench is not None and bench.id != inst.id else None
-    checked = screen_stored(ctx.store, inst.id, bars, bench=bench_bars, symbol=inst.symbol)
+    checked = screen_stored(
+        ctx.store,
+        inst.id,
+        bars,
+        bench=bench_bars,
+        symbol=inst.symbol,
+        flags=universe.flags(inst.id),
+    )
     for day, reason in (checked.flags | checked.pending).items():
         log.warning("%s %s: %s", inst.symbol, day.isoformat(), reason)
     return checked
@@ -154,16 +161,40 @@ class _Universe:
         self._keep = referenced | ({self.vix_id} if self.vix_id is not None else set())
         self._bars: dict[int, list[BarView]] = {}
         self._prefetched: dict[int, list[BarView]] = {}
+        self._flags: dict[int, list[tuple[date, str, bool]]] = {}
+        self._flagged: set[int] = set()  # the instruments whose flags were prefetched
         self._vix: VolRegime | None = None
         self._vix_done = False
 
     def prefetch(self, instrument_ids: list[int]) -> None:
-        """Read the bars of these instruments in one query (kept until ``drop_prefetched``)."""
+        """Read the bars of these instruments in one query, and their sanity flags in another
+        (kept until ``drop_prefetched``)."""
         wanted = [i for i in instrument_ids if i not in self._bars]
         self._prefetched = read_bars(self._ctx, wanted)
+        spans = [(b[0].bar_date, b[-1].bar_date) for b in self._prefetched.values() if b]
+        self._flags = (
+            flags_of(
+                self._ctx.store,
+                wanted,
+                since=min(first for first, _ in spans),
+                until=max(last for _, last in spans),
+            )
+            if spans
+            else {}
+        )
+        self._flagged = set(wanted)
 
     def drop_prefetched(self) -> None:
         self._prefetched = {}
+        self._flags = {}
+        self._flagged = set()
+
+    def flags(self, instrument_id: int) -> list[tuple[date, str, bool]] | None:
+        """The prefetched instrument's flagged bars (``market.sanity.flags_of``); None when
+        its bars were not prefetched (``screen_stored`` reads them)."""
+        if instrument_id not in self._flagged:
+            return None
+        return self._flags.get(instrument_id, [])
 
     def bars(self, instrument_id: int) -> list[BarView]:
         if instrument_id in self._bars:
