@@ -67,6 +67,16 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def backends_cpu(store: Store) -> float:
+    """CPU seconds used so far by the PostgreSQL backends connected to the store's database (the
+    server runs on this machine; a backend lives as long as its pooled connection)."""
+    with store.read() as s:
+        pids = s.scalars(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        ).all()
+    return sum(cpu_seconds(int(pid)) for pid in pids)
+
+
 def task_times(logs: list[Path]) -> dict[str, tuple[int, float]]:
     """Per task name: how many ran and the seconds Celery logged for them (the task bodies)."""
     out: dict[str, tuple[int, float]] = {}
@@ -186,6 +196,7 @@ def in_process(base: str, served: dict[str, tuple[bytes, str]]) -> dict[str, obj
         result = {
             "wall": wall,
             "cpu": cpu,
+            "db_cpu": backends_cpu(store),
             "stages": stage_times(store, started),
             "counts": counts(store),
         }
@@ -255,6 +266,7 @@ def queued(
                 raise TimeoutError("workers did not start")
         started = SystemClock().now()
         cpu0 = [cpu_seconds(p.pid) for p in procs]
+        db0, own0 = backends_cpu(store), time.process_time()
         t0 = time.perf_counter()
         enqueue_pass(
             store,
@@ -269,6 +281,8 @@ def queued(
         result = {
             "wall": wall,
             "cpu": sum(cpus),
+            "db_cpu": backends_cpu(store) - db0,  # backends opened during the pass: all of it
+            "bench_cpu": time.process_time() - own0,  # the loopback server and the wait
             "worker_cpu": [round(c, 1) for c in cpus],
             "stages": stage_times(store, started),
             "counts": counts(store),
@@ -320,7 +334,8 @@ def main() -> None:
             items, insts, briefs = r["counts"]  # type: ignore[misc]
             cpu = float(r["cpu"])  # type: ignore[arg-type]
             print(
-                f"{mode:>9}: {wall:6.1f} s (CPU {cpu:.1f} s {r.get('worker_cpu', '')})  "
+                f"{mode:>9}: {wall:6.1f} s (CPU {cpu:.1f} s {r.get('worker_cpu', '')}, "
+                f"PostgreSQL backends {r['db_cpu']:.1f} s, bench {r.get('bench_cpu', 0.0):.1f} s)  "
                 f"items {items} ({items / wall:.0f}/s)  "
                 f"instruments {insts} ({args.instruments / wall:.1f}/s)  briefs {briefs}  "
                 f"stages {r['stages']}"
