@@ -52,6 +52,39 @@ ADMIN = os.environ.get(
 )
 LINK = re.compile(rb'((?:>\s*|href="|url=")https?://)')  # item links, not xmlns namespaces
 BROKER = os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/14")
+# Set: each worker runs under cProfile and writes <dir>/worker-<n>-of-<workers>.prof at exit.
+PROFILE_DIR = os.environ.get("BENCH_PROFILE_DIR")
+STAGE_TASKS = int(os.environ.get("BENCH_STAGE_TASKS", "16"))  # queue.stage_tasks
+SUCCEEDED = re.compile(rb"Task (tapewire\.[a-z_]+)\[[^\]]+\] succeeded in ([0-9.]+)s")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; 0.0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backends_cpu(store: Store) -> float:
+    """CPU seconds used so far by the PostgreSQL backends connected to the store's database (the
+    server runs on this machine; a backend lives as long as its pooled connection)."""
+    with store.read() as s:
+        pids = s.scalars(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        ).all()
+    return sum(cpu_seconds(int(pid)) for pid in pids)
+
+
+def task_times(logs: list[Path]) -> dict[str, tuple[int, float]]:
+    """Per task name: how many ran and the seconds Celery logged for them (the task bodies)."""
+    out: dict[str, tuple[int, float]] = {}
+    for path in logs:
+        for name, secs in SUCCEEDED.findall(path.read_bytes()):
+            n, total = out.get(name.decode(), (0, 0.0))
+            out[name.decode()] = (n + 1, total + float(secs))
+    return out
 
 
 def files(n_feeds: int, n_instruments: int) -> tuple[dict[str, tuple[bytes, str]], int]:
@@ -79,7 +112,7 @@ def settings_for(db_url: str, broker: str | None) -> Settings:
     return load_settings(
         db={"url": db_url},
         http={"allow_private_urls": True, "per_host_delay_s": 0.0, "per_host_connections": 8},
-        queue={"broker_url": broker} if broker else {},
+        queue={"broker_url": broker, "stage_tasks": STAGE_TASKS} if broker else {},
     )
 
 
@@ -157,10 +190,16 @@ def in_process(base: str, served: dict[str, tuple[bytes, str]]) -> dict[str, obj
             store=store, settings=settings, as_of=AS_OF, http=http, clock=SystemClock()
         )
         started = SystemClock().now()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         run_pipeline(ctx, stages=STAGES)
-        wall = time.perf_counter() - t0
-        result = {"wall": wall, "stages": stage_times(store, started), "counts": counts(store)}
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        result = {
+            "wall": wall,
+            "cpu": cpu,
+            "db_cpu": backends_cpu(store),
+            "stages": stage_times(store, started),
+            "counts": counts(store),
+        }
         http.close()
         store.close()
         return result
@@ -184,8 +223,10 @@ def queued(
         "TAPEWIRE_HTTP__PER_HOST_DELAY_S": "0",
         "TAPEWIRE_HTTP__PER_HOST_CONNECTIONS": "8",
         "TAPEWIRE_DATA_DIR": str(tmp),
+        "TAPEWIRE_QUEUE__STAGE_TASKS": str(STAGE_TASKS),
     }
     procs = []
+    logs: list[Path] = []
     store = open_store(db)
     try:
         register(store, base, served)
@@ -193,11 +234,18 @@ def queued(
         with app.connection_for_write() as conn:
             conn.default_channel.client.flushdb()
         for n in range(workers):
-            log = (tmp / f"bench-worker-{workers}-{n}.log").open("wb")
+            logs.append(tmp / f"bench-worker-{workers}-{n}.log")
+            log = logs[-1].open("wb")
+            profile = (
+                ["-m", "cProfile", "-o", f"{PROFILE_DIR}/worker-{n}-of-{workers}.prof"]
+                if PROFILE_DIR
+                else []
+            )
             procs.append(
                 subprocess.Popen(
                     [
                         sys.executable,
+                        *profile,
                         "-m",
                         "tapewire.cli",
                         "worker",
@@ -217,10 +265,28 @@ def queued(
             if time.monotonic() > deadline:
                 raise TimeoutError("workers did not start")
         started = SystemClock().now()
+        cpu0 = [cpu_seconds(p.pid) for p in procs]
+        db0, own0 = backends_cpu(store), time.process_time()
         t0 = time.perf_counter()
-        enqueue_pass(store, AS_OF, fixed=False, due_only=False, timeout_s=1800)
+        enqueue_pass(
+            store,
+            AS_OF,
+            fixed=False,
+            due_only=False,
+            timeout_s=1800,
+            stage_tasks=settings.queue.stage_tasks,
+        )
         wall = time.perf_counter() - t0
-        result = {"wall": wall, "stages": stage_times(store, started), "counts": counts(store)}
+        cpus = [cpu_seconds(p.pid) - c for p, c in zip(procs, cpu0, strict=True)]
+        result = {
+            "wall": wall,
+            "cpu": sum(cpus),
+            "db_cpu": backends_cpu(store) - db0,  # backends opened during the pass: all of it
+            "bench_cpu": time.process_time() - own0,  # the loopback server and the wait
+            "worker_cpu": [round(c, 1) for c in cpus],
+            "stages": stage_times(store, started),
+            "counts": counts(store),
+        }
         app.close()
         return result
     finally:
@@ -230,6 +296,16 @@ def queued(
             proc.wait(timeout=30)
         store.close()
         drop_db(db)
+        tasks = task_times(logs)
+        if tasks:
+            n = sum(k for k, _ in tasks.values())
+            print(
+                f"  tasks ({workers} worker(s)): {n}, body time {sum(t for _, t in tasks.values()):.1f} s; "
+                + ", ".join(
+                    f"{name.removeprefix('tapewire.')} {k}x{1000 * t / k:.0f} ms"
+                    for name, (k, t) in sorted(tasks.items())
+                )
+            )
 
 
 def main() -> None:
@@ -238,6 +314,7 @@ def main() -> None:
     parser.add_argument("--instruments", type=int, default=300)
     parser.add_argument("--modes", default="inprocess,1,2")
     args = parser.parse_args()
+    print(f"load average at start: {os.getloadavg()}")
     served, distinct = files(args.feeds, args.instruments)
     print(
         f"{args.feeds} feeds ({distinct} distinct recordings, links made distinct per copy), "
@@ -255,11 +332,15 @@ def main() -> None:
             results[mode] = r
             wall = float(r["wall"])  # type: ignore[arg-type]
             items, insts, briefs = r["counts"]  # type: ignore[misc]
+            cpu = float(r["cpu"])  # type: ignore[arg-type]
             print(
-                f"{mode:>9}: {wall:6.1f} s  items {items} ({items / wall:.0f}/s)  "
+                f"{mode:>9}: {wall:6.1f} s (CPU {cpu:.1f} s {r.get('worker_cpu', '')}, "
+                f"PostgreSQL backends {r['db_cpu']:.1f} s, bench {r.get('bench_cpu', 0.0):.1f} s)  "
+                f"items {items} ({items / wall:.0f}/s)  "
                 f"instruments {insts} ({args.instruments / wall:.1f}/s)  briefs {briefs}  "
                 f"stages {r['stages']}"
             )
+    print(f"load average at end: {os.getloadavg()}")
     if "1" in results and "2" in results:
         ratio = float(results["1"]["wall"]) / float(results["2"]["wall"])  # type: ignore[arg-type]
         print(f"2 workers vs 1: {ratio:.2f}x (goal >= 1.7x)")

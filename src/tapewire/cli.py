@@ -1433,6 +1433,7 @@ def _enqueue_pass(rc: RunContext, *, fixed: bool, due_only: bool) -> list[Any]:
             fixed=fixed,
             due_only=due_only,
             timeout_s=rc.settings.queue.cycle_timeout_s,
+            stage_tasks=rc.settings.queue.stage_tasks,
         )
     finally:
         app.close()

@@ -231,6 +231,13 @@ class QueueSettings(_Section):
     cycle_timeout_s: float = Field(
         1800.0, gt=0, description="Most time `run --once` waits for one queued pass, seconds."
     )
+    stage_tasks: int = Field(
+        16,
+        ge=1,
+        description="Tasks each stage of a queued pass is split into: a task fetches a slice "
+        "of the feeds or handles a slice of the instruments (at most 200). More tasks balance "
+        "more workers; fewer pay Celery's per-task cost less often.",
+    )
     stream_url: str | None = Field(
         None,
         description="Redis URL whose pub/sub carries live-stream events between processes "

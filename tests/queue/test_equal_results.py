@@ -1,8 +1,13 @@
 """The same replay in-process on SQLite and on two real Celery workers over PostgreSQL gives the
-same items, stories, signals and briefs (fact sheets equal field by field)."""
+same items, stories, signals and briefs (fact sheets equal field by field), and the same totals.
+
+The workers' tasks take slices of several feeds and instruments (``queue.stage_tasks=2``): the
+queued pass runs each stage's set-based path on a slice, and each feed and instrument is done
+by exactly one slice (the replay's totals equal the in-process run's)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -17,7 +22,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.timeout(600)]
 DAYS = ("--from", "2026-11-18", "--to", "2026-11-20")
 
 
-def _replay(tmp_path: Path, rec: Path, env: dict[str, str]) -> None:
+def _replay(tmp_path: Path, rec: Path, env: dict[str, str]) -> str:
     import subprocess
     import sys
 
@@ -31,6 +36,12 @@ def _replay(tmp_path: Path, rec: Path, env: dict[str, str]) -> None:
     )
     assert done.returncode == 0, done.stderr
     print(done.stdout)
+    return done.stdout
+
+
+def totals(out: str) -> list[str]:
+    """The replay's summary lines (feeds fetched, bars, stories, instruments, briefs...)."""
+    return out[out.index(" in all:") :].splitlines()[1:]
 
 
 def test_two_workers_on_postgres_equal_in_process_on_sqlite(
@@ -44,16 +55,23 @@ def test_two_workers_on_postgres_equal_in_process_on_sqlite(
 
     with redis_database() as broker:
         env = worker_env(tmp_path, broker, postgres_url)
+        env["TAPEWIRE_QUEUE__STAGE_TASKS"] = "2"  # slices of 2-3 feeds and instruments
         workers = Workers(tmp_path, env)
         try:
             workers.start("w1")
             workers.start("w2")
             workers.wait_ready()
-            _replay(tmp_path, rec, env)
+            out = _replay(tmp_path, rec, env)
         finally:
             workers.stop()
-    for name in ("w1", "w2"):  # both workers took tasks
-        assert "succeeded" in (tmp_path / f"worker-{name}.log").read_text(), name
+    logs = [(tmp_path / f"worker-{name}.log").read_text() for name in ("w1", "w2")]
+    for log in logs:  # both workers took tasks
+        assert "succeeded" in log
+    # 5 instruments in 2 slices a day, 3 days: each technicals task took several instruments
+    done = r"Task tapewire\.technicals_chunk\[[^\]]+\] succeeded"
+    chunks = sum(len(re.findall(done, log)) for log in logs)
+    assert chunks == 2 * 3, chunks
+    assert totals(out) == totals(result.stdout)
 
     local, queued = Store(f"sqlite:///{local_db}"), Store(postgres_url)
     try:

@@ -22,8 +22,8 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from re import _constants as sre_constants  # type: ignore[attr-defined]  # not in typeshed
-from re import _parser as sre_parser  # type: ignore[attr-defined]  # not in typeshed
+from re import _constants as sre_constants  # type: ignore[attr-defined,unused-ignore]  # typeshed: varies
+from re import _parser as sre_parser  # type: ignore[attr-defined,unused-ignore]  # typeshed: varies
 from typing import Any
 
 STRONG = 1.0

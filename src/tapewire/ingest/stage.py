@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -196,10 +196,15 @@ def storable(text: str) -> str:
     return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
 
 
-def run(ctx: RunContext, *, due_only: bool = False) -> StageReport:
+def run(
+    ctx: RunContext, *, due_only: bool = False, feed_ids: Collection[int] | None = None
+) -> StageReport:
     """Poll every active feed once (with ``due_only``, those whose next poll time has come: the
     live loop, so a failing feed backs off). Up to ``feeds.fetch_workers`` fetch at once, each
-    host politely (``net``); items are written here, in feed order, by one writer."""
+    host politely (``net``); items are written here, in feed order, by one writer.
+
+    ``feed_ids``: only these active feeds (a queued task's slice of the pass, ``tapewire.queue``).
+    """
     report = StageReport("ingest")
     now = ctx.clock.now()
     with ctx.store.read() as s:
@@ -215,6 +220,9 @@ def run(ctx: RunContext, *, due_only: bool = False) -> StageReport:
             .where(Feed.active)
             .order_by(Feed.id)
         ).all()
+    if feed_ids is not None:
+        wanted = set(feed_ids)
+        rows = [r for r in rows if r.id in wanted]
     due = [r for r in rows if not due_only or r.next_poll_at is None or r.next_poll_at <= now]
     if len(due) < len(rows):
         report.add("not_due", len(rows) - len(due))

@@ -4,6 +4,7 @@ each source's health is recorded."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -337,15 +338,17 @@ def provider_for(ctx: RunContext, name: str | None, source_url: str | None) -> P
     raise ConfigError(f"unknown price provider {name!r}")
 
 
-def run(ctx: RunContext) -> StageReport:
-    """Bring every active instrument's daily bars up to ``ctx.as_of``."""
+def run(ctx: RunContext, *, instrument_ids: Collection[int] | None = None) -> StageReport:
+    """Bring every active instrument's daily bars up to ``ctx.as_of`` (``instrument_ids``: only
+    these, a queued task's slice of the pass)."""
     report = StageReport("market")
+    query = select(Instrument).where(Instrument.active, Instrument.provider.is_not(None))
+    if instrument_ids is not None:
+        query = query.where(Instrument.id.in_(list(instrument_ids)))
     with ctx.store.read() as s:
         rows = [
             (r.id, r.symbol, r.provider, r.provider_symbol, r.source_url)
-            for r in s.scalars(
-                select(Instrument).where(Instrument.active, Instrument.provider.is_not(None))
-            )
+            for r in s.scalars(query.order_by(Instrument.id))
         ]
     for inst_id, symbol, provider_name, provider_symbol, source_url in rows:
         provider = provider_for(ctx, provider_name, source_url)
@@ -357,25 +360,6 @@ def run(ctx: RunContext) -> StageReport:
         if result.error:
             report.fail(symbol, result.error)
     return report
-
-
-def load_instrument(ctx: RunContext, instrument_id: int) -> LoadResult | None:
-    """Bring one instrument's daily bars up to ``ctx.as_of`` (the per-instrument entry point of
-    the queued pipeline, ``tapewire.queue``); None when it is inactive or has no provider."""
-    with ctx.store.read() as s:
-        r = s.get(Instrument, instrument_id)
-        if r is None or not r.active or r.provider is None:
-            return None
-        symbol, provider_name, provider_symbol, source_url = (
-            r.symbol,
-            r.provider,
-            r.provider_symbol,
-            r.source_url,
-        )
-    provider = provider_for(ctx, provider_name, source_url)
-    return load_bars(
-        ctx, instrument_id, provider_symbol or symbol, provider, source=f"{provider.name}:{symbol}"
-    )
 
 
 def calendar_for(asset_class: str, trades_weekends: bool) -> str:

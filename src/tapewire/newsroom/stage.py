@@ -6,7 +6,7 @@ import functools
 import json
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -648,6 +648,17 @@ def _save(
 
 
 def run(ctx: RunContext) -> StageReport:
+    """Every instrument's session and story briefs, then the market brief."""
+    report = run_instruments(ctx)
+    _attempt(ctx, report, market_view(), functools.partial(write_market_brief, ctx, quiet=True))
+    return report
+
+
+def run_instruments(
+    ctx: RunContext, *, instrument_ids: Collection[int] | None = None
+) -> StageReport:
+    """The session and story briefs of every instrument (``instrument_ids``: only these, a
+    queued task's slice of the pass), without the market brief (``run_market``)."""
     report = StageReport("newsroom")
     watchlist = set(ctx.settings.newsroom.watchlist)
     llm = llm_writer(ctx)  # one per run: it remembers whether the server takes response_format
@@ -657,6 +668,9 @@ def run(ctx: RunContext) -> StageReport:
         ctx.store, since=ctx.as_of - timedelta(hours=hours), until=ctx.as_of
     )
     insts = market_queries.instruments(ctx.store)
+    if instrument_ids is not None:
+        wanted = set(instrument_ids)
+        insts = [i for i in insts if i.id in wanted]
     reads: dict[int, _Latest] = {}
     for k, inst in enumerate(insts):
         if k % CHUNK == 0:  # a chunk's signals, technicals, previous sessions at once
@@ -675,24 +689,6 @@ def run(ctx: RunContext) -> StageReport:
             inst,
             functools.partial(write_story_brief, ctx, inst, llm=llm, latest=latest),
         )
-    _attempt(ctx, report, market_view(), functools.partial(write_market_brief, ctx, quiet=True))
-    return report
-
-
-def run_one(ctx: RunContext, instrument_id: int) -> StageReport:
-    """One instrument's session and story briefs (the queued pipeline's per-instrument entry
-    point; ``run_market`` writes the market brief after every instrument's)."""
-    report = StageReport("newsroom")
-    watchlist = set(ctx.settings.newsroom.watchlist)
-    llm = llm_writer(ctx)
-    for inst in market_queries.instruments(ctx.store):
-        if inst.id != instrument_id:
-            continue
-        watched = not watchlist or inst.symbol in watchlist
-        _attempt(
-            ctx, report, inst, functools.partial(write_brief, ctx, inst, watched=watched, llm=llm)
-        )
-        _attempt(ctx, report, inst, functools.partial(write_story_brief, ctx, inst, llm=llm))
     return report
 
 

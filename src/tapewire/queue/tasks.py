@@ -1,14 +1,15 @@
 """The stages as Celery tasks, and one pipeline pass as a canvas of them.
 
 Each task carries its ``as_of`` (ISO text) and whether the clock is fixed at it (replay) or the
-system clock (live). A task reuses the stage's own function for one item (``ingest_feed``,
-``load_instrument``, ``run_one``...). A source failure is a line in the task's report, as in the
-in-process pipeline; a database or broker error is retried with exponential backoff. A pass:
+system clock (live). A task runs the stage's own set-based path on a slice of the pass's feeds
+or instruments (``queue.stage_tasks`` slices per stage). A source failure is a line in the
+task's report, as in the in-process pipeline; a database or broker error is retried with
+exponential backoff. A pass:
 
-    chord(fetch each feed + load each instrument's bars) -> record
+    chord(fetch each slice of feeds + load each slice of instruments' bars) -> record
     -> enrich + cluster (one writer: a PostgreSQL advisory lock)
-    -> chord(technicals per instrument) -> record -> chord(signals per instrument) -> record
-    -> chord(briefs per instrument) -> market brief + record
+    -> chord(technicals per slice) -> record -> chord(signals per slice) -> record
+    -> chord(briefs per slice) -> market brief + record
     -> fill outcomes -> dispatch alerts (hooks: they run when those stages exist)
     -> the pass's reports
 """
@@ -34,7 +35,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tapewire.clock import Clock, FixedClock, SystemClock
-from tapewire.config import Settings
+from tapewire.config import QueueSettings, Settings
 from tapewire.context import RunContext, StageReport
 from tapewire.enrich import stage as enrich_stage
 from tapewire.ingest import stage as ingest_stage
@@ -64,6 +65,8 @@ TASK_OPTIONS: dict[str, Any] = {
     "max_retries": 10,
 }
 CLUSTER_LOCK = zlib.crc32(b"tapewire.cluster")  # advisory lock key of the single writer
+STAGE_TASKS = QueueSettings.model_fields["stage_tasks"].default  # tasks per stage's fan-out
+CHUNK_MAX = 200  # most feeds or instruments in one task (the stages' own chunk: one query each)
 # Per worker process: one store and one HTTP client, made after the fork, on first use.
 _RUNTIME: dict[str, Any] = {}
 
@@ -89,34 +92,26 @@ def _report(report: StageReport) -> dict[str, Any]:
     return report.as_dict()
 
 
-# ---------------------------------------------------------------- one item per task
+# ---------------------------------------------------------------- a slice of a stage per task
+# A task takes a slice of the pass's feeds or instruments and runs the stage's own set-based
+# path on it (``ingest.stage.run(feed_ids=...)``, ``technicals.stage.run(instrument_ids=...)``):
+# a task's fixed cost (Celery's result and chord bookkeeping in Redis, the stage's universe
+# read, a pool checkout per query) is paid once per slice, not once per feed or instrument.
 
 
-@shared_task(name="tapewire.fetch_feed", **TASK_OPTIONS)
-def fetch_feed(self: Task, feed_id: int, url: str, as_of: str, fixed: bool) -> dict[str, Any]:
-    """Fetch one feed, parse it, store its new items (unique by canonical URL) and its health."""
+@shared_task(name="tapewire.ingest_chunk", **TASK_OPTIONS)
+def ingest_chunk(self: Task, feed_ids: list[int], as_of: str, fixed: bool) -> dict[str, Any]:
+    """Fetch these feeds (``feeds.fetch_workers`` at once), parse them, store their new items
+    (unique by canonical URL) and their health."""
     ctx = context(self.app, as_of, fixed)
-    result = ingest_stage.ingest_feed(ctx, feed_id, url)
-    report = StageReport("ingest")
-    report.add("feeds")
-    report.add("new_items", result.new_items)
-    if result.error:
-        report.fail(url, result.error)
-    return _report(report)
+    return _report(ingest_stage.run(ctx, feed_ids=feed_ids))
 
 
-@shared_task(name="tapewire.load_bars", **TASK_OPTIONS)
-def load_bars(self: Task, instrument_id: int, as_of: str, fixed: bool) -> dict[str, Any]:
-    """Load one instrument's missing daily bars (stored bars are never written twice)."""
+@shared_task(name="tapewire.market_chunk", **TASK_OPTIONS)
+def market_chunk(self: Task, instrument_ids: list[int], as_of: str, fixed: bool) -> dict[str, Any]:
+    """Load these instruments' missing daily bars (stored bars are never written twice)."""
     ctx = context(self.app, as_of, fixed)
-    report = StageReport("market")
-    result = market_stage.load_instrument(ctx, instrument_id)
-    if result is not None:
-        report.add("instruments")
-        report.add("new_bars", result.new)
-        if result.error:
-            report.fail(result.symbol, result.error)
-    return _report(report)
+    return _report(market_stage.run(ctx, instrument_ids=instrument_ids))
 
 
 @shared_task(name="tapewire.enrich", **TASK_OPTIONS)
@@ -130,25 +125,30 @@ def enrich(self: Task, as_of: str, fixed: bool) -> dict[str, Any]:
     return _report(report)
 
 
-@shared_task(name="tapewire.technicals", **TASK_OPTIONS)
-def technicals(self: Task, instrument_id: int, as_of: str, fixed: bool) -> dict[str, Any]:
-    return _report(technicals_stage.run_one(context(self.app, as_of, fixed), instrument_id))
-
-
-@shared_task(name="tapewire.signals", **TASK_OPTIONS)
-def signals(self: Task, instrument_id: int, as_of: str, fixed: bool) -> dict[str, Any]:
+@shared_task(name="tapewire.technicals_chunk", **TASK_OPTIONS)
+def technicals_chunk(
+    self: Task, instrument_ids: list[int], as_of: str, fixed: bool
+) -> dict[str, Any]:
+    """These instruments' indicators and levels (replaced per (instrument, as_of))."""
     ctx = context(self.app, as_of, fixed)
-    report = signals_stage.run_one(ctx, instrument_id)
+    return _report(technicals_stage.run(ctx, instrument_ids=instrument_ids))
+
+
+@shared_task(name="tapewire.signals_chunk", **TASK_OPTIONS)
+def signals_chunk(self: Task, instrument_ids: list[int], as_of: str, fixed: bool) -> dict[str, Any]:
+    """These instruments' signals (replaced per (instrument, as_of), one transaction)."""
+    ctx = context(self.app, as_of, fixed)
+    report = signals_stage.run(ctx, instrument_ids=instrument_ids)
     if report.counts.get("instruments"):
         publish(ctx.settings, "signal")  # every web process's live stream looks now
     return _report(report)
 
 
-@shared_task(name="tapewire.brief", **TASK_OPTIONS)
-def brief(self: Task, instrument_id: int, as_of: str, fixed: bool) -> dict[str, Any]:
-    """One instrument's session and story briefs (a brief's slug is unique: written once)."""
+@shared_task(name="tapewire.briefs_chunk", **TASK_OPTIONS)
+def briefs_chunk(self: Task, instrument_ids: list[int], as_of: str, fixed: bool) -> dict[str, Any]:
+    """These instruments' session and story briefs (a brief's slug is unique: written once)."""
     ctx = context(self.app, as_of, fixed)
-    report = newsroom_stage.run_one(ctx, instrument_id)
+    report = newsroom_stage.run_instruments(ctx, instrument_ids=instrument_ids)
     if report.counts.get("briefs"):
         publish(ctx.settings, "brief")
     return _report(report)
@@ -272,10 +272,27 @@ def single_writer(store: Store) -> Iterator[None]:
 HOOKS = ("tapewire.scorecard.stage",)
 
 
+def slices(ids: list[int], tasks: int, *, most: int = CHUNK_MAX) -> list[list[int]]:
+    """``ids`` cut into about ``tasks`` slices of equal size (consecutive, in order), each of at
+    most ``most``: enough tasks per stage to keep every worker busy to the end of the stage,
+    few enough that a task's fixed cost stays small beside its work."""
+    if not ids:
+        return []
+    size = min(most, max(1, -(-len(ids) // max(1, tasks))))
+    return [ids[k : k + size] for k in range(0, len(ids), size)]
+
+
 def pass_canvas(
-    store: Store, as_of: datetime, *, fixed: bool, due_only: bool, started: datetime
+    store: Store,
+    as_of: datetime,
+    *,
+    fixed: bool,
+    due_only: bool,
+    started: datetime,
+    stage_tasks: int = STAGE_TASKS,
 ) -> Signature:
-    """One pipeline pass over the store's active feeds and instruments, as a Celery canvas."""
+    """One pipeline pass over the store's active feeds and instruments, as a Celery canvas; each
+    stage's fan-out is ``stage_tasks`` tasks (``queue.stage_tasks``), each over a slice."""
     when, start = as_of.isoformat(), started.isoformat()
     with store.read() as s:
         feeds = s.execute(
@@ -286,6 +303,8 @@ def pass_canvas(
         ).all()
     due = [f for f in feeds if not due_only or f.next_poll_at is None or f.next_poll_at <= as_of]
     ids = [i.id for i in market_queries.instruments(store)]
+    feed_parts = slices([f.id for f in due], stage_tasks)
+    parts = slices(ids, stage_tasks)
 
     def fan(tasks: list[Signature], body: Signature) -> Signature:
         return chord(tasks or [noop.si()], body)
@@ -295,14 +314,14 @@ def pass_canvas(
 
     return chain(
         fan(
-            [fetch_feed.si(f.id, f.url, when, fixed) for f in due]
-            + [load_bars.si(i, when, fixed) for i in ids],
+            [ingest_chunk.si(part, when, fixed) for part in feed_parts]
+            + [market_chunk.si(part, when, fixed) for part in parts],
             rec(),
         ),
         enrich.si(when, fixed),
-        fan([technicals.si(i, when, fixed) for i in ids], rec()),
-        fan([signals.si(i, when, fixed) for i in ids], rec()),
-        fan([brief.si(i, when, fixed) for i in ids], rec(market_brief)),
+        fan([technicals_chunk.si(part, when, fixed) for part in parts], rec()),
+        fan([signals_chunk.si(part, when, fixed) for part in parts], rec()),
+        fan([briefs_chunk.si(part, when, fixed) for part in parts], rec(market_brief)),
         *[hook.si(module, when, fixed) for module in HOOKS],
         pass_reports.si(when, fixed, start),
     )
@@ -320,7 +339,15 @@ def cycle(self: Task) -> str:
     settings = task_settings(self.app)
     store, _http = _runtime(settings)
     now = SystemClock().now()
-    result = pass_canvas(store, now, fixed=False, due_only=True, started=now).apply_async()
+    canvas = pass_canvas(
+        store,
+        now,
+        fixed=False,
+        due_only=True,
+        started=now,
+        stage_tasks=settings.queue.stage_tasks,
+    )
+    result = canvas.apply_async()
     return str(result.id)
 
 
@@ -328,14 +355,27 @@ RESULT_POLL_S = 10.0  # longest single wait for a pass's result before reading i
 
 
 def enqueue_pass(
-    store: Store, as_of: datetime, *, fixed: bool, due_only: bool, timeout_s: float
+    store: Store,
+    as_of: datetime,
+    *,
+    fixed: bool,
+    due_only: bool,
+    timeout_s: float,
+    stage_tasks: int = STAGE_TASKS,
 ) -> list[StageReport]:
     """Run one pass on the workers and wait for it; its reports in stage order."""
     started = (FixedClock(as_of) if fixed else SystemClock()).now()
     deadline = time.monotonic() + timeout_s
     # the canvas reads the store (feeds, instruments): a database restarting is waited out
     result = retry_db(
-        lambda: pass_canvas(store, as_of, fixed=fixed, due_only=due_only, started=started),
+        lambda: pass_canvas(
+            store,
+            as_of,
+            fixed=fixed,
+            due_only=due_only,
+            started=started,
+            stage_tasks=stage_tasks,
+        ),
         what="building the pass",
         timeout_s=timeout_s,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import timedelta
 from typing import Any
 
@@ -105,12 +106,15 @@ def _inputs(
 CHUNK = 200  # instruments whose technicals are read, and signals written, together
 
 
-def run(ctx: RunContext) -> StageReport:
+def run(ctx: RunContext, *, instrument_ids: Collection[int] | None = None) -> StageReport:
     """Set-based (issue #16): a chunk's technicals in three queries, its signals written in one
-    transaction with one multi-row insert; the news of every instrument read once per run. ``run_per_instrument`` is the former path."""
+    transaction with one multi-row insert; the news of every instrument read once per run. ``run_per_instrument`` is the former path.
+    ``instrument_ids``: only these (a queued task's slice of the pass)."""
     report = StageReport("signals")
-    insts = market_queries.instruments(ctx.store)
-    by_symbol = {i.symbol: i for i in insts}
+    every = market_queries.instruments(ctx.store)
+    by_symbol = {i.symbol: i for i in every}
+    wanted = None if instrument_ids is None else set(instrument_ids)
+    insts = every if wanted is None else [i for i in every if i.id in wanted]
     # every instrument's news of the lookback in one read (not one theme map per instrument)
     window = enrich_queries.NewsWindow(ctx.store, since=ctx.as_of - NEWS_LOOKBACK, until=ctx.as_of)
     for start in range(0, len(insts), CHUNK):
@@ -165,15 +169,6 @@ def run_per_instrument(ctx: RunContext) -> StageReport:
     report = StageReport("signals")
     for inst in market_queries.instruments(ctx.store):
         _one(ctx, inst, report)
-    return report
-
-
-def run_one(ctx: RunContext, instrument_id: int) -> StageReport:
-    """The same for one instrument (the queued pipeline's per-instrument entry point)."""
-    report = StageReport("signals")
-    for inst in market_queries.instruments(ctx.store):
-        if inst.id == instrument_id:
-            _one(ctx, inst, report)
     return report
 
 

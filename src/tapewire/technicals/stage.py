@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import date, datetime
 
 from sqlalchemy import delete, insert
@@ -35,17 +36,21 @@ EQUITY_CLASSES = ("Stocks", "Indices", "ETFs")  # the VIX regime applies to thes
 CHUNK = 200  # instruments read, computed and written together (one bar query, one write)
 
 
-def run(ctx: RunContext) -> StageReport:
+def run(ctx: RunContext, *, instrument_ids: Collection[int] | None = None) -> StageReport:
     """Compute and store a snapshot per instrument; too little history is reported, not faked.
 
     Set-based (issue #16): the bars of a chunk of instruments come in one query, the chunk's
     snapshots are written in one transaction with multi-row inserts (and their alert events in
     the same transaction). ``run_per_instrument`` is the former path, kept for the test that
-    holds both to the same stored rows.
+    holds both to the same stored rows. ``instrument_ids``: only these (a queued task's slice of
+    the pass; benchmarks, constituents and the VIX are still read from the whole universe).
     """
     report = StageReport("technicals")
     universe = _Universe(ctx, market_queries.instruments(ctx.store))
     insts = universe.instruments
+    if instrument_ids is not None:
+        wanted = set(instrument_ids)
+        insts = [i for i in insts if i.id in wanted]
     for start in range(0, len(insts), CHUNK):
         chunk = insts[start : start + CHUNK]
         universe.prefetch([i.id for i in chunk])
@@ -61,16 +66,6 @@ def run(ctx: RunContext) -> StageReport:
                 save_snapshots(s, ctx.as_of, [(inst.id, snap) for inst, snap in done])
                 for inst, snap in done:
                     ctx.emit(s, "bar", {"symbol": inst.symbol, "snapshot": snap})  # alerts
-    return report
-
-
-def run_one(ctx: RunContext, instrument_id: int) -> StageReport:
-    """The same for one instrument (the queued pipeline's per-instrument entry point)."""
-    report = StageReport("technicals")
-    universe = _Universe(ctx, market_queries.instruments(ctx.store))
-    for inst in universe.instruments:
-        if inst.id == instrument_id:
-            _one(ctx, universe, inst, report)
     return report
 
 
