@@ -1434,6 +1434,7 @@ def _enqueue_pass(rc: RunContext, *, fixed: bool, due_only: bool) -> list[Any]:
             due_only=due_only,
             timeout_s=rc.settings.queue.cycle_timeout_s,
             stage_tasks=rc.settings.queue.stage_tasks,
+            resend_after_s=rc.settings.queue.resend_after_s,
         )
     finally:
         app.close()

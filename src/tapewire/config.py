@@ -231,6 +231,13 @@ class QueueSettings(_Section):
     cycle_timeout_s: float = Field(
         1800.0, gt=0, description="Most time `run --once` waits for one queued pass, seconds."
     )
+    resend_after_s: float = Field(
+        60.0,
+        gt=0,
+        description="A queued pass still unfinished this long after its broker came back from "
+        "an outage is sent again (Redis can lose a task taken as the connection dropped; every "
+        "task is idempotent). At most 3 times a pass.",
+    )
     stage_tasks: int = Field(
         16,
         ge=1,

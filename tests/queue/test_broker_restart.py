@@ -102,3 +102,52 @@ def test_broker_restarted_mid_run_the_run_completes(tmp_path: Path, postgres_url
     finally:
         local.close()
         queued.close()
+
+
+def test_a_task_lost_in_a_broker_outage_is_sent_again(tmp_path: Path, postgres_url: str) -> None:
+    """Redis's transport can lose a task popped just as the connection drops (celery/kombu#305):
+    its chord never fires and the pass waited until its deadline (a CI run hung on it). Here one
+    of the pass's queued tasks is removed by hand, the broker restarted: the waiting `replay`
+    sends the pass again once the broker is back (every task is idempotent), and the store equals
+    the in-process run's."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (.ci/run installs it)")
+    days = ("--from", "2026-11-17", "--to", "2026-11-17")
+    rec = tmp_path / "rec"
+    write_recording(rec)
+    local_db = tmp_path / "local.db"
+    assert tapewire(tmp_path, "replay", str(rec), *days, "--db", str(local_db)).returncode == 0
+
+    redis = PrivateRedis(tmp_path / "redis")
+    redis.start()
+    env = worker_env(tmp_path, f"redis://127.0.0.1:{redis.port}/0", postgres_url)
+    env["TAPEWIRE_QUEUE__RESEND_AFTER_S"] = "3"
+    workers = Workers(tmp_path, env)
+    client = redis_or_skip().Redis(host="127.0.0.1", port=redis.port)  # type: ignore[attr-defined]
+    try:
+        replay = queued_replay(tmp_path, rec, days, env)  # no worker yet: its tasks wait queued
+        deadline = time.monotonic() + 120
+        while not client.llen("tapewire"):
+            assert replay.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        assert client.lpop("tapewire") is not None  # the task the outage loses
+        client.close()
+        redis.stop()
+        time.sleep(2.0)
+        redis.start()
+        workers.start("r1")
+        workers.wait_ready()
+        code = replay.wait(timeout=300)
+    finally:
+        workers.stop()
+        redis.stop()
+    output = (tmp_path / "replay.log").read_text()
+    print(output)
+    assert code == 0, output[-3000:]
+    assert "sending the pass again" in output
+    local, queued = Store(f"sqlite:///{local_db}"), Store(postgres_url)
+    try:
+        assert differences(snapshot(local), snapshot(queued)) == []
+    finally:
+        local.close()
+        queued.close()

@@ -18,11 +18,11 @@ from tapewire.market import queries as market_queries
 from tapewire.newsroom import queries as newsroom_queries
 from tapewire.store import Store
 from tapewire.technicals import queries as technicals_queries
+from tapewire.technicals.levels import LEVEL_WORDS
 from tapewire.web.app import create_app
 from tapewire.web.chart import (
     CHAR_W,
     FONT,
-    LEVEL_WORDS,
     NARROWEST,
     PLOT,
     TOP,

@@ -351,6 +351,8 @@ def cycle(self: Task) -> str:
     return str(result.id)
 
 
+RESEND_AFTER_S = 60.0  # default of queue.resend_after_s
+MAX_RESENDS = 3
 RESULT_POLL_S = 10.0  # longest single wait for a pass's result before reading it again
 
 
@@ -362,32 +364,39 @@ def enqueue_pass(
     due_only: bool,
     timeout_s: float,
     stage_tasks: int = STAGE_TASKS,
+    resend_after_s: float = RESEND_AFTER_S,
 ) -> list[StageReport]:
-    """Run one pass on the workers and wait for it; its reports in stage order."""
+    """Run one pass on the workers and wait for it; its reports in stage order. A pass still
+    unfinished ``resend_after_s`` after the broker came back from an outage is sent again."""
     started = (FixedClock(as_of) if fixed else SystemClock()).now()
     deadline = time.monotonic() + timeout_s
-    # the canvas reads the store (feeds, instruments): a database restarting is waited out
-    result = retry_db(
-        lambda: pass_canvas(
-            store,
-            as_of,
-            fixed=fixed,
-            due_only=due_only,
-            started=started,
-            stage_tasks=stage_tasks,
-        ),
-        what="building the pass",
-        timeout_s=timeout_s,
-    )
-    while True:  # a broker restarting as the pass is sent is waited out too (tasks are idempotent)
-        try:
-            pending = result.apply_async()
-            break
-        except (RedisError, KombuOperationalError, ConnectionError) as exc:
-            if time.monotonic() > deadline:
-                raise
-            log.warning("sending the pass: %s; retrying", exc)
-            time.sleep(1.0)
+
+    def send() -> Any:
+        # the canvas reads the store (feeds, instruments): a database restarting is waited out
+        canvas = retry_db(
+            lambda: pass_canvas(
+                store,
+                as_of,
+                fixed=fixed,
+                due_only=due_only,
+                started=started,
+                stage_tasks=stage_tasks,
+            ),
+            what="building the pass",
+            timeout_s=timeout_s,
+        )
+        while True:  # a broker restarting as the pass is sent is waited out (tasks idempotent)
+            try:
+                return canvas.apply_async()
+            except (RedisError, KombuOperationalError, ConnectionError) as exc:
+                if time.monotonic() > deadline:
+                    raise
+                log.warning("sending the pass: %s; retrying", exc)
+                time.sleep(1.0)
+
+    pending = send()
+    broker_back: float | None = None  # when the broker answered again after an outage
+    resends = 0
     while True:  # the broker restarting under us is waited out (its data is on disk)
         try:
             # Short waits: each get() reads the stored result first, so a result announced
@@ -400,8 +409,22 @@ def enqueue_pass(
         except CeleryTimeoutError:
             if time.monotonic() > deadline:
                 raise
+            if broker_back is None or time.monotonic() - broker_back < resend_after_s:
+                continue
+            if resends >= MAX_RESENDS:
+                continue
+            # Redis's transport can lose a message popped just as the connection dropped
+            # (celery/kombu#305): that chord never fires. Every task is idempotent, so the
+            # pass is sent again rather than waited on until the deadline.
+            log.warning(
+                "the pass has not finished %.0f s after the broker came back: a task may have "
+                "been lost in the outage; sending the pass again",
+                time.monotonic() - broker_back,
+            )
+            pending, broker_back, resends = send(), None, resends + 1
         except (RedisError, KombuOperationalError, ConnectionError) as exc:
             if time.monotonic() > deadline:
                 raise
             log.warning("waiting for the pass: %s; retrying", exc)
+            broker_back = time.monotonic() + 1.0  # counted from when it answers again
             time.sleep(1.0)
