@@ -234,9 +234,9 @@ class QueueSettings(_Section):
     resend_after_s: float = Field(
         60.0,
         gt=0,
-        description="A queued pass still unfinished this long after its broker came back from "
-        "an outage is sent again (Redis can lose a task taken as the connection dropped; every "
-        "task is idempotent). At most 3 times a pass.",
+        description="A queued pass still unfinished while its Redis broker has had nothing "
+        "queued or running for this long is sent again (Redis can lose a task taken as its "
+        "connection dropped; every task is idempotent). At most 3 times a pass.",
     )
     stage_tasks: int = Field(
         16,

@@ -106,10 +106,10 @@ def test_broker_restarted_mid_run_the_run_completes(tmp_path: Path, postgres_url
 
 def test_a_task_lost_in_a_broker_outage_is_sent_again(tmp_path: Path, postgres_url: str) -> None:
     """Redis's transport can lose a task popped just as the connection drops (celery/kombu#305):
-    its chord never fires and the pass waited until its deadline (a CI run hung on it). Here one
-    of the pass's queued tasks is removed by hand, the broker restarted: the waiting `replay`
-    sends the pass again once the broker is back (every task is idempotent), and the store equals
-    the in-process run's."""
+    its chord never fires and the pass waited until its deadline (a test run hung on it). Here
+    one of the pass's queued tasks is removed by hand and the broker restarted: once the broker
+    has had nothing queued or running for `queue.resend_after_s`, the waiting `replay` sends the
+    pass again (every task is idempotent), and the store equals the in-process run's."""
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed (.ci/run installs it)")
     days = ("--from", "2026-11-17", "--to", "2026-11-17")

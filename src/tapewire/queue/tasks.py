@@ -26,7 +26,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from celery import Task, chain, chord, shared_task
+import redis
+from celery import Task, chain, chord, current_app, shared_task
 from celery.canvas import Signature
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -45,7 +46,7 @@ from tapewire.market import stage as market_stage
 from tapewire.net import HttpClient
 from tapewire.newsroom import stage as newsroom_stage
 from tapewire.pipeline.models import JobRun
-from tapewire.queue.app import task_settings
+from tapewire.queue.app import QUEUE, task_settings
 from tapewire.signals import stage as signals_stage
 from tapewire.store import Store, open_store
 from tapewire.store.retry import retry_db
@@ -352,6 +353,8 @@ def cycle(self: Task) -> str:
 
 
 RESEND_AFTER_S = 60.0  # default of queue.resend_after_s
+UNACKED_KEY = "unacked"  # kombu's Redis transport: tasks taken, not yet acknowledged
+PRIORITY_STEPS = (0, 3, 6, 9)  # kombu's Redis transport default
 MAX_RESENDS = 3
 RESULT_POLL_S = 10.0  # longest single wait for a pass's result before reading it again
 
@@ -367,7 +370,8 @@ def enqueue_pass(
     resend_after_s: float = RESEND_AFTER_S,
 ) -> list[StageReport]:
     """Run one pass on the workers and wait for it; its reports in stage order. A pass still
-    unfinished ``resend_after_s`` after the broker came back from an outage is sent again."""
+    unfinished while the broker has had nothing queued or running for ``resend_after_s`` is
+    sent again (a task was lost)."""
     started = (FixedClock(as_of) if fixed else SystemClock()).now()
     deadline = time.monotonic() + timeout_s
 
@@ -395,7 +399,7 @@ def enqueue_pass(
                 time.sleep(1.0)
 
     pending = send()
-    broker_back: float | None = None  # when the broker answered again after an outage
+    idle_since: float | None = None  # when the broker was first seen with nothing to do
     resends = 0
     while True:  # the broker restarting under us is waited out (its data is on disk)
         try:
@@ -409,22 +413,44 @@ def enqueue_pass(
         except CeleryTimeoutError:
             if time.monotonic() > deadline:
                 raise
-            if broker_back is None or time.monotonic() - broker_back < resend_after_s:
+            # Redis's transport can lose a task popped as its connection dropped
+            # (celery/kombu#305): that chord never fires, and nothing is queued or in flight.
+            # Every task is idempotent, so such a pass is sent again rather than waited on.
+            if not broker_idle(current_app.conf.broker_url):
+                idle_since = None
                 continue
-            if resends >= MAX_RESENDS:
+            now = time.monotonic()
+            idle_since = now if idle_since is None else idle_since
+            if now - idle_since < resend_after_s or resends >= MAX_RESENDS:
                 continue
-            # Redis's transport can lose a message popped just as the connection dropped
-            # (celery/kombu#305): that chord never fires. Every task is idempotent, so the
-            # pass is sent again rather than waited on until the deadline.
             log.warning(
-                "the pass has not finished %.0f s after the broker came back: a task may have "
-                "been lost in the outage; sending the pass again",
-                time.monotonic() - broker_back,
+                "the pass is unfinished and the broker has had nothing queued or running for "
+                "%.0f s: a task was lost; sending the pass again",
+                now - idle_since,
             )
-            pending, broker_back, resends = send(), None, resends + 1
+            pending, idle_since, resends = send(), None, resends + 1
         except (RedisError, KombuOperationalError, ConnectionError) as exc:
             if time.monotonic() > deadline:
                 raise
             log.warning("waiting for the pass: %s; retrying", exc)
-            broker_back = time.monotonic() + 1.0  # counted from when it answers again
             time.sleep(1.0)
+
+
+def broker_idle(broker_url: str | None) -> bool:
+    """A Redis broker holds no task: none queued (any priority) and none taken but unacked. False
+    when it cannot say (another broker, or Redis not answering)."""
+    if not broker_url or not broker_url.startswith(("redis://", "rediss://", "unix://")):
+        return False
+    client = redis.Redis.from_url(broker_url, socket_timeout=2.0, socket_connect_timeout=2.0)
+    try:
+        queued = sum(int(client.llen(key)) for key in _queue_keys())
+        return queued == 0 and int(client.hlen(UNACKED_KEY)) == 0
+    except RedisError:
+        return False
+    finally:
+        client.close()
+
+
+def _queue_keys() -> list[str]:
+    """The Redis lists of the queue: kombu keeps one per priority step (the first is the name)."""
+    return [QUEUE] + [f"{QUEUE}\x06\x16{step}" for step in PRIORITY_STEPS[1:]]
