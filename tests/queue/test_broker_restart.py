@@ -65,13 +65,28 @@ class PrivateRedis:
             self.proc.wait(timeout=20)
 
 
-def test_broker_restarted_mid_run_the_run_completes(tmp_path: Path, postgres_url: str) -> None:
+def _recorded_and_replayed_locally(tmp_path: Path, days: tuple[str, ...]) -> tuple[Path, Path]:
+    """The recording and the in-process replay of ``days`` the queued run must equal."""
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed (.ci/run installs it)")
     rec = tmp_path / "rec"
     write_recording(rec)
     local_db = tmp_path / "local.db"
-    assert tapewire(tmp_path, "replay", str(rec), *DAYS, "--db", str(local_db)).returncode == 0
+    assert tapewire(tmp_path, "replay", str(rec), *days, "--db", str(local_db)).returncode == 0
+    return rec, local_db
+
+
+def _assert_same_store(local_db: Path, postgres_url: str) -> None:
+    local, queued = Store(f"sqlite:///{local_db}"), Store(postgres_url)
+    try:
+        assert differences(snapshot(local), snapshot(queued)) == []
+    finally:
+        local.close()
+        queued.close()
+
+
+def test_broker_restarted_mid_run_the_run_completes(tmp_path: Path, postgres_url: str) -> None:
+    rec, local_db = _recorded_and_replayed_locally(tmp_path, DAYS)
 
     redis = PrivateRedis(tmp_path / "redis")
     redis.start()
@@ -96,12 +111,7 @@ def test_broker_restarted_mid_run_the_run_completes(tmp_path: Path, postgres_url
     output = (tmp_path / "replay.log").read_text()
     print(output)
     assert code == 0, output[-3000:]
-    local, queued = Store(f"sqlite:///{local_db}"), Store(postgres_url)
-    try:
-        assert differences(snapshot(local), snapshot(queued)) == []
-    finally:
-        local.close()
-        queued.close()
+    _assert_same_store(local_db, postgres_url)
 
 
 def test_a_task_lost_in_a_broker_outage_is_sent_again(tmp_path: Path, postgres_url: str) -> None:
@@ -113,10 +123,7 @@ def test_a_task_lost_in_a_broker_outage_is_sent_again(tmp_path: Path, postgres_u
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed (.ci/run installs it)")
     days = ("--from", "2026-11-17", "--to", "2026-11-17")
-    rec = tmp_path / "rec"
-    write_recording(rec)
-    local_db = tmp_path / "local.db"
-    assert tapewire(tmp_path, "replay", str(rec), *days, "--db", str(local_db)).returncode == 0
+    rec, local_db = _recorded_and_replayed_locally(tmp_path, days)
 
     redis = PrivateRedis(tmp_path / "redis")
     redis.start()
@@ -145,9 +152,4 @@ def test_a_task_lost_in_a_broker_outage_is_sent_again(tmp_path: Path, postgres_u
     print(output)
     assert code == 0, output[-3000:]
     assert "sending the pass again" in output
-    local, queued = Store(f"sqlite:///{local_db}"), Store(postgres_url)
-    try:
-        assert differences(snapshot(local), snapshot(queued)) == []
-    finally:
-        local.close()
-        queued.close()
+    _assert_same_store(local_db, postgres_url)

@@ -19,6 +19,7 @@ from tapewire.demo.run import run_demo
 from tapewire.store import open_store
 from tapewire.web.app import create_app
 from tests.conftest import DEMO_AS_OF, ROOT
+from tests.support.browser import chromium
 from tests.support.pipeline import analyse_and_write
 from tests.support.servers import serve_app
 
@@ -56,13 +57,8 @@ def site(settings: Settings) -> Iterator[tuple[str, Settings]]:
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
+    with chromium(CHROMIUM, ARGS) as instance:
+        yield instance
 
 
 def test_home_brief_and_tag_pages(site: tuple[str, Settings], browser: Any) -> None:

@@ -17,6 +17,7 @@ from tapewire.config import Settings
 from tapewire.store import Store
 from tapewire.web.app import create_app
 from tests.conftest import ROOT
+from tests.support.browser import chromium
 from tests.support.servers import serve_app
 from tests.web import chart_support
 
@@ -68,13 +69,8 @@ def base(real: tuple[Settings, Store, list[str]]) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
+    with chromium(CHROMIUM, ARGS) as instance:
+        yield instance
 
 
 def _open(browser: Any, url: str, width: int, *, js: bool = True) -> tuple[Any, dict[str, Any]]:

@@ -29,6 +29,7 @@ from tapewire.demo.run import run_demo
 from tapewire.store import Store, open_store
 from tapewire.web.app import create_app
 from tests.conftest import DEMO_AS_OF, ROOT
+from tests.support.browser import chromium
 from tests.support.servers import serve_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -115,13 +116,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
+    with chromium(CHROMIUM, ARGS) as instance:
+        yield instance
 
 
 def _paths(site: Site) -> dict[str, tuple[str, int]]:

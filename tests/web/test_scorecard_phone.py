@@ -22,6 +22,7 @@ from tapewire.store import open_store
 from tapewire.web.app import create_app
 from tests.conftest import shared_data
 from tests.scorecard.test_cli import _cut
+from tests.support.browser import chromium
 from tests.support.cli import tapewire
 from tests.support.servers import serve_app
 from tests.web.test_every_page import ARGS, ARTIFACTS, AXE_VERSION, CHROMIUM, axe_source
@@ -71,13 +72,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
+    with chromium(CHROMIUM, ARGS) as instance:
+        yield instance
 
 
 @pytest.mark.parametrize("width", [1280, 390])

@@ -29,6 +29,7 @@ from tapewire.store import Store, open_store
 from tapewire.web.app import create_app
 from tapewire.web.desk import build_desk
 from tests.conftest import shared_data
+from tests.support.browser import chromium
 from tests.support.servers import serve_app
 from tests.web.chart_support import real_briefs
 from tests.web.test_every_page import ARGS, ARTIFACTS, CHROMIUM
@@ -134,35 +135,30 @@ def test_the_brief_chart_legend_reads_a_yield_in_bp_and_labels_do_not_collide(
     real: tuple[Settings, Store, list[str]], width: int
 ) -> None:
     settings, store, slugs = real
-    sync_api = pytest.importorskip("playwright.sync_api")
     brief = _tnx_brief(store, slugs)
-    with serve_app(create_app(settings, store=store)) as base, sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 844})
-            page.goto(f"{base}/briefs/{brief.slug}", wait_until="networkidle")
-            box = page.locator("[data-testid=price-chart] .pxchart-box")
-            page.locator(".pxchart-ohlc:not(:empty)").wait_for(timeout=15000)
-            legend = page.locator(".pxchart-ohlc").inner_text()
-            close = brief.facts["price"]["close"]
-            change = brief.facts["asset"]["change_bp"]
-            sign = "+" if change >= 0 else "\u2212"
-            found_close = re.search(r" C (\d+\.\d\d)% ", legend)  # the yield in %
-            assert found_close and float(found_close[1]) == pytest.approx(close, abs=0.006), legend
-            assert f"% {sign}{abs(change):.0f} bp" in legend, legend  # its change in bp
-            assert "this brief" in legend
-            box.and_(page.locator("[data-level-labels]")).wait_for(timeout=5000)
-            page.wait_for_timeout(300)
-            found: dict[str, Any] = box.evaluate(OVERLAPS_JS)
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            box.screenshot(path=str(ARTIFACTS / f"chart-tnx-{width}.png"))
-            assert found["labels"] >= 2 and found["logo"], found
-            assert not found["out"], f"at {width}px: {found['out']}"
-            # the legend fits on its box: at most three lines at a phone's width
-            height = page.locator(".pxchart-ohlc").bounding_box()
-            assert height is not None and height["height"] <= 3 * 12 * 1.35 + 4
-        finally:
-            browser.close()
+    with serve_app(create_app(settings, store=store)) as base, chromium(CHROMIUM, ARGS) as browser:
+        page = browser.new_page(viewport={"width": width, "height": 844})
+        page.goto(f"{base}/briefs/{brief.slug}", wait_until="networkidle")
+        box = page.locator("[data-testid=price-chart] .pxchart-box")
+        page.locator(".pxchart-ohlc:not(:empty)").wait_for(timeout=15000)
+        legend = page.locator(".pxchart-ohlc").inner_text()
+        close = brief.facts["price"]["close"]
+        change = brief.facts["asset"]["change_bp"]
+        sign = "+" if change >= 0 else "\u2212"
+        found_close = re.search(r" C (\d+\.\d\d)% ", legend)  # the yield in %
+        assert found_close and float(found_close[1]) == pytest.approx(close, abs=0.006), legend
+        assert f"% {sign}{abs(change):.0f} bp" in legend, legend  # its change in bp
+        assert "this brief" in legend
+        box.and_(page.locator("[data-level-labels]")).wait_for(timeout=5000)
+        page.wait_for_timeout(300)
+        found: dict[str, Any] = box.evaluate(OVERLAPS_JS)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        box.screenshot(path=str(ARTIFACTS / f"chart-tnx-{width}.png"))
+        assert found["labels"] >= 2 and found["logo"], found
+        assert not found["out"], f"at {width}px: {found['out']}"
+        # the legend fits on its box: at most three lines at a phone's width
+        height = page.locator(".pxchart-ohlc").bounding_box()
+        assert height is not None and height["height"] <= 3 * 12 * 1.35 + 4
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
@@ -173,21 +169,16 @@ def test_instrument_chart_labels_do_not_collide(
 ) -> None:
     """The instrument page's chart (latest levels, every brief a dot) on four real series."""
     settings, store, _ = real
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with serve_app(create_app(settings, store=store)) as base, sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 844})
-            page.goto(f"{base}/instruments/{symbol}", wait_until="networkidle")
-            box = page.locator("[data-testid=price-chart] .pxchart-box")
-            box.and_(page.locator("[data-level-labels]")).wait_for(timeout=15000)
-            page.wait_for_timeout(300)
-            found: dict[str, Any] = box.evaluate(OVERLAPS_JS)
-            legend = page.locator(".pxchart-ohlc").bounding_box()
-            unit = " bp" if symbol == "^TNX" else "%"
-            assert unit in page.locator(".pxchart-ohlc").inner_text()
-        finally:
-            browser.close()
+    with serve_app(create_app(settings, store=store)) as base, chromium(CHROMIUM, ARGS) as browser:
+        page = browser.new_page(viewport={"width": width, "height": 844})
+        page.goto(f"{base}/instruments/{symbol}", wait_until="networkidle")
+        box = page.locator("[data-testid=price-chart] .pxchart-box")
+        box.and_(page.locator("[data-level-labels]")).wait_for(timeout=15000)
+        page.wait_for_timeout(300)
+        found: dict[str, Any] = box.evaluate(OVERLAPS_JS)
+        legend = page.locator(".pxchart-ohlc").bounding_box()
+        unit = " bp" if symbol == "^TNX" else "%"
+        assert unit in page.locator(".pxchart-ohlc").inner_text()
     assert found["labels"] >= 1 and found["logo"], found
     assert not found["out"], f"{symbol} at {width}px: {found['out']}"
     assert legend is not None and legend["height"] <= 3 * 12 * 1.35 + 4
@@ -238,19 +229,14 @@ def test_heat_map_tiles_show_whole_symbols(
 ) -> None:
     """ "EURUSD=X" read "EURUSD…" on its Pulse tile at 1280 px."""
     settings, store, _ = real
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with serve_app(create_app(settings, store=store)) as base, sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 844})
-            page.goto(base + "/", wait_until="networkidle")
-            cut = page.evaluate(
-                "[...document.querySelectorAll('.tile .sym')]"
-                ".filter(s => s.scrollWidth > s.clientWidth).map(s => s.textContent)"
-            )
-            symbols = page.locator(".tile .sym").all_inner_texts()
-        finally:
-            browser.close()
+    with serve_app(create_app(settings, store=store)) as base, chromium(CHROMIUM, ARGS) as browser:
+        page = browser.new_page(viewport={"width": width, "height": 844})
+        page.goto(base + "/", wait_until="networkidle")
+        cut = page.evaluate(
+            "[...document.querySelectorAll('.tile .sym')]"
+            ".filter(s => s.scrollWidth > s.clientWidth).map(s => s.textContent)"
+        )
+        symbols = page.locator(".tile .sym").all_inner_texts()
     assert "EURUSD=X" in symbols and not cut, cut
 
 

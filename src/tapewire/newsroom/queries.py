@@ -247,11 +247,9 @@ def _verification(ver: Verification | None) -> dict[str, Any] | None:
     }
 
 
-def brief_document(view: BriefView) -> dict[str, Any]:
-    """The brief as one JSON document with every field of DESIGN's brief table."""
-    comps = view.facts.get("signals", {}).get("components", {})
+def brief_head(view: BriefView) -> dict[str, Any]:
+    """The fields a brief's document and its list summary (``/api/briefs``) open with."""
     return {
-        "id": view.id,
         "slug": view.slug,
         "as_of": view.as_of.isoformat(),
         "published_at": view.published_at.isoformat(),
@@ -260,6 +258,15 @@ def brief_document(view: BriefView) -> dict[str, Any]:
         "tags": list(view.tags),
         "instruments": list(view.instruments),
         "direction": view.direction,
+    }
+
+
+def brief_document(view: BriefView) -> dict[str, Any]:
+    """The brief as one JSON document with every field of DESIGN's brief table."""
+    comps = view.facts.get("signals", {}).get("components", {})
+    return {
+        "id": view.id,
+        **brief_head(view),
         "pulse": {"score": view.pulse, "components": comps.get("pulse")},
         "heat": {"score": view.heat, "label": view.heat_label, "components": comps.get("heat")},
         "risk": {"label": view.risk, "components": comps.get("risk")},

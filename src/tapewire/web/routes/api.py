@@ -62,14 +62,7 @@ def brief_summary(view: BriefView) -> dict[str, Any]:
     directly: the whole document per row was a fifth of ``/api/briefs``' CPU (#16).
     ``tests/web/test_page_cost.py`` holds it equal to the document's fields."""
     return {
-        "slug": view.slug,
-        "as_of": view.as_of.isoformat(),
-        "published_at": view.published_at.isoformat(),
-        "category": view.category,
-        "primary_tag": view.primary_tag,
-        "tags": list(view.tags),
-        "instruments": list(view.instruments),
-        "direction": view.direction,
+        **queries.brief_head(view),
         "headline": view.headline,
         "dek": view.dek,
         "read_minutes": view.read_minutes,
