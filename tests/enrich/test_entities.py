@@ -102,6 +102,7 @@ def kept(title: str, summary: str = "", language: str | None = None) -> set[str]
         ("Dakota Access oil pipeline can keep running, court rules", set()),
         ("Harrison Ford to star in new film", set()),
         ("Wildfires rage in the Amazon rainforest", set()),
+        ("Parched Rivers, Withered Crops Show Dire Impact of Amazon Drought", set()),  # Bloomberg
         # assets need a price or market cue
         ("Oil slips as traders eye OPEC meeting", {"CL=F"}),
         ("Oil and gas stocks will stay beaten down", set()),
