@@ -123,13 +123,27 @@ class Workers:
 
 
 def queued_replay(
-    tmp_path: Path, rec: Path, days: tuple[str, ...], env: dict[str, str]
+    tmp_path: Path,
+    rec: Path,
+    days: tuple[str, ...],
+    env: dict[str, str],
+    *,
+    debug: bool = False,
 ) -> subprocess.Popen[bytes]:
     """``tapewire replay`` of a recording, enqueuing to the workers of ``env``, as a process of
-    its own; its output goes to ``tmp_path/replay.log`` (the fault tests read its progress)."""
+    its own; its output goes to ``tmp_path/replay.log`` (the fault tests read its progress;
+    ``debug`` adds the debug log, e.g. the line saying a pass has been sent)."""
     with (tmp_path / "replay.log").open("w") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "tapewire.cli", "replay", str(rec), *days],
+            [
+                sys.executable,
+                "-m",
+                "tapewire.cli",
+                *(["--debug"] if debug else []),
+                "replay",
+                str(rec),
+                *days,
+            ],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

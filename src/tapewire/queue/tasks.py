@@ -399,6 +399,7 @@ def enqueue_pass(
                 time.sleep(1.0)
 
     pending = send()
+    log.debug("the pass is sent (%s); waiting for the workers", pending.id)
     idle_since: float | None = None  # when the broker was first seen with nothing to do
     resends = 0
     while True:  # the broker restarting under us is waited out (its data is on disk)
@@ -429,6 +430,7 @@ def enqueue_pass(
                 now - idle_since,
             )
             pending, idle_since, resends = send(), None, resends + 1
+            log.debug("the pass is sent again (%s); waiting for the workers", pending.id)
         except (RedisError, KombuOperationalError, ConnectionError) as exc:
             if time.monotonic() > deadline:
                 raise
