@@ -81,6 +81,7 @@ def kept(title: str, summary: str = "", language: str | None = None) -> set[str]
         ("Startup files to list on the Nasdaq", set()),
         ("Tech stocks slide as yields rise", set()),
         ("Chinese stocks rally on stimulus hopes", set()),
+        ("Thai stocks tumble as SET Index drops", set()),  # a real 2023-12-01 Bloomberg title
         ("Taiwan Stocks Poised for Record Foreign Inflows", set()),
         ("Hong Kong to End Stock Market Closures During Typhoons", set()),
         ("Alibaba Gets Rare Wall Street Downgrade as Rival Gains Traction", set()),

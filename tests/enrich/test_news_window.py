@@ -55,7 +55,9 @@ def test_the_window_reads_what_each_instrument_reads(
         assert window.named(inst_id, since=since) == named, inst_id
         kinds |= {i.link_kind for i in one}
     if hours >= 24:  # real data: both kinds of link are there, so both paths are compared
-        assert kinds == {"name", "theme"}
+        assert {"name", "theme"} <= kinds
+    if hours >= 72:  # and SPY reads the S&P 500's (the "tracks" path)
+        assert kinds == {"name", "theme", "tracks"}
     with pytest.raises(ValueError):  # a window never answers for time it did not read
         window.news(_instrument_ids(store)[0], since=since - timedelta(hours=7))
 
@@ -82,3 +84,38 @@ def test_signals_through_the_window_equal_the_per_instrument_path(
     assert len(batched) == len(PRICES)
     assert any(row[3] for row in batched)  # some Heat: news counted
     assert batched == one_by_one
+
+
+def test_a_fund_reads_the_named_news_of_the_index_it_tracks(store: Store) -> None:
+    """SPY follows the S&P 500: "S&P 500's Historic 8.9% Rally Blindsides Skeptics" names the
+    index, not the fund, and is news about both. The fund reads the index's named links as kind
+    "tracks" (weaker than its own, stronger than a theme link), with the tone toward the index."""
+    known = {i.symbol: i for i in market_queries.instruments(store)}
+    spy, index = known["SPY"], known["^GSPC"]
+    since = AS_OF - timedelta(hours=72)
+    news = enrich_queries.instrument_news(store, spy.id, since=since, until=AS_OF)
+    index_named = {
+        i.item_id: i
+        for i in enrich_queries.linked_items(store, index.id, since=since, until=AS_OF)
+    }
+    own = {i.item_id for i in news if i.link_kind == "name"}
+    tracked = [i for i in news if i.link_kind == "tracks"]
+    assert tracked and {i.item_id for i in tracked} == set(index_named) - own
+    for item in tracked:
+        assert item.via == "the S&P 500"
+        assert item.relevance == round(
+            enrich_queries.TRACK_LINK_WEIGHT * index_named[item.item_id].relevance, 3
+        )
+        assert item.tone == index_named[item.item_id].tone
+    assert min(i.relevance for i in tracked) > max(
+        i.relevance for i in news if i.link_kind == "theme"
+    )
+    # an index tracks nothing, and a stock is not a tracker of its benchmark
+    for symbol in ("^GSPC", "AAPL"):
+        kinds = {
+            i.link_kind
+            for i in enrich_queries.instrument_news(
+                store, known[symbol].id, since=since, until=AS_OF
+            )
+        }
+        assert "tracks" not in kinds

@@ -3,15 +3,19 @@
 An item reaches an instrument by a named link (``entity_link``: the text names it) or, weaker,
 through a theme (``item_theme`` and the theme -> instruments map of ``theme_map``): such a
 ``LinkedItem`` has ``link_kind="theme"``, the ``themes`` that carried it, and a relevance of at
-most ``THEME_LINK_WEIGHT`` (a named link in a summary counts 0.5, in a title 1.0).
+most ``THEME_LINK_WEIGHT`` (a named link in a summary counts 0.5, in a title 1.0). A fund or a
+future that tracks an index or a commodity (``data/trackers.tsv``: SPY and ES=F the S&P 500, GLD
+gold) also reads the named links of what it tracks, as ``link_kind="tracks"`` with ``via`` the
+tracked instrument's name and ``TRACK_LINK_WEIGHT`` x that link's relevance.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from importlib import resources
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
@@ -34,6 +38,7 @@ from tapewire.market import queries as market_queries
 from tapewire.store import Store
 
 THEME_LINK_WEIGHT = 0.3  # a theme link's relevance is this times the theme's strength
+TRACK_LINK_WEIGHT = 0.8  # a link through the index a fund tracks: this times that link's relevance
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +56,9 @@ class LinkedItem:
     story_outlets: int
     outlet: str = ""  # who wrote it, as readers know it ("Reuters"; ingest/outlets.py)
     language: str | None = None
-    link_kind: str = "name"  # "theme": the item reaches the instrument only through a theme
+    link_kind: str = "name"  # "theme": only through a theme; "tracks": through what it tracks
     themes: tuple[str, ...] = ()  # for a theme link, the themes that carried it
+    via: str = ""  # for a "tracks" link, what is tracked as a sentence names it ("the S&P 500")
     tone: float | None = None  # toward this instrument (enrich.tone); None: use ``sentiment``
 
 
@@ -171,9 +177,63 @@ def instrument_news(
     """Everything a brief or a score reads about the instrument: its named links first, then the
     items reaching it only through a theme (weaker, ``link_kind="theme"``)."""
     named = linked_items(store, instrument_id, since=since, until=until)
+    known = {i.id: i for i in market_queries.instruments(store)}
+    tracked = tracked_instrument(instrument_id, known)
+    if tracked is not None:
+        own = frozenset(i.item_id for i in named)
+        named += [
+            _through(i, tracked)
+            for i in linked_items(store, tracked.id, since=since, until=until)
+            if i.item_id not in own
+        ]
     exclude = frozenset(i.item_id for i in named)
     return named + theme_linked_items(
         store, instrument_id, since=since, until=until, exclude=exclude
+    )
+
+
+@functools.cache
+def tracker_table() -> dict[str, tuple[str, ...]]:
+    """The shipped ``data/trackers.tsv``: fund or future symbol -> what it tracks, preferred first."""
+    text = (
+        resources.files("tapewire.enrich").joinpath("data/trackers.tsv").read_text(encoding="utf-8")
+    )
+    rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    return {symbol: tuple(targets.split()) for symbol, targets in rows}
+
+
+def tracked_instrument(
+    instrument_id: int, known: Mapping[int, market_queries.InstrumentView]
+) -> market_queries.InstrumentView | None:
+    """The stored instrument this one tracks (SPY: ^GSPC), or None."""
+    inst = known.get(instrument_id)
+    if inst is None:
+        return None
+    by_symbol = {i.symbol: i for i in known.values()}
+    for symbol in tracker_table().get(inst.symbol.upper(), ()):
+        if symbol in by_symbol and by_symbol[symbol].id != instrument_id:
+            return by_symbol[symbol]
+    return None
+
+
+def _tracked_name(tracked: market_queries.InstrumentView) -> str:
+    """How a sentence names what is tracked: "the S&P 500" for an index, else its stored name."""
+    name = tracked.name or tracked.symbol
+    if tracked.asset_class == "Indices" and not name.lower().startswith("the "):
+        return f"the {name}"
+    if tracked.asset_class == "Commodities" and name[:2].istitle():  # "Gold" -> "gold", not "WTI"
+        return name[0].lower() + name[1:]
+    return name
+
+
+def _through(item: LinkedItem, tracked: market_queries.InstrumentView) -> LinkedItem:
+    """A named link of the tracked instrument, read as a weaker link of the tracker (its tone
+    toward the index is its tone toward a fund that follows the index)."""
+    return replace(
+        item,
+        relevance=round(TRACK_LINK_WEIGHT * item.relevance, 3),
+        link_kind="tracks",
+        via=_tracked_name(tracked),
     )
 
 
@@ -278,6 +338,14 @@ class NewsWindow:
     def news(self, instrument_id: int, *, since: datetime | None = None) -> list[LinkedItem]:
         """``instrument_news`` of the instrument: named links first, then theme links."""
         named = self.named(instrument_id, since=since)
+        tracked = tracked_instrument(instrument_id, self._known)
+        if tracked is not None:
+            own = frozenset(i.item_id for i in named)
+            named += [
+                _through(i, tracked)
+                for i in self.named(tracked.id, since=since)
+                if i.item_id not in own
+            ]
         exclude = frozenset(i.item_id for i in named)
         return named + self.themed(instrument_id, since=since, exclude=exclude)
 

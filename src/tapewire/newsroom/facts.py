@@ -221,6 +221,7 @@ def _source(item: LinkedItem) -> dict[str, Any]:
         "tone": item.tone if item.tone is not None else item.sentiment,  # toward the instrument
         "story_outlets": item.story_outlets,
         "story_id": item.story_id,
-        "link_kind": item.link_kind,  # "theme": it reaches the instrument only through a theme
+        "link_kind": item.link_kind,  # "theme": only through a theme; "tracks": what it tracks
+        "via": item.via,  # for "tracks", the tracked index's name ("S&P 500")
         "themes": list(item.themes),
     }

@@ -48,6 +48,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from tapewire.newsroom import assets
+
 ROUNDING = "numbers match facts rounded once to the decimals written, from the raw value; signs are in words"
 FULL_YEAR_SESSIONS = 252  # a "52-week" or "one-year" claim needs this many sessions on record
 _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
@@ -651,7 +653,11 @@ def _protected_names(facts: dict[str, Any]) -> list[str]:
     """Names whose digits are not claims ("Demo Market 500", "DCN-USD", outlet names)."""
     inst = facts["instrument"]
     names = [inst["name"], inst["symbol"], *outlet_names(facts)]
+    # the name the writer gives a future ("S&P 500 futures" for ES=F, whatever name is stored)
+    if str(inst["symbol"]).upper().endswith("=F"):
+        names.append(assets.FUTURE_NAMES.get(assets.future_root(str(inst["symbol"])), ""))
     names += [str(n) for n in facts.get("names", ())]  # the sheet's other names (market brief)
+    names += [str(n["via"]) for n in facts.get("news", ()) if n.get("via")]  # SPY: "S&P 500"
     if facts.get("benchmark"):
         names.append(facts["benchmark"]["symbol"])
     if (facts.get("pair") or {}).get("benchmark_name"):

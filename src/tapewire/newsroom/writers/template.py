@@ -219,6 +219,8 @@ def _news_paragraph(f: dict[str, Any]) -> str:
     )
     if lead.get("link_kind") == "theme":  # it does not name the instrument: say what carried it
         text += f" (a theme link: {', '.join(lead['themes'])}, not a mention by name)"
+    elif lead.get("link_kind") == "tracks" and lead.get("via"):  # it names what the fund follows
+        text += f" (a mention of {lead['via']}, which it tracks)"
     if lead["story_outlets"] > 1:
         text += f", and the same story ran at {_count(lead['story_outlets'], 'outlet')}"
     return text + "."
