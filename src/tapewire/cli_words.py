@@ -58,7 +58,11 @@ def grouped_reasons(errors: Sequence[str]) -> list[str]:
         groups.setdefault(_reason_key(reason), []).append((source, reason))
     lines = []
     for members in sorted(groups.values(), key=lambda m: -len(m)):
-        names = [s for s, _ in members if s]
+        counts: dict[str, int] = {}  # an instrument failing on several days is named once
+        for source, _ in members:
+            if source:
+                counts[source] = counts.get(source, 0) + 1
+        names = [s if n == 1 else f"{s} ×{n}" for s, n in counts.items()]
         shown = ", ".join(names[:MAX_LISTED]) + (
             f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else ""
         )

@@ -191,3 +191,10 @@ def test_serve_suggests_a_free_port(tmp_path: Path, command: list[str]) -> None:
     hint = done.stderr.strip().rsplit("try --port ", 1)[-1]
     with socket.socket() as free:  # the port it suggests can be listened on
         free.bind(("127.0.0.1", int(hint)))
+
+
+def test_an_instrument_failing_on_several_days_is_named_once_with_its_count() -> None:
+    """A six-day replay printed "(DX-Y.NYB, DX-Y.NYB, DX-Y.NYB, DX-Y.NYB, DX-Y.NYB and 1 more)"."""
+    errors = [f"DX-Y.NYB: only 0 bars before 2023-11-{d}" for d in range(27, 31)]
+    errors += ["ACME: only 3 bars before 2023-11-28"]
+    assert grouped_reasons(errors) == ["5 only 0 bars before 2023-11-27 (DX-Y.NYB ×4, ACME)"]
