@@ -701,7 +701,8 @@ def meaning(f: dict[str, Any]) -> str | None:
         unit = (f.get("asset") or {}).get("unit")
         what = assets.FUTURE_NAMES.get(assets.future_root(f["instrument"]["symbol"]))
         if what and unit:
-            return f"Quoted in {unit}, {what} trades {cls.hours}."
+            verb = "trade" if what.endswith("futures") else "trades"  # "S&P 500 futures trade"
+            return f"Quoted in {unit}, {what} {verb} {cls.hours}."
     return None
 
 
