@@ -56,6 +56,44 @@ def test_layoffs_are_negative(title: str) -> None:
     assert tone_toward(title, "", META, sentence_score=never) < -0.3
 
 
+@pytest.mark.parametrize(
+    ("symbol", "name", "title", "sign"),
+    [  # real MarketWatch titles of 2023-11-30, read as neutral (-0.04 .. +0.02) toward their own
+        # company: "Corp." ended a clause, and "Thursday" counted as another subject
+        (
+            "CVX",
+            "Chevron Corporation",
+            "Chevron Corp. stock falls Thursday, underperforms market",
+            -1,
+        ),
+        (
+            "JPM",
+            "JPMorgan Chase",
+            "JPMorgan Chase & Co. stock rises Thursday, outperforms market",
+            1,
+        ),
+        (
+            "GOOGL",
+            "Alphabet Inc.",
+            "Alphabet Inc. Cl A stock falls Thursday, underperforms market",
+            -1,
+        ),
+        ("AMZN", "Amazon", "Amazon.com Inc. stock falls Thursday, underperforms market", -1),
+        (
+            "MSFT",
+            "Microsoft",
+            "Microsoft Corp. stock rises Thursday, still underperforms market",
+            1,
+        ),
+    ],
+)
+def test_a_company_abbreviation_and_a_weekday_do_not_hide_the_move(
+    symbol: str, name: str, title: str, sign: int
+) -> None:
+    tone = tone_toward(title, "", target(symbol, (name,), "Stocks"), sentence_score=never)
+    assert tone * sign > 0.3
+
+
 def test_shares_rising_on_layoffs_is_positive() -> None:
     assert tone_toward("Meta shares rise after layoffs", "", META, sentence_score=never) > 0.3
     summary = "Shares rose 4% in premarket trading on the news."

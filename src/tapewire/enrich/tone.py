@@ -307,7 +307,10 @@ _NEGATORS = frozenset(
     ]
 )
 _CLAUSE_SPLIT = re.compile(
-    r"\s*(?:[,;:|]|\s[-\u2013\u2014]\s|\u2014|\.\s)\s*"
+    # a full stop ends a clause, not the abbreviation of a company's name ("Chevron Corp. stock
+    # falls Thursday" is one clause about Chevron)
+    r"\s*(?:[,;:|]|\s[-\u2013\u2014]\s|\u2014"
+    r"|(?<!Corp)(?<!Inc)(?<!Co)(?<!Cos)(?<!Ltd)(?<!Cl)(?<!Bros)(?<!Plc)(?<!U\.S)(?<!St)\.\s)\s*"
     r"|\s+(?:as|while|but|after|despite|amid|on|following|even as|though|although|whereas|"
     r"ahead of|before|and then|with)\s+",
     re.IGNORECASE,
@@ -433,7 +436,20 @@ def _names_other_subject(clause: str) -> bool:
     if _mentions_other_asset(clause.replace("stocks", "").replace("Stocks", "")):
         return True
     words = clause.split()
-    return any(w[:1].isupper() and w.lower() not in {"shares", "stock"} for w in words[1:])
+    return any(
+        w[:1].isupper() and w.lower().strip(".,") not in _NOT_SUBJECTS for w in words[1:]
+    )
+
+
+# capitalised words that are no subject of their own ("stock falls Thursday", "shares rise in
+# November", "Cl A shares")
+_NOT_SUBJECTS = frozenset(
+    {"shares", "stock", "cl", "a", "b", "c"}
+    | {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+    | {"january", "february", "march", "april", "may", "june", "july", "august", "september"}
+    | {"october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug"}
+    | {"sep", "sept", "oct", "nov", "dec"}
+)
 
 
 def _target_clauses(clauses: list[str], title: str, target_: Target) -> list[str]:
