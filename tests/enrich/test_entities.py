@@ -81,6 +81,11 @@ def kept(title: str, summary: str = "", language: str | None = None) -> set[str]
         ("Startup files to list on the Nasdaq", set()),
         ("Tech stocks slide as yields rise", set()),
         ("Chinese stocks rally on stimulus hopes", set()),
+        # a real MarketWatch title of 2023-11-30 that led JPM's brief: JPMorgan is the source
+        (
+            "U.S. stocks set to fall around 8% next year, says JPMorgan. Here's where to hide.",
+            {"^GSPC"},
+        ),
         ("Thai stocks tumble as SET Index drops", set()),  # a real 2023-12-01 Bloomberg title
         ("Taiwan Stocks Poised for Record Foreign Inflows", set()),
         ("Hong Kong to End Stock Market Closures During Typhoons", set()),

@@ -79,6 +79,10 @@ _EXCHANGE = re.compile(
 _TOKEN = re.compile(r"[$^]?[^\W_](?:[\w.&'\u2019+\ufffd]*[\w+])?|[&\-:,;!?()\"“”]")
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 _SENTENCE_END = frozenset([";", "!", "?"])
+_ABBREVIATIONS = frozenset(
+    {"Corp", "Inc", "Co", "Cos", "Ltd", "Bros", "Plc", "Cl", "St", "Mr", "Mrs", "Ms", "Dr"}
+    | {"Jr", "Sr", "No", "vs", "U.S", "U.K", "U.N", "E.U", "Gov", "Sen", "Rep", "Gen", "Mt"}
+)
 
 _NUMBER_WORDS = "two three four five six seven eight nine ten eleven twelve fifteen twenty dozen"
 _LISTICLE = re.compile(
@@ -260,9 +264,14 @@ class _Text:
         sentence, n = [], 0
         for k, (tok, _start, end) in enumerate(toks):
             sentence.append(n)
-            # a sentence ends at ; ! ? or a full stop followed by a capital
+            # a sentence ends at ; ! ? or a full stop followed by a capital (the full stop may
+            # be left out of the token: "..., says JPMorgan. Here's where to hide."), not at
+            # the full stop of an abbreviation ("Chevron Corp. Stock Falls")
             if tok in _SENTENCE_END or (
-                raw[end - 1 : end] == "." and k + 1 < len(toks) and toks[k + 1][0][:1].isupper()
+                "." in raw[end - 1 : end + 1]
+                and tok not in _ABBREVIATIONS
+                and k + 1 < len(toks)
+                and toks[k + 1][0][:1].isupper()
             ):
                 n += 1
         return cls(
@@ -405,9 +414,15 @@ def _source_of_view(alias: Alias, text: _Text, i: int, j: int) -> bool:
     if alias.kind not in ("name", "name_folded"):
         return False
     prev = text.prev(i)
-    if j == len(text.tokens) and prev in word_list("source_before") and i > 2:
+    if _sentence_end(text, j) and prev in word_list("source_before") and i > 2:
         return True
     return _employer(text, i)
+
+
+def _sentence_end(text: _Text, j: int) -> bool:
+    """Tokens [.., j) end their sentence: "..., says JPMorgan. Here's where to hide." names
+    JPMorgan last in its sentence, as "..., says JPMorgan" does in a one-sentence title."""
+    return j == len(text.tokens) or text.sentence[j] != text.sentence[j - 1]
 
 
 def _employer(text: _Text, i: int) -> bool:
@@ -448,7 +463,7 @@ def _counts(alias: Alias, text: _Text, i: int, j: int) -> bool:
         bad = word_list(f"negative:{alias.text}")
         if bad and ({prev, nxt, text.next(j + 1) if nxt else ""} & bad):
             return False
-        if j == len(text.tokens) and prev in word_list("source_before") and i > 2:
+        if _sentence_end(text, j) and prev in word_list("source_before") and i > 2:
             return False  # the source of a view, named last: "...: Citi", "..., says Goldman"
         if _employer(text, i):
             return False  # the speaker's employer: "vice chairman at Blackstone"
