@@ -155,6 +155,22 @@ def test_title_beats_summary_and_lists_fall_below_the_threshold() -> None:
     assert listed and all(r < STORE_THRESHOLD for r in listed.values())
 
 
+def test_a_service_piece_keeps_its_link_but_ranks_below_the_company_news() -> None:
+    """A real MarketWatch title of 2023-11-30 led Amazon's brief of 12-02 over its news."""
+    amzn = SYMBOLS.index("AMZN")
+
+    def relevance(title: str) -> float:
+        return next(x.relevance for x in find_links(title, "", LINKER) if x.instrument_id == amzn)
+
+    service = relevance(
+        "Here\u2019s everything coming to Amazon\u2019s Prime Video and Freevee in December 2023"
+    )
+    news = relevance("NASCAR to stream some races exclusively on Amazon\u2019s Prime Video")
+    assert STORE_THRESHOLD <= service < news
+    assert relevance("How to watch the NFL on Amazon") < relevance("Amazon shares fall")
+    assert relevance("Amazon shares fall") == relevance("Amazon shares fall!")  # news: unchanged
+
+
 def test_a_weak_name_counts_when_the_item_names_the_company_elsewhere() -> None:
     assert kept("Target, CVS to require masks", "Target Corp said on Thursday...") == {"TGT"}
     assert kept("Target, CVS to require masks") == set()

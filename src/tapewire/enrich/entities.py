@@ -55,7 +55,7 @@ import functools
 import html
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 
 STORE_THRESHOLD = (
@@ -65,6 +65,7 @@ KIND_WEIGHT = {"cashtag": 1.0, "ticker": 0.95, "name": 0.9, "weak": 0.85, "marke
 SUMMARY_FACTOR = 0.6
 EXTRA_MENTION = 0.05  # per further mention, up to +0.1
 LIST_FACTOR = 0.4
+SERVICE_FACTOR = 0.6  # a consumer service piece ranks below news, never below the threshold
 LIST_SIZE = 4  # this many companies named in one sentence make it a list
 
 US_VENUES = frozenset(
@@ -88,6 +89,18 @@ _NUMBER_WORDS = "two three four five six seven eight nine ten eleven twelve fift
 _LISTICLE = re.compile(
     rf"\b(?:\d+|{_NUMBER_WORDS.replace(' ', '|')})\b[\w\s'\u2019&-]{{0,40}}\b(?:stocks|stock picks|"
     r"companies|names)\b|\bstocks? (?:to (?:buy|own|watch|sell|avoid)|that hit)\b",
+    re.IGNORECASE,
+)
+
+
+# Consumer service pieces: what to stream, buy or know, not news about the company ("Here's
+# everything coming to Amazon's Prime Video and Freevee in December 2023", a real MarketWatch
+# title that led Amazon's brief). The link stands; it ranks below the company's news.
+_SERVICE = re.compile(
+    r"^(?:how to (?:watch|stream|buy|get|save)|what to (?:watch|stream))\b"
+    r"|^the best\b.*\b(?:deals?|gifts?|shows|movies|series)\b"
+    r"|\beverything (?:coming|new|leaving) (?:to|on)\b"
+    r"|\b(?:gift guide|deals? of the day|to stream (?:this|in|on))\b",
     re.IGNORECASE,
 )
 
@@ -326,7 +339,18 @@ def link_item(title: str, summary: str, linker: Linker, language: str | None = N
                 # summary introduces the speaker; the firm is still not the subject
                 found = [h for h in found if h.symbol not in sources]
             hits += found
-    return ItemLinks(_score(hits, linker), list(dict.fromkeys(candidates)))
+    links = _score(hits, linker)
+    if _SERVICE.search(title):
+        links = [_as_service(link) for link in links]
+    return ItemLinks(links, list(dict.fromkeys(candidates)))
+
+
+def _as_service(link: Link) -> Link:
+    """The link of a service piece, ranked lower (kept if it was kept, dropped if it was)."""
+    if link.relevance < STORE_THRESHOLD:
+        return link
+    lowered = max(STORE_THRESHOLD, round(link.relevance * SERVICE_FACTOR, 3))
+    return replace(link, relevance=lowered)
 
 
 def _symbol_hits(raw: str, field_name: str, linker: Linker, candidates: list[str]) -> list[_Hit]:
