@@ -62,7 +62,7 @@ def grouped_reasons(errors: Sequence[str]) -> list[str]:
         for source, _ in members:
             if source:
                 counts[source] = counts.get(source, 0) + 1
-        names = [s if n == 1 else f"{s} ×{n}" for s, n in counts.items()]
+        names = [s if n == 1 else f"{s} {n} times" for s, n in counts.items()]
         shown = ", ".join(names[:MAX_LISTED]) + (
             f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else ""
         )

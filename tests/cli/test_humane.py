@@ -197,4 +197,4 @@ def test_an_instrument_failing_on_several_days_is_named_once_with_its_count() ->
     """A six-day replay printed "(DX-Y.NYB, DX-Y.NYB, DX-Y.NYB, DX-Y.NYB, DX-Y.NYB and 1 more)"."""
     errors = [f"DX-Y.NYB: only 0 bars before 2023-11-{d}" for d in range(27, 31)]
     errors += ["ACME: only 3 bars before 2023-11-28"]
-    assert grouped_reasons(errors) == ["5 only 0 bars before 2023-11-27 (DX-Y.NYB ×4, ACME)"]
+    assert grouped_reasons(errors) == ["5 only 0 bars before 2023-11-27 (DX-Y.NYB 4 times, ACME)"]

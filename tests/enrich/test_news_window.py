@@ -95,8 +95,7 @@ def test_a_fund_reads_the_named_news_of_the_index_it_tracks(store: Store) -> Non
     since = AS_OF - timedelta(hours=72)
     news = enrich_queries.instrument_news(store, spy.id, since=since, until=AS_OF)
     index_named = {
-        i.item_id: i
-        for i in enrich_queries.linked_items(store, index.id, since=since, until=AS_OF)
+        i.item_id: i for i in enrich_queries.linked_items(store, index.id, since=since, until=AS_OF)
     }
     own = {i.item_id for i in news if i.link_kind == "name"}
     tracked = [i for i in news if i.link_kind == "tracks"]

@@ -436,9 +436,7 @@ def _names_other_subject(clause: str) -> bool:
     if _mentions_other_asset(clause.replace("stocks", "").replace("Stocks", "")):
         return True
     words = clause.split()
-    return any(
-        w[:1].isupper() and w.lower().strip(".,") not in _NOT_SUBJECTS for w in words[1:]
-    )
+    return any(w[:1].isupper() and w.lower().strip(".,") not in _NOT_SUBJECTS for w in words[1:])
 
 
 # capitalised words that are no subject of their own ("stock falls Thursday", "shares rise in
