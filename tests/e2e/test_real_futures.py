@@ -34,6 +34,9 @@ def test_an_index_future_brief_verifies_with_its_name_in_the_text(
     text = " ".join([doc["headline"], doc["dek"], *doc["sections"]["analysis"]])
     assert symbol in text or "futures" in text or "crude" in text
     assert "futures trades" not in text  # "S&P 500 futures trade nearly around the clock"
+    index_future = symbol in ("ES=F", "RTY=F", "NQ=F", "YM=F")  # stored as "Commodities"
+    assert ("index-futures" in doc["tags"]) == index_future
+    assert ("commodities" in doc["tags"]) == (not index_future)
 
 
 def test_the_sp500_future_cites_the_index_news_of_the_day(tmp_path: Path) -> None:

@@ -51,7 +51,10 @@ SYMBOL_TAGS = {
     "TLT": ("rates", "treasuries"),
     "^TNX": ("rates", "treasuries"),
     "DX-Y.NYB": ("dollar",),
+    "NQ=F": ("nasdaq", "futures"),
+    "YM=F": ("dow", "futures"),
 }
+INDEX_FUTURES = frozenset({"ES=F", "NQ=F", "RTY=F", "YM=F", "MES=F", "MNQ=F", "M2K=F", "MYM=F"})
 
 
 def _count(n: int | float, one: str, many: str | None = None) -> str:
@@ -464,8 +467,11 @@ def _take(f: dict[str, Any]) -> str:
 def _tags(f: dict[str, Any]) -> tuple[str, ...]:
     inst, s = f["instrument"], f["signals"]
     symbol_tag = inst["symbol"].lower().lstrip("^").replace("=", "-").replace(".", "-")
-    tags = [*SYMBOL_TAGS.get(inst["symbol"], ()), symbol_tag, inst["asset_class"].lower()]
     cls = situations.asset_of(f)
+    class_tag = inst["asset_class"].lower()
+    if inst["symbol"] in INDEX_FUTURES:  # stored as "Commodities", but they are stocks
+        class_tag = "index-futures"
+    tags = [*SYMBOL_TAGS.get(inst["symbol"], ()), symbol_tag, class_tag]
     if cls.reads_inverted() and s["direction"] != "Neutral":  # a Bullish VIX is risk-off
         tags.append("risk-off" if s["direction"] == "Bullish" else "risk-on")
     else:
