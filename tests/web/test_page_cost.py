@@ -141,6 +141,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             "Atom, all": "/feeds/briefs.atom",
             "Atom, tag": f"/feeds/tags/{tag}.atom",
             "Atom, instrument": f"/feeds/instruments/{symbol}.atom",
+            "/healthz": "/healthz",
         }
         w = World(settings, store, meter, pages)
         app = create_app(settings, store=store)
@@ -166,6 +167,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         "Atom, all",
         "Atom, tag",
         "Atom, instrument",
+        "/healthz",
     ],
 )
 def test_a_page_costs_the_same_at_1000_and_10000_briefs(world: World, page: str) -> None:
@@ -180,7 +182,7 @@ def test_a_page_costs_the_same_at_1000_and_10000_briefs(world: World, page: str)
 
 
 @pytest.mark.parametrize(
-    "page", ["home", "brief page", "instrument page", "/api/briefs", "/api/briefs?symbol"]
+    "page", ["home", "brief page", "instrument page", "/api/briefs", "/api/briefs?symbol", "/healthz"]
 )
 def test_a_page_runs_statements_built_before(world: World, page: str) -> None:
     """A warm page runs only statement objects it ran before (built once, values bound): at
@@ -377,3 +379,17 @@ def test_a_brief_summary_is_the_documents_fields(world: World) -> None:
         )
         summary = brief_summary(view)
         assert list(summary.items()) == list(expected.items())
+
+
+def test_healthz_reports_the_newest_brief(world: World) -> None:
+    """The health check answers from one index probe (not a count of every brief, which grew
+    with the store), and the id it reports is the newest brief's."""
+
+    async def get() -> Any:
+        transport = httpx.ASGITransport(app=create_app(world.settings, store=world.store))
+        async with httpx.AsyncClient(transport=transport, base_url="http://tapewire.test") as c:
+            return (await c.get("/healthz")).json()
+
+    with world.store.read() as s:
+        newest = s.scalar(select(Brief.id).order_by(Brief.id.desc()).limit(1))
+    assert asyncio.run(get()) == {"ok": True, "latest_brief_id": newest}

@@ -238,4 +238,6 @@ def sources_page(request: Request, store: StoreDep, templates: TemplatesDep) -> 
 
 @router.get("/healthz")
 def healthz(store: StoreDep) -> dict[str, object]:
-    return {"ok": True, "briefs": queries.count_briefs(store)}
+    """Up, and the store answers: the newest brief's id (one index probe; a ``count(*)`` of the
+    briefs here grew with the store, 0.8-1.3 ms at 10,000 briefs, #16)."""
+    return {"ok": True, "latest_brief_id": queries.latest_brief_id(store)}
