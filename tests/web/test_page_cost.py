@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ class Meter:
     on: bool = False
     seen: dict[int, Any] = field(default_factory=dict)  # every statement object run so far
     built: list[str] = field(default_factory=list)  # run while on, and never run before
+    threads: set[int] = field(default_factory=set)  # the threads that ran statements while on
 
     def tick(self) -> int:
         if self.on:
@@ -62,6 +64,7 @@ class Meter:
         def _statement(*_args: Any) -> None:
             if self.on:
                 self.statements += 1
+                self.threads.add(threading.get_ident())
 
         @event.listens_for(store.engine, "before_execute")
         def _clause(_conn: Any, clause: Any, *_args: Any) -> None:
@@ -80,6 +83,7 @@ class World:
     pages: dict[str, str]
     cost: dict[int, dict[str, tuple[int, int]]] = field(default_factory=dict)
     built: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+    threads: dict[int, dict[str, set[int]]] = field(default_factory=dict)
 
 
 def _settings(tmp: Path) -> Settings:
@@ -97,18 +101,21 @@ def _settings(tmp: Path) -> Settings:
 async def _measure(world: World, app: Any, size: int) -> dict[str, tuple[int, int]]:
     out = {}
     world.built[size] = {}
+    world.threads[size] = {}
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://tapewire.test") as client:
         for name, path in world.pages.items():
             await client.get(path)  # warm: templates compiled, statements cached
             world.meter.steps = world.meter.statements = 0
             world.meter.built = []
+            world.meter.threads = set()
             world.meter.on = True
             response = await client.get(path)
             world.meter.on = False
             assert response.status_code == 200, (path, response.text[:300])
             out[name] = (world.meter.steps, world.meter.statements)
             world.built[size][name] = world.meter.built
+            world.threads[size][name] = world.meter.threads
     return out
 
 
@@ -182,7 +189,8 @@ def test_a_page_costs_the_same_at_1000_and_10000_briefs(world: World, page: str)
 
 
 @pytest.mark.parametrize(
-    "page", ["home", "brief page", "instrument page", "/api/briefs", "/api/briefs?symbol", "/healthz"]
+    "page",
+    ["home", "brief page", "instrument page", "/api/briefs", "/api/briefs?symbol", "/healthz"],
 )
 def test_a_page_runs_statements_built_before(world: World, page: str) -> None:
     """A warm page runs only statement objects it ran before (built once, values bound): at
@@ -191,6 +199,19 @@ def test_a_page_runs_statements_built_before(world: World, page: str) -> None:
     instrument lookup 0.27 ms against 0.03 ms prebuilt, #16)."""
     for size in (SMALL, LARGE):
         assert world.built[size][page] == [], (size, world.built[size][page])
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["home", "brief page", "instrument page", "/api/briefs", "/api/briefs?symbol", "/healthz"],
+)
+def test_a_page_on_sqlite_runs_on_the_event_loop(world: World, page: str) -> None:
+    """On SQLite a cold page's queries run on the event loop's thread, not in FastAPI's thread
+    pool: the hop cost 0.3-0.7 ms of server CPU per request, more than the page's SQLite reads
+    (``web.deps.one_connection``, #16). The client here runs the loop on the main thread."""
+    assert world.store.is_sqlite
+    for size in (SMALL, LARGE):
+        assert world.threads[size][page] == {threading.main_thread().ident}, (size, page)
 
 
 def test_the_indexes_match_every_brief(world: World) -> None:

@@ -113,12 +113,12 @@ def price_text(v: float | None) -> str:
 def move_text(change_pct: float | None, change_bp: float | None) -> str:
     """A yield's change in basis points, any other change in percent."""
     if change_bp is not None:
-        return "%+.0f bp" % change_bp
-    return "n/a" if change_pct is None else "%+.2f%%" % change_pct
+        return f"{change_bp:+.0f} bp"
+    return "n/a" if change_pct is None else f"{change_pct:+.2f}%"
 
 
 def tile_title(name: str, pulse: float, direction: str, heat: float | None, as_of: datetime) -> str:
-    heat_part = "" if heat is None else ", Heat %.0f" % heat
+    heat_part = "" if heat is None else f", Heat {heat:.0f}"
     return f"{name}: Pulse {pulse:.0f} {direction}{heat_part}, as of {as_of.strftime('%Y-%m-%d')}"
 
 
@@ -149,7 +149,7 @@ def _quote(
         sparkline([c for _, c in closes]),
         closes[0][0] if closes else None,
         (change or 0.0) >= 0,
-        "%.2f%%" % last if change_bp is not None and last is not None else price_text(last),
+        f"{last:.2f}%" if change_bp is not None and last is not None else price_text(last),
         move_text(change, change_bp),
     )
 
@@ -172,7 +172,7 @@ def build_desk(store: Store, watchlist: list[str] | tuple[str, ...], *, now: dat
             sig.as_of,
             pulse_colour(sig.pulse),
             heat_border(sig.heat),
-            "%.0f" % sig.pulse,
+            f"{sig.pulse:.0f}",
             tile_title(i.name, sig.pulse, sig.direction, sig.heat, sig.as_of),
         )
         for i in insts

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
@@ -27,7 +25,7 @@ from tapewire.web.chart import (
     price_svg,
     pulse_svg,
 )
-from tapewire.web.deps import get_settings, get_store, get_templates
+from tapewire.web.deps import get_settings, get_store, get_templates, one_connection
 from tapewire.web.desk import build_desk
 from tapewire.web.routes.charts import recent_bars
 
@@ -37,23 +35,8 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 CATEGORIES = ("Stocks", "Indices", "ETFs", "Crypto", "Forex", "Commodities", "Rates", "Macro")
 PAGE_SIZE = 20
-P = ParamSpec("P")
-R = TypeVar("R")
 MARKET_ARCHIVE = 60  # earlier market briefs listed on /market
 STATIC_CHART_DAYS = 200  # calendar days read for the instrument page's 120-session static chart
-
-
-def one_connection(endpoint: Callable[P, R]) -> Callable[P, R]:
-    """Run a page's queries on one store connection (``Store.connect`` is re-entrant): one pool
-    checkout per page instead of one per query (#16)."""
-
-    @functools.wraps(endpoint)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        store = next(a for a in (*args, *kwargs.values()) if isinstance(a, Store))
-        with store.connect():
-            return endpoint(*args, **kwargs)
-
-    return wrapper
 
 
 def _page(
@@ -103,6 +86,7 @@ def home(
 
 
 @router.get("/market", response_class=HTMLResponse)
+@one_connection
 def market_page(request: Request, store: StoreDep, templates: TemplatesDep) -> HTMLResponse:
     """The latest daily market brief in full, and the archive of earlier ones."""
     briefs = queries.list_market_briefs(store, limit=MARKET_ARCHIVE + 1)
@@ -225,6 +209,7 @@ def story_page(
 
 
 @router.get("/sources", response_class=HTMLResponse)
+@one_connection
 def sources_page(request: Request, store: StoreDep, templates: TemplatesDep) -> HTMLResponse:
     return _page(
         templates,
@@ -237,6 +222,7 @@ def sources_page(request: Request, store: StoreDep, templates: TemplatesDep) -> 
 
 
 @router.get("/healthz")
+@one_connection
 def healthz(store: StoreDep) -> dict[str, object]:
     """Up, and the store answers: the newest brief's id (one index probe; a ``count(*)`` of the
     briefs here grew with the store, 0.8-1.3 ms at 10,000 briefs, #16)."""
