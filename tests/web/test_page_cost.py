@@ -30,6 +30,7 @@ from tapewire.newsroom.models import Brief
 from tapewire.newsroom.queries import BriefFilter
 from tapewire.store import Store, open_store
 from tapewire.web.app import create_app
+from tapewire.web.chart import price_svg, stored_chart
 from tests.conftest import DEMO_AS_OF, PG_ENV
 
 SMALL, LARGE = 1_000, 10_000
@@ -414,3 +415,14 @@ def test_healthz_reports_the_newest_brief(world: World) -> None:
     with world.store.read() as s:
         newest = s.scalar(select(Brief.id).order_by(Brief.id.desc()).limit(1))
     assert asyncio.run(get()) == {"ok": True, "latest_brief_id": newest}
+
+
+def test_a_briefs_chart_is_rendered_when_it_is_published(world: World) -> None:
+    """Every brief's static chart is stored at publish (the demo's briefs through the ``brief``
+    event, the grown ones copied with them) and is the SVG the page would draw live (#16)."""
+    with world.store.read() as s:
+        charts = dict(s.execute(select(Brief.id, Brief.chart)).all())
+    assert len(charts) == LARGE
+    for brief_id, chart in charts.items():
+        stored = stored_chart(queries.brief_chart(world.store, brief_id))
+        assert stored is not None and stored == price_svg(chart), brief_id

@@ -7,6 +7,12 @@ key) with the brief's ``as_of``, indexed ``(key, as_of, brief_id)``, so "the new
 key K" is an index range scan; ``tag_count`` holds each tag's number of briefs. ``index_briefs``
 fills them in the same transaction as the briefs are written (``newsroom.stage`` and
 ``newsroom.market_brief``); the ``webperf`` migration backfilled the briefs written before it.
+
+``brief_chart`` holds each brief's static chart rendered once when it is stored
+(``publish.render.price_svg``, a pure renderer): a brief's chart never changes once published, and
+drawing it cost its page ~0.4 ms per request (#16). The ``web5`` migration rendered the briefs
+stored before it; a brief without a row (one inserted some other way, or without a chart) is
+drawn live by its page, with the same result.
 """
 
 from __future__ import annotations
@@ -77,6 +83,28 @@ class TagCount(Base):
     n: Mapped[int]
 
 
+class BriefChart(Base):
+    """A brief's static price chart as its page shows it (SVG and caption), rendered at publish."""
+
+    __tablename__ = "brief_chart"
+
+    brief_id: Mapped[int] = mapped_column(
+        ForeignKey("brief.id", ondelete="CASCADE"), primary_key=True
+    )
+    svg: Mapped[str] = mapped_column(Text)
+    caption: Mapped[str] = mapped_column(Text)
+
+
+def chart_row(brief_id: int, chart: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The ``brief_chart`` row of a brief, or None when it has no chart to draw."""
+    from tapewire.publish.render import price_svg  # only where briefs are written (numpy)
+
+    drawn = price_svg(chart)
+    if drawn is None:
+        return None
+    return {"brief_id": brief_id, "svg": str(drawn.svg), "caption": drawn.caption}
+
+
 def url_key(url: object) -> str:
     """The key of a cited URL in ``brief_source`` (the webperf migration computes the same)."""
     return hashlib.sha1(str(url).encode(), usedforsecurity=False).hexdigest()
@@ -135,7 +163,8 @@ def store_brief(s: Session, brief: Brief) -> int:
     """Insert a new brief (``ON CONFLICT (slug) DO NOTHING``: two writers never both write it)
     and index it, in the caller's transaction; the transient ``brief`` gets the new id.
 
-    Every writer of briefs goes through here, so the page indexes always match the table.
+    Every writer of briefs goes through here, so the page indexes always match the table; the
+    brief's static chart is rendered and stored here too.
 
     Raises:
         AlreadyStoredError: a brief with this slug is already stored (another writer won).
@@ -145,4 +174,7 @@ def store_brief(s: Session, brief: Brief) -> int:
         raise AlreadyStoredError(brief.slug)
     brief.id = brief_id
     index_briefs(s, [IndexedBrief.of(brief)])
+    chart = chart_row(brief_id, brief.chart)
+    if chart is not None:
+        s.execute(insert(BriefChart), chart)
     return brief_id

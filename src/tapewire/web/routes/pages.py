@@ -24,6 +24,7 @@ from tapewire.web.chart import (
     level_dicts,
     price_svg,
     pulse_svg,
+    stored_chart,
 )
 from tapewire.web.deps import get_settings, get_store, get_templates, one_connection
 from tapewire.web.desk import build_desk
@@ -115,7 +116,7 @@ def brief_page(
         "brief.html",
         store,
         b=queries.brief_document(view),
-        chart=price_svg(view.chart),
+        chart=stored_chart(queries.brief_chart(store, view.id)) or price_svg(view.chart),
         related=queries.related_briefs(store, view),
         outcome=scorecard_queries.brief_outcome(store, view.id),
     )
