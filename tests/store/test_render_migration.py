@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import insert, inspect, select
 
 from tapewire.newsroom import queries
+from tapewire.newsroom.brief_index import chart_row
 from tapewire.newsroom.models import Brief, FactSheet
 from tapewire.store import Store
 from tapewire.web.chart import price_svg, stored_chart
@@ -92,3 +93,13 @@ def test_the_migration_downgrades(db_url: str) -> None:
         assert "brief_chart" not in inspect(store.engine).get_table_names()
     finally:
         store.close()
+
+
+def test_a_chart_that_cannot_be_drawn_stores_no_row() -> None:
+    """A chart the renderer cannot draw never stops a brief from being stored: no row (its page
+    draws it live, and fails there as it always did)."""
+    bad = {"dates": ["not a date", "2026-12-04"], "closes": [1.0, 2.0]}
+    assert chart_row(1, bad) is None
+    assert chart_row(1, None) is None
+    good = chart_row(1, _chart(10.0))
+    assert good is not None and good["brief_id"] == 1 and good["svg"].startswith("<svg")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from tapewire.newsroom.models import Brief
 from tapewire.store.base import Base
 from tapewire.store.upsert import AlreadyStoredError, insert_new
+
+log = logging.getLogger(__name__)
 
 # Indexes on the brief table itself: keyset pages (PostgreSQL needs the id in the index; SQLite
 # has it as the rowid), the market briefs, and "is any brief simulated" without a scan.
@@ -96,10 +99,15 @@ class BriefChart(Base):
 
 
 def chart_row(brief_id: int, chart: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The ``brief_chart`` row of a brief, or None when it has no chart to draw."""
+    """The ``brief_chart`` row of a brief, or None when it has no chart to draw (or drawing it
+    failed: logged, and the brief is stored all the same; its page draws the chart live)."""
     from tapewire.publish.render import price_svg  # only where briefs are written (numpy)
 
-    drawn = price_svg(chart)
+    try:
+        drawn = price_svg(chart)
+    except Exception:
+        log.exception("brief %s: its static chart could not be drawn", brief_id)
+        return None
     if drawn is None:
         return None
     return {"brief_id": brief_id, "svg": str(drawn.svg), "caption": drawn.caption}
