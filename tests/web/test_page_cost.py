@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from tapewire.newsroom.models import Brief
 from tapewire.newsroom.queries import BriefFilter
 from tapewire.store import Store, open_store
 from tapewire.web.app import create_app
+from tapewire.web.chart import price_svg, stored_chart
 from tests.conftest import DEMO_AS_OF, PG_ENV
 
 SMALL, LARGE = 1_000, 10_000
@@ -45,6 +47,7 @@ class Meter:
     on: bool = False
     seen: dict[int, Any] = field(default_factory=dict)  # every statement object run so far
     built: list[str] = field(default_factory=list)  # run while on, and never run before
+    threads: set[int] = field(default_factory=set)  # the threads that ran statements while on
 
     def tick(self) -> int:
         if self.on:
@@ -62,6 +65,7 @@ class Meter:
         def _statement(*_args: Any) -> None:
             if self.on:
                 self.statements += 1
+                self.threads.add(threading.get_ident())
 
         @event.listens_for(store.engine, "before_execute")
         def _clause(_conn: Any, clause: Any, *_args: Any) -> None:
@@ -80,6 +84,7 @@ class World:
     pages: dict[str, str]
     cost: dict[int, dict[str, tuple[int, int]]] = field(default_factory=dict)
     built: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+    threads: dict[int, dict[str, set[int]]] = field(default_factory=dict)
 
 
 def _settings(tmp: Path) -> Settings:
@@ -97,18 +102,21 @@ def _settings(tmp: Path) -> Settings:
 async def _measure(world: World, app: Any, size: int) -> dict[str, tuple[int, int]]:
     out = {}
     world.built[size] = {}
+    world.threads[size] = {}
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://tapewire.test") as client:
         for name, path in world.pages.items():
             await client.get(path)  # warm: templates compiled, statements cached
             world.meter.steps = world.meter.statements = 0
             world.meter.built = []
+            world.meter.threads = set()
             world.meter.on = True
             response = await client.get(path)
             world.meter.on = False
             assert response.status_code == 200, (path, response.text[:300])
             out[name] = (world.meter.steps, world.meter.statements)
             world.built[size][name] = world.meter.built
+            world.threads[size][name] = world.meter.threads
     return out
 
 
@@ -141,6 +149,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             "Atom, all": "/feeds/briefs.atom",
             "Atom, tag": f"/feeds/tags/{tag}.atom",
             "Atom, instrument": f"/feeds/instruments/{symbol}.atom",
+            "/healthz": "/healthz",
         }
         w = World(settings, store, meter, pages)
         app = create_app(settings, store=store)
@@ -166,6 +175,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         "Atom, all",
         "Atom, tag",
         "Atom, instrument",
+        "/healthz",
     ],
 )
 def test_a_page_costs_the_same_at_1000_and_10000_briefs(world: World, page: str) -> None:
@@ -180,7 +190,8 @@ def test_a_page_costs_the_same_at_1000_and_10000_briefs(world: World, page: str)
 
 
 @pytest.mark.parametrize(
-    "page", ["home", "brief page", "instrument page", "/api/briefs", "/api/briefs?symbol"]
+    "page",
+    ["home", "brief page", "instrument page", "/api/briefs", "/api/briefs?symbol", "/healthz"],
 )
 def test_a_page_runs_statements_built_before(world: World, page: str) -> None:
     """A warm page runs only statement objects it ran before (built once, values bound): at
@@ -189,6 +200,19 @@ def test_a_page_runs_statements_built_before(world: World, page: str) -> None:
     instrument lookup 0.27 ms against 0.03 ms prebuilt, #16)."""
     for size in (SMALL, LARGE):
         assert world.built[size][page] == [], (size, world.built[size][page])
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["home", "brief page", "instrument page", "/api/briefs", "/api/briefs?symbol", "/healthz"],
+)
+def test_a_page_on_sqlite_runs_on_the_event_loop(world: World, page: str) -> None:
+    """On SQLite a cold page's queries run on the event loop's thread, not in FastAPI's thread
+    pool: the hop cost 0.3-0.7 ms of server CPU per request, more than the page's SQLite reads
+    (``web.deps.one_connection``, #16). The client here runs the loop on the main thread."""
+    assert world.store.is_sqlite
+    for size in (SMALL, LARGE):
+        assert world.threads[size][page] == {threading.main_thread().ident}, (size, page)
 
 
 def test_the_indexes_match_every_brief(world: World) -> None:
@@ -377,3 +401,28 @@ def test_a_brief_summary_is_the_documents_fields(world: World) -> None:
         )
         summary = brief_summary(view)
         assert list(summary.items()) == list(expected.items())
+
+
+def test_healthz_reports_the_newest_brief(world: World) -> None:
+    """The health check answers from one index probe (not a count of every brief, which grew
+    with the store), and the id it reports is the newest brief's."""
+
+    async def get() -> Any:
+        transport = httpx.ASGITransport(app=create_app(world.settings, store=world.store))
+        async with httpx.AsyncClient(transport=transport, base_url="http://tapewire.test") as c:
+            return (await c.get("/healthz")).json()
+
+    with world.store.read() as s:
+        newest = s.scalar(select(Brief.id).order_by(Brief.id.desc()).limit(1))
+    assert asyncio.run(get()) == {"ok": True, "latest_brief_id": newest}
+
+
+def test_a_briefs_chart_is_rendered_when_it_is_published(world: World) -> None:
+    """Every brief's static chart is stored at publish (the demo's briefs through the ``brief``
+    event, the grown ones copied with them) and is the SVG the page would draw live (#16)."""
+    with world.store.read() as s:
+        charts = dict(s.execute(select(Brief.id, Brief.chart)).all())
+    assert len(charts) == LARGE
+    for brief_id, chart in charts.items():
+        stored = stored_chart(queries.brief_chart(world.store, brief_id))
+        assert stored is not None and stored == price_svg(chart), brief_id

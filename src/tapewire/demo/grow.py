@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from tapewire.newsroom.brief_index import IndexedBrief, index_briefs
+from tapewire.newsroom.brief_index import BriefChart, IndexedBrief, index_briefs
 from tapewire.newsroom.models import Brief, Verification
 from tapewire.store import Store
 
@@ -35,6 +35,7 @@ def grow_briefs(store: Store, total: int) -> int:
     with store.read() as s:
         originals = [_row(b) for b in s.scalars(select(Brief).order_by(Brief.id))]
         checks = {v.brief_id: _row(v) for v in s.scalars(select(Verification))}
+        renders = {r.brief_id: _row(r) for r in s.scalars(select(BriefChart))}
         have = int(s.scalar(select(func.count(Brief.id))) or 0)
         next_id = int(s.scalar(select(func.max(Brief.id))) or 0) + 1
         next_ver = int(s.scalar(select(func.max(Verification.id))) or 0) + 1
@@ -46,6 +47,7 @@ def grow_briefs(store: Store, total: int) -> int:
         k += 1
         briefs: list[dict[str, Any]] = []
         checks_out: list[dict[str, Any]] = []
+        renders_out: list[dict[str, Any]] = []
         for b in originals:
             if have + added + len(briefs) >= total:
                 break
@@ -72,6 +74,8 @@ def grow_briefs(store: Store, total: int) -> int:
                     }
                 )
                 next_ver += 1
+            if b["id"] in renders:  # the chart rendered at publish: a copy draws the same
+                renders_out.append({**renders[b["id"]], "brief_id": next_id})
             next_id += 1
         for start in range(0, len(briefs), CHUNK):
             chunk = briefs[start : start + CHUNK]
@@ -81,6 +85,9 @@ def grow_briefs(store: Store, total: int) -> int:
                 vers = [v for v in checks_out if v["brief_id"] in ids]
                 if vers:
                     s.execute(insert(Verification), vers)
+                drawn = [r for r in renders_out if r["brief_id"] in ids]
+                if drawn:
+                    s.execute(insert(BriefChart), drawn)
                 index_briefs(
                     s,
                     (

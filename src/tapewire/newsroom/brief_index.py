@@ -7,12 +7,19 @@ key) with the brief's ``as_of``, indexed ``(key, as_of, brief_id)``, so "the new
 key K" is an index range scan; ``tag_count`` holds each tag's number of briefs. ``index_briefs``
 fills them in the same transaction as the briefs are written (``newsroom.stage`` and
 ``newsroom.market_brief``); the ``webperf`` migration backfilled the briefs written before it.
+
+``brief_chart`` holds each brief's static chart rendered once when it is stored
+(``publish.render.price_svg``, a pure renderer): a brief's chart never changes once published, and
+drawing it cost its page ~0.4 ms per request (#16). The ``web5`` migration rendered the briefs
+stored before it; a brief without a row (one inserted some other way, or without a chart) is
+drawn live by its page, with the same result.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,6 +34,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from tapewire.newsroom.models import Brief
 from tapewire.store.base import Base
 from tapewire.store.upsert import AlreadyStoredError, insert_new
+
+log = logging.getLogger(__name__)
 
 # Indexes on the brief table itself: keyset pages (PostgreSQL needs the id in the index; SQLite
 # has it as the rowid), the market briefs, and "is any brief simulated" without a scan.
@@ -75,6 +84,33 @@ class TagCount(Base):
 
     tag: Mapped[str] = mapped_column(Text, primary_key=True)
     n: Mapped[int]
+
+
+class BriefChart(Base):
+    """A brief's static price chart as its page shows it (SVG and caption), rendered at publish."""
+
+    __tablename__ = "brief_chart"
+
+    brief_id: Mapped[int] = mapped_column(
+        ForeignKey("brief.id", ondelete="CASCADE"), primary_key=True
+    )
+    svg: Mapped[str] = mapped_column(Text)
+    caption: Mapped[str] = mapped_column(Text)
+
+
+def chart_row(brief_id: int, chart: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The ``brief_chart`` row of a brief, or None when it has no chart to draw (or drawing it
+    failed: logged, and the brief is stored all the same; its page draws the chart live)."""
+    from tapewire.publish.render import price_svg  # only where briefs are written (numpy)
+
+    try:
+        drawn = price_svg(chart)
+    except Exception:
+        log.exception("brief %s: its static chart could not be drawn", brief_id)
+        return None
+    if drawn is None:
+        return None
+    return {"brief_id": brief_id, "svg": str(drawn.svg), "caption": drawn.caption}
 
 
 def url_key(url: object) -> str:
@@ -135,7 +171,8 @@ def store_brief(s: Session, brief: Brief) -> int:
     """Insert a new brief (``ON CONFLICT (slug) DO NOTHING``: two writers never both write it)
     and index it, in the caller's transaction; the transient ``brief`` gets the new id.
 
-    Every writer of briefs goes through here, so the page indexes always match the table.
+    Every writer of briefs goes through here, so the page indexes always match the table; the
+    brief's static chart is rendered and stored here too.
 
     Raises:
         AlreadyStoredError: a brief with this slug is already stored (another writer won).
@@ -145,4 +182,7 @@ def store_brief(s: Session, brief: Brief) -> int:
         raise AlreadyStoredError(brief.slug)
     brief.id = brief_id
     index_briefs(s, [IndexedBrief.of(brief)])
+    chart = chart_row(brief_id, brief.chart)
+    if chart is not None:
+        s.execute(insert(BriefChart), chart)
     return brief_id

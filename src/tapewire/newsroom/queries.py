@@ -14,7 +14,14 @@ from tapewire.newsroom.assets import (  # re-exported: the one bp rule, for the 
     bp_change as bp_change,
 )
 from tapewire.newsroom.assets import in_basis_points as in_basis_points
-from tapewire.newsroom.brief_index import BriefInstrument, BriefSource, BriefTag, TagCount, url_key
+from tapewire.newsroom.brief_index import (
+    BriefChart,
+    BriefInstrument,
+    BriefSource,
+    BriefTag,
+    TagCount,
+    url_key,
+)
 from tapewire.newsroom.models import Brief, FactSheet, Verification
 from tapewire.store import Store
 
@@ -139,6 +146,19 @@ def get_brief(store: Store, slug: str) -> BriefView | None:
         verification=ver,
         outcome=row.outcome,
     )
+
+
+_BRIEF_CHART = select(BriefChart.svg, BriefChart.caption).where(
+    BriefChart.brief_id == bindparam("brief_id")
+)  # built once: one primary-key probe per brief page
+
+
+def brief_chart(store: Store, brief_id: int) -> tuple[str, str] | None:
+    """The brief's static chart as rendered when it was stored (SVG, caption), or None when
+    none was (the page draws it live from the brief's chart: the same SVG)."""
+    with store.connect() as c:
+        row = c.execute(_BRIEF_CHART, {"brief_id": brief_id}).first()
+    return None if row is None else (row.svg, row.caption)
 
 
 @functools.cache

@@ -6,15 +6,21 @@ The dependencies are ``async def``: they only read ``app.state``, and FastAPI ru
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, ParamSpec, TypeVar
 
 from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from tapewire.config import Settings
 from tapewire.store import Store
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 async def get_store(request: Request) -> Store:
@@ -30,6 +36,29 @@ async def get_settings(request: Request) -> Settings:
 async def get_templates(request: Request) -> Jinja2Templates:
     templates: Jinja2Templates = request.app.state.templates
     return templates
+
+
+def one_connection(endpoint: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """Serve a ``def`` endpoint that reads the store: its queries share one store connection
+    (``Store.connect`` is re-entrant: one pool checkout per request instead of one per query),
+    and on SQLite it runs on the event loop instead of FastAPI's thread pool.
+
+    The thread-pool hop of a sync endpoint cost 0.3-0.7 ms of server CPU per request under wrk
+    (10,000 briefs: home 3.18 -> 2.46 ms, ``/healthz`` 0.48 -> 0.22), more than a cold page's
+    SQLite reads, which read a local file and never wait on a network (#16). On PostgreSQL the
+    endpoint keeps its thread: a slow round trip must not stall the loop."""
+
+    @functools.wraps(endpoint)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        store = next(a for a in (*args, *kwargs.values()) if isinstance(a, Store))
+
+        def connected() -> R:
+            with store.connect():
+                return endpoint(*args, **kwargs)
+
+        return connected() if store.is_sqlite else await run_in_threadpool(connected)
+
+    return wrapper
 
 
 def site_url(request: Request) -> str:

@@ -39,6 +39,8 @@ class Quote:
     spark: str  # SVG polyline points, "" without two closes
     spark_first: date | None
     up: bool
+    price_text: str  # the last close as the page shows it ("n/a" without one)
+    move_text: str  # the change as the page shows it: "+1.23%", "+5 bp" or "n/a"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,8 @@ class Tile:
     as_of: datetime
     background: str  # CSS colour from Pulse
     border: int  # px, from Heat
+    pulse_text: str  # "57"
+    title: str  # the tile's tooltip: name, Pulse, direction, Heat, date
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +101,27 @@ def pulse_colour(pulse: float) -> str:
     return f"hsl({hue} {round(12 + 58 * abs(t))}% {round(93 - 15 * abs(t))}%)"
 
 
+def price_text(v: float | None) -> str:
+    """A price at the decimals its size needs: 4,512, 187.25, 1.0842."""
+    if v is None:
+        return "n/a"
+    if v >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:,.2f}" if v >= 10 else f"{v:,.4f}"
+
+
+def move_text(change_pct: float | None, change_bp: float | None) -> str:
+    """A yield's change in basis points, any other change in percent."""
+    if change_bp is not None:
+        return f"{change_bp:+.0f} bp"
+    return "n/a" if change_pct is None else f"{change_pct:+.2f}%"
+
+
+def tile_title(name: str, pulse: float, direction: str, heat: float | None, as_of: datetime) -> str:
+    heat_part = "" if heat is None else f", Heat {heat:.0f}"
+    return f"{name}: Pulse {pulse:.0f} {direction}{heat_part}, as of {as_of.strftime('%Y-%m-%d')}"
+
+
 def heat_border(heat: float | None) -> int:
     return 1 if heat is None else 1 + round(max(0.0, min(100.0, heat)) / 25)
 
@@ -124,6 +149,8 @@ def _quote(
         sparkline([c for _, c in closes]),
         closes[0][0] if closes else None,
         (change or 0.0) >= 0,
+        f"{last:.2f}%" if change_bp is not None and last is not None else price_text(last),
+        move_text(change, change_bp),
     )
 
 
@@ -145,6 +172,8 @@ def build_desk(store: Store, watchlist: list[str] | tuple[str, ...], *, now: dat
             sig.as_of,
             pulse_colour(sig.pulse),
             heat_border(sig.heat),
+            f"{sig.pulse:.0f}",
+            tile_title(i.name, sig.pulse, sig.direction, sig.heat, sig.as_of),
         )
         for i in insts
         if (sig := signals.get(i.id)) is not None

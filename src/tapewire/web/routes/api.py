@@ -20,7 +20,7 @@ from tapewire.newsroom.queries import BriefFilter, BriefView
 from tapewire.signals import queries as signals_queries
 from tapewire.store import Store
 from tapewire.technicals import queries as technicals_queries
-from tapewire.web.deps import get_store, json_body
+from tapewire.web.deps import get_store, json_body, one_connection
 
 
 class ErrorDetail(BaseModel):
@@ -80,6 +80,7 @@ def brief_summary(view: BriefView) -> dict[str, Any]:
 @router.get(
     "/briefs", summary="Briefs, newest first, filtered and cursor-paginated", responses=errors(400)
 )
+@one_connection
 def list_briefs(
     request: Request,
     store: StoreDep,
@@ -113,6 +114,7 @@ def list_briefs(
     summary="One brief: the whole document with facts and verification",
     responses=errors(404),
 )
+@one_connection
 def get_brief(slug: str, request: Request, store: StoreDep) -> Response:
     view = queries.get_brief(store, slug)
     if view is None:

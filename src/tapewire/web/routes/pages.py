@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
@@ -26,8 +24,9 @@ from tapewire.web.chart import (
     level_dicts,
     price_svg,
     pulse_svg,
+    stored_chart,
 )
-from tapewire.web.deps import get_settings, get_store, get_templates
+from tapewire.web.deps import get_settings, get_store, get_templates, one_connection
 from tapewire.web.desk import build_desk
 from tapewire.web.routes.charts import recent_bars
 
@@ -37,23 +36,8 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 CATEGORIES = ("Stocks", "Indices", "ETFs", "Crypto", "Forex", "Commodities", "Rates", "Macro")
 PAGE_SIZE = 20
-P = ParamSpec("P")
-R = TypeVar("R")
 MARKET_ARCHIVE = 60  # earlier market briefs listed on /market
 STATIC_CHART_DAYS = 200  # calendar days read for the instrument page's 120-session static chart
-
-
-def one_connection(endpoint: Callable[P, R]) -> Callable[P, R]:
-    """Run a page's queries on one store connection (``Store.connect`` is re-entrant): one pool
-    checkout per page instead of one per query (#16)."""
-
-    @functools.wraps(endpoint)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        store = next(a for a in (*args, *kwargs.values()) if isinstance(a, Store))
-        with store.connect():
-            return endpoint(*args, **kwargs)
-
-    return wrapper
 
 
 def _page(
@@ -103,6 +87,7 @@ def home(
 
 
 @router.get("/market", response_class=HTMLResponse)
+@one_connection
 def market_page(request: Request, store: StoreDep, templates: TemplatesDep) -> HTMLResponse:
     """The latest daily market brief in full, and the archive of earlier ones."""
     briefs = queries.list_market_briefs(store, limit=MARKET_ARCHIVE + 1)
@@ -131,7 +116,7 @@ def brief_page(
         "brief.html",
         store,
         b=queries.brief_document(view),
-        chart=price_svg(view.chart),
+        chart=stored_chart(queries.brief_chart(store, view.id)) or price_svg(view.chart),
         related=queries.related_briefs(store, view),
         outcome=scorecard_queries.brief_outcome(store, view.id),
     )
@@ -225,6 +210,7 @@ def story_page(
 
 
 @router.get("/sources", response_class=HTMLResponse)
+@one_connection
 def sources_page(request: Request, store: StoreDep, templates: TemplatesDep) -> HTMLResponse:
     return _page(
         templates,
@@ -237,5 +223,8 @@ def sources_page(request: Request, store: StoreDep, templates: TemplatesDep) -> 
 
 
 @router.get("/healthz")
+@one_connection
 def healthz(store: StoreDep) -> dict[str, object]:
-    return {"ok": True, "briefs": queries.count_briefs(store)}
+    """Up, and the store answers: the newest brief's id (one index probe; a ``count(*)`` of the
+    briefs here grew with the store, 0.8-1.3 ms at 10,000 briefs, #16)."""
+    return {"ok": True, "latest_brief_id": queries.latest_brief_id(store)}
