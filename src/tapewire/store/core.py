@@ -97,6 +97,7 @@ class Store:
 
         Never hold it across network I/O.
         """
+        load_all_models()
         lock = self._write_lock if self.is_sqlite else _NullLock()
         with lock, self._write_sessions() as session, session.begin():
             if not self.is_sqlite:  # one writer at a time, as SQLite's BEGIN IMMEDIATE gives
@@ -149,10 +150,6 @@ def open_store(url: str, *, busy_timeout_ms: int = 5000) -> Store:
     Raises:
         ConfigError: the database cannot be reached or migrated (one line, names it).
     """
-    # every stage's tables in the metadata: a foreign key across stages (alert.brief_id) is
-    # resolved at flush, in a process that may never have imported the other stage's models
-    import tapewire.schema  # noqa: F401
-
     store = Store(url, busy_timeout_ms=busy_timeout_ms)
     try:
         if not store.at_head():  # the cheap check first: Alembic loads in 0.2 s (issue #16)
@@ -162,6 +159,18 @@ def open_store(url: str, *, busy_timeout_ms: int = 5000) -> Store:
         message = " ".join(str(exc).split())[:300]
         raise ConfigError(f"cannot open database {url}: {message}") from None
     return store
+
+
+@functools.cache
+def load_all_models() -> None:
+    """Every stage's tables in the metadata, loaded before the first write.
+
+    A foreign key across stages (``alert.brief_id``, ``entity_link.news_item_id``) is resolved
+    at flush, in a process that may never have imported the other stage's models (a stage
+    imports only its own). Reads need only the models they query, so a read-only command
+    (``feeds list``) no longer pays for all eleven model modules at start-up (issue #16).
+    """
+    import tapewire.schema  # noqa: F401
 
 
 _REVISION = re.compile(r"^(down_revision|revision)\s*=\s*[\"']([^\"']+)[\"']", re.M)
