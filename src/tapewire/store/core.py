@@ -97,7 +97,7 @@ class Store:
 
         Never hold it across network I/O.
         """
-        load_all_models()
+        load_referenced_models()
         lock = self._write_lock if self.is_sqlite else _NullLock()
         with lock, self._write_sessions() as session, session.begin():
             if not self.is_sqlite:  # one writer at a time, as SQLite's BEGIN IMMEDIATE gives
@@ -161,16 +161,32 @@ def open_store(url: str, *, busy_timeout_ms: int = 5000) -> Store:
     return store
 
 
-@functools.cache
-def load_all_models() -> None:
-    """Every stage's tables in the metadata, loaded before the first write.
+def load_referenced_models() -> None:
+    """Every table a loaded table's foreign keys point at, in the metadata before a write.
 
     A foreign key across stages (``alert.brief_id``, ``entity_link.news_item_id``) is resolved
     at flush, in a process that may never have imported the other stage's models (a stage
-    imports only its own). Reads need only the models they query, so a read-only command
-    (``feeds list``) no longer pays for all eleven model modules at start-up (issue #16).
+    imports only its own); when one points at a table not loaded, every stage's models are
+    loaded (``tapewire.schema``). Reads need only the models they query, and a write whose
+    tables point only at loaded ones (``prices load``: the market's) loads nothing more: a CLI
+    command no longer pays for all eleven model modules at start-up (issue #16). The check
+    runs again only when the metadata has grown since the last one.
     """
-    import tapewire.schema  # noqa: F401
+    from tapewire.store.base import Base
+
+    tables = Base.metadata.tables
+    if len(tables) == _CHECKED["tables"]:
+        return
+    if any(
+        fk.target_fullname.rsplit(".", 1)[0] not in tables
+        for table in tables.values()
+        for fk in table.foreign_keys
+    ):
+        import tapewire.schema  # noqa: F401
+    _CHECKED["tables"] = len(tables)
+
+
+_CHECKED = {"tables": -1}  # the metadata's size at the last check of load_referenced_models
 
 
 _REVISION = re.compile(r"^(down_revision|revision)\s*=\s*[\"']([^\"']+)[\"']", re.M)
