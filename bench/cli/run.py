@@ -15,7 +15,8 @@ rows: the load time itself is excluded); ``brief SYMBOL`` writes the brief of a 
 series on its first (warm-up) run and prints it on the timed runs (no new session since).
 
     .venv/bin/python bench/cli/run.py [--repeat 7]
-    .venv/bin/python bench/cli/run.py --src /work/main/src     # another checkout's code, to compare
+    .venv/bin/python bench/cli/run.py --src /work/main/src     # another checkout's code
+    .venv/bin/python bench/cli/run.py --compare /tmp/main/src  # this and that, in turns
 
 A store at head (SQLite, in a temporary directory) is made first with ``db upgrade``, so the
 store commands measure the migration head check and not the migrations.
@@ -96,9 +97,6 @@ def write_csv(path: Path) -> str:
     return str(day)
 
 
-Row = tuple[str, float, float, float, int]  # label, best wall s, median wall s, CPU s, exit
-
-
 def timed(argv: list[str], env: dict[str, str], cwd: str) -> tuple[float, float, int]:
     """(wall s, CPU s, exit code) of one child process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -110,59 +108,96 @@ def timed(argv: list[str], env: dict[str, str], cwd: str) -> tuple[float, float,
     return wall, cpu, done.returncode
 
 
-def measure(
-    argv: list[str], env: dict[str, str], cwd: str, repeat: int
-) -> tuple[float, float, float, int]:
-    timed(argv, env, cwd)  # warm the page cache and the .pyc files
-    runs = [timed(argv, env, cwd) for _ in range(repeat)]
-    return (
-        min(r[0] for r in runs),
-        statistics.median(r[0] for r in runs),
-        statistics.median(r[1] for r in runs),
-        max(r[2] for r in runs),
-    )
+Stats = tuple[float, float, float, int]  # best wall s, median wall s, median CPU s, exit
+
+
+def measure(sides: list[tuple[list[str], dict[str, str]]], cwd: str, repeat: int) -> list[Stats]:
+    """Each side (argv, env) ``repeat`` times, the sides taking turns run by run, so a change in
+    the machine's load falls on both alike (a before/after in one run)."""
+    for argv, env in sides:
+        timed(argv, env, cwd)  # warm the page cache and the .pyc files
+    runs: list[list[tuple[float, float, int]]] = [[] for _ in sides]
+    for _ in range(repeat):
+        for i, (argv, env) in enumerate(sides):
+            runs[i].append(timed(argv, env, cwd))
+    return [
+        (
+            min(r[0] for r in side),
+            statistics.median(r[0] for r in side),
+            statistics.median(r[1] for r in side),
+            max(r[2] for r in side),
+        )
+        for side in runs
+    ]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=7, help="runs per command (median kept)")
     parser.add_argument("--src", help="put this source tree first on PYTHONPATH (compare code)")
+    parser.add_argument(
+        "--compare",
+        metavar="SRC",
+        help="also run another source tree (e.g. a git archive of main), taking turns run by "
+        "run with this one; prints both and the CPU ratio",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="tapewire-bench-cli-") as tmp:
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tmp}
-        env["XDG_DATA_HOME"] = str(Path(tmp) / "xdg")
-        if args.src:
-            env["PYTHONPATH"] = str(Path(args.src).resolve())
-        db = str(Path(tmp) / "bench.db")
+        base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tmp}
+        base["XDG_DATA_HOME"] = str(Path(tmp) / "xdg")
+        trees = [args.src, *([args.compare] if args.compare else [])]
         csv = Path(tmp) / "ACME.csv"
-        fill = {"db": db, "csv": str(csv), "as_of": write_csv(csv)}
+        as_of = write_csv(csv)
         python = sys.executable
-        for setup in (["db", "upgrade"], ["prices", "load", "ACME", str(csv)]):
-            subprocess.run([python, "-c", RUN, *setup, "--db", db], env=env, check=True,
-                           capture_output=True, cwd=tmp)  # fmt: skip
+        envs, fills = [], []
+        for n, tree in enumerate(trees):
+            env = dict(base, PYTHONPATH=str(Path(tree).resolve())) if tree else dict(base)
+            db = str(Path(tmp) / f"bench{n}.db")
+            for setup in (["db", "upgrade"], ["prices", "load", "ACME", str(csv)]):
+                subprocess.run([python, "-c", RUN, *setup, "--db", db], env=env, check=True,
+                               capture_output=True, cwd=tmp)  # fmt: skip
+            envs.append(env)
+            fills.append({"db": db, "csv": str(csv), "as_of": as_of})
 
-        rows: list[Row] = []
+        rows: list[tuple[str, list[Stats]]] = []
         for label, code in REFERENCES:
-            rows.append((label, *measure([python, "-c", code], env, tmp, args.repeat)))
-        for label, argv in COMMANDS:
-            full = [python, "-c", RUN, *(a.format(**fill) for a in argv)]
-            rows.append((label, *measure(full, env, tmp, args.repeat)))
+            argv = [python, "-c", code]
+            rows.append((label, measure([(argv, env) for env in envs], tmp, args.repeat)))
+        for label, command in COMMANDS:
+            sides = [
+                ([python, "-c", RUN, *(a.format(**fill) for a in command)], env)
+                for env, fill in zip(envs, fills, strict=True)
+            ]
+            rows.append((label, measure(sides, tmp, args.repeat)))
 
-    base_cpu = rows[0][3]
     load = os.getloadavg()
     print(f"CLI start-up, {args.repeat} runs each; load average {load[0]:.2f} {load[1]:.2f}")
     print(f"code: {args.src or 'this checkout'}; python {sys.version.split()[0]}")
+    if args.compare:
+        print(f"compared with: {args.compare} (taking turns run by run)")
+    base_cpu = rows[0][1][0][2]
     head = f"{'command':<50} {'best wall':>9} {'med wall':>8} {'CPU ms':>7} {'CPU x pass':>10}"
-    print(f"{head}  exit  goal <= {GOAL_S * 1000:.0f} ms (best wall)")
-    for label, best, wall, cpu, code in rows:
+    other = (
+        f" {'| other: best wall':>18} {'CPU ms':>7} {'CPU this/other':>14}" if args.compare else ""
+    )
+    print(f"{head}  exit  goal <= {GOAL_S * 1000:.0f} ms (best wall){other}")
+    for label, stats in rows:
+        best, wall, cpu, code = stats[0]
         ratio = cpu / base_cpu if base_cpu else float("nan")
         goal = ("ok" if best <= GOAL_S else "over") if label in GOAL else ""
-        print(
+        line = (
             f"{label:<50} {best * 1000:>9.0f} {wall * 1000:>8.0f} {cpu * 1000:>7.0f}"
-            f" {ratio:>10.1f}  {code:>4}  {goal}"
+            f" {ratio:>10.1f}  {code:>4}  {goal:<4}"
         )
-    print(f"(python -c pass: {rows[0][2] * 1000:.0f} ms median wall, {base_cpu * 1000:.0f} ms CPU)")
+        if args.compare:
+            o_best, _, o_cpu, o_code = stats[1]
+            mark = "" if o_code == 0 else f" (exit {o_code})"
+            line += f"{o_best * 1000:>35.0f} {o_cpu * 1000:>7.0f} {cpu / o_cpu:>14.2f}{mark}"
+        print(line)
+    print(
+        f"(python -c pass: {rows[0][1][0][1] * 1000:.0f} ms median wall, {base_cpu * 1000:.0f} ms CPU)"
+    )
     return 0
 
 
