@@ -74,7 +74,7 @@ REFERENCES: list[tuple[str, str]] = [
     ("import pydantic_settings", "import pydantic_settings"),
     ("floor: import sqlalchemy.orm, pydantic_settings", "import sqlalchemy.orm, pydantic_settings"),
     (
-        "no ORM: import sqlalchemy, pydantic_settings, click",
+        "no ORM: sqlalchemy (Core), pydantic_settings, click",
         "import sqlalchemy, pydantic_settings, click",
     ),
 ]
@@ -177,7 +177,7 @@ def main() -> int:
     if args.compare:
         print(f"compared with: {args.compare} (taking turns run by run)")
     base_cpu = rows[0][1][0][2]
-    head = f"{'command':<50} {'best wall':>9} {'med wall':>8} {'CPU ms':>7} {'CPU x pass':>10}"
+    head = f"{'command':<52} {'best wall':>9} {'med wall':>8} {'CPU ms':>7} {'CPU x pass':>10}"
     other = (
         f" {'| other: best wall':>18} {'CPU ms':>7} {'CPU this/other':>14}" if args.compare else ""
     )
@@ -187,7 +187,7 @@ def main() -> int:
         ratio = cpu / base_cpu if base_cpu else float("nan")
         goal = ("ok" if best <= GOAL_S else "over") if label in GOAL else ""
         line = (
-            f"{label:<50} {best * 1000:>9.0f} {wall * 1000:>8.0f} {cpu * 1000:>7.0f}"
+            f"{label:<52} {best * 1000:>9.0f} {wall * 1000:>8.0f} {cpu * 1000:>7.0f}"
             f" {ratio:>10.1f}  {code:>4}  {goal:<4}"
         )
         if args.compare:
