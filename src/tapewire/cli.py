@@ -160,7 +160,8 @@ def run_context(
 
 class _LazyHttp:
     """An ``HttpClient`` made on first use: most commands never fetch, and httpx is a tenth of
-    the start-up (issue #16). Every attribute is the real client's."""
+    the start-up (issue #16). Every attribute is the real client's; ``fetch`` of a local file
+    reads it as the client does, without making one."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
