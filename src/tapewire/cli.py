@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from tapewire.config import Settings
     from tapewire.context import RunContext
     from tapewire.market.stage import InstrumentSpec
-    from tapewire.net import HttpClient
+    from tapewire.net import FetchResult, HttpClient
     from tapewire.store import Store
 
 log = logging.getLogger("tapewire")
@@ -160,7 +160,8 @@ def run_context(
 
 class _LazyHttp:
     """An ``HttpClient`` made on first use: most commands never fetch, and httpx is a tenth of
-    the start-up (issue #16). Every attribute is the real client's."""
+    the start-up (issue #16). Every attribute is the real client's; ``fetch`` of a local file
+    reads it as the client does, without making one."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
@@ -172,6 +173,20 @@ class _LazyHttp:
 
             self._client = HttpClient(self._settings.http)
         return getattr(self._client, name)
+
+    def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """``HttpClient.fetch``; a local path or ``file://`` URL is read as the client reads it
+        (``net.local.read_file``) without making the client: ``prices load FILE`` never loads
+        httpx (issue #16)."""
+        from tapewire.net.local import is_local_path, read_file
+
+        if is_local_path(url):
+            return read_file(url, self._settings.http.max_body_bytes)
+        fetch = self.__getattr__("fetch")
+        result: FetchResult = fetch(url, etag=etag, last_modified=last_modified)
+        return result
 
     def close(self) -> None:
         if self._client is not None:

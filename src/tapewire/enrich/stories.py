@@ -513,6 +513,8 @@ def _merge_cores(clusters: _Clusters, ctx: _Context, skip: Sequence[bool]) -> No
 
 def find_stories(items: Sequence[StoryInput]) -> list[StoryGroup]:
     """Group items into stories (deterministic); every item lands in one story."""
+    if not items:  # nothing to group: skip loading the lexicon (a store without news, #16)
+        return []
     ordered = sorted(items, key=lambda i: (i.published_at, i.item_id))
     tokens = [title_tokens(i.title) for i in ordered]
     skip = [is_boilerplate(i.title) for i in ordered]

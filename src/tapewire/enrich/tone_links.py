@@ -4,15 +4,17 @@ filling it into stored links that have none."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tapewire.enrich.entities import Link
 from tapewire.enrich.models import EntityLink
-from tapewire.enrich.sentiment import SentimentScore, score_text
 from tapewire.enrich.tone import Target, target, tone_toward
+
+if TYPE_CHECKING:  # the sentiment model loads numpy: only when a tone is computed (issue #16)
+    from tapewire.enrich.entities import Link
+    from tapewire.enrich.sentiment import SentimentScore
 
 
 class _Item(Protocol):
@@ -49,6 +51,8 @@ def compute_link_tones(
     title_scores: Mapping[int, SentimentScore],
 ) -> dict[tuple[int, int], float]:
     """(item id, instrument id) -> tone toward that instrument, for every link found."""
+    from tapewire.enrich.sentiment import score_text
+
     targets = {inst.id: target_of(inst) for inst in instruments}
     tones: dict[tuple[int, int], float] = {}
     for item in items:

@@ -12,25 +12,22 @@ from __future__ import annotations
 import contextvars
 import ipaddress
 import logging
-import os
 import socket
-import stat
 import threading
 import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import httpcore
 import httpx
 
 from tapewire.config import HttpSettings
 from tapewire.errors import BadInputError, ConfigError, TemporarySourceError
+from tapewire.net.local import FetchResult, is_local_path, read_file
 from tapewire.net.redact import install_log_redaction, redact_url
 
 log = logging.getLogger(__name__)
@@ -44,20 +41,6 @@ DECODED_PIECE = 64 * 1024  # most bytes one decoding layer hands on at a time
 # operation (connect, TLS, each read of headers or body) gets at most what is left of it.
 _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
 _TRUSTED_NOW: contextvars.ContextVar[bool] = contextvars.ContextVar("trusted", default=False)
-
-
-@dataclass(frozen=True, slots=True)
-class FetchResult:
-    url: str  # final URL after redirects
-    status: int  # 200, or 304 when the conditional GET says nothing changed
-    body: bytes
-    etag: str | None
-    last_modified: str | None
-    content_type: str | None
-
-    @property
-    def not_modified(self) -> bool:
-        return self.status == 304
 
 
 class _HostSlot:
@@ -104,8 +87,8 @@ class HttpClient:
             TemporarySourceError: still failing after the retries.
             BadInputError: 4xx, a body over the cap, a redirect loop, a refused address.
         """
-        if _is_local_path(url):
-            return _read_file(url, self._settings.max_body_bytes)
+        if is_local_path(url):
+            return read_file(url, self._settings.max_body_bytes)
         self._check_target(url)
         headers = {}
         if etag:
@@ -391,36 +374,6 @@ def _decoded(pieces: Iterable[bytes], coding: str, shown: str) -> Iterator[bytes
             yield out
     except zlib.error as exc:
         raise BadInputError(f"cannot decode the body of {shown} ({coding}): {exc}") from None
-
-
-def _is_local_path(url: str) -> bool:
-    return url.startswith("file://") or "://" not in url
-
-
-def _read_file(url: str, cap: int) -> FetchResult:
-    """A regular file, at most ``cap`` bytes. ``/dev/zero``, a FIFO, a socket or a directory is
-    refused before it is opened (opening a FIFO would wait for a writer forever)."""
-    path = Path(unquote(urlsplit(url).path)) if url.startswith("file://") else Path(url)
-    try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise BadInputError(f"cannot read {path}: Is a directory")
-        if not stat.S_ISREG(info.st_mode):
-            raise BadInputError(
-                f"cannot read {path}: not a regular file (a device, FIFO or socket)"
-            )
-        if info.st_size > cap:
-            raise BadInputError(f"file of {info.st_size} bytes over the {cap}-byte cap: {path}")
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as handle:
-            body = handle.read(cap + 1)  # the file may have grown since stat
-    except FileNotFoundError:
-        raise BadInputError(f"no such file: {path}") from None
-    except OSError as exc:
-        raise BadInputError(f"cannot read {path}: {exc.strerror}") from None
-    if len(body) > cap:
-        raise BadInputError(f"file over the {cap}-byte cap: {path}")
-    return FetchResult(str(path), 200, body, None, None, None)
 
 
 class _DeadlineStream(httpcore.NetworkStream):

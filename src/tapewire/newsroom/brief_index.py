@@ -27,13 +27,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tapewire.newsroom.models import Brief
 from tapewire.store.base import Base
-from tapewire.store.upsert import AlreadyStoredError, insert_new
+from tapewire.store.upsert import AlreadyStoredError, dialect_insert, insert_new
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +159,7 @@ def index_briefs(s: Session, briefs: Iterable[IndexedBrief]) -> None:
 @functools.cache
 def _tag_upsert(dialect: str) -> Any:
     """The ``tag_count`` upsert, built once per dialect (issue #16: it was built per brief)."""
-    ins = sqlite_insert(TagCount) if dialect == "sqlite" else pg_insert(TagCount)
+    ins = dialect_insert(dialect)(TagCount)
     return ins.on_conflict_do_update(
         index_elements=["tag"], set_={"n": TagCount.n + ins.excluded.n}
     )

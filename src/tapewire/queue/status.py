@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from tapewire.config import Settings
 from tapewire.ingest.models import Feed, FeedHealth
 from tapewire.pipeline.models import JobRun
-from tapewire.queue.app import QUEUE
 from tapewire.store import Store
 
 PING_TIMEOUT_S = 1.5
@@ -35,7 +34,7 @@ def gather_status(settings: Settings, store: Store) -> dict[str, Any]:
 
 
 def _broker_status(settings: Settings) -> tuple[dict[str, int], list[str]]:
-    from tapewire.queue.app import make_app
+    from tapewire.queue.app import QUEUE, make_app  # Celery: only with a broker (issue #16)
 
     app = make_app(settings)
     try:

@@ -97,6 +97,7 @@ class Store:
 
         Never hold it across network I/O.
         """
+        load_referenced_models()
         lock = self._write_lock if self.is_sqlite else _NullLock()
         with lock, self._write_sessions() as session, session.begin():
             if not self.is_sqlite:  # one writer at a time, as SQLite's BEGIN IMMEDIATE gives
@@ -149,10 +150,6 @@ def open_store(url: str, *, busy_timeout_ms: int = 5000) -> Store:
     Raises:
         ConfigError: the database cannot be reached or migrated (one line, names it).
     """
-    # every stage's tables in the metadata: a foreign key across stages (alert.brief_id) is
-    # resolved at flush, in a process that may never have imported the other stage's models
-    import tapewire.schema  # noqa: F401
-
     store = Store(url, busy_timeout_ms=busy_timeout_ms)
     try:
         if not store.at_head():  # the cheap check first: Alembic loads in 0.2 s (issue #16)
@@ -162,6 +159,34 @@ def open_store(url: str, *, busy_timeout_ms: int = 5000) -> Store:
         message = " ".join(str(exc).split())[:300]
         raise ConfigError(f"cannot open database {url}: {message}") from None
     return store
+
+
+def load_referenced_models() -> None:
+    """Every table a loaded table's foreign keys point at, in the metadata before a write.
+
+    A foreign key across stages (``alert.brief_id``, ``entity_link.news_item_id``) is resolved
+    at flush, in a process that may never have imported the other stage's models (a stage
+    imports only its own); when one points at a table not loaded, every stage's models are
+    loaded (``tapewire.schema``). Reads need only the models they query, and a write whose
+    tables point only at loaded ones (``prices load``: the market's) loads nothing more: a CLI
+    command no longer pays for all eleven model modules at start-up (issue #16). The check
+    runs again only when the metadata has grown since the last one.
+    """
+    from tapewire.store.base import Base
+
+    tables = Base.metadata.tables
+    if len(tables) == _CHECKED["tables"]:
+        return
+    if any(
+        fk.target_fullname.rsplit(".", 1)[0] not in tables
+        for table in tables.values()
+        for fk in table.foreign_keys
+    ):
+        import tapewire.schema  # noqa: F401
+    _CHECKED["tables"] = len(tables)
+
+
+_CHECKED = {"tables": -1}  # the metadata's size at the last check of load_referenced_models
 
 
 _REVISION = re.compile(r"^(down_revision|revision)\s*=\s*[\"']([^\"']+)[\"']", re.M)

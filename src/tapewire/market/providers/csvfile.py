@@ -16,7 +16,7 @@ import csv
 import io
 import re
 from datetime import date, datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from tapewire.errors import BadInputError
 from tapewire.market.providers.base import (
@@ -27,7 +27,9 @@ from tapewire.market.providers.base import (
     looks_partial,
     validate_bars,
 )
-from tapewire.net import HttpClient
+
+if TYPE_CHECKING:  # httpx loads with the first fetch, not with the providers (issue #16)
+    from tapewire.net import HttpClient
 
 REQUIRED = ("date", "open", "high", "low", "close")
 HEADERLESS = ("date", "open", "high", "low", "close", "volume")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import quote
 
 from tapewire.errors import BadInputError
 from tapewire.market.providers.base import Capabilities, ParsedBars
 from tapewire.market.providers.csvfile import parse_csv_bars
-from tapewire.net import HttpClient
+
+if TYPE_CHECKING:  # httpx loads with the first fetch, not with the providers (issue #16)
+    from tapewire.net import HttpClient
 
 
 def parse_stooq_csv(body: bytes, *, symbol: str) -> ParsedBars:

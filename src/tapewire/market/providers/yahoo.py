@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 from tapewire.errors import BadInputError
@@ -26,7 +26,9 @@ from tapewire.market.providers.base import (
     validate_bars,
     validate_intraday,
 )
-from tapewire.net import HttpClient
+
+if TYPE_CHECKING:  # httpx loads with the first fetch, not with the providers (issue #16)
+    from tapewire.net import HttpClient
 
 OHLC = ("open", "high", "low", "close")
 # How far back Yahoo serves each interval (1m: 7 days a request; 5m-30m: 60 days; 60m: 730 days),

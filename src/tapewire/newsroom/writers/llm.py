@@ -15,15 +15,17 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from tapewire.config import LlmSettings
 from tapewire.errors import BadInputError, VerificationError
-from tapewire.net import HttpClient
 from tapewire.newsroom.writers.base import Draft
 from tapewire.newsroom.writers.template import TemplateWriter
+
+if TYPE_CHECKING:  # httpx loads when the writer fetches, not with the newsroom (issue #16)
+    from tapewire.net import HttpClient
 
 log = logging.getLogger(__name__)
 
