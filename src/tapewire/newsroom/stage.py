@@ -9,9 +9,10 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import DBAPIError
 
 from tapewire.context import RunContext, StageReport
 from tapewire.enrich import queries as enrich_queries
@@ -59,7 +60,8 @@ CHART_BARS = 120
 # Calendar days of bars the range extremes are computed from: technicals.stage.HISTORY_DAYS (a
 # stage's constant, not importable here; tests/newsroom/test_claims.py holds them equal).
 HISTORY_DAYS = 440
-CHUNK = 200  # instruments whose latest reads are made together
+CHUNK = 200  # instruments whose latest reads are made together, and briefs stored in one commit
+_T = TypeVar("_T")
 
 
 def brief_slug(symbol: str, as_of_day: str) -> str:
@@ -437,10 +439,29 @@ def write_brief(
         NoNewSessionError: no bar since the last session brief (it still stands).
         VerificationError: the text failed verification (nothing is stored).
     """
+    ready = _session_brief(ctx, inst, watched=watched, llm=llm, latest=latest)
+    return (ready, False) if isinstance(ready, str) else _store_one(ctx, ready)
+
+
+def _session_brief(
+    ctx: RunContext,
+    inst: InstrumentView,
+    *,
+    watched: bool,
+    llm: LlmWriter | None,
+    latest: _Latest | None,
+    stored: Collection[str] | None = None,
+) -> _Ready | str:
+    """``write_brief`` up to the store: the verified brief to save, or its slug when a brief
+    with that slug is already stored (``stored``: the chunk's stored slugs, read at once;
+    None: look this one up)."""
     slug = brief_slug(inst.symbol, ctx.as_of.date().isoformat())
-    with ctx.store.read() as s:
-        if s.scalar(select(Brief.id).where(Brief.slug == slug)) is not None:
-            return slug, False
+    if stored is None:
+        with ctx.store.read() as s:
+            if s.scalar(select(Brief.id).where(Brief.slug == slug)) is not None:
+                return slug
+    elif slug in stored:
+        return slug
     latest = latest or _latest(ctx, inst)
     decision, events = _decide(ctx, inst, latest, watched=watched)
     if decision.reason.startswith("no new session"):
@@ -449,7 +470,7 @@ def write_brief(
         hint = _held_bars_hint(ctx, inst, latest.tech) if _is_data_gap(decision.reason) else ""
         raise NoDataError(f"{inst.symbol}: {decision.reason}{hint}")
     facts = gather_facts(ctx, inst, latest, trigger=decision, events=events)
-    return _publish(ctx, inst, slug, facts, decision, llm=llm)
+    return _compose(ctx, inst, slug, facts, decision, llm=llm)
 
 
 def write_story_brief(
@@ -462,6 +483,18 @@ def write_story_brief(
     """A hot story's own brief (``newsroom.heat_threshold``), once per story; None when no
     story qualifies. The lead story is the one told by the most outlets in the instrument's own
     linked items of the last 24 hours."""
+    ready = _story_brief(ctx, inst, llm=llm, latest=latest)
+    return None if ready is None else _store_one(ctx, ready)
+
+
+def _story_brief(
+    ctx: RunContext,
+    inst: InstrumentView,
+    *,
+    llm: LlmWriter | None,
+    latest: _Latest | None,
+) -> _Ready | None:
+    """``write_story_brief`` up to the store: the verified brief to save, or None."""
     latest = latest or _latest(ctx, inst)
     if latest.signal is None:
         return None
@@ -485,10 +518,28 @@ def write_story_brief(
     _check_fresh(ctx, inst, latest)
     slug = brief_slug(inst.symbol, f"{ctx.as_of:%Y-%m-%d}-story-{lead_id}")
     facts = gather_facts(ctx, inst, latest, trigger=decision, lead_story=lead_id)
-    return _publish(ctx, inst, slug, facts, decision, llm=llm)
+    return _compose(ctx, inst, slug, facts, decision, llm=llm)
 
 
-def _publish(
+@dataclass(frozen=True, slots=True)
+class _Ready:
+    """A brief written and verified, not stored yet: ``_save`` stores it."""
+
+    inst: InstrumentView
+    slug: str
+    facts: dict[str, Any]
+    draft: Draft
+    verification: dict[str, Any]
+    decision: Decision
+
+    @property
+    def rewritten(self) -> bool:
+        """Rewritten by a coherence rule (the notes stored with it say so, as
+        ``newsroom_queries.brief_rewritten`` reads them back)."""
+        return any(str(n).startswith("coherence rewrite:") for n in self.draft.notes)
+
+
+def _compose(
     ctx: RunContext,
     inst: InstrumentView,
     slug: str,
@@ -496,9 +547,13 @@ def _publish(
     decision: Decision,
     *,
     llm: LlmWriter | None,
-) -> tuple[str, bool]:
-    """Write, verify and store; returns (slug, created): not created when another writer on the
-    store published the same slug meanwhile (the insert is idempotent, not check-then-insert)."""
+) -> _Ready:
+    """Write and verify (no store access).
+
+    Raises:
+        VerificationError: the text failed verification.
+        CoherenceError: a coherence rule refused the text.
+    """
     draft, verification = compose_draft(facts, llm or llm_writer(ctx))
     if not verification.ok:
         failed = verification.failed
@@ -510,12 +565,50 @@ def _publish(
         )
     draft, rewritten = cohere(draft, facts)  # raises CoherenceError: not published
     verification = rewritten or verification
+    return _Ready(inst, slug, facts, draft, verification.as_dict(), decision)
+
+
+def _store_one(ctx: RunContext, ready: _Ready) -> tuple[str, bool]:
+    """Store one brief in its own transaction; returns (slug, created): not created when another
+    writer on the store published the same slug meanwhile (the insert is idempotent, not
+    check-then-insert)."""
     try:
         with ctx.store.write() as s:
-            _save(s, ctx, inst, slug, facts, draft, verification.as_dict(), decision)
+            _save(s, ctx, ready)
     except AlreadyStoredError:  # another writer on this store published it first
-        return slug, False
-    return slug, True
+        return ready.slug, False
+    return ready.slug, True
+
+
+def _store_chunk(ctx: RunContext, report: StageReport, chunk: Sequence[_Ready]) -> None:
+    """Store a chunk's briefs in one transaction, one savepoint each (issue #16: one commit per
+    chunk, not per brief). A brief that fails rolls back alone, with its alerts; the others are
+    stored. What follows a publication (the report's counts, ``after_brief_published``) runs
+    after the commit, for the briefs the commit stored."""
+    if not chunk:
+        return
+    stored: list[_Ready] = []
+    with ctx.store.write() as s:
+        for ready in chunk:
+            try:
+                with s.begin_nested():
+                    _save(s, ctx, ready)
+            except AlreadyStoredError:  # another writer on this store published it first
+                report.add("already_written")
+                continue
+            except (TapewireError, DBAPIError) as exc:
+                if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+                    raise
+                report.fail(ready.inst.symbol, f"brief {ready.slug} not stored: {_one_line(exc)}")
+                log.warning("%s: brief %s not stored: %s", ready.inst.symbol, ready.slug, exc)
+                continue
+            stored.append(ready)
+    for ready in stored:
+        report.add("briefs")
+        if ready.rewritten:
+            report.add("rewritten")
+        for hook in ctx.hooks.after_brief_published:
+            hook(ready.slug)
 
 
 def llm_writer(ctx: RunContext) -> LlmWriter | None:
@@ -576,16 +669,9 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:300] or type(exc).__name__
 
 
-def _save(
-    s: Any,
-    ctx: RunContext,
-    inst: InstrumentView,
-    slug: str,
-    facts: dict[str, Any],
-    draft: Draft,
-    verification: dict[str, Any],
-    decision: Decision,
-) -> None:
+def _save(s: Any, ctx: RunContext, ready: _Ready) -> None:
+    inst, slug, facts, draft = ready.inst, ready.slug, ready.facts, ready.draft
+    verification, decision = ready.verification, ready.decision
     sig = facts["signals"]
     # Core inserts, not ORM adds: no unit of work to flush per brief (issue #16)
     sheet_id = s.execute(
@@ -671,24 +757,40 @@ def run_instruments(
     if instrument_ids is not None:
         wanted = set(instrument_ids)
         insts = [i for i in insts if i.id in wanted]
-    reads: dict[int, _Latest] = {}
-    for k, inst in enumerate(insts):
-        if k % CHUNK == 0:  # a chunk's signals, technicals, previous sessions at once
-            reads = _latest_many(ctx, insts[k : k + CHUNK], window)
-        watched = not watchlist or inst.symbol in watchlist
-        latest = reads[inst.id]  # read once for both briefs (nothing between writes them)
-        _attempt(
-            ctx,
-            report,
-            inst,
-            functools.partial(write_brief, ctx, inst, watched=watched, llm=llm, latest=latest),
+    day = ctx.as_of.date().isoformat()
+    for k in range(0, len(insts), CHUNK):
+        chunk = insts[k : k + CHUNK]
+        reads = _latest_many(ctx, chunk, window)  # signals, technicals, previous sessions
+        stored = newsroom_queries.stored_slugs(
+            ctx.store, [brief_slug(i.symbol, day) for i in chunk]
         )
-        _attempt(
-            ctx,
-            report,
-            inst,
-            functools.partial(write_story_brief, ctx, inst, llm=llm, latest=latest),
-        )
+        ready: list[_Ready] = []
+        for inst in chunk:
+            watched = not watchlist or inst.symbol in watchlist
+            latest = reads[inst.id]  # read once for both briefs (nothing between writes them)
+            session = _guarded(
+                report,
+                inst,
+                functools.partial(
+                    _session_brief,
+                    ctx,
+                    inst,
+                    watched=watched,
+                    llm=llm,
+                    latest=latest,
+                    stored=stored,
+                ),
+            )
+            if isinstance(session, str):
+                report.add("already_written")
+            elif session is not None:
+                ready.append(session)
+            story = _guarded(
+                report, inst, functools.partial(_story_brief, ctx, inst, llm=llm, latest=latest)
+            )
+            if story is not None:
+                ready.append(story)
+        _store_chunk(ctx, report, ready)
     return report
 
 
@@ -705,25 +807,7 @@ def _attempt(
     inst: InstrumentView,
     attempt: Callable[[], tuple[str, bool] | None],
 ) -> None:
-    try:
-        result = attempt()
-    except NoNewSessionError:
-        report.add("no_new_session")
-        return
-    except NoDataError as exc:
-        report.add("not_written")
-        log.info("%s", exc)
-        if "not on the watchlist" not in str(exc):
-            report.fail(inst.symbol, str(exc))
-        return
-    except VerificationError as exc:  # not published: counted and said, never silent
-        report.add("rejected")
-        report.fail(inst.symbol, str(exc).removeprefix(f"{inst.symbol}: "))
-        log.warning("%s", exc)
-        return
-    except TapewireError as exc:
-        report.fail(inst.symbol, str(exc))
-        return
+    result = _guarded(report, inst, attempt)
     if result is None:
         return
     slug, created = result
@@ -733,3 +817,23 @@ def _attempt(
     if created:
         for hook in ctx.hooks.after_brief_published:
             hook(slug)
+
+
+def _guarded(report: StageReport, inst: InstrumentView, attempt: Callable[[], _T]) -> _T | None:
+    """``attempt()``, or None when it raised a TapewireError: counted and reported."""
+    try:
+        return attempt()
+    except NoNewSessionError:
+        report.add("no_new_session")
+    except NoDataError as exc:
+        report.add("not_written")
+        log.info("%s", exc)
+        if "not on the watchlist" not in str(exc):
+            report.fail(inst.symbol, str(exc))
+    except VerificationError as exc:  # not published: counted and said, never silent
+        report.add("rejected")
+        report.fail(inst.symbol, str(exc).removeprefix(f"{inst.symbol}: "))
+        log.warning("%s", exc)
+    except TapewireError as exc:
+        report.fail(inst.symbol, str(exc))
+    return None
