@@ -25,7 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tapewire.newsroom.models import Brief
-from tapewire.store.base import Base
+from tapewire.store.base import Base, table_of
 from tapewire.store.upsert import AlreadyStoredError, insert_new
 
 # Indexes on the brief table itself: keyset pages (PostgreSQL needs the id in the index; SQLite
@@ -114,21 +114,21 @@ def index_briefs(s: Session, briefs: Iterable[IndexedBrief]) -> None:
             instruments.append({"brief_id": b.id, "symbol": symbol, "as_of": b.as_of})
         keys = dict.fromkeys(url_key(src["url"]) for src in b.sources if src.get("url"))
         sources += [{"brief_id": b.id, "url_key": key, "as_of": b.as_of} for key in keys]
+    c = s.connection()  # Core inserts of the tables: no ORM bulk-insert path (issue #16)
     for model, rows in ((BriefTag, tags), (BriefInstrument, instruments), (BriefSource, sources)):
         if rows:
-            s.execute(insert(model), rows)
+            c.execute(insert(table_of(model)), rows)
     if counts:
-        upsert = _tag_upsert(s.get_bind().dialect.name)
-        s.execute(upsert, [{"tag": tag, "n": n} for tag, n in sorted(counts.items())])
+        upsert = _tag_upsert(c.dialect.name)
+        c.execute(upsert, [{"tag": tag, "n": n} for tag, n in sorted(counts.items())])
 
 
 @functools.cache
 def _tag_upsert(dialect: str) -> Any:
     """The ``tag_count`` upsert, built once per dialect (issue #16: it was built per brief)."""
-    ins = sqlite_insert(TagCount) if dialect == "sqlite" else pg_insert(TagCount)
-    return ins.on_conflict_do_update(
-        index_elements=["tag"], set_={"n": TagCount.n + ins.excluded.n}
-    )
+    table = table_of(TagCount)
+    ins = sqlite_insert(table) if dialect == "sqlite" else pg_insert(table)
+    return ins.on_conflict_do_update(index_elements=["tag"], set_={"n": table.c.n + ins.excluded.n})
 
 
 def store_brief(s: Session, brief: Brief) -> int:

@@ -51,6 +51,7 @@ from tapewire.newsroom.writers.llm import (
 from tapewire.newsroom.writers.template import TemplateWriter, read_minutes
 from tapewire.signals import queries as signals_queries
 from tapewire.signals.queries import SignalView
+from tapewire.store.base import table_of as _table
 from tapewire.store.upsert import AlreadyStoredError
 from tapewire.technicals import queries as technicals_queries
 from tapewire.technicals.queries import TechnicalsView
@@ -669,14 +670,19 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:300] or type(exc).__name__
 
 
+_SHEET_INSERT = insert(_table(FactSheet)).returning(_table(FactSheet).c.id)
+_VERIFICATION_INSERT = insert(_table(VerificationRow))
+_SESSION_INSERT = insert(_table(BriefSession))
+
+
 def _save(s: Any, ctx: RunContext, ready: _Ready) -> None:
     inst, slug, facts, draft = ready.inst, ready.slug, ready.facts, ready.draft
     verification, decision = ready.verification, ready.decision
     sig = facts["signals"]
     # Core inserts, not ORM adds: no unit of work to flush per brief (issue #16)
-    sheet_id = s.execute(
-        insert(FactSheet).returning(FactSheet.id), {"as_of": ctx.as_of, "data": facts}
-    ).scalar_one()
+    # on the session's connection, Core tables: no ORM bulk-insert path per row (issue #16)
+    c = s.connection()
+    sheet_id = c.execute(_SHEET_INSERT, {"as_of": ctx.as_of, "data": facts}).scalar_one()
     brief = Brief(
         slug=slug,
         as_of=ctx.as_of,
@@ -707,8 +713,8 @@ def _save(s: Any, ctx: RunContext, ready: _Ready) -> None:
     brief_id = store_brief(s, brief)  # indexed in the same transaction
     ctx.emit(s, "brief", {"symbol": inst.symbol, "row": brief})  # alerts, same transaction
     at = ctx.clock.now()
-    s.execute(
-        insert(VerificationRow),
+    c.execute(
+        _VERIFICATION_INSERT,
         {
             "brief_id": brief_id,
             "ok": verification["ok"],
@@ -721,8 +727,8 @@ def _save(s: Any, ctx: RunContext, ready: _Ready) -> None:
         },
     )
     if decision.trigger != "heat":  # a session brief: the next one needs a newer bar
-        s.execute(
-            insert(BriefSession),
+        c.execute(
+            _SESSION_INSERT,
             {
                 "brief_id": brief_id,
                 "symbol": inst.symbol,
