@@ -146,3 +146,41 @@ def test_a_brief_failing_mid_chunk_rolls_back_alone(store: Store, settings: Sett
     assert _count(store, Brief) == 3 and _count(store, FactSheet) == 3
     with store.read() as s:
         assert set(s.scalars(select(Alert.symbol))) == set(SYMBOLS)
+
+
+def test_a_chunk_without_failure_is_a_few_multi_row_statements(
+    store: Store, settings: Settings
+) -> None:
+    """The chunk's briefs, fact sheets, verifications, sessions and indexes are one insert each
+    (not one per brief), with no savepoint, and every brief is stored."""
+    for symbol in SYMBOLS:
+        add(store, symbol, range_bars())
+    statements: list[str] = []
+
+    def hear(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(" ".join(statement.split()[:3]).upper())
+
+    with HttpClient(settings.http) as http:
+        ctx = RunContext(
+            store=store, settings=settings, as_of=SATURDAY, http=http, clock=FixedClock(SATURDAY)
+        )
+        technicals_stage.run(ctx)
+        signals_stage.run(ctx)
+        event.listen(store.engine, "before_cursor_execute", hear)
+        try:
+            with _commits(store) as commits:
+                report = newsroom_stage.run_instruments(ctx)
+        finally:
+            event.remove(store.engine, "before_cursor_execute", hear)
+    assert report.counts.get("briefs") == 3 and not report.errors, report.as_dict()
+    assert len(commits) == 1
+    inserts = [q for q in statements if q.startswith("INSERT")]
+    # SQLite has no sentinel to sort a multi-row RETURNING by, so SQLAlchemy sends the rows
+    # that return their ids one by one there (still no savepoint, still one transaction)
+    returning = 3 if store.is_sqlite else 1
+    for table, n in (("brief", returning), ("fact_sheet", returning)):
+        assert inserts.count(f"INSERT INTO {table.upper()}") == n, inserts
+    for table in ("verification", "brief_session", "brief_tag", "tag_count"):
+        assert inserts.count(f"INSERT INTO {table.upper()}") == 1, inserts
+    assert not [q for q in statements if "SAVEPOINT" in q]
+    assert _count(store, Brief) == 3 and _count(store, BriefSession) == 3

@@ -22,7 +22,7 @@ from tapewire.market import queries as market_queries
 from tapewire.market.queries import InstrumentView
 from tapewire.market.sanity import flagged_bars, flags_of, reviewed_bars
 from tapewire.newsroom import queries as newsroom_queries
-from tapewire.newsroom.brief_index import store_brief
+from tapewire.newsroom.brief_index import IndexedBrief, index_briefs, store_brief
 from tapewire.newsroom.coherence import TWINS, cohere
 from tapewire.newsroom.decide import (
     Decision,
@@ -52,7 +52,7 @@ from tapewire.newsroom.writers.template import TemplateWriter, read_minutes
 from tapewire.signals import queries as signals_queries
 from tapewire.signals.queries import SignalView
 from tapewire.store.base import table_of as _table
-from tapewire.store.upsert import AlreadyStoredError
+from tapewire.store.upsert import AlreadyStoredError, new_row_values
 from tapewire.technicals import queries as technicals_queries
 from tapewire.technicals.queries import TechnicalsView
 
@@ -581,13 +581,9 @@ def _store_one(ctx: RunContext, ready: _Ready) -> tuple[str, bool]:
     return ready.slug, True
 
 
-def _store_chunk(ctx: RunContext, report: StageReport, chunk: Sequence[_Ready]) -> None:
-    """Store a chunk's briefs in one transaction, one savepoint each (issue #16: one commit per
-    chunk, not per brief). A brief that fails rolls back alone, with its alerts; the others are
-    stored. What follows a publication (the report's counts, ``after_brief_published``) runs
-    after the commit, for the briefs the commit stored."""
-    if not chunk:
-        return
+def _store_each(ctx: RunContext, report: StageReport, chunk: Sequence[_Ready]) -> list[_Ready]:
+    """The chunk in one transaction, a savepoint per brief: a brief that fails rolls back alone
+    (reported), with its alerts; returns the briefs stored."""
     stored: list[_Ready] = []
     with ctx.store.write() as s:
         for ready in chunk:
@@ -604,6 +600,27 @@ def _store_chunk(ctx: RunContext, report: StageReport, chunk: Sequence[_Ready]) 
                 log.warning("%s: brief %s not stored: %s", ready.inst.symbol, ready.slug, exc)
                 continue
             stored.append(ready)
+    return stored
+
+
+def _store_chunk(ctx: RunContext, report: StageReport, chunk: Sequence[_Ready]) -> None:
+    """Store a chunk's briefs in one transaction (issue #16: one commit per chunk, not per
+    brief), in a few multi-row statements (``_save_many``). When that fails, the chunk is
+    rolled back and stored again with a savepoint per brief (``_store_each``): a brief that
+    fails rolls back alone, with its alerts, and the others are stored. What follows a
+    publication (the report's counts, ``after_brief_published``) runs after the commit, for
+    the briefs the commit stored."""
+    if not chunk:
+        return
+    try:
+        with ctx.store.write() as s:
+            _save_many(s, ctx, chunk)
+        stored = list(chunk)
+    except (DBAPIError, TapewireError, _Uneven) as exc:  # rolled back: one savepoint each
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            raise
+        log.info("a chunk of %d briefs is stored brief by brief: %s", len(chunk), _one_line(exc))
+        stored = _store_each(ctx, report, chunk)
     for ready in stored:
         report.add("briefs")
         if ready.rewritten:
@@ -673,18 +690,63 @@ def _one_line(exc: BaseException) -> str:
 _SHEET_INSERT = insert(_table(FactSheet)).returning(_table(FactSheet).c.id)
 _VERIFICATION_INSERT = insert(_table(VerificationRow))
 _SESSION_INSERT = insert(_table(BriefSession))
+# a chunk's rows, several per statement; the ids come back in the rows' order
+_SHEETS_INSERT = insert(_table(FactSheet)).returning(
+    _table(FactSheet).c.id, sort_by_parameter_order=True
+)
+_BRIEFS_INSERT = insert(_table(Brief)).returning(_table(Brief).c.id, sort_by_parameter_order=True)
+
+
+class _Uneven(Exception):
+    """The chunk's brief rows do not share one set of columns: stored brief by brief."""
 
 
 def _save(s: Any, ctx: RunContext, ready: _Ready) -> None:
-    inst, slug, facts, draft = ready.inst, ready.slug, ready.facts, ready.draft
-    verification, decision = ready.verification, ready.decision
-    sig = facts["signals"]
-    # Core inserts, not ORM adds: no unit of work to flush per brief (issue #16)
-    # on the session's connection, Core tables: no ORM bulk-insert path per row (issue #16)
+    """One brief, in the caller's transaction (``_store_one``, or a savepoint of a chunk)."""
+    # Core inserts on the session's connection: no unit of work, no ORM bulk-insert path (#16)
     c = s.connection()
-    sheet_id = c.execute(_SHEET_INSERT, {"as_of": ctx.as_of, "data": facts}).scalar_one()
-    brief = Brief(
-        slug=slug,
+    sheet_id = c.execute(_SHEET_INSERT, {"as_of": ctx.as_of, "data": ready.facts}).scalar_one()
+    brief = _brief_row(ctx, ready, sheet_id)
+    brief_id = store_brief(s, brief)  # indexed in the same transaction
+    ctx.emit(s, "brief", {"symbol": ready.inst.symbol, "row": brief})  # alerts, same transaction
+    c.execute(_VERIFICATION_INSERT, _verification_row(ctx, ready, brief_id))
+    if (session := _session_row(ctx, ready, brief_id)) is not None:
+        c.execute(_SESSION_INSERT, session)
+
+
+def _save_many(s: Any, ctx: RunContext, chunk: Sequence[_Ready]) -> None:
+    """A chunk's briefs in a few multi-row statements (issue #16: seven statements per brief
+    were most of PostgreSQL's time): the same rows, ids and order as ``_save`` one by one, and
+    the same events, emitted once the chunk's rows are in.
+
+    Raises on any failure, a brief already stored included (a plain insert: its slug is
+    unique); the caller rolls the chunk back and stores it brief by brief."""
+    c = s.connection()
+    sheets = [{"as_of": ctx.as_of, "data": ready.facts} for ready in chunk]
+    sheet_ids = list(c.execute(_SHEETS_INSERT, sheets).scalars())
+    briefs = [_brief_row(ctx, r, i) for r, i in zip(chunk, sheet_ids, strict=True)]
+    rows = [new_row_values(brief) for brief in briefs]
+    if len({tuple(row) for row in rows}) != 1:
+        raise _Uneven
+    for brief, brief_id in zip(briefs, c.execute(_BRIEFS_INSERT, rows).scalars(), strict=True):
+        brief.id = brief_id
+    index_briefs(s, [IndexedBrief.of(brief) for brief in briefs])
+    c.execute(
+        _VERIFICATION_INSERT,
+        [_verification_row(ctx, r, b.id) for r, b in zip(chunk, briefs, strict=True)],
+    )
+    sessions = [_session_row(ctx, r, b.id) for r, b in zip(chunk, briefs, strict=True)]
+    if any(sessions):
+        c.execute(_SESSION_INSERT, [row for row in sessions if row is not None])
+    for ready, brief in zip(chunk, briefs, strict=True):
+        ctx.emit(s, "brief", {"symbol": ready.inst.symbol, "row": brief})
+
+
+def _brief_row(ctx: RunContext, ready: _Ready, sheet_id: int) -> Brief:
+    inst, facts, draft, decision = ready.inst, ready.facts, ready.draft, ready.decision
+    sig = facts["signals"]
+    return Brief(
+        slug=ready.slug,
         as_of=ctx.as_of,
         published_at=ctx.clock.now(),
         category=inst.asset_class,
@@ -710,33 +772,34 @@ def _save(s: Any, ctx: RunContext, ready: _Ready) -> None:
         fact_sheet_id=sheet_id,
         outcome=None,
     )
-    brief_id = store_brief(s, brief)  # indexed in the same transaction
-    ctx.emit(s, "brief", {"symbol": inst.symbol, "row": brief})  # alerts, same transaction
-    at = ctx.clock.now()
-    c.execute(
-        _VERIFICATION_INSERT,
-        {
-            "brief_id": brief_id,
-            "ok": verification["ok"],
-            "checked": verification["checked"],
-            "failed": verification["failed"],
-            "claims": verification["claims"],
-            "rounding": verification["rounding"],
-            "checked_at": at,
-            "notes": list(draft.notes),
-        },
-    )
-    if decision.trigger != "heat":  # a session brief: the next one needs a newer bar
-        c.execute(
-            _SESSION_INSERT,
-            {
-                "brief_id": brief_id,
-                "symbol": inst.symbol,
-                "as_of": ctx.as_of,
-                "bar_date": date.fromisoformat(str(facts["bar_date"])),
-                "direction": sig["direction"],
-            },
-        )
+
+
+def _verification_row(ctx: RunContext, ready: _Ready, brief_id: int) -> dict[str, Any]:
+    verification = ready.verification
+    return {
+        "brief_id": brief_id,
+        "ok": verification["ok"],
+        "checked": verification["checked"],
+        "failed": verification["failed"],
+        "claims": verification["claims"],
+        "rounding": verification["rounding"],
+        "checked_at": ctx.clock.now(),
+        "notes": list(ready.draft.notes),
+    }
+
+
+def _session_row(ctx: RunContext, ready: _Ready, brief_id: int) -> dict[str, Any] | None:
+    """The ``brief_session`` row of a session brief (the next one needs a newer bar); None for
+    a story brief."""
+    if ready.decision.trigger == "heat":
+        return None
+    return {
+        "brief_id": brief_id,
+        "symbol": ready.inst.symbol,
+        "as_of": ctx.as_of,
+        "bar_date": date.fromisoformat(str(ready.facts["bar_date"])),
+        "direction": ready.facts["signals"]["direction"],
+    }
 
 
 def run(ctx: RunContext) -> StageReport:
