@@ -105,7 +105,6 @@ def screen(
     ``judge_all``: run the loop over every bar, not from the first bar that can be suspect
     (``_first_suspect``); the result is the same (tests/market/test_screen_skip.py)."""
     known = {day: (reason, ok) for day, reason, ok in reviewed}
-    moves = _bench_moves(bench)
     flags: dict[date, str] = {}
     pending: dict[date, str] = {}
     ticks: set[date] = set()
@@ -114,6 +113,7 @@ def screen(
     if begun is None:  # no bar can be judged suspect, none is flagged: all kept as they are
         return Screen(list(bars), flags, None, pending)
     start, prev, ranges = begun
+    moves = _bench_moves(bench)
     for i in range(start, len(bars)):
         bar = bars[i]
         verdict = _judge(bars, i, prev, ranges, moves)
