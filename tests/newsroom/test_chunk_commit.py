@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event, func, select, text
+from sqlalchemy import delete, event, func, select, text
 
 from tapewire.alerts.models import Alert
 from tapewire.alerts.rules import RuleSpec, add_rule
@@ -184,3 +184,64 @@ def test_a_chunk_without_failure_is_a_few_multi_row_statements(
         assert inserts.count(f"INSERT INTO {table.upper()}") == 1, inserts
     assert not [q for q in statements if "SAVEPOINT" in q]
     assert _count(store, Brief) == 3 and _count(store, BriefSession) == 3
+
+
+def test_the_newsroom_reads_the_bars_the_technicals_stage_read(
+    store: Store, settings: Settings
+) -> None:
+    """One pass (one RunContext) reads the instruments' history bars once: the newsroom's fact
+    sheets take the technicals stage's read from the run's cache (issue #16), and the briefs
+    are those of a newsroom that reads them itself (a fresh context on a copy of the run)."""
+    for symbol in SYMBOLS:
+        add(store, symbol, range_bars())
+    reads: list[str] = []
+
+    def hear(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "FROM bar" in statement and "bar.open" in statement:
+            reads.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", hear)
+    try:
+        with HttpClient(settings.http) as http:
+            ctx = RunContext(
+                store=store,
+                settings=settings,
+                as_of=SATURDAY,
+                http=http,
+                clock=FixedClock(SATURDAY),
+            )
+            technicals_stage.run(ctx)
+            signals_stage.run(ctx)
+            assert len(reads) == 1
+            shared = newsroom_stage.run_instruments(ctx)
+            assert len(reads) == 1  # the newsroom read no bars of its own
+            alone = RunContext(
+                store=store,
+                settings=settings,
+                as_of=SATURDAY,
+                http=http,
+                clock=FixedClock(SATURDAY),
+            )
+            sheets = _sheets(store)
+            _delete_briefs(store)
+            newsroom_stage.run_instruments(alone)
+            assert len(reads) == 2  # a new run reads them
+    finally:
+        event.remove(store.engine, "before_cursor_execute", hear)
+    assert shared.counts.get("briefs") == 3
+    assert _sheets(store) == sheets
+
+
+def _sheets(store: Store) -> dict[str, object]:
+    with store.read() as s:
+        rows = s.execute(
+            select(Brief.slug, FactSheet.data).join(FactSheet, FactSheet.id == Brief.fact_sheet_id)
+        ).all()
+    return {str(slug): data for slug, data in rows}
+
+
+def _delete_briefs(store: Store) -> None:
+    with store.write() as s:
+        for model in (Verification, BriefSession, BriefTag, BriefInstrument, TagCount, Brief):
+            s.execute(delete(model))
+        s.execute(delete(FactSheet))

@@ -107,8 +107,9 @@ class _ChunkBars:
     def reviewed(self, instrument_id: int) -> list[market_queries.BarView]:
         ctx = self._ctx
         if self._bars is None:
+            # the technicals stage of the same run read them (the run's cache), else read here
             self._bars = market_queries.bars_of(
-                ctx.store, self._ids, until=ctx.as_of, days=HISTORY_DAYS
+                ctx.store, self._ids, until=ctx.as_of, days=HISTORY_DAYS, shared=ctx.cache
             )
             firsts = [b[0].bar_date for b in self._bars.values() if b]
             if firsts:

@@ -214,8 +214,10 @@ class _Universe:
 def read_bars(ctx: RunContext, instrument_ids: list[int]) -> dict[int, list[BarView]]:
     """The one place this stage reads bars: the completed daily bars of ``HISTORY_DAYS`` before
     ``ctx.as_of`` of each instrument, oldest first, in one query (a filter on flagged bars
-    belongs here)."""
-    return market_queries.bars_of(ctx.store, instrument_ids, until=ctx.as_of, days=HISTORY_DAYS)
+    belongs here). Kept in the run's cache for the newsroom, which reads the same bars."""
+    return market_queries.bars_of(
+        ctx.store, instrument_ids, until=ctx.as_of, days=HISTORY_DAYS, shared=ctx.cache
+    )
 
 
 def _series(bars: list[BarView]) -> tuple[list[date], list[float]]:
