@@ -313,17 +313,11 @@ def save_snapshots(s: Session, as_of: datetime, snapshots: list[tuple[int, Snaps
         for inst_id, snap in snapshots
         for lv in snap.levels
     ]
-    # Core inserts of the tables (no ORM bulk-insert bookkeeping). On PostgreSQL with
-    # RETURNING, so that SQLAlchemy sends multi-row VALUES of up to 1,000 rows
-    # ("insertmanyvalues"): a plain executemany there is one statement per row, 15k for 200
-    # instruments (#16); SQLite's executemany is cheaper than reading the ids back.
-    c = s.connection()
-    many_values = c.dialect.name == "postgresql"
-    for table, rows in ((table_of(Indicator), indicators), (table_of(Level), levels)):
-        if rows and many_values:
-            c.execute(insert(table).returning(table.c.id), rows).all()
-        elif rows:
-            c.execute(insert(table), rows)
+    c = s.connection()  # Core inserts of the tables: no ORM bulk-insert bookkeeping (#16)
+    if indicators:
+        c.execute(insert(table_of(Indicator)), indicators)
+    if levels:
+        c.execute(insert(table_of(Level)), levels)
 
 
 def evidence_of(level: LevelValue) -> dict[str, object]:
