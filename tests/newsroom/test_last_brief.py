@@ -129,9 +129,10 @@ def test_one_brief_per_instrument_per_bar_with_1000_instruments_over_a_holiday_w
                 sheet = copy.deepcopy(facts)
                 sheet["instrument"]["symbol"] = inst.symbol
                 slug = newsroom_stage.brief_slug(inst.symbol, "2026-02-14")
-                newsroom_stage._save(
-                    s, ctx, inst, slug, sheet, draft, verification.as_dict(), decision
+                ready = newsroom_stage._Ready(
+                    inst, slug, sheet, draft, verification.as_dict(), decision
                 )
+                newsroom_stage._save(s, ctx, ready)
         assert facts["bar_date"] == FRIDAY.isoformat()
         for as_of in (sunday, tuesday):  # the weekend, then the day after the holiday
             day_ctx = _ctx(store, settings, as_of, http)

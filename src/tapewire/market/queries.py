@@ -145,15 +145,49 @@ def bars(
         return [BarView(d, o, h, lo, c, v) for d, o, h, lo, c, v in rows]
 
 
+SHARED_BARS_MAX = 1_000  # instruments whose bars a run keeps for its later stages (bars_of)
+
+
 def bars_of(
-    store: Store, instrument_ids: list[int], *, until: datetime, days: int
+    store: Store,
+    instrument_ids: list[int],
+    *,
+    until: datetime,
+    days: int,
+    shared: dict[Any, Any] | None = None,
 ) -> dict[int, list[BarView]]:
     """``bars`` for many instruments in one query (plain rows, no ORM objects): every id maps
-    to its completed daily bars of the last ``days`` days known at ``until``, oldest first."""
-    out: dict[int, list[BarView]] = {i: [] for i in instrument_ids}
-    if not instrument_ids:
-        return out
+    to its completed daily bars of the last ``days`` days known at ``until``, oldest first.
+
+    ``shared``: the run's cache (``RunContext.cache``). Bars an earlier stage of the run read
+    with the same ``until`` and ``days`` come from it, and those read here are kept in it (up
+    to ``SHARED_BARS_MAX`` instruments): the technicals stage and the newsroom read the same
+    bars once per pass (issue #16). The lists are shared: callers do not change them."""
     last = last_usable_date(until)
+    kept: dict[int, list[BarView]] | None = None
+    if shared is not None:
+        kept = shared.setdefault(("market.bars_of", last, days), {})
+    out: dict[int, list[BarView]] = {i: [] for i in instrument_ids}
+    missing = list(out) if kept is None else [i for i in out if i not in kept]
+    if missing:
+        _read_bars_of(store, missing, last=last, days=days, into=out)
+    if kept is not None:
+        for inst_id in out:
+            if inst_id in kept:
+                out[inst_id] = kept[inst_id]
+            elif len(kept) < SHARED_BARS_MAX:
+                kept[inst_id] = out[inst_id]
+    return out
+
+
+def _read_bars_of(
+    store: Store,
+    instrument_ids: list[int],
+    *,
+    last: date,
+    days: int,
+    into: dict[int, list[BarView]],
+) -> None:
     query = (
         select(Bar.instrument_id, Bar.bar_date, Bar.open, Bar.high, Bar.low, Bar.close, Bar.volume)
         .where(
@@ -167,8 +201,7 @@ def bars_of(
     )
     with store.connect() as conn:  # Core rows: half a session's CPU on 60k rows (#16)
         for inst_id, day, open_, high, low, close, volume in conn.execute(query).all():
-            out[inst_id].append(BarView(day, open_, high, low, close, volume))
-    return out
+            into[inst_id].append(BarView(day, open_, high, low, close, volume))
 
 
 @functools.lru_cache(maxsize=4)

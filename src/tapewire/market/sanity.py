@@ -97,21 +97,25 @@ def screen(
     bench: Sequence[BarView] | None = None,
     reviewed: Sequence[tuple[date, str, bool]] = (),
     symbol: str = "SYMBOL",
+    judge_all: bool = False,
 ) -> Screen:
     """Screen ``bars`` (oldest first). ``reviewed`` holds the bars already flagged in the store:
-    (date, reason, confirmed); they are not flagged again, and confirmed ones are applied."""
+    (date, reason, confirmed); they are not flagged again, and confirmed ones are applied.
+
+    ``judge_all``: run the loop over every bar, not from the first bar that can be suspect
+    (``_first_suspect``); the result is the same (tests/market/test_screen_skip.py)."""
     known = {day: (reason, ok) for day, reason, ok in reviewed}
-    moves = _bench_moves(bench)
     flags: dict[date, str] = {}
     pending: dict[date, str] = {}
     ticks: set[date] = set()
     splits: list[tuple[date, float, str, bool]] = []  # (date, ratio, reason, confirmed)
-    ranges: list[float] = []
-    prev: BarView | None = None
-    for i, bar in enumerate(bars):
-        if prev is None:
-            prev = bar
-            continue
+    begun = _loop_start(bars, known, judge_all=judge_all)
+    if begun is None:  # no bar can be judged suspect, none is flagged: all kept as they are
+        return Screen(list(bars), flags, None, pending)
+    start, prev, ranges = begun
+    moves = _bench_moves(bench)
+    for i in range(start, len(bars)):
+        bar = bars[i]
         verdict = _judge(bars, i, prev, ranges, moves)
         day = bar.bar_date
         if day in known:
@@ -152,6 +156,51 @@ def screen(
         return Screen([b for b in bars if b.bar_date not in ticks], flags, None, pending)
     usable = [_adjusted(b, splits) for b in bars if b.bar_date not in ticks]
     return Screen(usable, flags, None, pending)
+
+
+def _loop_start(
+    bars: Sequence[BarView], known: dict[date, tuple[str, bool]], *, judge_all: bool
+) -> tuple[int, BarView, list[float]] | None:
+    """Where ``screen``'s loop starts, with its state there: the index, the prior bar and the
+    true ranges of reference. Before the first suspect bar every verdict is None, so each
+    bar's prior is the bar before it and every true range counts. None: nothing to judge."""
+    if len(bars) < 2:
+        return None
+    start = 1 if judge_all else _first_suspect(bars, known)
+    if start is None:
+        return None
+    ranges = [_true_range(bars[i], bars[i - 1].close) for i in range(1, start)][-WINDOW:]
+    return start, bars[start - 1], ranges
+
+
+def _first_suspect(bars: Sequence[BarView], known: dict[date, tuple[str, bool]]) -> int | None:
+    """The first index ``i >= 1`` where the loop of ``screen`` may not just keep the bar: bar
+    ``i`` passes ``_judge``'s first test against bar ``i - 1`` (a gap or wick above the
+    thresholds, the same float operations on numpy arrays) or is a flagged bar. Before it every
+    verdict is None, so each bar's prior is the bar before it (issue #16: the loop judged every
+    bar of every instrument on every pass). 1 (judge all) when a price is not finite, where
+    numpy's max and Python's differ; None when no bar qualifies."""
+    import numpy as np
+
+    n = len(bars)
+    if n < 2:
+        return None
+    ohlc = np.array([(b.open, b.high, b.low, b.close) for b in bars], dtype=np.float64)
+    if not np.isfinite(ohlc).all():
+        return 1
+    o, h, lo, c = ohlc[1:, 0], ohlc[1:, 1], ohlc[1:, 2], ohlc[1:, 3]
+    pc = ohlc[:-1, 3]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gap_pct = np.abs(c - pc) / pc
+        wick = np.maximum(
+            h - np.maximum(np.maximum(o, c), pc), np.minimum(np.minimum(o, c), pc) - lo
+        )
+        suspect = (pc > 0) & ((gap_pct > MIN_GAP) | (wick / pc > MIN_GAP / 3))
+    first = int(np.argmax(suspect)) + 1 if suspect.any() else None
+    for i in range(1, n if first is None else first):
+        if bars[i].bar_date in known:
+            return i
+    return first
 
 
 def screen_stored(

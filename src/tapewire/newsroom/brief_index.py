@@ -30,7 +30,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tapewire.newsroom.models import Brief
-from tapewire.store.base import Base
+from tapewire.store.base import Base, table_of
 from tapewire.store.upsert import AlreadyStoredError, dialect_insert, insert_new
 
 log = logging.getLogger(__name__)
@@ -148,21 +148,21 @@ def index_briefs(s: Session, briefs: Iterable[IndexedBrief]) -> None:
             instruments.append({"brief_id": b.id, "symbol": symbol, "as_of": b.as_of})
         keys = dict.fromkeys(url_key(src["url"]) for src in b.sources if src.get("url"))
         sources += [{"brief_id": b.id, "url_key": key, "as_of": b.as_of} for key in keys]
+    c = s.connection()  # Core inserts of the tables: no ORM bulk-insert path (issue #16)
     for model, rows in ((BriefTag, tags), (BriefInstrument, instruments), (BriefSource, sources)):
         if rows:
-            s.execute(insert(model), rows)
+            c.execute(insert(table_of(model)), rows)
     if counts:
-        upsert = _tag_upsert(s.get_bind().dialect.name)
-        s.execute(upsert, [{"tag": tag, "n": n} for tag, n in sorted(counts.items())])
+        upsert = _tag_upsert(c.dialect.name)
+        c.execute(upsert, [{"tag": tag, "n": n} for tag, n in sorted(counts.items())])
 
 
 @functools.cache
 def _tag_upsert(dialect: str) -> Any:
     """The ``tag_count`` upsert, built once per dialect (issue #16: it was built per brief)."""
-    ins = dialect_insert(dialect)(TagCount)
-    return ins.on_conflict_do_update(
-        index_elements=["tag"], set_={"n": TagCount.n + ins.excluded.n}
-    )
+    table = table_of(TagCount)
+    ins = dialect_insert(dialect)(table)
+    return ins.on_conflict_do_update(index_elements=["tag"], set_={"n": table.c.n + ins.excluded.n})
 
 
 def store_brief(s: Session, brief: Brief) -> int:
@@ -180,7 +180,13 @@ def store_brief(s: Session, brief: Brief) -> int:
         raise AlreadyStoredError(brief.slug)
     brief.id = brief_id
     index_briefs(s, [IndexedBrief.of(brief)])
-    chart = chart_row(brief_id, brief.chart)
-    if chart is not None:
-        s.execute(insert(BriefChart), chart)
+    store_charts(s, [brief])
     return brief_id
+
+
+def store_charts(s: Session, briefs: Iterable[Brief]) -> None:
+    """The ``brief_chart`` rows of stored briefs (their ids set), in the caller's transaction:
+    ``store_brief`` and the newsroom's multi-row chunk writes both come here."""
+    rows = [row for b in briefs if (row := chart_row(int(b.id), b.chart)) is not None]
+    if rows:
+        s.connection().execute(insert(table_of(BriefChart)), rows)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -632,6 +633,14 @@ def briefs_after(store: Store, brief_id: int, *, limit: int = 20) -> list[BriefV
     query = select(*_LIST_COLUMNS).where(Brief.id > brief_id).order_by(Brief.id).limit(limit)
     with store.connect() as c:
         return [_list_view(row) for row in c.execute(query)]
+
+
+def stored_slugs(store: Store, slugs: Sequence[str]) -> set[str]:
+    """Which of ``slugs`` are stored briefs (one query)."""
+    if not slugs:
+        return set()
+    with store.connect() as c:
+        return set(c.scalars(select(Brief.slug).where(Brief.slug.in_(list(slugs)))))
 
 
 def brief_rewritten(store: Store, slug: str) -> bool:

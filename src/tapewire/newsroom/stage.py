@@ -9,9 +9,10 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import DBAPIError
 
 from tapewire.context import RunContext, StageReport
 from tapewire.enrich import queries as enrich_queries
@@ -21,7 +22,7 @@ from tapewire.market import queries as market_queries
 from tapewire.market.queries import InstrumentView
 from tapewire.market.sanity import flagged_bars, flags_of, reviewed_bars
 from tapewire.newsroom import queries as newsroom_queries
-from tapewire.newsroom.brief_index import store_brief
+from tapewire.newsroom.brief_index import IndexedBrief, index_briefs, store_brief, store_charts
 from tapewire.newsroom.coherence import TWINS, cohere
 from tapewire.newsroom.decide import (
     Decision,
@@ -50,7 +51,8 @@ from tapewire.newsroom.writers.llm import (
 from tapewire.newsroom.writers.template import TemplateWriter, read_minutes
 from tapewire.signals import queries as signals_queries
 from tapewire.signals.queries import SignalView
-from tapewire.store.upsert import AlreadyStoredError
+from tapewire.store.base import table_of as _table
+from tapewire.store.upsert import AlreadyStoredError, new_row_values
 from tapewire.technicals import queries as technicals_queries
 from tapewire.technicals.queries import TechnicalsView
 
@@ -59,7 +61,8 @@ CHART_BARS = 120
 # Calendar days of bars the range extremes are computed from: technicals.stage.HISTORY_DAYS (a
 # stage's constant, not importable here; tests/newsroom/test_claims.py holds them equal).
 HISTORY_DAYS = 440
-CHUNK = 200  # instruments whose latest reads are made together
+CHUNK = 200  # instruments whose latest reads are made together, and briefs stored in one commit
+_T = TypeVar("_T")
 
 
 def brief_slug(symbol: str, as_of_day: str) -> str:
@@ -104,8 +107,9 @@ class _ChunkBars:
     def reviewed(self, instrument_id: int) -> list[market_queries.BarView]:
         ctx = self._ctx
         if self._bars is None:
+            # the technicals stage of the same run read them (the run's cache), else read here
             self._bars = market_queries.bars_of(
-                ctx.store, self._ids, until=ctx.as_of, days=HISTORY_DAYS
+                ctx.store, self._ids, until=ctx.as_of, days=HISTORY_DAYS, shared=ctx.cache
             )
             firsts = [b[0].bar_date for b in self._bars.values() if b]
             if firsts:
@@ -437,10 +441,29 @@ def write_brief(
         NoNewSessionError: no bar since the last session brief (it still stands).
         VerificationError: the text failed verification (nothing is stored).
     """
+    ready = _session_brief(ctx, inst, watched=watched, llm=llm, latest=latest)
+    return (ready, False) if isinstance(ready, str) else _store_one(ctx, ready)
+
+
+def _session_brief(
+    ctx: RunContext,
+    inst: InstrumentView,
+    *,
+    watched: bool,
+    llm: LlmWriter | None,
+    latest: _Latest | None,
+    stored: Collection[str] | None = None,
+) -> _Ready | str:
+    """``write_brief`` up to the store: the verified brief to save, or its slug when a brief
+    with that slug is already stored (``stored``: the chunk's stored slugs, read at once;
+    None: look this one up)."""
     slug = brief_slug(inst.symbol, ctx.as_of.date().isoformat())
-    with ctx.store.read() as s:
-        if s.scalar(select(Brief.id).where(Brief.slug == slug)) is not None:
-            return slug, False
+    if stored is None:
+        with ctx.store.read() as s:
+            if s.scalar(select(Brief.id).where(Brief.slug == slug)) is not None:
+                return slug
+    elif slug in stored:
+        return slug
     latest = latest or _latest(ctx, inst)
     decision, events = _decide(ctx, inst, latest, watched=watched)
     if decision.reason.startswith("no new session"):
@@ -449,7 +472,7 @@ def write_brief(
         hint = _held_bars_hint(ctx, inst, latest.tech) if _is_data_gap(decision.reason) else ""
         raise NoDataError(f"{inst.symbol}: {decision.reason}{hint}")
     facts = gather_facts(ctx, inst, latest, trigger=decision, events=events)
-    return _publish(ctx, inst, slug, facts, decision, llm=llm)
+    return _compose(ctx, inst, slug, facts, decision, llm=llm)
 
 
 def write_story_brief(
@@ -462,6 +485,18 @@ def write_story_brief(
     """A hot story's own brief (``newsroom.heat_threshold``), once per story; None when no
     story qualifies. The lead story is the one told by the most outlets in the instrument's own
     linked items of the last 24 hours."""
+    ready = _story_brief(ctx, inst, llm=llm, latest=latest)
+    return None if ready is None else _store_one(ctx, ready)
+
+
+def _story_brief(
+    ctx: RunContext,
+    inst: InstrumentView,
+    *,
+    llm: LlmWriter | None,
+    latest: _Latest | None,
+) -> _Ready | None:
+    """``write_story_brief`` up to the store: the verified brief to save, or None."""
     latest = latest or _latest(ctx, inst)
     if latest.signal is None:
         return None
@@ -485,10 +520,28 @@ def write_story_brief(
     _check_fresh(ctx, inst, latest)
     slug = brief_slug(inst.symbol, f"{ctx.as_of:%Y-%m-%d}-story-{lead_id}")
     facts = gather_facts(ctx, inst, latest, trigger=decision, lead_story=lead_id)
-    return _publish(ctx, inst, slug, facts, decision, llm=llm)
+    return _compose(ctx, inst, slug, facts, decision, llm=llm)
 
 
-def _publish(
+@dataclass(frozen=True, slots=True)
+class _Ready:
+    """A brief written and verified, not stored yet: ``_save`` stores it."""
+
+    inst: InstrumentView
+    slug: str
+    facts: dict[str, Any]
+    draft: Draft
+    verification: dict[str, Any]
+    decision: Decision
+
+    @property
+    def rewritten(self) -> bool:
+        """Rewritten by a coherence rule (the notes stored with it say so, as
+        ``newsroom_queries.brief_rewritten`` reads them back)."""
+        return any(str(n).startswith("coherence rewrite:") for n in self.draft.notes)
+
+
+def _compose(
     ctx: RunContext,
     inst: InstrumentView,
     slug: str,
@@ -496,9 +549,13 @@ def _publish(
     decision: Decision,
     *,
     llm: LlmWriter | None,
-) -> tuple[str, bool]:
-    """Write, verify and store; returns (slug, created): not created when another writer on the
-    store published the same slug meanwhile (the insert is idempotent, not check-then-insert)."""
+) -> _Ready:
+    """Write and verify (no store access).
+
+    Raises:
+        VerificationError: the text failed verification.
+        CoherenceError: a coherence rule refused the text.
+    """
     draft, verification = compose_draft(facts, llm or llm_writer(ctx))
     if not verification.ok:
         failed = verification.failed
@@ -510,12 +567,67 @@ def _publish(
         )
     draft, rewritten = cohere(draft, facts)  # raises CoherenceError: not published
     verification = rewritten or verification
+    return _Ready(inst, slug, facts, draft, verification.as_dict(), decision)
+
+
+def _store_one(ctx: RunContext, ready: _Ready) -> tuple[str, bool]:
+    """Store one brief in its own transaction; returns (slug, created): not created when another
+    writer on the store published the same slug meanwhile (the insert is idempotent, not
+    check-then-insert)."""
     try:
         with ctx.store.write() as s:
-            _save(s, ctx, inst, slug, facts, draft, verification.as_dict(), decision)
+            _save(s, ctx, ready)
     except AlreadyStoredError:  # another writer on this store published it first
-        return slug, False
-    return slug, True
+        return ready.slug, False
+    return ready.slug, True
+
+
+def _store_each(ctx: RunContext, report: StageReport, chunk: Sequence[_Ready]) -> list[_Ready]:
+    """The chunk in one transaction, a savepoint per brief: a brief that fails rolls back alone
+    (reported), with its alerts; returns the briefs stored."""
+    stored: list[_Ready] = []
+    with ctx.store.write() as s:
+        for ready in chunk:
+            try:
+                with s.begin_nested():
+                    _save(s, ctx, ready)
+            except AlreadyStoredError:  # another writer on this store published it first
+                report.add("already_written")
+                continue
+            except (TapewireError, DBAPIError) as exc:
+                if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+                    raise
+                report.fail(ready.inst.symbol, f"brief {ready.slug} not stored: {_one_line(exc)}")
+                log.warning("%s: brief %s not stored: %s", ready.inst.symbol, ready.slug, exc)
+                continue
+            stored.append(ready)
+    return stored
+
+
+def _store_chunk(ctx: RunContext, report: StageReport, chunk: Sequence[_Ready]) -> None:
+    """Store a chunk's briefs in one transaction (issue #16: one commit per chunk, not per
+    brief), in a few multi-row statements (``_save_many``). When that fails, the chunk is
+    rolled back and stored again with a savepoint per brief (``_store_each``): a brief that
+    fails rolls back alone, with its alerts, and the others are stored. What follows a
+    publication (the report's counts, ``after_brief_published``) runs after the commit, for
+    the briefs the commit stored."""
+    if not chunk:
+        return
+    try:
+        with ctx.store.write() as s:
+            _save_many(s, ctx, chunk)
+        stored = list(chunk)
+    except (DBAPIError, TapewireError, _Uneven) as exc:  # rolled back: one savepoint each
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            raise
+        log.info("a chunk of %d briefs is stored brief by brief: %s", len(chunk), _one_line(exc))
+        stored = _store_each(ctx, report, chunk)
+    for ready in stored:
+        report.add("briefs")
+        if ready.rewritten:
+            report.add("rewritten")
+        for hook in ctx.hooks.after_brief_published:
+            hook(ready.slug)
 
 
 def llm_writer(ctx: RunContext) -> LlmWriter | None:
@@ -576,23 +688,67 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:300] or type(exc).__name__
 
 
-def _save(
-    s: Any,
-    ctx: RunContext,
-    inst: InstrumentView,
-    slug: str,
-    facts: dict[str, Any],
-    draft: Draft,
-    verification: dict[str, Any],
-    decision: Decision,
-) -> None:
+_SHEET_INSERT = insert(_table(FactSheet)).returning(_table(FactSheet).c.id)
+_VERIFICATION_INSERT = insert(_table(VerificationRow))
+_SESSION_INSERT = insert(_table(BriefSession))
+# a chunk's rows, several per statement; the ids come back in the rows' order
+_SHEETS_INSERT = insert(_table(FactSheet)).returning(
+    _table(FactSheet).c.id, sort_by_parameter_order=True
+)
+_BRIEFS_INSERT = insert(_table(Brief)).returning(_table(Brief).c.id, sort_by_parameter_order=True)
+
+
+class _Uneven(Exception):
+    """The chunk's brief rows do not share one set of columns: stored brief by brief."""
+
+
+def _save(s: Any, ctx: RunContext, ready: _Ready) -> None:
+    """One brief, in the caller's transaction (``_store_one``, or a savepoint of a chunk)."""
+    # Core inserts on the session's connection: no unit of work, no ORM bulk-insert path (#16)
+    c = s.connection()
+    sheet_id = c.execute(_SHEET_INSERT, {"as_of": ctx.as_of, "data": ready.facts}).scalar_one()
+    brief = _brief_row(ctx, ready, sheet_id)
+    brief_id = store_brief(s, brief)  # indexed in the same transaction
+    ctx.emit(s, "brief", {"symbol": ready.inst.symbol, "row": brief})  # alerts, same transaction
+    c.execute(_VERIFICATION_INSERT, _verification_row(ctx, ready, brief_id))
+    if (session := _session_row(ctx, ready, brief_id)) is not None:
+        c.execute(_SESSION_INSERT, session)
+
+
+def _save_many(s: Any, ctx: RunContext, chunk: Sequence[_Ready]) -> None:
+    """A chunk's briefs in a few multi-row statements (issue #16: seven statements per brief
+    were most of PostgreSQL's time): the same rows, ids and order as ``_save`` one by one, and
+    the same events, emitted once the chunk's rows are in.
+
+    Raises on any failure, a brief already stored included (a plain insert: its slug is
+    unique); the caller rolls the chunk back and stores it brief by brief."""
+    c = s.connection()
+    sheets = [{"as_of": ctx.as_of, "data": ready.facts} for ready in chunk]
+    sheet_ids = list(c.execute(_SHEETS_INSERT, sheets).scalars())
+    briefs = [_brief_row(ctx, r, i) for r, i in zip(chunk, sheet_ids, strict=True)]
+    rows = [new_row_values(brief) for brief in briefs]
+    if len({tuple(row) for row in rows}) != 1:
+        raise _Uneven
+    for brief, brief_id in zip(briefs, c.execute(_BRIEFS_INSERT, rows).scalars(), strict=True):
+        brief.id = brief_id
+    index_briefs(s, [IndexedBrief.of(brief) for brief in briefs])
+    store_charts(s, briefs)  # what store_brief does for one brief (web5's stored charts)
+    c.execute(
+        _VERIFICATION_INSERT,
+        [_verification_row(ctx, r, b.id) for r, b in zip(chunk, briefs, strict=True)],
+    )
+    sessions = [_session_row(ctx, r, b.id) for r, b in zip(chunk, briefs, strict=True)]
+    if any(sessions):
+        c.execute(_SESSION_INSERT, [row for row in sessions if row is not None])
+    for ready, brief in zip(chunk, briefs, strict=True):
+        ctx.emit(s, "brief", {"symbol": ready.inst.symbol, "row": brief})
+
+
+def _brief_row(ctx: RunContext, ready: _Ready, sheet_id: int) -> Brief:
+    inst, facts, draft, decision = ready.inst, ready.facts, ready.draft, ready.decision
     sig = facts["signals"]
-    # Core inserts, not ORM adds: no unit of work to flush per brief (issue #16)
-    sheet_id = s.execute(
-        insert(FactSheet).returning(FactSheet.id), {"as_of": ctx.as_of, "data": facts}
-    ).scalar_one()
-    brief = Brief(
-        slug=slug,
+    return Brief(
+        slug=ready.slug,
         as_of=ctx.as_of,
         published_at=ctx.clock.now(),
         category=inst.asset_class,
@@ -618,33 +774,34 @@ def _save(
         fact_sheet_id=sheet_id,
         outcome=None,
     )
-    brief_id = store_brief(s, brief)  # indexed in the same transaction
-    ctx.emit(s, "brief", {"symbol": inst.symbol, "row": brief})  # alerts, same transaction
-    at = ctx.clock.now()
-    s.execute(
-        insert(VerificationRow),
-        {
-            "brief_id": brief_id,
-            "ok": verification["ok"],
-            "checked": verification["checked"],
-            "failed": verification["failed"],
-            "claims": verification["claims"],
-            "rounding": verification["rounding"],
-            "checked_at": at,
-            "notes": list(draft.notes),
-        },
-    )
-    if decision.trigger != "heat":  # a session brief: the next one needs a newer bar
-        s.execute(
-            insert(BriefSession),
-            {
-                "brief_id": brief_id,
-                "symbol": inst.symbol,
-                "as_of": ctx.as_of,
-                "bar_date": date.fromisoformat(str(facts["bar_date"])),
-                "direction": sig["direction"],
-            },
-        )
+
+
+def _verification_row(ctx: RunContext, ready: _Ready, brief_id: int) -> dict[str, Any]:
+    verification = ready.verification
+    return {
+        "brief_id": brief_id,
+        "ok": verification["ok"],
+        "checked": verification["checked"],
+        "failed": verification["failed"],
+        "claims": verification["claims"],
+        "rounding": verification["rounding"],
+        "checked_at": ctx.clock.now(),
+        "notes": list(ready.draft.notes),
+    }
+
+
+def _session_row(ctx: RunContext, ready: _Ready, brief_id: int) -> dict[str, Any] | None:
+    """The ``brief_session`` row of a session brief (the next one needs a newer bar); None for
+    a story brief."""
+    if ready.decision.trigger == "heat":
+        return None
+    return {
+        "brief_id": brief_id,
+        "symbol": ready.inst.symbol,
+        "as_of": ctx.as_of,
+        "bar_date": date.fromisoformat(str(ready.facts["bar_date"])),
+        "direction": ready.facts["signals"]["direction"],
+    }
 
 
 def run(ctx: RunContext) -> StageReport:
@@ -671,24 +828,40 @@ def run_instruments(
     if instrument_ids is not None:
         wanted = set(instrument_ids)
         insts = [i for i in insts if i.id in wanted]
-    reads: dict[int, _Latest] = {}
-    for k, inst in enumerate(insts):
-        if k % CHUNK == 0:  # a chunk's signals, technicals, previous sessions at once
-            reads = _latest_many(ctx, insts[k : k + CHUNK], window)
-        watched = not watchlist or inst.symbol in watchlist
-        latest = reads[inst.id]  # read once for both briefs (nothing between writes them)
-        _attempt(
-            ctx,
-            report,
-            inst,
-            functools.partial(write_brief, ctx, inst, watched=watched, llm=llm, latest=latest),
+    day = ctx.as_of.date().isoformat()
+    for k in range(0, len(insts), CHUNK):
+        chunk = insts[k : k + CHUNK]
+        reads = _latest_many(ctx, chunk, window)  # signals, technicals, previous sessions
+        stored = newsroom_queries.stored_slugs(
+            ctx.store, [brief_slug(i.symbol, day) for i in chunk]
         )
-        _attempt(
-            ctx,
-            report,
-            inst,
-            functools.partial(write_story_brief, ctx, inst, llm=llm, latest=latest),
-        )
+        ready: list[_Ready] = []
+        for inst in chunk:
+            watched = not watchlist or inst.symbol in watchlist
+            latest = reads[inst.id]  # read once for both briefs (nothing between writes them)
+            session = _guarded(
+                report,
+                inst,
+                functools.partial(
+                    _session_brief,
+                    ctx,
+                    inst,
+                    watched=watched,
+                    llm=llm,
+                    latest=latest,
+                    stored=stored,
+                ),
+            )
+            if isinstance(session, str):
+                report.add("already_written")
+            elif session is not None:
+                ready.append(session)
+            story = _guarded(
+                report, inst, functools.partial(_story_brief, ctx, inst, llm=llm, latest=latest)
+            )
+            if story is not None:
+                ready.append(story)
+        _store_chunk(ctx, report, ready)
     return report
 
 
@@ -705,25 +878,7 @@ def _attempt(
     inst: InstrumentView,
     attempt: Callable[[], tuple[str, bool] | None],
 ) -> None:
-    try:
-        result = attempt()
-    except NoNewSessionError:
-        report.add("no_new_session")
-        return
-    except NoDataError as exc:
-        report.add("not_written")
-        log.info("%s", exc)
-        if "not on the watchlist" not in str(exc):
-            report.fail(inst.symbol, str(exc))
-        return
-    except VerificationError as exc:  # not published: counted and said, never silent
-        report.add("rejected")
-        report.fail(inst.symbol, str(exc).removeprefix(f"{inst.symbol}: "))
-        log.warning("%s", exc)
-        return
-    except TapewireError as exc:
-        report.fail(inst.symbol, str(exc))
-        return
+    result = _guarded(report, inst, attempt)
     if result is None:
         return
     slug, created = result
@@ -733,3 +888,23 @@ def _attempt(
     if created:
         for hook in ctx.hooks.after_brief_published:
             hook(slug)
+
+
+def _guarded(report: StageReport, inst: InstrumentView, attempt: Callable[[], _T]) -> _T | None:
+    """``attempt()``, or None when it raised a TapewireError: counted and reported."""
+    try:
+        return attempt()
+    except NoNewSessionError:
+        report.add("no_new_session")
+    except NoDataError as exc:
+        report.add("not_written")
+        log.info("%s", exc)
+        if "not on the watchlist" not in str(exc):
+            report.fail(inst.symbol, str(exc))
+    except VerificationError as exc:  # not published: counted and said, never silent
+        report.add("rejected")
+        report.fail(inst.symbol, str(exc).removeprefix(f"{inst.symbol}: "))
+        log.warning("%s", exc)
+    except TapewireError as exc:
+        report.fail(inst.symbol, str(exc))
+    return None

@@ -32,14 +32,10 @@ class AlreadyStoredError(Exception):
     """Another writer stored the row first (raise it inside ``Store.write()`` to roll back)."""
 
 
-def insert_new(s: Session, obj: Any, *, conflict: Sequence[str]) -> int | None:
-    """Insert the new (transient) ORM object ``obj`` unless a row with the same ``conflict``
-    columns exists; returns the new row's id, or None when that row was already there.
-
-    ``obj`` itself is not added to the session: use the returned id.
-    """
+def new_row_values(obj: Any) -> dict[str, Any]:
+    """The column values of the new (transient) ORM object ``obj`` for a Core insert: None
+    is left out where the column has a default (or is the primary key), so the default applies."""
     mapper = inspect(type(obj))
-    table = mapper.local_table
     values: dict[str, Any] = {}
     for attr in mapper.column_attrs:
         column = attr.columns[0]
@@ -49,6 +45,17 @@ def insert_new(s: Session, obj: Any, *, conflict: Sequence[str]) -> int | None:
         ):
             continue
         values[column.key] = value
+    return values
+
+
+def insert_new(s: Session, obj: Any, *, conflict: Sequence[str]) -> int | None:
+    """Insert the new (transient) ORM object ``obj`` unless a row with the same ``conflict``
+    columns exists; returns the new row's id, or None when that row was already there.
+
+    ``obj`` itself is not added to the session: use the returned id.
+    """
+    table = inspect(type(obj)).local_table
+    values = new_row_values(obj)
     dialect = s.get_bind().dialect.name
     insert = dialect_insert(dialect)
     # the values as parameters, not in the statement: one compiled statement, cached (#16)

@@ -13,6 +13,7 @@ from tapewire.context import RunContext, StageReport
 from tapewire.market import queries as market_queries
 from tapewire.market.queries import BarView, InstrumentView
 from tapewire.market.sanity import Screen, flags_of, screen_stored
+from tapewire.store.base import table_of
 from tapewire.technicals.compute import Snapshot, compute_snapshot
 from tapewire.technicals.levels import Level as LevelValue
 from tapewire.technicals.models import Indicator, Level
@@ -213,8 +214,10 @@ class _Universe:
 def read_bars(ctx: RunContext, instrument_ids: list[int]) -> dict[int, list[BarView]]:
     """The one place this stage reads bars: the completed daily bars of ``HISTORY_DAYS`` before
     ``ctx.as_of`` of each instrument, oldest first, in one query (a filter on flagged bars
-    belongs here)."""
-    return market_queries.bars_of(ctx.store, instrument_ids, until=ctx.as_of, days=HISTORY_DAYS)
+    belongs here). Kept in the run's cache for the newsroom, which reads the same bars."""
+    return market_queries.bars_of(
+        ctx.store, instrument_ids, until=ctx.as_of, days=HISTORY_DAYS, shared=ctx.cache
+    )
 
 
 def _series(bars: list[BarView]) -> tuple[list[date], list[float]]:
@@ -310,10 +313,11 @@ def save_snapshots(s: Session, as_of: datetime, snapshots: list[tuple[int, Snaps
         for inst_id, snap in snapshots
         for lv in snap.levels
     ]
+    c = s.connection()  # Core inserts of the tables: no ORM bulk-insert bookkeeping (#16)
     if indicators:
-        s.execute(insert(Indicator), indicators)
+        c.execute(insert(table_of(Indicator)), indicators)
     if levels:
-        s.execute(insert(Level), levels)
+        c.execute(insert(table_of(Level)), levels)
 
 
 def evidence_of(level: LevelValue) -> dict[str, object]:
