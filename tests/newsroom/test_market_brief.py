@@ -174,3 +174,17 @@ def test_market_brief_wording_read_on_a_real_replay() -> None:
     }
     text = writer._stories({"stories": [story]})
     assert "3 outlets" in text and "Heat" not in text
+
+
+def test_a_move_that_rounds_to_zero_is_flat_not_a_slip_of_nought() -> None:
+    """The demo's market brief read "Demo Market 500 slips 0.0%; Demo Small Cap 2000 outperforms
+    it by 0.2%": a -0.03% session is flat, and a 0.0% gap is keeping pace."""
+    f = sheet()
+    f["assets"]["large"] = asset("large", "^GSPC", "S&P 500", 6939.03, 6941.0)  # -0.03%
+    draft = MarketWriter().write(f)
+    assert draft.headline.startswith("S&P 500 ends flat; Russell 2000 outperforms it by 3.9%")
+    assert "0.0%" not in draft.headline
+    f["pair"] = {**f["pair"], "rel20_pct": -0.04}
+    draft = MarketWriter().write(f)
+    assert draft.headline == "S&P 500 ends flat; Russell 2000 keeps pace with it over 20 sessions"
+    assert verify_market(draft, f).ok

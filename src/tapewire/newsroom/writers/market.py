@@ -78,12 +78,24 @@ def _headline(f: dict[str, Any]) -> str:
     verb = (
         ("rises" if day >= 0 else "slips") if abs(day) < 1.0 else ("jumps" if day > 0 else "falls")
     )
-    head = f"{_name(large)} {verb} {fmt_pct(day)}"
+    # a move that rounds to 0.0% is flat, not "slips 0.0%"
+    head = (
+        f"{_name(large)} ends flat"
+        if _rounds_to_zero(day)
+        else f"{_name(large)} {verb} {fmt_pct(day)}"
+    )
     pair, small = f.get("pair"), f["assets"].get("small")
     if pair and small and pair.get("rel20_pct") is not None:
-        way = "outperforms" if pair["rel20_pct"] >= 0 else "lags"
-        return f"{head}; {_name(small)} {way} it by {fmt_pct(pair['rel20_pct'])} over 20 sessions"
+        rel = pair["rel20_pct"]
+        if _rounds_to_zero(rel):
+            return f"{head}; {_name(small)} keeps pace with it over 20 sessions"
+        way = "outperforms" if rel >= 0 else "lags"
+        return f"{head}; {_name(small)} {way} it by {fmt_pct(rel)} over 20 sessions"
     return f"Market brief: {head}"
+
+
+def _rounds_to_zero(pct: float) -> bool:
+    return fmt_pct(pct) == fmt_pct(0.0)
 
 
 def _dek(f: dict[str, Any]) -> str:
