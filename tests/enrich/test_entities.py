@@ -81,6 +81,13 @@ def kept(title: str, summary: str = "", language: str | None = None) -> set[str]
         ("Startup files to list on the Nasdaq", set()),
         ("Tech stocks slide as yields rise", set()),
         ("Chinese stocks rally on stimulus hopes", set()),
+        # a firm's view of a market is not news about the firm (a real Bloomberg title of
+        # 2023-11-30 led JPM's brief); its own guidance and its business still are
+        ("JPMorgan\u2019s S&P 500 Outlook for 2024 Is Grimmest on Wall Street", {"^GSPC"}),
+        ("Goldman's oil forecast rises to $90", {"CL=F"}),
+        ("Nvidia's forecast lifts chip stocks", {"NVDA"}),
+        ("Apple's iPhone forecast disappoints investors", {"AAPL"}),
+        ("JPMorgan's profit jumps on trading", {"JPM"}),
         # a real MarketWatch title of 2023-11-30 that led JPM's brief: JPMorgan is the source
         (
             "U.S. stocks set to fall around 8% next year, says JPMorgan. Here's where to hide.",

@@ -440,7 +440,28 @@ def _source_of_view(alias: Alias, text: _Text, i: int, j: int) -> bool:
     prev = text.prev(i)
     if _sentence_end(text, j) and prev in word_list("source_before") and i > 2:
         return True
-    return _employer(text, i)
+    return _employer(text, i) or _market_view(text, j)
+
+
+def _market_view(text: _Text, j: int) -> bool:
+    """ "JPMorgan's S&P 500 Outlook for 2024 Is Grimmest on Wall Street", "Goldman's oil
+    forecast": the firm's view of a market, named by its possessive, then market words, then a
+    view word; the firm is the source, not the subject. "Nvidia's forecast" (its own guidance) and
+    "Apple's iPhone forecast" (no market word between) stay the company's."""
+    start, end = text.spans[j - 1]
+    possessive = ("'s", "\u2019s")
+    if not (text.raw[start:end].endswith(possessive) or text.raw[end : end + 2] in possessive):
+        return False
+    market, k = False, j
+    while k < min(len(text.lower), j + 5) and text.sentence[k] == text.sentence[j - 1]:
+        word = text.lower[k]
+        if word in word_list("view_word"):
+            return market
+        if word not in word_list("view_market") and not word.isdigit():
+            return False
+        market = market or word in word_list("view_market")
+        k += 1
+    return False
 
 
 def _sentence_end(text: _Text, j: int) -> bool:
@@ -491,6 +512,8 @@ def _counts(alias: Alias, text: _Text, i: int, j: int) -> bool:
             return False  # the source of a view, named last: "...: Citi", "..., says Goldman"
         if _employer(text, i):
             return False  # the speaker's employer: "vice chairman at Blackstone"
+        if _market_view(text, j):
+            return False  # the firm's view of a market: "JPMorgan's S&P 500 outlook"
         return prev not in ("former", "ex")
     if alias.kind == "market":
         return _market_counts(alias, text, i, prev, nxt)
