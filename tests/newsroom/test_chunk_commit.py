@@ -78,6 +78,13 @@ def _commits(store: Store) -> Iterator[list[int]]:
         event.remove(store.engine, "commit", hear)
 
 
+def _context(store: Store, settings: Settings, http: HttpClient) -> RunContext:
+    """A run as of SATURDAY (each call is a new run: its own cache)."""
+    return RunContext(
+        store=store, settings=settings, as_of=SATURDAY, http=http, clock=FixedClock(SATURDAY)
+    )
+
+
 def _count(store: Store, model: type) -> int:
     with store.read() as s:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
@@ -102,9 +109,7 @@ def test_a_brief_failing_mid_chunk_rolls_back_alone(store: Store, settings: Sett
         published.append((slug, newsroom_queries.get_brief(store, slug) is not None))
 
     with HttpClient(settings.http) as http:
-        ctx = RunContext(
-            store=store, settings=settings, as_of=SATURDAY, http=http, clock=FixedClock(SATURDAY)
-        )
+        ctx = _context(store, settings, http)
         ctx.hooks.after_brief_published.append(after_publish)
         technicals_stage.run(ctx)
         signals_stage.run(ctx)
@@ -135,9 +140,7 @@ def test_a_brief_failing_mid_chunk_rolls_back_alone(store: Store, settings: Sett
     _allow_bbb_sessions(store)
     published.clear()
     with HttpClient(settings.http) as http:
-        ctx = RunContext(
-            store=store, settings=settings, as_of=SATURDAY, http=http, clock=FixedClock(SATURDAY)
-        )
+        ctx = _context(store, settings, http)
         ctx.hooks.after_brief_published.append(after_publish)
         report = newsroom_stage.run_instruments(ctx)
     assert report.counts.get("briefs") == 1 and report.counts.get("already_written") == 2
@@ -161,9 +164,7 @@ def test_a_chunk_without_failure_is_a_few_multi_row_statements(
         statements.append(" ".join(statement.split()[:3]).upper())
 
     with HttpClient(settings.http) as http:
-        ctx = RunContext(
-            store=store, settings=settings, as_of=SATURDAY, http=http, clock=FixedClock(SATURDAY)
-        )
+        ctx = _context(store, settings, http)
         technicals_stage.run(ctx)
         signals_stage.run(ctx)
         event.listen(store.engine, "before_cursor_execute", hear)
@@ -203,25 +204,13 @@ def test_the_newsroom_reads_the_bars_the_technicals_stage_read(
     event.listen(store.engine, "before_cursor_execute", hear)
     try:
         with HttpClient(settings.http) as http:
-            ctx = RunContext(
-                store=store,
-                settings=settings,
-                as_of=SATURDAY,
-                http=http,
-                clock=FixedClock(SATURDAY),
-            )
+            ctx = _context(store, settings, http)
             technicals_stage.run(ctx)
             signals_stage.run(ctx)
             assert len(reads) == 1
             shared = newsroom_stage.run_instruments(ctx)
             assert len(reads) == 1  # the newsroom read no bars of its own
-            alone = RunContext(
-                store=store,
-                settings=settings,
-                as_of=SATURDAY,
-                http=http,
-                clock=FixedClock(SATURDAY),
-            )
+            alone = _context(store, settings, http)
             sheets = _sheets(store)
             _delete_briefs(store)
             newsroom_stage.run_instruments(alone)

@@ -111,11 +111,14 @@ def theme_linked_items(
     since: datetime,
     until: datetime,
     exclude: frozenset[int] = frozenset(),
+    known: Sequence[market_queries.InstrumentView] | None = None,
 ) -> list[LinkedItem]:
     """Items in [since, until) reaching the instrument only through a theme (``exclude``: ids
     already linked by name), newest first, as ``link_kind="theme"`` with the themes carrying
-    them and relevance ``THEME_LINK_WEIGHT`` x the strongest of those themes."""
-    known = market_queries.instruments(store)
+    them and relevance ``THEME_LINK_WEIGHT`` x the strongest of those themes (``known``: the
+    stored instruments, when the caller has read them)."""
+    if known is None:
+        known = market_queries.instruments(store)
     resolved = resolve_theme_map(
         MapInstrument(i.id, i.symbol, i.asset_class, i.benchmark_symbol, i.member_of) for i in known
     )
@@ -177,8 +180,9 @@ def instrument_news(
     """Everything a brief or a score reads about the instrument: its named links first, then the
     items reaching it only through a theme (weaker, ``link_kind="theme"``)."""
     named = linked_items(store, instrument_id, since=since, until=until)
-    known = {i.id: i for i in market_queries.instruments(store)}
-    tracked = tracked_instrument(instrument_id, known)
+    known = market_queries.instruments(store)
+    inst = next((i for i in known if i.id == instrument_id), None)
+    tracked = tracked_instrument(inst, {i.symbol: i for i in known}) if inst else None
     if tracked is not None:
         own = frozenset(i.item_id for i in named)
         named += [
@@ -188,7 +192,7 @@ def instrument_news(
         ]
     exclude = frozenset(i.item_id for i in named)
     return named + theme_linked_items(
-        store, instrument_id, since=since, until=until, exclude=exclude
+        store, instrument_id, since=since, until=until, exclude=exclude, known=known
     )
 
 
@@ -203,15 +207,12 @@ def tracker_table() -> dict[str, tuple[str, ...]]:
 
 
 def tracked_instrument(
-    instrument_id: int, known: Mapping[int, market_queries.InstrumentView]
+    inst: market_queries.InstrumentView, by_symbol: Mapping[str, market_queries.InstrumentView]
 ) -> market_queries.InstrumentView | None:
-    """The stored instrument this one tracks (SPY: ^GSPC), or None."""
-    inst = known.get(instrument_id)
-    if inst is None:
-        return None
-    by_symbol = {i.symbol: i for i in known.values()}
+    """The stored instrument ``inst`` tracks (SPY: ^GSPC), or None (``by_symbol``: the stored
+    instruments by symbol)."""
     for symbol in tracker_table().get(inst.symbol.upper(), ()):
-        if symbol in by_symbol and by_symbol[symbol].id != instrument_id:
+        if symbol in by_symbol and by_symbol[symbol].id != inst.id:
             return by_symbol[symbol]
     return None
 
@@ -252,6 +253,11 @@ class NewsWindow:
         self.since, self.until = since, until
         self._items = ingest_queries.news_items(store, until=until, since=since)
         self._known = {i.id: i for i in market_queries.instruments(store)}
+        # what each instrument tracks (SPY: ^GSPC), resolved once for the window
+        by_symbol = {i.symbol: i for i in self._known.values()}
+        self._tracked = {
+            i.id: t for i in self._known.values() if (t := tracked_instrument(i, by_symbol))
+        }
         self._resolved = resolve_theme_map(
             MapInstrument(i.id, i.symbol, i.asset_class, i.benchmark_symbol, i.member_of)
             for i in self._known.values()
@@ -338,7 +344,7 @@ class NewsWindow:
     def news(self, instrument_id: int, *, since: datetime | None = None) -> list[LinkedItem]:
         """``instrument_news`` of the instrument: named links first, then theme links."""
         named = self.named(instrument_id, since=since)
-        tracked = tracked_instrument(instrument_id, self._known)
+        tracked = self._tracked.get(instrument_id)
         if tracked is not None:
             own = frozenset(i.item_id for i in named)
             named += [

@@ -54,7 +54,6 @@ SYMBOL_TAGS = {
     "NQ=F": ("nasdaq", "futures"),
     "YM=F": ("dow", "futures"),
 }
-INDEX_FUTURES = frozenset({"ES=F", "NQ=F", "RTY=F", "YM=F", "MES=F", "MNQ=F", "M2K=F", "MYM=F"})
 
 
 def _count(n: int | float, one: str, many: str | None = None) -> str:
@@ -469,8 +468,8 @@ def _tags(f: dict[str, Any]) -> tuple[str, ...]:
     symbol_tag = inst["symbol"].lower().lstrip("^").replace("=", "-").replace(".", "-")
     cls = situations.asset_of(f)
     class_tag = inst["asset_class"].lower()
-    if inst["symbol"] in INDEX_FUTURES:  # stored as "Commodities", but they are stocks
-        class_tag = "index-futures"
+    if cls is assets.FUTURE and assets.quote_unit(inst["symbol"], cls) == "index points":
+        class_tag = "index-futures"  # stored as "Commodities", but they are stocks
     tags = [*SYMBOL_TAGS.get(inst["symbol"], ()), symbol_tag, class_tag]
     if cls.reads_inverted() and s["direction"] != "Neutral":  # a Bullish VIX is risk-off
         tags.append("risk-off" if s["direction"] == "Bullish" else "risk-on")
