@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 
 from tapewire.context import RunContext, StageReport
 from tapewire.market import queries as market_queries
@@ -29,6 +29,7 @@ from tapewire.signals import queries as signals_queries
 from tapewire.signals.queries import SignalView
 from tapewire.store import Store
 from tapewire.technicals import queries as technicals_queries
+from tapewire.technicals.queries import TechnicalsView
 
 log = logging.getLogger(__name__)
 BRIEF_BATCH = 200
@@ -132,6 +133,13 @@ def call_of_signal(
 ) -> Call | None:
     """The call a stored signal made, with the levels its snapshot named (None without one)."""
     tech = technicals_queries.latest(ctx.store, inst.id, until=sig.as_of)
+    return _call(inst, sig, tech, kind=kind)
+
+
+def _call(
+    inst: InstrumentView, sig: SignalView, tech: TechnicalsView | None, *, kind: str = "signal"
+) -> Call | None:
+    """The call of a signal given the snapshot it was made from (``latest`` until its as_of)."""
     if tech is None or tech.values.get("close") is None:
         return None
     close = float(tech.values["close"] or 0.0)
@@ -159,6 +167,23 @@ def call_of_signal(
     )
 
 
+def _snapshots_at(
+    ctx: RunContext, wanted: Sequence[tuple[int, datetime]]
+) -> dict[tuple[int, datetime], TechnicalsView]:
+    """``technicals.latest(instrument, until=as_of)`` for many pairs: one batch per distinct
+    as_of (a pass's calls share a handful), instead of three queries per call."""
+    by_until: dict[datetime, set[int]] = {}
+    for instrument_id, until in wanted:
+        by_until.setdefault(until, set()).add(instrument_id)
+    out: dict[tuple[int, datetime], TechnicalsView] = {}
+    for until, ids in by_until.items():
+        for instrument_id, view in technicals_queries.latest_many(
+            ctx.store, sorted(ids), until=until
+        ).items():
+            out[(instrument_id, until)] = view
+    return out
+
+
 def _new_signal_calls(ctx: RunContext, by_id: dict[int, InstrumentView]) -> list[Call]:
     """Signals not yet recorded: all of them on the first run, then those of the last
     LOOKBACK (a replay may run days out of order; one call per instrument and session)."""
@@ -168,14 +193,17 @@ def _new_signal_calls(ctx: RunContext, by_id: dict[int, InstrumentView]) -> list
         if after is not None:
             query = query.where(Outcome.as_of > after)
         seen = {(i, a) for i, a in s.execute(query)}
+    pending = [
+        (by_id[instrument_id], sig)
+        for instrument_id, sig in signals_queries.signals_between(
+            ctx.store, after=after, until=ctx.as_of
+        )
+        if instrument_id in by_id and (instrument_id, sig.as_of) not in seen
+    ]
+    techs = _snapshots_at(ctx, [(inst.id, sig.as_of) for inst, sig in pending])
     out = []
-    for instrument_id, sig in signals_queries.signals_between(
-        ctx.store, after=after, until=ctx.as_of
-    ):
-        inst = by_id.get(instrument_id)
-        if inst is None or (instrument_id, sig.as_of) in seen:
-            continue
-        call = call_of_signal(ctx, inst, sig)
+    for inst, sig in pending:
+        call = _call(inst, sig, techs.get((inst.id, sig.as_of)))
         if call is not None:
             out.append(call)
     return out
@@ -191,17 +219,33 @@ def _new_brief_calls(
         briefs = newsroom_queries.briefs_after(ctx.store, last, limit=BRIEF_BATCH)
         if not briefs:
             return out
-        for brief in briefs:
-            last = brief.id
-            if brief.as_of > ctx.as_of:
-                continue
-            inst = next((by_symbol[s] for s in brief.instruments if s in by_symbol), None)
-            sig = (
-                signals_queries.latest(ctx.store, inst.id, until=brief.as_of)
-                if inst is not None
+        last = briefs[-1].id
+        batch = [
+            (brief, next((by_symbol[s] for s in brief.instruments if s in by_symbol), None))
+            for brief in briefs
+            if brief.as_of <= ctx.as_of
+        ]
+        # each brief's call is its instrument's latest signal until the brief's as_of, made
+        # from that signal's snapshot: read in batches per distinct as_of (a pass has a few)
+        by_as_of: dict[datetime, set[int]] = {}
+        for brief, inst in batch:
+            if inst is not None:
+                by_as_of.setdefault(brief.as_of, set()).add(inst.id)
+        sigs = {
+            (instrument_id, as_of): sig
+            for as_of, ids in by_as_of.items()
+            for instrument_id, sig in signals_queries.latest_many(
+                ctx.store, sorted(ids), until=as_of
+            ).items()
+        }
+        techs = _snapshots_at(ctx, [(i, sig.as_of) for (i, _), sig in sigs.items()])
+        for brief, inst in batch:
+            sig = sigs.get((inst.id, brief.as_of)) if inst is not None else None
+            base = (
+                _call(inst, sig, techs.get((inst.id, sig.as_of)), kind="brief")
+                if inst is not None and sig is not None
                 else None
             )
-            base = call_of_signal(ctx, inst, sig, kind="brief") if inst and sig else None
             if base is None:
                 report.add("briefs_without_instrument_call")
                 continue
@@ -278,6 +322,7 @@ def _fill(
         )
     days = (ctx.as_of - oldest).days + 10 if oldest is not None else PATH_DAYS
     cache: dict[int, _Series] = {}
+    updates: list[dict[str, object]] = []
     for oid, instrument_id, direction, inputs, levels, seen in rows:
         inst = by_id.get(instrument_id)
         if inst is None:
@@ -304,16 +349,36 @@ def _fill(
             levels=[NamedLevel.of(lv) for lv in levels],
             benchmark=bench_path,
         )
-        with ctx.store.write() as s:
-            row = s.get(Outcome, oid)
-            if row is None:
-                continue
-            row.measured = m.as_dict()
-            row.sessions_seen = m.sessions
-            row.complete = m.complete
-            row.filled_through = m.last_date
-            row.computed_at = ctx.clock.now()
+        updates.append(
+            {
+                "oid": oid,
+                "measured": m.as_dict(),
+                "sessions_seen": m.sessions,
+                "complete": m.complete,
+                "filled_through": m.last_date,
+                "computed_at": ctx.clock.now(),
+            }
+        )
         report.add("outcomes_completed" if m.complete else "outcomes_updated")
+    # one transaction for the pass's outcomes, as one executemany (it was a transaction per
+    # outcome: ~1 ms each, and a live store holds ~40 open outcomes per instrument)
+    for start in range(0, len(updates), FILL_CHUNK):
+        with ctx.store.write() as s:
+            s.connection().execute(_FILL_UPDATE, updates[start : start + FILL_CHUNK])
+
+
+FILL_CHUNK = 2000
+_FILL_UPDATE = (
+    update(Outcome)
+    .where(Outcome.id == bindparam("oid"))
+    .values(
+        measured=bindparam("measured"),
+        sessions_seen=bindparam("sessions_seen"),
+        complete=bindparam("complete"),
+        filled_through=bindparam("filled_through"),
+        computed_at=bindparam("computed_at"),
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
