@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tapewire.market.symbols import KNOWN
 from tests.conftest import shared_data
 from tests.support.cli import tapewire
 
@@ -34,9 +35,22 @@ def test_an_index_future_brief_verifies_with_its_name_in_the_text(
     text = " ".join([doc["headline"], doc["dek"], *doc["sections"]["analysis"]])
     assert symbol in text or "futures" in text or "crude" in text
     assert "futures trades" not in text  # "S&P 500 futures trade nearly around the clock"
-    index_future = symbol in ("ES=F", "RTY=F", "NQ=F", "YM=F")  # stored as "Commodities"
+    index_future = symbol in ("ES=F", "RTY=F", "NQ=F", "YM=F")  # filed under "Indices"
     assert ("index-futures" in doc["tags"]) == index_future
     assert ("commodities" in doc["tags"]) == (not index_future)
+    assert ("indices" in doc["tags"]) is False  # the cash index's tag is not the future's
+    assert doc["category"] == ("Indices" if index_future else "Commodities")  # the page's chip
+    if index_future:  # one name: "S&P 500 E-mini future gains", "S&P 500 E-mini futures trade"
+        name = KNOWN[symbol].name
+        whole = " ".join(
+            [
+                text,
+                *doc["sections"]["watch"],
+                *doc["sections"]["risks"],
+                str(doc["sections"]["take"]),
+            ]
+        )
+        assert whole.count("futures") == whole.count(f"{name}s"), whole
 
 
 def test_the_sp500_future_cites_the_index_news_of_the_day(tmp_path: Path) -> None:

@@ -237,3 +237,70 @@ def test_the_news_paragraph_does_not_call_a_recap_the_most_relevant_item(
     facts["lead_story"] = facts["lead_story_headline"] = None
     text = " ".join(TemplateWriter().write(facts).sections["analysis"])
     assert "The most relevant item, from Reuters" in text
+
+
+def test_a_level_that_is_also_the_year_high_is_one_watch_line(
+    demo_facts: dict[str, dict[str, Any]],
+) -> None:
+    """A real ES=F brief of 2023-12-01 listed "Resistance 4,634.50 ... last on Jul 27, 2023" and
+    "52-week high 4,634.50, set on Jul 27, 2023" as two lines of its Watch list: one price, one
+    line that says both."""
+    facts = copy.deepcopy(demo_facts["ACME"])
+    top = round(facts["price"]["close"] * 1.05, 2)
+    facts["levels"] = [lv for lv in facts["levels"] if lv["kind"] not in ("high52", "resistance")]
+    facts["levels"] += [
+        {
+            "kind": "resistance",
+            "price": top,
+            "touches": 2,
+            "last_touch_date": "2026-09-01",
+            "zone_low": top - 0.5,
+            "zone_high": top + 0.5,
+        },
+        {"kind": "high52", "price": top, "touches": 1, "last_touch_date": "2026-09-01"},
+    ]
+    draft = TemplateWriter().write(facts)
+    lines = [w for w in draft.sections["watch"] if f"{top:,.2f}" in w]
+    assert len(lines) == 1, draft.sections["watch"]
+    assert lines[0].startswith("Resistance") and "; also the 52-week high, set on" in lines[0]
+    assert verify_texts(draft.texts(), facts).ok
+
+
+@pytest.mark.parametrize(
+    ("rsi", "words"),
+    [
+        (69.9, "just short of overbought"),
+        (71.0, "in overbought territory"),
+        (50.0, "in neutral territory"),
+        (33.0, "just short of oversold"),
+        (29.0, "in oversold territory"),
+    ],
+)
+def test_rsi_near_a_line_is_said_to_be_near_it(
+    demo_facts: dict[str, dict[str, Any]], rsi: float, words: str
+) -> None:
+    """RSI 14 at 69.9 was "in neutral territory", like 50 (and the words name no line: "70"
+    is not a number the fact sheet holds, so the verifier would refuse it)."""
+    from tapewire.newsroom.writers.template import _momentum_driver
+
+    assert _momentum_driver({"rsi14": rsi}) == f"RSI 14 is {rsi:.1f}, {words}"
+    facts = copy.deepcopy(demo_facts["ACME"])
+    facts["price"]["rsi14"] = rsi
+    assert verify_texts([f"RSI 14 is {rsi:.1f}, {words}."], facts).ok
+
+
+def test_the_news_lede_says_the_levels_in_a_sentence_of_their_own(
+    demo_facts: dict[str, dict[str, Any]],
+) -> None:
+    """ "Against the levels, the nearest levels are ..." said "levels" twice in one breath."""
+    from tapewire.newsroom.writers import situations
+    from tapewire.newsroom.writers.template import LEVEL_LABELS
+
+    with_news = [f for f in demo_facts.values() if situations.lead_item(f) is not None]
+    assert with_news
+    for facts in with_news:
+        for salt in range(12):  # every wording of the levels clause
+            facts = {**facts, "instrument": {**facts["instrument"], "symbol": f"N{salt}"}}
+            text = situations.lede(facts, "news", LEVEL_LABELS)
+            assert "Against the levels" not in text
+            assert verify_texts([text], facts).ok, text

@@ -46,11 +46,14 @@ KNOWN: dict[str, Known] = {
     "^FVX": Known("US 5-year Treasury yield", "Rates"),
     "^TYX": Known("US 30-year Treasury yield", "Rates"),
     "^IRX": Known("US 13-week Treasury bill yield", "Rates"),
-    # futures: named in the singular, as a desk says "gold rallies" (the symbol says it is a future)
-    "ES=F": Known("S&P 500 E-mini future", "Commodities"),
-    "NQ=F": Known("Nasdaq-100 E-mini future", "Commodities"),
-    "YM=F": Known("Dow E-mini future", "Commodities"),
-    "RTY=F": Known("Russell 2000 E-mini future", "Commodities"),
+    # futures: named in the singular, as a desk says "gold rallies" (the symbol says it is a
+    # future; newsroom.assets.FUTURE_NAMES has the same names in the plural). Equity-index futures
+    # are filed with the indices they track, not under Commodities (the site's category chip and
+    # the desk's grouping read this class; the writer reads "=F" as a future first).
+    "ES=F": Known("S&P 500 E-mini future", "Indices"),
+    "NQ=F": Known("Nasdaq-100 E-mini future", "Indices"),
+    "YM=F": Known("Dow E-mini future", "Indices"),
+    "RTY=F": Known("Russell 2000 E-mini future", "Indices"),
     "ZN=F": Known("10-year T-note future", "Commodities"),
     "CL=F": Known("WTI crude oil", "Commodities"),
     "BZ=F": Known("Brent crude oil", "Commodities"),

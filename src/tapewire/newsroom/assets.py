@@ -169,11 +169,11 @@ FUTURE_NAMES = {
     "PA": "palladium",
     "HG": "copper",
     "NG": "natural gas",
-    "ES": "S&P 500 futures",
-    "NQ": "Nasdaq 100 futures",
-    "RTY": "Russell 2000 futures",
-    "YM": "Dow futures",
-    "ZN": "10-year note futures",
+    "ES": "S&P 500 E-mini futures",
+    "NQ": "Nasdaq-100 E-mini futures",
+    "RTY": "Russell 2000 E-mini futures",
+    "YM": "Dow E-mini futures",
+    "ZN": "10-year T-note futures",
 }
 # Well-known ETFs stored as "Stocks" by a loader that could not tell (replay defaults).
 _KNOWN_ETFS = frozenset(

@@ -495,7 +495,9 @@ def lede(
             f,
             "quote",
         )
-        tail = f" Against the levels, {levels}." if levels_clause else ""
+        # a sentence of its own ("Against the levels, the nearest levels are ..." said "levels"
+        # twice in one breath)
+        tail = f" {levels[0].upper()}{levels[1:]}." if levels_clause else ""
         return f"{quote} {_since_sentence(f, item)}{tail}"
     if kind == "break":
         e = next(

@@ -236,11 +236,27 @@ def _trend_driver(f: dict[str, Any]) -> str | None:
     return f"the 50-day average ({px(f, p['sma50'])}) sits {rel} the 200-day ({px(f, p['sma200'])})"
 
 
+RSI_OVERBOUGHT, RSI_OVERSOLD, RSI_NEAR = 70.0, 30.0, 5.0
+
+
+def _rsi_zone(rsi: float) -> str:
+    """Where RSI 14 sits, as a desk says it: 69.9 is "just under the overbought line", not
+    "neutral" like 50."""
+    if rsi >= RSI_OVERBOUGHT:
+        return "in overbought territory"
+    if rsi <= RSI_OVERSOLD:
+        return "in oversold territory"
+    if rsi >= RSI_OVERBOUGHT - RSI_NEAR:
+        return "just short of overbought"  # no "70": a number the fact sheet does not hold
+    if rsi <= RSI_OVERSOLD + RSI_NEAR:
+        return "just short of oversold"
+    return "in neutral territory"
+
+
 def _momentum_driver(p: dict[str, Any]) -> str | None:
     parts = []
     if p.get("rsi14") is not None:
-        zone = "overbought" if p["rsi14"] >= 70 else "oversold" if p["rsi14"] <= 30 else "neutral"
-        parts.append(f"RSI 14 is {p['rsi14']:.1f}, in {zone} territory")
+        parts.append(f"RSI 14 is {p['rsi14']:.1f}, {_rsi_zone(p['rsi14'])}")
     if p.get("macd_hist") is not None:
         side = "above" if p["macd_hist"] >= 0 else "below"
         parts.append(f"MACD runs {side} its signal line")
@@ -328,7 +344,21 @@ def _momentum_line(p: dict[str, Any]) -> str | None:
 
 
 def _watch(f: dict[str, Any]) -> list[str]:
-    out = [_level_line(f, lv) for lv in f["levels"]]
+    """One line per price: a resistance that is also the 52-week high is one line that says
+    both, not two lines with the same number."""
+    out: list[str] = []
+    shown: dict[str, int] = {}  # displayed price -> its line in ``out``
+    for lv in f["levels"]:
+        at = px(f, lv["price"])
+        if at in shown:
+            label = level_label(lv, LEVEL_LABELS.get(lv["kind"], lv["kind"]))
+            also = f"; also the {label[0].lower()}{label[1:]}"
+            if lv["kind"] in ("high52", "low52") and lv.get("last_touch_date"):
+                also += f", set on {fmt_date(lv['last_touch_date'])}"
+            out[shown[at]] += also
+            continue
+        shown[at] = len(out)
+        out.append(_level_line(f, lv))
     p = f["price"]
     extra = (_momentum_line(p), _breadth_line(p), _volatility_line(f))
     return out + [line for line in extra if line]
@@ -469,7 +499,7 @@ def _tags(f: dict[str, Any]) -> tuple[str, ...]:
     cls = situations.asset_of(f)
     class_tag = inst["asset_class"].lower()
     if cls is assets.FUTURE and assets.quote_unit(inst["symbol"], cls) == "index points":
-        class_tag = "index-futures"  # stored as "Commodities", but they are stocks
+        class_tag = "index-futures"  # not "indices" (the cash index) nor "commodities"
     tags = [*SYMBOL_TAGS.get(inst["symbol"], ()), symbol_tag, class_tag]
     if cls.reads_inverted() and s["direction"] != "Neutral":  # a Bullish VIX is risk-off
         tags.append("risk-off" if s["direction"] == "Bullish" else "risk-on")
