@@ -50,8 +50,8 @@ def test_chunk_reads_equal_the_per_instrument_reads(store: Any, tmp_path: Path, 
                 expected = stage._previous_session(ctx, inst, tech)
                 assert got.previous == expected, inst.symbol
                 previous += expected is not None
-            assert got.last_brief_bar == stage._last_brief_bar(ctx, inst.symbol), inst.symbol
-            briefed += got.last_brief_bar is not None
+            assert got.last_brief == stage._last_brief(ctx, inst.symbol), inst.symbol
+            briefed += got.last_brief is not None
     # real data: most instruments have a previous session and an earlier brief to compare
     assert previous >= len(PRICES) // 2 and briefed >= len(PRICES) // 2, (previous, briefed)
 

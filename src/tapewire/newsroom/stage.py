@@ -8,7 +8,7 @@ import logging
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import func, insert, select
@@ -149,7 +149,7 @@ class _Latest:
     window: enrich_queries.NewsWindow | None = None
     # read for a chunk of instruments at once (``_latest_many``); _UNREAD: read when needed
     previous: Any = _UNREAD  # PreviousSession | None
-    last_brief_bar: Any = _UNREAD  # date | None
+    last_brief: Any = _UNREAD  # LastBrief | None
     bars: _ChunkBars | None = None  # the chunk's history bars, read once when first needed
 
     def news(self, ctx: RunContext, inst: InstrumentView, hours: float) -> list[LinkedItem]:
@@ -186,7 +186,7 @@ def _latest_many(
     ids = [i.id for i in insts]
     signals = signals_queries.latest_many(ctx.store, ids, until=ctx.as_of)
     techs = technicals_queries.latest_many(ctx.store, ids, until=ctx.as_of)
-    last_bars = _last_brief_bars(ctx, [i.symbol for i in insts])
+    last_briefs = _last_briefs(ctx, [i.symbol for i in insts])
     # the previous session: for instruments with a signal and a close, grouped by their bar
     by_bar: dict[date, list[int]] = {}
     for inst_id in ids:
@@ -229,7 +229,7 @@ def _latest_many(
             techs.get(inst.id),
             window,
             previous=previous,
-            last_brief_bar=last_bars.get(inst.symbol),
+            last_brief=last_briefs.get(inst.symbol),
             bars=chunk_bars,
         )
     return out
@@ -258,11 +258,7 @@ def _decide(
         as_of=ctx.as_of,
         calendar=inst.calendar,
         max_behind=ctx.settings.market.max_trading_days_behind,
-        last_brief_bar=(
-            _last_brief_bar(ctx, inst.symbol)
-            if latest.last_brief_bar is _UNREAD
-            else latest.last_brief_bar
-        ),
+        last_brief_bar=last.bar_date if (last := _last_of(ctx, inst, latest)) else None,
         watched=watched,
         events=events,
     )
@@ -348,6 +344,9 @@ def gather_facts(
         history=build_history(bars, bar_date=tech.bar_date),
     )
     facts |= read_pair_facts(ctx.store, inst, until=ctx.as_of)  # 20/60-session pair, spread
+    # news the instrument's previous brief could already lead with does not lead this one
+    last = _last_of(ctx, inst, latest)
+    facts["news_since"] = last.as_of.isoformat() if last is not None else None
     facts["twin"] = _twin_facts(ctx, inst, signal)
     facts["trigger"] = {
         "kind": trigger.trigger if trigger else "daily",
@@ -384,20 +383,37 @@ def _twin_facts(ctx: RunContext, inst: InstrumentView, signal: SignalView) -> di
     }
 
 
-def _last_brief_bar(ctx: RunContext, symbol: str) -> date | None:
-    """The bar date the instrument's latest earlier session brief was written from (one indexed
-    lookup in ``brief_session``, written with each session brief)."""
+@dataclass(frozen=True, slots=True)
+class LastBrief:
+    """The instrument's newest session brief before ``ctx.as_of``: the bar it was written from
+    (no second brief on one bar) and its as_of (what news it could already lead with)."""
+
+    bar_date: date
+    as_of: datetime
+
+
+def _last_of(ctx: RunContext, inst: InstrumentView, latest: _Latest) -> LastBrief | None:
+    last: LastBrief | None = (
+        _last_brief(ctx, inst.symbol) if latest.last_brief is _UNREAD else latest.last_brief
+    )
+    return last
+
+
+def _last_brief(ctx: RunContext, symbol: str) -> LastBrief | None:
+    """The instrument's latest earlier session brief (one indexed lookup in ``brief_session``,
+    written with each session brief)."""
     with ctx.store.read() as s:
-        return s.scalar(
-            select(BriefSession.bar_date)
+        row = s.execute(
+            select(BriefSession.bar_date, BriefSession.as_of)
             .where(BriefSession.symbol == symbol, BriefSession.as_of < ctx.as_of)
             .order_by(BriefSession.as_of.desc(), BriefSession.brief_id.desc())
             .limit(1)
-        )
+        ).first()
+    return LastBrief(row[0], row[1]) if row is not None else None
 
 
-def _last_brief_bars(ctx: RunContext, symbols: list[str]) -> dict[str, date]:
-    """``_last_brief_bar`` of many symbols in one query (symbols without a brief absent)."""
+def _last_briefs(ctx: RunContext, symbols: list[str]) -> dict[str, LastBrief]:
+    """``_last_brief`` of many symbols in one query (symbols without a brief absent)."""
     if not symbols:
         return {}
     newest = (
@@ -408,16 +424,21 @@ def _last_brief_bars(ctx: RunContext, symbols: list[str]) -> dict[str, date]:
     )
     with ctx.store.read() as s:
         rows = s.execute(
-            select(BriefSession.symbol, BriefSession.brief_id, BriefSession.bar_date).join(
+            select(
+                BriefSession.symbol,
+                BriefSession.brief_id,
+                BriefSession.bar_date,
+                BriefSession.as_of,
+            ).join(
                 newest,
                 (BriefSession.symbol == newest.c.symbol) & (BriefSession.as_of == newest.c.as_of),
             )
         ).all()
-    best: dict[str, tuple[int, date]] = {}
-    for symbol, brief_id, bar_date in rows:  # ties on as_of: the newest brief, as the lookup
+    best: dict[str, tuple[int, LastBrief]] = {}
+    for symbol, brief_id, bar_date, as_of in rows:  # ties on as_of: the newest brief, as the lookup
         if symbol not in best or brief_id > best[symbol][0]:
-            best[symbol] = (brief_id, bar_date)
-    return {symbol: bar_date for symbol, (_, bar_date) in best.items()}
+            best[symbol] = (brief_id, LastBrief(bar_date, as_of))
+    return {symbol: last for symbol, (_, last) in best.items()}
 
 
 def write_brief(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from tapewire.newsroom import assets
@@ -123,6 +123,11 @@ def lead_item(f: dict[str, Any]) -> dict[str, Any] | None:
         or (lead is not None and n.get("story_id") == lead)
         or set(n.get("themes") or ()) & MACRO_LEAD_THEMES
     ]
+    # a daily brief leads with what is new since the instrument's previous brief: a story that
+    # brief could already lead with is context now (a QQQ story led two days running)
+    since = f.get("news_since")
+    if since and lead is None:
+        news = [n for n in news if _published(n) >= _instant(since)]
     if not news:
         return None
     named = f.get("lead_story_headline")  # the story's representative headline, when stored
@@ -133,6 +138,16 @@ def lead_item(f: dict[str, Any]) -> dict[str, Any] | None:
     first = [n for n in news if lead is not None and n.get("story_id") == lead]
     item: dict[str, Any] = (first or news)[0]
     return item
+
+
+def _instant(text: str) -> datetime:
+    at = datetime.fromisoformat(text)
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def _published(item: dict[str, Any]) -> datetime:
+    text = item.get("published_at")
+    return _instant(str(text)) if text else datetime.min.replace(tzinfo=UTC)
 
 
 def _divergence(f: dict[str, Any]) -> bool:
