@@ -1070,6 +1070,12 @@ def brief(
     emit(fmt, doc, render_brief_text)
 
 
+def _section(title: str, lines: list[str]) -> list[str]:
+    """A titled list and a blank line; nothing for an empty one (a market brief has no
+    "Opportunities": it printed the title alone)."""
+    return [title, *[f"  - {line}" for line in lines], ""] if lines else []
+
+
 def render_brief_text(doc: dict[str, Any]) -> str:
     sec = doc["sections"]
     ver = doc["verification"] or {}
@@ -1084,12 +1090,8 @@ def render_brief_text(doc: dict[str, Any]) -> str:
         "Watch",
         *[f"  - {w}" for w in sec["watch"]],
         "",
-        "Risks",
-        *[f"  - {r}" for r in sec["risks"]],
-        "",
-        "Opportunities",
-        *[f"  - {o}" for o in sec["opportunities"]],
-        "",
+        *_section("Risks", sec["risks"]),
+        *_section("Opportunities", sec["opportunities"]),
         f"Take: {sec['take']}",
         "",
         f"Sources ({len(doc['sources'])})",

@@ -188,3 +188,66 @@ def test_a_move_that_rounds_to_zero_is_flat_not_a_slip_of_nought() -> None:
     draft = MarketWriter().write(f)
     assert draft.headline == "S&P 500 ends flat; Russell 2000 keeps pace with it over 20 sessions"
     assert verify_market(draft, f).ok
+
+
+def test_the_days_standout_move_heads_the_brief_with_the_index() -> None:
+    """On the real session of Dec 1, 2023 the Russell 2000 jumped 3.0% against the S&P 500's
+    0.6%, and the headline gave the 20-session comparison instead ("Russell 2000 outperforms it
+    by 2.1% over 20 sessions"). The largest move against its threshold now heads it."""
+    f = sheet()
+    f["assets"]["large"] = asset("large", "^GSPC", "S&P 500", 4594.63, 4567.80)  # +0.6%
+    f["assets"]["small"] = asset("small", "^RUT", "Russell 2000", 1862.64, 1808.02)  # +3.0%
+    tnx = asset("yield", "^TNX", "10-year Treasury yield", 4.23, 4.36, unit="yield")
+    f["assets"]["yield"] = {**tnx, "yield_pct": 4.23, "change1d_bp": -13}
+    f["names"] = sorted({*f["names"], "^TNX", "10-year Treasury yield"}, key=lambda n: (-len(n), n))
+    draft = MarketWriter().write(f)
+    assert draft.headline == "S&P 500 rises 0.6% as Russell 2000 jumps 3.0%"
+    assert verify_market(draft, f).ok, verify_market(draft, f).failed
+    f["assets"]["small"] = asset("small", "^RUT", "Russell 2000", 1815.0, 1808.02)  # in step
+    draft = MarketWriter().write(f)
+    assert draft.headline == "S&P 500 rises 0.6% as the 10-year Treasury yield falls 13 bp"
+    assert verify_market(draft, f).ok, verify_market(draft, f).failed
+    f["assets"]["yield"]["change1d_bp"] = -4  # nothing stands out: the 20-session reading
+    assert "over 20 sessions" in MarketWriter().write(f).headline
+
+
+def test_a_yields_level_is_in_basis_points_and_a_level_at_the_close_is_just_there() -> None:
+    """ "10-year Treasury yield (^TNX) at 4.23%: round number at 4.25 (0.6% above)" and "Gold
+    (GC=F) at 2,071.00: ... resistance at 2,072.00 (0.0% above)" on the real Dec 1, 2023 brief."""
+    f = sheet()
+    tnx = asset("yield", "^TNX", "10-year Treasury yield", 4.23, 4.36, unit="yield")
+    tnx["levels"] = [
+        {"kind": "round", "price": 4.25, "touches": 3, "distance_pct": 0.47, "distance_bp": 2}
+    ]
+    f["assets"]["yield"] = {**tnx, "yield_pct": 4.23, "change1d_bp": -13}
+    gold = asset("gold", "GC=F", "Gold", 2071.0, 2038.0)
+    gold["levels"] = [{"kind": "resistance", "price": 2072.0, "touches": 2, "distance_pct": 0.048}]
+    f["assets"]["gold"] = gold
+    f["names"] = sorted(
+        {*f["names"], "^TNX", "10-year Treasury yield", "GC=F", "Gold"}, key=lambda n: (-len(n), n)
+    )
+    draft = MarketWriter().write(f)
+    watch = "\n".join(draft.sections["watch"])
+    assert "round number at 4.25 (2 bp above)" in watch
+    assert "resistance at 2,072.00 (just above)" in watch and "0.0%" not in watch
+    assert verify_market(draft, f).ok, verify_market(draft, f).failed
+
+
+def test_the_text_brief_leaves_out_an_empty_section() -> None:
+    from tapewire.cli import render_brief_text
+
+    f = sheet()
+    draft = MarketWriter().write(f)
+    doc = {
+        "headline": draft.headline,
+        "dek": draft.dek,
+        "sections": draft.sections,
+        "sources": [],
+        "verification": {"checked": 1, "failed": 0},
+        "tags": list(draft.tags),
+        "read_minutes": 1,
+        "writer": draft.writer,
+    }
+    text = render_brief_text(doc)
+    assert draft.sections["opportunities"] == [] and "Opportunities" not in text
+    assert "Risks" in text

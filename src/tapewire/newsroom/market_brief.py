@@ -166,7 +166,9 @@ class _Reader:
         current = tech is not None and tech.bar_date == last.bar_date  # a map of this session
         values = dict(tech.values) if tech is not None and current else {}
         values["close"] = last.close
-        levels = _near_levels(tech.levels if tech is not None and current else (), last)
+        levels = _near_levels(
+            tech.levels if tech is not None and current else (), last, in_bp=unit == "yield"
+        )
         out: dict[str, Any] = {
             "role": role,
             "symbol": inst.symbol,
@@ -195,19 +197,25 @@ def _window_return(bars: Sequence[BarView], n: int) -> float | None:
     return (bars[-1].close / bars[-1 - n].close - 1.0) * 100.0
 
 
-def _near_levels(levels: Sequence[Any], last: BarView) -> list[dict[str, Any]]:
-    """The stored levels nearest the close, up to two each side, with their distance in %."""
+def _near_levels(
+    levels: Sequence[Any], last: BarView, *, in_bp: bool = False
+) -> list[dict[str, Any]]:
+    """The stored levels nearest the close, up to two each side, with their distance in % (and,
+    for a yield, in basis points: 4.25 is 2 bp above 4.23, not "0.6% above")."""
     below = sorted((lv for lv in levels if lv.price <= last.close), key=lambda lv: -lv.price)
     above = sorted((lv for lv in levels if lv.price > last.close), key=lambda lv: lv.price)
-    return [
-        {
+    out = []
+    for lv in [*below[:LEVELS_EACH_SIDE], *above[:LEVELS_EACH_SIDE]]:
+        near = {
             "kind": lv.kind,
             "price": lv.price,
             "touches": lv.touches,
             "distance_pct": (lv.price / last.close - 1.0) * 100.0,
         }
-        for lv in [*below[:LEVELS_EACH_SIDE], *above[:LEVELS_EACH_SIDE]]
-    ]
+        if in_bp:
+            near["distance_bp"] = round(bp_change(lv.price, last.close))
+        out.append(near)
+    return out
 
 
 def _pick(reader: _Reader, symbols: Sequence[str]) -> list[InstrumentView]:

@@ -75,15 +75,16 @@ def _join(parts: Sequence[str]) -> str:
 def _headline(f: dict[str, Any]) -> str:
     large = f["assets"]["large"]
     day = large["change1d_pct"] or 0.0
-    verb = (
-        ("rises" if day >= 0 else "slips") if abs(day) < 1.0 else ("jumps" if day > 0 else "falls")
-    )
+    verb = _day_verb(day)
     # a move that rounds to 0.0% is flat, not "slips 0.0%"
     head = (
         f"{_name(large)} ends flat"
         if _rounds_to_zero(day)
         else f"{_name(large)} {verb} {fmt_pct(day)}"
     )
+    standout = _standout(f)
+    if standout is not None:  # the day's other big move heads the brief with the index
+        return f"{head} as {standout}"
     pair, small = f.get("pair"), f["assets"].get("small")
     if pair and small and pair.get("rel20_pct") is not None:
         rel = pair["rel20_pct"]
@@ -92,6 +93,46 @@ def _headline(f: dict[str, Any]) -> str:
         way = "outperforms" if rel >= 0 else "lags"
         return f"{head}; {_name(small)} {way} it by {fmt_pct(rel)} over 20 sessions"
     return f"Market brief: {head}"
+
+
+# What makes another asset's day the headline's second clause, in its own units: a small-cap
+# index 1.5 points away from the large-cap one, a 10 bp move in the 10-year yield, 3% in crude,
+# 2% in gold, 10% in the VIX. The largest multiple of its threshold wins; none at 1x or more:
+# the headline gives the 20-session large-against-small reading instead.
+STANDOUT = {"small": 1.5, "yield": 10.0, "oil": 3.0, "gold": 2.0, "vix": 10.0}
+
+
+def _day_verb(pct: float) -> str:
+    if abs(pct) < 1.0:
+        return "rises" if pct >= 0 else "slips"
+    return "jumps" if pct > 0 else "falls"
+
+
+def _standout(f: dict[str, Any]) -> str | None:
+    """ "Russell 2000 jumps 3.0%", "10-year Treasury yield falls 13 bp": the day's largest move
+    against its threshold (``STANDOUT``), when one reaches it."""
+    large = f["assets"]["large"]
+    best: tuple[float, str] | None = None
+    for key, threshold in STANDOUT.items():
+        a = f["assets"].get(key)
+        if a is None or a["bar_date"] != large["bar_date"]:
+            continue  # not the same session: not the day's move
+        if a["unit"] == "yield":
+            bp = a.get("change1d_bp")
+            if not bp:
+                continue
+            size = abs(bp) / threshold
+            text = f"the {a['label']} {'rises' if bp > 0 else 'falls'} {abs(bp):.0f} bp"
+        else:
+            pct = a.get("change1d_pct")
+            if pct is None or a["unit"] == "proxy":
+                continue
+            gap = pct - (large["change1d_pct"] or 0.0) if key == "small" else pct
+            size = abs(gap) / threshold
+            text = f"{_name(a)} {_day_verb(pct)} {fmt_pct(pct)}"
+        if size >= 1.0 and (best is None or size > best[0]):
+            best = (size, text)
+    return best[1] if best else None
 
 
 def _rounds_to_zero(pct: float) -> bool:
@@ -228,7 +269,13 @@ def _lacks(f: dict[str, Any]) -> str | None:
 def _level(lv: dict[str, Any]) -> str:
     side = "below" if lv["distance_pct"] <= 0 else "above"
     label = LEVEL_LABELS.get(lv["kind"], lv["kind"])
-    return f"{label} at {fmt_price(lv['price'])} ({fmt_pct(lv['distance_pct'])} {side})"
+    at = f"{label} at {fmt_price(lv['price'])}"
+    bp = lv.get("distance_bp")
+    if bp is not None:  # a yield: its distance in basis points, not in % of the yield
+        return f"{at} (just {side})" if abs(bp) < 1 else f"{at} ({abs(bp):.0f} bp {side})"
+    if _rounds_to_zero(lv["distance_pct"]):  # "(0.0% above)": the close is at the level
+        return f"{at} (just {side})"
+    return f"{at} ({fmt_pct(lv['distance_pct'])} {side})"
 
 
 def _watch(f: dict[str, Any]) -> list[tuple[str, str]]:
