@@ -43,20 +43,26 @@ def make_features(
     *,
     bits: int = 16,
     trigrams: bool = False,
-    tickers: bool = False,
+    tickers: bool | str = False,
     cues: bool = False,
     binary: bool = False,
     skip: bool = False,
+    dense_scale: float = 1.0,
+    ngram_value: float = 1.0,
 ) -> tuple[Callable[[str], Row], int]:
     hashed = 1 << bits
     n_dense = 4 + (4 if cues else 0)
 
     def words(text: str) -> list[str]:
         if tickers:
-            text = _CASHTAG.sub(" tickertok ", text)
-            text = _MONEY.sub(" moneytok ", text)
-            text = _NOISE_KEEP.sub(" ", text).lower().replace("\u2019", "'").replace("\u2018", "'")
-            text = _QUARTER.sub(" quartertok ", text)
+            parts = "cmq" if tickers is True else str(tickers)
+            if "c" in parts:
+                text = _CASHTAG.sub(" tickertok ", text)
+            if "m" in parts:
+                text = _MONEY.sub(" moneytok ", text)
+            text = normalize(text)
+            if "q" in parts:
+                text = _QUARTER.sub(" quartertok ", text)
         else:
             text = normalize(text)
         return [_fold(w) for w in _TOKEN.findall(text)]
@@ -86,7 +92,7 @@ def make_features(
             ]
         if binary:
             index = sorted(set(index))
-        values = [1.0] * len(index)
+        values = [ngram_value] * len(index)
         lex_pos, lex_neg = term_hits(stems, negated)
         rule_pos, rule_neg = rule_hits(stems, negated)
         dense = [lex_pos, lex_neg, float(rule_pos), float(rule_neg)]
@@ -102,7 +108,7 @@ def make_features(
         for offset, value in enumerate(dense):
             if value:
                 index.append(hashed + offset)
-                values.append(value)
+                values.append(value * dense_scale)
         return index, values
 
     return feats, hashed + n_dense
@@ -116,12 +122,40 @@ def _fold(word: str) -> str:
     return "<pct_up>" if word[0] == "+" else "<pct_down>" if word[0] == "-" else "<pct>"
 
 
+def nb_ratios(
+    index: npt.NDArray[np.intp], row_of: npt.NDArray[np.intp], y: npt.NDArray[np.intp],
+    buckets: int, hashed: int, alpha: float, power: float,
+) -> npt.NDArray[np.float32]:
+    """Per-class NB log-count ratios |r_c| ** power (one class vs the rest, binarized counts);
+    dense rows keep 1 (Wang & Manning 2012, the scaling folded into the weights at export)."""
+    pairs = np.unique(np.stack([row_of, index]), axis=1)
+    cls = y[pairs[0]]
+    ratio = np.ones((buckets, 3), dtype=np.float32)
+    for c in range(3):
+        p = np.bincount(pairs[1][cls == c], minlength=buckets)[:hashed] + alpha
+        q = np.bincount(pairs[1][cls != c], minlength=buckets)[:hashed] + alpha
+        r = np.log(p / p.sum()) - np.log(q / q.sum())
+        ratio[:hashed, c] = np.abs(r) ** power
+    return ratio
+
+
 def train(
-    rows: Sequence[Row], y: npt.NDArray[np.intp], buckets: int, l2: float, steps: int = 300
+    rows: Sequence[Row], y: npt.NDArray[np.intp], buckets: int, l2: float, steps: int = 300,
+    nb: tuple[float, float] | None = None, n_own: int = 0, own_w: float = 1.0,
 ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     index, values, starts = ts.pack(rows)
     row_of = np.repeat(np.arange(len(rows)), np.diff(np.append(starts, len(index))))
-    sample_w = np.full(len(rows), 1.0 / len(rows), dtype=np.float32)
+    hashed = buckets - (buckets & 0xFF)
+    scale = (
+        nb_ratios(index, row_of, y, buckets, hashed, *nb)
+        if nb
+        else np.ones((buckets, 3), dtype=np.float32)
+    )
+    scale_at = scale[index]
+    sample_w = np.ones(len(rows), dtype=np.float32)
+    if n_own:
+        sample_w[len(rows) - n_own :] = own_w
+    sample_w /= sample_w.sum()
     onehot = np.eye(3, dtype=np.float32)[y]
     weights = np.zeros((buckets, 3), dtype=np.float32)
     bias = np.zeros(3, dtype=np.float32)
@@ -131,9 +165,9 @@ def train(
     vb = np.zeros_like(bias)
     lr, beta1, beta2 = 0.05, 0.9, 0.999
     for step in range(1, steps + 1):
-        logits = np.add.reduceat(weights[index] * values[:, None], starts, axis=0) + bias
+        logits = np.add.reduceat(weights[index] * scale_at * values[:, None], starts, axis=0) + bias
         grad_logits = (softmax(logits) - onehot) * sample_w[:, None]
-        entry = grad_logits[row_of] * values[:, None]
+        entry = grad_logits[row_of] * scale_at * values[:, None]
         grad = np.stack(
             [np.bincount(index, weights=entry[:, c], minlength=buckets) for c in range(3)], axis=1
         ).astype(np.float32)
@@ -146,7 +180,7 @@ def train(
         fix1, fix2 = 1 - beta1**step, 1 - beta2**step
         weights -= lr * (m / fix1) / (np.sqrt(v / fix2) + 1e-8)
         bias -= lr * (mb / fix1) / (np.sqrt(vb / fix2) + 1e-8)
-    return weights, bias
+    return weights * scale, bias
 
 
 VARIANTS: dict[str, dict[str, object]] = {
@@ -158,6 +192,23 @@ VARIANTS: dict[str, dict[str, object]] = {
     "bin": {"binary": True},
     "b18": {"bits": 18},
     "l2lo": {"l2": 1e-5},
+    "nb": {"nb": (1.0, 1.0)},
+    "nb-l2lo": {"nb": (1.0, 1.0), "l2": 1e-5},
+    "nb-l2hi": {"nb": (1.0, 1.0), "l2": 1e-3},
+    "nb-sqrt": {"nb": (1.0, 0.5)},
+    "tick+bin": {"tickers": True, "binary": True},
+    "tick+bin+d3": {"tickers": True, "binary": True, "dense_scale": 3.0},
+    "d3": {"dense_scale": 3.0},
+    "d10": {"dense_scale": 10.0},
+    "ng05": {"ngram_value": 0.5},
+    "tb-s150": {"tickers": True, "binary": True, "steps": 150},
+    "tb-s600": {"tickers": True, "binary": True, "steps": 600},
+    "tb-c": {"tickers": "c", "binary": True},
+    "tb-m": {"tickers": "m", "binary": True},
+    "tb-q": {"tickers": "q", "binary": True},
+    "tb-own05": {"tickers": True, "binary": True, "own": 0.5},
+    "tb-own2": {"tickers": True, "binary": True, "own": 2.0},
+    "tick+nb": {"tickers": True, "nb": (1.0, 1.0)},
     "l2hi": {"l2": 3e-4},
     "tri+cues": {"trigrams": True, "cues": True},
     "tick+cues": {"tickers": True, "cues": True},
@@ -187,6 +238,9 @@ def main() -> int:
     for name in sys.argv[1:]:
         opts = dict(VARIANTS[name])
         l2 = float(opts.pop("l2", 1e-4))  # type: ignore[arg-type]
+        nb = opts.pop("nb", None)
+        steps = int(opts.pop("steps", 300))  # type: ignore[call-overload]
+        own_w = float(opts.pop("own", 1.0))  # type: ignore[arg-type]
         feats, buckets = make_features(**opts)  # type: ignore[arg-type]
         start = time.process_time()
         rows = [feats(t) for t, _ in tweets]
@@ -197,9 +251,9 @@ def main() -> int:
         probs = np.zeros((len(rows), 3), dtype=np.float32)
         for k in range(ts.FOLDS):
             tr, te = np.flatnonzero(fold != k), np.flatnonzero(fold == k)
-            w, b = train([rows[i] for i in tr] + rows_own, np.concatenate([y[tr], y_own]), buckets, l2)
+            w, b = train([rows[i] for i in tr] + rows_own, np.concatenate([y[tr], y_own]), buckets, l2, steps, nb, len(rows_own), own_w)  # type: ignore[arg-type]
             probs[te] = ts.predict(w, b, [rows[i] for i in te])
-        w, b = train(rows + rows_own, np.concatenate([y, y_own]), buckets, l2)
+        w, b = train(rows + rows_own, np.concatenate([y, y_own]), buckets, l2, steps, nb, len(rows_own), own_w)  # type: ignore[arg-type]
         tune_probs = ts.predict(w, b, rows_tune)
         out = []
         best = (0.0, 0.0, 0.0, 0.0)
