@@ -11,6 +11,7 @@ P(neutral) > t, else the larger of P(pos), P(neg)).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import sys
@@ -49,6 +50,7 @@ def make_features(
     skip: bool = False,
     dense_scale: float = 1.0,
     ngram_value: float = 1.0,
+    subword: float = 0.0,
 ) -> tuple[Callable[[str], Row], int]:
     hashed = 1 << bits
     n_dense = 4 + (4 if cues else 0)
@@ -72,7 +74,8 @@ def make_features(
         negated: list[bool] = []
         hashes: list[int] = []
         left = 0
-        for word in words(text):
+        words_of_text = words(text)
+        for word in words_of_text:
             root = stem(word)
             stems.append(root)
             negated.append(left > 0)
@@ -90,9 +93,16 @@ def make_features(
                 (((a * _MIX ^ 7) * _MIX ^ c) * _MIX & _MASK32) >> (32 - bits)
                 for a, c in zip(hashes, hashes[2:], strict=False)
             ]
+        if subword:
+            for word in words_of_text:
+                index += _subwords(word, hashed)
         if binary:
             index = sorted(set(index))
         values = [ngram_value] * len(index)
+        if subword:
+            n_word = len(words_of_text)
+            values = [1.0] * (2 * n_word - 1 if n_word else 0)
+            values += [subword] * (len(index) - len(values))
         lex_pos, lex_neg = term_hits(stems, negated)
         rule_pos, rule_neg = rule_hits(stems, negated)
         dense = [lex_pos, lex_neg, float(rule_pos), float(rule_neg)]
@@ -112,6 +122,17 @@ def make_features(
         return index, values
 
     return feats, hashed + n_dense
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _subwords(word: str, hashed: int) -> list[int]:
+    """Hashed character 3- to 5-grams of "<word>" (fastText-style subwords)."""
+    marked = f"<{word}>"
+    return [
+        zlib.crc32(b"#" + marked[i : i + n].encode()) & (hashed - 1)
+        for n in (3, 4, 5)
+        for i in range(len(marked) - n + 1)
+    ]
 
 
 def _fold(word: str) -> str:
@@ -208,6 +229,8 @@ VARIANTS: dict[str, dict[str, object]] = {
     "tb-q": {"tickers": "q", "binary": True},
     "tb-own05": {"tickers": True, "binary": True, "own": 0.5},
     "tb-own2": {"tickers": True, "binary": True, "own": 2.0},
+    "sub": {"subword": 0.3},
+    "sub1": {"subword": 1.0},
     "tick+nb": {"tickers": True, "nb": (1.0, 1.0)},
     "l2hi": {"l2": 3e-4},
     "tri+cues": {"trigrams": True, "cues": True},

@@ -15,7 +15,7 @@ import pytest
 
 from tapewire.enrich.sentiment import lexicon_score, neutral_band, score_text, score_texts
 from tapewire.enrich.sentiment_lexicon import mark_negation, rule_hits, stem
-from tapewire.enrich.sentiment_model import features, words_of
+from tapewire.enrich.sentiment_model import HASHED, features, words_of
 from tests.conftest import shared_data
 from tests.support.cli import cli_env
 
@@ -110,8 +110,35 @@ def test_signed_percentages_are_words_of_their_own() -> None:
     ]
 
 
-def test_urls_handles_and_cashtags_are_not_words() -> None:
-    assert words_of("$ACME @trader jumps https://t.co/x www.acme.example") == ["jumps"]
+def test_urls_and_handles_are_not_words() -> None:
+    assert words_of("@trader jumps https://t.co/x www.acme.example") == ["jumps"]
+
+
+def test_cashtags_amounts_and_quarters_are_words_of_their_own() -> None:
+    text = "$ACME beats Q3 view, adds $5 billion buyback and $12m deal; 4Q and third-quarter"
+    assert words_of(text) == [
+        "<ticker>",
+        "beats",
+        "<quarter>",
+        "view",
+        "adds",
+        "<money>",
+        "buyback",
+        "and",
+        "<money>",
+        "deal",
+        "<quarter>",
+        "and",
+        "<quarter>",
+    ]
+    assert words_of("$ACME and $BETA") == words_of("$XYZ and $QQQ")  # one word for any ticker
+
+
+def test_a_repeated_ngram_counts_once() -> None:
+    index, values = features("up up up")
+    hashed = [i for i in index if i < HASHED]
+    assert len(hashed) == len(set(hashed)) == 2  # "up", "up up"
+    assert features("up up up")[1][-1] == pytest.approx(3 * features("up")[1][-1])  # lexicon counts
 
 
 # ---------------------------------------------------------------- the shipped model
