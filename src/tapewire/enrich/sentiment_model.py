@@ -42,11 +42,11 @@ DENSE = ("lexicon_pos", "lexicon_neg", "rule_pos", "rule_neg")
 BUCKETS = HASHED + len(DENSE)  # rows of W
 LABELS = ("negative", "neutral", "positive")
 _NOISE = re.compile(r"https?://\S+|www\.\S+|@[A-Za-z][\w.]*|&amp;")
-_CASHTAG = re.compile(r"\$[A-Za-z][\w.]*")
-_MONEY = re.compile(r"\$\d[\d,.]*(?:\s*(?:billion|million|bn|mln|m|b|k)\b)?", re.IGNORECASE)
-_QUARTER = re.compile(
-    r"\b(?:q[1-4]|[1-4]q|first-quarter|second-quarter|third-quarter|fourth-quarter)\b"
+_DOLLAR = re.compile(  # a $cashtag, or a dollar amount with its unit ("$5 billion", "$12m")
+    r"\$(?:(?P<ticker>[A-Za-z][\w.]*)|\d[\d,.]*(?:\s*(?:billion|million|bn|mln|m|b|k)\b)?)",
+    re.IGNORECASE,
 )
+_QUARTER = re.compile(r"\b(?:q[1-4]|[1-4]q|(?:first|second|third|fourth)-quarter)\b")
 _TOKEN = re.compile(r"<[a-z]+>|[a-z][a-z'&-]*[a-z]|[a-z]|[+-]?\d+(?:[.,]\d+)*%?")
 _MIX = 0x9E3779B1  # golden-ratio multiplier: spreads a pair of word hashes over 32 bits
 _MASK32 = 0xFFFFFFFF
@@ -57,9 +57,10 @@ Row = tuple[list[int], list[float]]
 def normalize(text: str) -> str:
     """Lower-case text without URLs and @handles, $cashtags as <ticker>, dollar amounts as
     <money>, quarters as <quarter>; curly quotes made straight."""
-    text = _MONEY.sub(" <money> ", _CASHTAG.sub(" <ticker> ", text))
+    if "$" in text:  # the checks skip a regex pass over most texts
+        text = _DOLLAR.sub(lambda m: " <ticker> " if m.group("ticker") else " <money> ", text)
     text = _NOISE.sub(" ", text).lower().replace("\u2019", "'").replace("\u2018", "'")
-    return _QUARTER.sub(" <quarter> ", text)
+    return _QUARTER.sub(" <quarter> ", text) if "q" in text else text
 
 
 def words_of(text: str) -> list[str]:
