@@ -51,6 +51,7 @@ def make_features(
     dense_scale: float = 1.0,
     ngram_value: float = 1.0,
     subword: float = 0.0,
+    neg_span: int = NEGATION_SPAN,
 ) -> tuple[Callable[[str], Row], int]:
     hashed = 1 << bits
     n_dense = 4 + (4 if cues else 0)
@@ -80,7 +81,7 @@ def make_features(
             stems.append(root)
             negated.append(left > 0)
             hashes.append(zlib.crc32((b"not_" if left else b"") + root.encode()))
-            left = NEGATION_SPAN if is_negator(word) else max(0, left - 1)
+            left = neg_span if is_negator(word) else max(0, left - 1)
         index = [h & (hashed - 1) for h in hashes]
         index += [((a * _MIX ^ b) * _MIX & _MASK32) >> (32 - bits) for a, b in itertools.pairwise(hashes)]
         if trigrams:
@@ -229,6 +230,9 @@ VARIANTS: dict[str, dict[str, object]] = {
     "tb-q": {"tickers": "q", "binary": True},
     "tb-own05": {"tickers": True, "binary": True, "own": 0.5},
     "tb-own2": {"tickers": True, "binary": True, "own": 2.0},
+    "tb-neg1": {"tickers": True, "binary": True, "neg_span": 1},
+    "tb-neg3": {"tickers": True, "binary": True, "neg_span": 3},
+    "tb-neg9": {"tickers": True, "binary": True, "neg_span": 9},
     "sub": {"subword": 0.3},
     "sub1": {"subword": 1.0},
     "tick+nb": {"tickers": True, "nb": (1.0, 1.0)},

@@ -135,7 +135,7 @@ def test_cashtags_amounts_and_quarters_are_words_of_their_own() -> None:
 
 
 def test_a_repeated_ngram_counts_once() -> None:
-    index, values = features("up up up")
+    index, _values = features("up up up")
     hashed = [i for i in index if i < HASHED]
     assert len(hashed) == len(set(hashed)) == 2  # "up", "up up"
     assert features("up up up")[1][-1] == pytest.approx(3 * features("up")[1][-1])  # lexicon counts
