@@ -26,7 +26,7 @@ import numpy as np
 from tapewire.enrich.sentiment_lexicon import mark_negation, stem, term_hits
 from tapewire.enrich.sentiment_model import predict_proba, words_of
 
-MODEL_NAME = "hashlr-v3+lexicon+own-sentences"
+MODEL_NAME = "hashlr-v4+lexicon+own-sentences"
 Label = Literal["positive", "neutral", "negative"]
 
 

@@ -3,11 +3,12 @@ stem n-grams plus the finance lexicon and phrase rules as features, trained by
 ``scripts/train_sentiment.py`` on the MIT-licensed financial tweet set and shipped as
 ``data/sentiment.npz`` (float16 weights). Nothing is downloaded.
 
-Features of a text (lower-cased; URLs, @handles and $cashtags removed, numbers folded to
-``<num>``/``<pct>``):
+Features of a text (lower-cased; URLs and @handles removed; a $cashtag becomes the word
+``<ticker>``, a dollar amount with its unit ("$5 billion", "$12m") ``<money>``, a quarter ("Q3",
+"3Q", "third-quarter") ``<quarter>``; other numbers folded to ``<num>``/``<pct>``):
 - stems (``sentiment_lexicon.stem``), ``not_``-marked within two words after a negator, and
   pairs of adjacent marked stems, hashed (CRC-32; a pair mixes its two words' hashes) into
-  ``HASHED`` rows;
+  ``HASHED`` rows, each row counted once per text (binary, not a count);
 - four dense features in the last rows: the lexicon's positive and negative weight and the
   counts of positive and negative phrase-rule hits (``sentiment_lexicon``). They are shared by
   every sentence, so what the model learns about them on tweets carries to headlines whose
@@ -40,8 +41,13 @@ HASHED = 1 << HASH_BITS  # hashed n-gram rows
 DENSE = ("lexicon_pos", "lexicon_neg", "rule_pos", "rule_neg")
 BUCKETS = HASHED + len(DENSE)  # rows of W
 LABELS = ("negative", "neutral", "positive")
-_NOISE = re.compile(r"https?://\S+|www\.\S+|[@$][A-Za-z][\w.]*|&amp;")
-_TOKEN = re.compile(r"[a-z][a-z'&-]*[a-z]|[a-z]|[+-]?\d+(?:[.,]\d+)*%?")
+_NOISE = re.compile(r"https?://\S+|www\.\S+|@[A-Za-z][\w.]*|&amp;")
+_DOLLAR = re.compile(  # a $cashtag, or a dollar amount with its unit ("$5 billion", "$12m")
+    r"\$(?:(?P<ticker>[A-Za-z][\w.]*)|\d[\d,.]*(?:\s*(?:billion|million|bn|mln|m|b|k)\b)?)",
+    re.IGNORECASE,
+)
+_QUARTER = re.compile(r"\b(?:q[1-4]|[1-4]q|(?:first|second|third|fourth)-quarter)\b")
+_TOKEN = re.compile(r"<[a-z]+>|[a-z][a-z'&-]*[a-z]|[a-z]|[+-]?\d+(?:[.,]\d+)*%?")
 _MIX = 0x9E3779B1  # golden-ratio multiplier: spreads a pair of word hashes over 32 bits
 _MASK32 = 0xFFFFFFFF
 
@@ -49,17 +55,22 @@ Row = tuple[list[int], list[float]]
 
 
 def normalize(text: str) -> str:
-    """Lower-case text without URLs, @handles and $cashtags; curly quotes made straight."""
-    return _NOISE.sub(" ", text).lower().replace("\u2019", "'").replace("\u2018", "'")
+    """Lower-case text without URLs and @handles, $cashtags as <ticker>, dollar amounts as
+    <money>, quarters as <quarter>; curly quotes made straight."""
+    if "$" in text:  # the checks skip a regex pass over most texts
+        text = _DOLLAR.sub(lambda m: " <ticker> " if m.group("ticker") else " <money> ", text)
+    text = _NOISE.sub(" ", text).lower().replace("\u2019", "'").replace("\u2018", "'")
+    return _QUARTER.sub(" <quarter> ", text) if "q" in text else text
 
 
 def words_of(text: str) -> list[str]:
-    """The word tokens of a text, numbers folded to <num>, <pct>, <pct_up> ("+5%"), <pct_down>."""
+    """The word tokens of a text, numbers folded to <num>, <pct>, <pct_up> ("+5%"), <pct_down>;
+    <ticker>, <money> and <quarter> as ``normalize`` marks them."""
     return [_fold(w) for w in _TOKEN.findall(normalize(text))]
 
 
 def _fold(word: str) -> str:
-    if word[0].isalpha():
+    if word[0].isalpha() or word[0] == "<":
         return word
     if not word.endswith("%"):
         return "<num>"
@@ -89,6 +100,7 @@ def features(text: str) -> Row:
     index += [
         ((a * _MIX ^ b) * _MIX & _MASK32) >> (32 - HASH_BITS) for a, b in itertools.pairwise(hashes)
     ]
+    index = list(dict.fromkeys(index))  # binary: a repeated n-gram counts once
     values = [1.0] * len(index)
     lex_pos, lex_neg = term_hits(stems, negated)
     rule_pos, rule_neg = rule_hits(stems, negated)
