@@ -131,3 +131,23 @@ def test_a_short_history_claims_no_interval_and_no_out_of_sample_edge() -> None:
     assert week.verdict.startswith("Not enough history for an out-of-sample test yet: ")
     quarter = grade(_calls(1.0, days=100), reps=60)  # 50 dates a side: still too few
     assert "an out-of-sample test needs 60 on each side" in quarter.verdict, quarter.verdict
+
+
+def test_a_yields_worst_call_is_given_in_basis_points() -> None:
+    """The worst calls read "^TNX Bearish +4.6%", a percentage of the yield: a Bearish call on a
+    4.00% yield that rose to 4.18% is +18 bp against it."""
+    from dataclasses import replace
+
+    from tapewire.scorecard.grades import Columns, worst_calls
+
+    day = date(2024, 3, 1)
+    tnx = replace(
+        _call(day, "^TNX", 20.0, 4.5, -1.0),
+        asset_class="Rates",
+        entry_close=4.0,
+        measured={"excess": {"20": 4.5}, "returns": {"20": 4.5}, "levels": []},
+    )
+    spy = replace(_call(day, "SPY", 80.0, -3.0, 1.0), entry_close=500.0)
+    worst = {w["symbol"]: w for w in worst_calls(Columns([tnx, spy]))}
+    assert worst["^TNX"]["move20_bp"] == 18.0
+    assert worst["SPY"]["move20_bp"] is None and worst["SPY"]["excess20_pct"] == -3.0

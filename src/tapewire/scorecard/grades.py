@@ -37,6 +37,7 @@ from datetime import date
 import numpy as np
 import numpy.typing as npt
 
+from tapewire.newsroom.assets import in_basis_points
 from tapewire.scorecard.calls import PULSE_COMPONENTS
 from tapewire.scorecard.outcomes import HORIZONS, LEVEL_HORIZONS
 
@@ -87,6 +88,7 @@ class Graded:
     measured: dict[str, object]
     levels: list[dict[str, object]]
     slug: str | None = None
+    entry_close: float | None = None  # the close the call was made on (a yield: in percent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -574,10 +576,22 @@ def worst_calls(cols: Columns, limit: int = 10) -> list[dict[str, object]]:
             "direction": cols.calls[i].direction,
             "pulse": cols.calls[i].pulse,
             "excess20_pct": float(x[i]),
+            "move20_bp": _move_bp(cols.calls[i]),
             "slug": cols.calls[i].slug,
         }
         for i in top.tolist()
     ]
+
+
+def _move_bp(call: Graded) -> float | None:
+    """A yield's 20-session move in basis points ("^TNX Bearish +4.6%" was a percentage of the
+    yield): the change of a level quoted in percent, x 100. None for anything else."""
+    raw = _get(call.measured, "returns", 20)
+    if call.entry_close is None or not isinstance(raw, int | float):
+        return None
+    if not in_basis_points(call.symbol, call.asset_class):
+        return None
+    return call.entry_close * float(raw)
 
 
 def _f(x: object) -> str:

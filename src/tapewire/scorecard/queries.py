@@ -66,6 +66,9 @@ def _graded(
         measured=measured,
         levels=levels,
         slug=inputs.get("slug") if isinstance(inputs.get("slug"), str) else None,
+        entry_close=float(inputs["entry_close"])
+        if isinstance(inputs.get("entry_close"), int | float)
+        else None,
     )
 
 
