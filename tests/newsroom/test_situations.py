@@ -185,6 +185,20 @@ def test_a_yields_move_since_a_story_is_in_basis_points(
     }
     line = situations._since_sentence(facts, item)
     assert "down 4 bp over 2 sessions" in line and "%" not in line.split("from")[0]
+    # the dek said it too: "US 10-year Treasury yield is down 1.1% since the MarketWatch story"
+    facts["news"] = [
+        {
+            **item,
+            "title": "Treasury Yields Fall Again",
+            "outlet": "MarketWatch",
+            "tone": -0.3,
+            "published_at": "2023-11-30T15:00:00+00:00",
+            "story_outlets": 1,
+            "link_kind": "named",
+        }
+    ]
+    summary = situations._news_summary(facts)
+    assert summary.endswith("is down 4 bp since the MarketWatch story."), summary
     facts["asset"]["change20_bp"] = -44.0
     ups = [o for o in written(facts).sections["opportunities"] if "yields back up" in o]
     facts["asset"]["change20_bp"] = 12.0

@@ -651,8 +651,11 @@ def _news_summary(f: dict[str, Any]) -> str:
     move = item.get("move_since_pct")
     if move is None:
         return f"{item['outlet']} leads the coverage; {_name(f)} has not traded on it yet."
-    if abs(move) < 0.05:  # "down 0.0%" is no move: say it is flat
+    bp = item.get("move_since_bp")
+    if abs(move) < 0.05 or (bp is not None and abs(bp) < 0.5):  # "down 0.0%" is no move
         return f"{_name(f)} is flat since the {item['outlet']} story, at {_close(f)}."
+    if bp is not None:  # a yield: basis points, not a percentage of the yield ("down 1.1%")
+        return f"{_name(f)} is {'up' if bp >= 0 else 'down'} {abs(bp):.0f} bp since the {item['outlet']} story."
     way = "up" if move >= 0 else "down"
     return f"{_name(f)} is {way} {fmt_pct(move)} since the {item['outlet']} story."
 
