@@ -304,3 +304,32 @@ def test_the_news_lede_says_the_levels_in_a_sentence_of_their_own(
             text = situations.lede(facts, "news", LEVEL_LABELS)
             assert "Against the levels" not in text
             assert verify_texts([text], facts).ok, text
+
+
+def test_the_dek_does_not_repeat_a_sentence_of_the_lede(
+    demo_facts: dict[str, dict[str, Any]],
+) -> None:
+    """A real SPY brief (2023-12-01 sitemaps, a level break) said "The 52-week high at 449.31 caps
+    it, with support at 447.53 beneath." in its dek and again in its lede: the dek's fallback was
+    the levels clause, with which every lede ends."""
+    import re
+
+    checked = 0
+    for facts in demo_facts.values():
+        for variant in (
+            facts,
+            with_event(
+                facts,
+                kind="level_break",
+                price=facts["price"]["close"] * 0.99,
+                level_kind="resistance",
+                side="above",
+            ),
+        ):
+            draft = TemplateWriter().write(variant)
+            lede = draft.sections["analysis"][0]
+            for sentence in re.split(r"(?<=\.)\s+", draft.dek):
+                if len(sentence) > 30:
+                    checked += 1
+                    assert sentence not in lede, (draft.dek, lede)
+    assert checked >= len(demo_facts)

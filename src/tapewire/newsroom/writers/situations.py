@@ -587,13 +587,33 @@ def summary(f: dict[str, Any], ranked: Sequence[Situation], labels: dict[str, st
     """One line under the headline: the day's fact and the second most notable one, or the
     levels; no scores (they are shown once, in the body)."""
     kind = ranked[0][1]
-    second = ranked[1][1] if len(ranked) > 1 else None
     first = _first_fact(f, kind)
-    extra = _second_fact(f, second)
+    # the next notable fact; else the wider picture. Not the levels clause: every lede ends with
+    # it, and the same words twice in a row read as a template ("The 52-week high at 449.31 caps
+    # it, with support at 447.53 beneath." in the dek and again in the lede of a real SPY brief)
+    extra = next((x for _, k in ranked[1:] if (x := _second_fact(f, k)) is not None), None)
+    if extra is None:
+        extra = _wider_picture(f)
     if extra is None:
         clause = _levels_clause(f, labels)
         extra = clause[0].upper() + clause[1:] + "."
     return f"{first} {extra}"
+
+
+def _wider_picture(f: dict[str, Any]) -> str | None:
+    """ "Over 20 sessions it is up 6.6%." (a yield: in bp); None without 20 sessions."""
+    p, a = f["price"], f.get("asset") or {}
+    if a.get("change20_bp") is not None:
+        bp = a["change20_bp"]
+        if abs(bp) < 0.5:
+            return "Over 20 sessions the yield is unchanged."
+        return f"Over 20 sessions the yield is {'up' if bp > 0 else 'down'} {abs(bp):.0f} bp."
+    r20 = p.get("return20_pct")
+    if r20 is None:
+        return None
+    if abs(r20) < 0.05:
+        return "Over 20 sessions it is flat."
+    return f"Over 20 sessions it is {'up' if r20 > 0 else 'down'} {fmt_pct(r20)}."
 
 
 def _first_fact(f: dict[str, Any], kind: str) -> str:
