@@ -20,6 +20,7 @@ LIGHT_MODULES = (
     "tapewire.market.reads",
     "tapewire.enrich.reads",
     "tapewire.pipeline.reads",
+    "tapewire.alerts.reads",
 )
 
 
