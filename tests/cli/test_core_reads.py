@@ -99,13 +99,8 @@ def test_core_reads_equal_the_orm_reads(real_store: Store) -> None:
             .outerjoin(FeedHealth, FeedHealth.feed_id == Feed.id)
             .order_by(Feed.id)
         ).all()
-        outlets = dict(
-            s.execute(
-                select(NewsItem.feed_id, NewsItem.outlet).group_by(
-                    NewsItem.feed_id, NewsItem.outlet
-                )
-            )
-        )
+        by_feed = select(NewsItem.feed_id, NewsItem.outlet).distinct()
+        outlets = dict(s.execute(by_feed).tuples().all())
         core = ingest_reads.feeds(store)
         assert len(core) == len(orm_feeds) == 3
         for view, (feed, health) in zip(core, orm_feeds, strict=True):
