@@ -100,7 +100,7 @@ def test_core_reads_equal_the_orm_reads(real_store: Store) -> None:
             .order_by(Feed.id)
         ).all()
         by_feed = select(NewsItem.feed_id, NewsItem.outlet).distinct()
-        outlets = dict(s.execute(by_feed).tuples().all())
+        outlets = dict(s.execute(by_feed).all())  # a list of rows: (feed_id, outlet)
         core = ingest_reads.feeds(store)
         assert len(core) == len(orm_feeds) == 3
         for view, (feed, health) in zip(core, orm_feeds, strict=True):
