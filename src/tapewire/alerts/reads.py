@@ -129,7 +129,7 @@ def view_of(row: Any) -> RuleView:
         api_key_id=row.api_key_id,
         scope=str(criteria.get("scope", "all")),
         trigger=row.trigger,
-        params=dict(criteria.get("params") or {}),  # type: ignore[call-overload]
+        params=dict(criteria.get("params") or {}),
         frequency=row.frequency,
         cooldown_s=row.cooldown_s,
         expires_at=row.expires_at,
