@@ -293,7 +293,7 @@ def feeds_add(ctx: click.Context, fmt: str, url: str) -> None:
 @click.pass_context
 def feeds_list(ctx: click.Context, fmt: str) -> None:
     """List feeds with their health."""
-    from tapewire.ingest import queries
+    from tapewire.ingest import reads as queries  # Core: no ORM to load (issue #16)
 
     with run_context(settings_from(ctx)) as rc:
         rows = [asdict(f) for f in queries.feeds(rc.store)]
@@ -404,7 +404,7 @@ def instruments() -> None:
 @click.pass_context
 def instruments_suggest(ctx: click.Context, fmt: str, limit: int) -> None:
     """The most-mentioned unknown symbols (cashtags and exchange tickers in news)."""
-    from tapewire.enrich import queries
+    from tapewire.enrich import reads as queries  # Core: no ORM to load (issue #16)
 
     with run_context(settings_from(ctx)) as rc:
         rows = [asdict(c) for c in queries.ticker_candidates(rc.store, limit=limit)]
@@ -638,7 +638,7 @@ def prices_flags(ctx: click.Context, fmt: str, symbol: str) -> None:
 @click.pass_context
 def prices_list(ctx: click.Context, fmt: str) -> None:
     """Every instrument with its number of daily bars and their first and last date."""
-    from tapewire.market.queries import series_summary
+    from tapewire.market.reads import series_summary  # Core: no ORM to load (issue #16)
 
     settings = settings_from(ctx)
     store = open_store(settings)

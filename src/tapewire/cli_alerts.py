@@ -68,12 +68,11 @@ def keys_create(ctx: click.Context, fmt: str, name: str, scopes: tuple[str, ...]
 @click.pass_context
 def keys_list(ctx: click.Context, fmt: str) -> None:
     """Keys (ids, names, scopes, state; never the key)."""
-    from tapewire.alerts.keys import list_keys
+    from tapewire.alerts.reads import list_keys  # Core: no ORM to load (issue #16)
 
     store = open_store(settings_from(ctx))
     try:
-        with store.read() as s:
-            rows = [_key_dict(v) for v in list_keys(s)]
+        rows = [_key_dict(v) for v in list_keys(store)]
     finally:
         store.close()
     emit(fmt, rows, lambda rs: "\n".join(
@@ -233,7 +232,7 @@ def _expiry(text: str | None) -> datetime | None:
 @click.pass_context
 def alerts_list(ctx: click.Context, fmt: str) -> None:
     """Every rule (never its signing secret; targets masked: scheme, host, last 4 characters)."""
-    from tapewire.alerts import queries as alerts_queries
+    from tapewire.alerts import reads as alerts_queries  # Core: no ORM to load (issue #16)
 
     store = open_store(settings_from(ctx))
     try:

@@ -10,35 +10,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tapewire.alerts.models import ApiKey
+from tapewire.alerts.reads import SCOPES as SCOPES  # the views are read through Core (#16)
+from tapewire.alerts.reads import KeyView as KeyView
+from tapewire.alerts.reads import key_view as _view
 from tapewire.errors import TapewireError
-
-SCOPES = ("read", "alerts:write", "admin")
-_IMPLIES = {"admin": set(SCOPES), "alerts:write": {"read", "alerts:write"}, "read": {"read"}}
 
 
 class AuthError(TapewireError):
     """A missing, unknown, revoked or under-scoped API key."""
-
-
-@dataclass(frozen=True, slots=True)
-class KeyView:
-    id: int
-    name: str
-    prefix: str
-    scopes: tuple[str, ...]
-    created_at: datetime
-    revoked_at: datetime | None
-    last_used_at: datetime | None
-
-    def allows(self, scope: str) -> bool:
-        return any(scope in _IMPLIES.get(have, set()) for have in self.scopes)
 
 
 def _hash(salt: str, secret: str) -> str:
@@ -83,10 +68,6 @@ def revoke_key(s: Session, key_id: int, *, now: datetime) -> KeyView:
     return _view(row)
 
 
-def list_keys(s: Session) -> list[KeyView]:
-    return [_view(r) for r in s.scalars(select(ApiKey).order_by(ApiKey.id))]
-
-
 def authenticate(s: Session, text: str | None, *, scope: str, now: datetime) -> KeyView:
     """The key's view if ``text`` is a live key allowing ``scope``.
 
@@ -116,15 +97,3 @@ def _row(s: Session, key_id: int) -> ApiKey:
     if row is None:
         raise AuthError(f"no API key with id {key_id}")
     return row
-
-
-def _view(row: ApiKey) -> KeyView:
-    return KeyView(
-        id=row.id,
-        name=row.name,
-        prefix=row.prefix,
-        scopes=tuple(row.scopes),
-        created_at=row.created_at,
-        revoked_at=row.revoked_at,
-        last_used_at=row.last_used_at,
-    )

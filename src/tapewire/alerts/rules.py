@@ -6,11 +6,12 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
-
-from sqlalchemy import select
 
 from tapewire.alerts.models import AlertRule
+from tapewire.alerts.reads import RuleView as RuleView  # read through Core (issue #16)
+from tapewire.alerts.reads import list_rules as list_rules
+from tapewire.alerts.reads import mask_target as mask_target
+from tapewire.alerts.reads import view_of as view_of
 from tapewire.alerts.targets import (
     TargetError,
     check_email,
@@ -61,52 +62,6 @@ class RuleSpec:
     preset: str = "json"
 
 
-@dataclass(frozen=True, slots=True)
-class RuleView:
-    id: int
-    name: str
-    api_key_id: int | None
-    scope: str
-    trigger: str
-    params: dict[str, Any]
-    frequency: str
-    cooldown_s: int | None
-    expires_at: datetime | None
-    channel: str
-    target: str
-    preset: str
-    template: str | None
-    active: bool
-    created_at: datetime
-    last_fired_at: datetime | None
-
-    @property
-    def masked_target(self) -> str:
-        """The target as lists show it (a webhook URL is itself a secret): ``mask_target``."""
-        return mask_target(self.target)
-
-    def public(self, *, full: bool = False) -> dict[str, Any]:
-        """The rule as the API and CLI show it (never the signing secret); the target masked
-        unless ``full`` (at creation only)."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "scope": self.scope,
-            "trigger": self.trigger,
-            "params": self.params,
-            "frequency": self.frequency,
-            "cooldown_s": self.cooldown_s,
-            "expires_at": self.expires_at,
-            "channel": self.channel,
-            "target": self.target if full else self.masked_target,
-            "preset": self.preset,
-            "template": self.template,
-            "active": self.active,
-            "created_at": self.created_at,
-            "last_fired_at": self.last_fired_at,
-        }
-
-
 def _number(params: dict[str, Any], key: str, low: float, high: float) -> float:
     value = params.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float | str):
@@ -125,26 +80,6 @@ def _choice(params: dict[str, Any], key: str, options: tuple[str, ...], default:
     if value not in options:
         raise RuleError(f"{key} {value!r} is not one of {', '.join(options)}")
     return value
-
-
-def mask_target(target: str) -> str:
-    """``https://hooks.slack.com/…WXYZ``: a URL's scheme and host (and port) and its last 4
-    characters; an email address's domain and the last 4 characters of its local part."""
-    if not target:
-        return ""
-    if "://" in target:
-        parts = urlsplit(target)
-        host = parts.hostname or ""
-        if ":" in host:
-            host = f"[{host}]"
-        port = f":{parts.port}" if parts.port else ""
-        rest = target.split("://", 1)[1][len(parts.netloc) :]
-        tail = rest[-4:] if len(rest) > 8 else ""
-        return f"{parts.scheme}://{host}{port}/…{tail}"
-    local, at, domain = target.rpartition("@")
-    if at:
-        return f"…{local[-4:] if len(local) > 8 else ''}@{domain}"
-    return f"…{target[-4:]}" if len(target) > 8 else "…"
 
 
 def check_params(trigger: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -288,14 +223,6 @@ def rule_secret(store: Store, rule_id: int, *, api_key_id: int | None) -> str | 
         return row.secret
 
 
-def list_rules(store: Store, *, api_key_id: int | None = None) -> list[RuleView]:
-    with store.read() as s:
-        query = select(AlertRule).order_by(AlertRule.id)
-        if api_key_id is not None:
-            query = query.where(AlertRule.api_key_id == api_key_id)
-        return [view_of(r) for r in s.scalars(query)]
-
-
 def get_rule(store: Store, rule_id: int, *, api_key_id: int | None = None) -> RuleView | None:
     with store.read() as s:
         row = s.get(AlertRule, rule_id)
@@ -312,28 +239,6 @@ def remove_rule(store: Store, rule_id: int, *, api_key_id: int | None = None) ->
             return False
         s.delete(row)
         return True
-
-
-def view_of(row: AlertRule) -> RuleView:
-    criteria = dict(row.criteria or {})
-    return RuleView(
-        id=row.id,
-        name=row.name,
-        api_key_id=row.api_key_id,
-        scope=str(criteria.get("scope", "all")),
-        trigger=row.trigger,
-        params=dict(criteria.get("params") or {}),  # type: ignore[call-overload]
-        frequency=row.frequency,
-        cooldown_s=row.cooldown_s,
-        expires_at=row.expires_at,
-        channel=row.channel,
-        target=row.target,
-        preset=str(criteria.get("preset", "json")),
-        template=row.template,
-        active=row.active,
-        created_at=row.created_at,
-        last_fired_at=row.last_fired_at,
-    )
 
 
 DEFAULT = DEFAULT_TEMPLATE

@@ -27,8 +27,9 @@ from tapewire.enrich.models import (
     Sentiment,
     Story,
     StoryItem,
-    TickerCandidate,
 )
+from tapewire.enrich.reads import TickerCandidateView as TickerCandidateView  # Core (#16)
+from tapewire.enrich.reads import ticker_candidates as ticker_candidates
 from tapewire.enrich.theme_map import MapInstrument, resolve_theme_map, themes_reaching
 from tapewire.enrich.tone import Target, tone_toward
 from tapewire.enrich.tone_links import target_of
@@ -496,32 +497,6 @@ def _story_symbols(
     ).all():
         found.setdefault(story_id, set()).add(instrument_id)
     return {k: tuple(sorted(symbol[i] for i in v if i in symbol)) for k, v in found.items()}
-
-
-@dataclass(frozen=True, slots=True)
-class TickerCandidateView:
-    symbol: str
-    count: int
-    first_seen_at: datetime
-    last_seen_at: datetime
-    example: str
-
-
-def ticker_candidates(store: Store, *, limit: int = 20) -> list[TickerCandidateView]:
-    """The most-mentioned symbols the store does not have (yet), most mentions first."""
-    have = {i.symbol for i in market_queries.instruments(store, active_only=False)}
-    with store.read() as s:
-        rows = s.scalars(
-            select(TickerCandidate).order_by(
-                TickerCandidate.count.desc(), TickerCandidate.last_seen_at.desc()
-            )
-        ).all()
-        views = [
-            TickerCandidateView(r.symbol, r.count, r.first_seen_at, r.last_seen_at, r.example)
-            for r in rows
-            if r.symbol not in have
-        ]
-    return views[:limit]
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,27 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
 
-from tapewire.ingest.models import Feed, FeedHealth, NewsItem
-from tapewire.net.redact import redact_secrets, redact_url
+from tapewire.ingest.models import NewsItem
+from tapewire.ingest.reads import FeedView as FeedView  # read through Core (issue #16)
+from tapewire.ingest.reads import feeds as feeds
 from tapewire.store import Store
-
-
-@dataclass(frozen=True, slots=True)
-class FeedView:
-    id: int
-    url: str
-    title: str | None
-    active: bool
-    last_status: int | None
-    last_error: str | None
-    last_warning: str | None
-    consecutive_failures: int
-    last_fetched_at: datetime | None
-    items_seen: int
-    outlets: tuple[str, ...] = ()  # who wrote the items it carries, most items first
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,49 +26,6 @@ class NewsItemView:
     date_from_fetch: bool
     outlet: str
     language: str | None
-
-
-def feeds(store: Store) -> list[FeedView]:
-    with store.read() as s:
-        rows = s.execute(
-            select(Feed, FeedHealth)
-            .outerjoin(FeedHealth, FeedHealth.feed_id == Feed.id)
-            .order_by(Feed.id)
-        ).all()
-        carried = _feed_outlets(s)
-        return [_feed_view(feed, health, carried.get(feed.id, ())) for feed, health in rows]
-
-
-def _feed_outlets(s: Session) -> dict[int, tuple[str, ...]]:
-    """Feed id -> the outlets of its stored items, most items first (ties by name)."""
-    counts: dict[int, list[tuple[int, str]]] = {}
-    for feed_id, outlet, n in s.execute(
-        select(NewsItem.feed_id, NewsItem.outlet, func.count(NewsItem.id))
-        .where(NewsItem.feed_id.is_not(None))
-        .group_by(NewsItem.feed_id, NewsItem.outlet)
-    ).all():
-        if feed_id is not None:
-            counts.setdefault(feed_id, []).append((-int(n), outlet))
-    return {k: tuple(o for _, o in sorted(v)) for k, v in counts.items()}
-
-
-def _feed_view(feed: Feed, health: FeedHealth | None, carried: tuple[str, ...] = ()) -> FeedView:
-    """Shown to people (site, API, CLI): credentials in the URL and reasons are redacted."""
-    return FeedView(
-        id=feed.id,
-        url=redact_url(feed.url),
-        title=feed.title,
-        active=feed.active,
-        last_status=health.last_status if health else None,
-        last_error=redact_secrets(health.last_error) if health and health.last_error else None,
-        last_warning=(
-            redact_secrets(health.last_warning) if health and health.last_warning else None
-        ),
-        consecutive_failures=health.consecutive_failures if health else 0,
-        last_fetched_at=health.last_fetched_at if health else None,
-        items_seen=health.items_seen if health else 0,
-        outlets=carried,
-    )
 
 
 def news_items(

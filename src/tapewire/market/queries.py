@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import Boolean, Date, Float, Integer, bindparam, func, select, text
 
 from tapewire.market.models import Bar, Instrument, IntradayBar, ProviderHealth
+from tapewire.market.reads import SeriesView as SeriesView  # read through Core (issue #16)
+from tapewire.market.reads import series_summary as series_summary
 from tapewire.store import Store
 
 
@@ -318,52 +320,6 @@ def reviewed_bars(
     from tapewire.market.sanity import reviewed_bars as apply_reviews
 
     return apply_reviews(store, instrument_id, bars, units_of=units_of)
-
-
-@dataclass(frozen=True, slots=True)
-class SeriesView:
-    """An instrument and the span of its stored daily bars (``tapewire prices list``)."""
-
-    symbol: str
-    name: str
-    asset_class: str
-    bars: int
-    first: date | None
-    last: date | None
-    simulated: bool
-
-
-def series_summary(store: Store) -> list[SeriesView]:
-    """Every instrument with its daily bar count and first and last bar date, by symbol."""
-    counts = (
-        select(
-            Bar.instrument_id,
-            func.count(Bar.id).label("n"),
-            func.min(Bar.bar_date).label("first"),
-            func.max(Bar.bar_date).label("last"),
-        )
-        .where(Bar.interval == "1d")
-        .group_by(Bar.instrument_id)
-        .subquery()
-    )
-    query = (
-        select(
-            Instrument.symbol,
-            Instrument.name,
-            Instrument.asset_class,
-            counts.c.n,
-            counts.c.first,
-            counts.c.last,
-            Instrument.simulated,
-        )
-        .outerjoin(counts, counts.c.instrument_id == Instrument.id)
-        .order_by(Instrument.symbol)
-    )
-    with store.read() as s:
-        return [
-            SeriesView(sym, name, cls, int(n or 0), first, last, bool(sim))
-            for sym, name, cls, n, first, last, sim in s.execute(query)
-        ]
 
 
 CLOSES_PER_INSTRUMENT = 61  # a sparkline of 60 changes, and the last change

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
-
 from tapewire.config import Settings
-from tapewire.ingest.models import Feed, FeedHealth
-from tapewire.pipeline.models import JobRun
+from tapewire.ingest.reads import failing_feeds as failing_feeds  # Core reads: no ORM (#16)
+from tapewire.pipeline.reads import last_runs as last_runs
 from tapewire.store import Store
 
 PING_TIMEOUT_S = 1.5
@@ -46,39 +44,6 @@ def _broker_status(settings: Settings) -> tuple[dict[str, int], list[str]]:
         return {QUEUE: int(depth)}, sorted(replies)
     finally:
         app.close()
-
-
-def last_runs(store: Store) -> list[dict[str, Any]]:
-    """The newest job_run row of each stage."""
-    newest = select(JobRun.job, func.max(JobRun.id).label("id")).group_by(JobRun.job).subquery()
-    with store.read() as s:
-        rows = s.scalars(select(JobRun).join(newest, newest.c.id == JobRun.id).order_by(JobRun.job))
-        return [
-            {
-                "stage": r.job,
-                "as_of": r.as_of,
-                "finished_at": r.finished_at,
-                "status": r.status,
-                "counts": dict(_as(dict, r.report.get("counts"))),
-                "errors": len(_as(list, r.report.get("errors"))),
-            }
-            for r in rows
-        ]
-
-
-def _as(kind: type[Any], value: object) -> Any:
-    return value if isinstance(value, kind) else kind()
-
-
-def failing_feeds(store: Store) -> list[dict[str, Any]]:
-    with store.read() as s:
-        rows = s.execute(
-            select(Feed.url, FeedHealth.consecutive_failures, FeedHealth.last_error)
-            .join(FeedHealth, FeedHealth.feed_id == Feed.id)
-            .where(Feed.active, FeedHealth.consecutive_failures > 0)
-            .order_by(FeedHealth.consecutive_failures.desc(), Feed.url)
-        ).all()
-    return [{"url": r.url, "failures": r.consecutive_failures, "error": r.last_error} for r in rows]
 
 
 def status_text(d: dict[str, Any]) -> str:

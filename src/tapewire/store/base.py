@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, Table, TypeDecorator
-from sqlalchemy.engine import Dialect
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
+
+# Defined without the ORM (a Core read types its columns with them); migrations name them here.
+from tapewire.store.types import JSONType, UTCDateTime
+
+__all__ = ["NAMING_CONVENTION", "Base", "JSONType", "UTCDateTime", "table_of"]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -16,32 +20,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A tz-aware UTC datetime on every backend (SQLite stores it naive, in UTC).
-
-    Naive datetimes are refused: they are how look-ahead bugs get in.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: tapewire stores UTC-aware datetimes only")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-JSONType = JSON().with_variant(JSON(), "postgresql")
 
 
 class Base(DeclarativeBase):

@@ -18,13 +18,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
 
 from tapewire.errors import ConfigError
+
+if TYPE_CHECKING:  # the ORM loads on the first session: a Core read never needs it (issue #16)
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +52,6 @@ class Store:
         if self.is_sqlite:
             _configure_sqlite(self.engine, busy_timeout_ms)
         self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
         self._write_lock = threading.Lock()
         self._connection: ContextVar[Connection | None] = ContextVar(
             f"tapewire_store_connection_{id(self)}", default=None
@@ -64,6 +64,8 @@ class Store:
         Inside an open ``connect()`` block the session runs on that connection: a page that
         holds its connection and calls a query written with ``read()`` took a second pool
         checkout, and 32 concurrent requests ran the pool (5 + 10) dry (30 s timeouts)."""
+        from sqlalchemy.orm import Session
+
         current = self._connection.get()
         if current is not None:
             with Session(bind=current, expire_on_commit=False) as session:
@@ -71,6 +73,20 @@ class Store:
             return
         with self._sessions() as session:
             yield session
+
+    @functools.cached_property
+    def _sessions(self) -> sessionmaker[Session]:
+        """Made on the first ``read()``: a command whose reads are Core statements
+        (``connect()``) never imports ``sqlalchemy.orm`` (CLI start-up, issue #16)."""
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine, expire_on_commit=False)
+
+    @functools.cached_property
+    def _write_sessions(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self._write_engine, expire_on_commit=False)
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
