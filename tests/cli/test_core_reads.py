@@ -165,3 +165,24 @@ def test_core_reads_equal_the_orm_reads(real_store: Store) -> None:
     (key,) = alert_reads.list_keys(store)
     assert key.scopes == ("read",) and key.allows("read") and not key.allows("admin")
     store.close()
+
+
+def test_status_never_shows_a_failing_feeds_credentials(store: Store) -> None:
+    """`tapewire status` printed a failing feed as https://user:secret@...; `feeds list` hid it."""
+    from tapewire.ingest.models import Feed
+
+    now = datetime(2026, 12, 8, 4, 0, tzinfo=UTC)
+    with store.write() as s:
+        feed = Feed(
+            url="https://user:secret@example.invalid/feed.xml?token=abc", active=True, added_at=now
+        )
+        s.add(feed)
+        s.flush()
+        s.add(
+            FeedHealth(
+                feed_id=feed.id, last_fetched_at=now, consecutive_failures=3, last_error="HTTP 401"
+            )
+        )
+    failing = ingest_reads.failing_feeds(store)
+    assert len(failing) == 1 and failing[0]["failures"] == 3
+    assert "secret" not in failing[0]["url"] and "abc" not in failing[0]["url"]

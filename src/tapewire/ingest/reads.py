@@ -122,4 +122,8 @@ def failing_feeds(store: Store) -> list[dict[str, Any]]:
     )
     with store.connect() as c:
         rows = c.execute(query).all()
-    return [{"url": r.url, "failures": r.consecutive_failures, "error": r.last_error} for r in rows]
+    # credentials in a feed URL are never shown (``feeds list`` hid them; ``status`` did not)
+    return [
+        {"url": redact_url(r.url), "failures": r.consecutive_failures, "error": r.last_error}
+        for r in rows
+    ]
