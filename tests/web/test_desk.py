@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import html
+import itertools
+import statistics
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -67,8 +69,15 @@ def test_the_desk_shows_the_stored_numbers(demo: tuple[Settings, Store]) -> None
     for t in desk.tiles:
         latest = signals_queries.latest(store, insts[t.symbol].id, until=NOW)
         assert latest is not None and (t.pulse, t.heat) == (latest.pulse, latest.heat)
-    changes = [abs(q.change_pct or 0) for q in desk.movers]
-    assert changes == sorted(changes, reverse=True) and len(desk.movers) == 5
+    # movers rank by the day's move in standard deviations of their own recent daily changes
+    sigmas = [q.move_sigma for q in desk.movers]
+    assert all(x is not None for x in sigmas) and len(desk.movers) == 5
+    assert sigmas == sorted(sigmas, reverse=True)
+    for q in desk.movers:
+        closes = [b.close for b in market_queries.bars(store, insts[q.symbol].id, until=NOW)]
+        changes = [(b / a - 1) * 100 for a, b in itertools.pairwise(closes)]
+        earlier = changes[-(CLOSES - 1) : -1]  # the desk reads CLOSES closes
+        assert q.move_sigma == pytest.approx(abs(changes[-1]) / statistics.stdev(earlier))
 
     every = enrich_queries.recent_stories(
         store, until=datetime(3000, 1, 1, tzinfo=UTC), limit=10**6

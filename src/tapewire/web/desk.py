@@ -8,6 +8,7 @@ and each reads its last ``CLOSES`` closes and its newest signal from their index
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -22,6 +23,7 @@ DESK_MAX = 48  # instruments on the heat map at most
 STRIP_MAX = 12  # instruments on the cross-asset strip at most
 MOVERS = 6
 CLOSES = 61  # 60 changes on a sparkline
+MIN_SIGMA_CHANGES = 20  # earlier daily changes a mover's size is measured against
 STALE_DAYS = 4  # a last close this many days before the last usable day is labelled stale
 SPARK_W, SPARK_H = 120, 30
 
@@ -41,6 +43,7 @@ class Quote:
     up: bool
     price_text: str  # the last close as the page shows it ("n/a" without one)
     move_text: str  # the change as the page shows it: "+1.23%", "+5 bp" or "n/a"
+    move_sigma: float | None = None  # |the day's change| in standard deviations of its recent days
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +154,21 @@ def _quote(
         (change or 0.0) >= 0,
         f"{last:.2f}%" if change_bp is not None and last is not None else price_text(last),
         move_text(change, change_bp),
+        move_sigma([c for _, c in closes]),
     )
+
+
+def move_sigma(closes: list[float]) -> float | None:
+    """The last day's change in standard deviations of the daily changes before it (in % of the
+    close, so a yield, a currency and a stock compare: ^TNX -5 bp is -1.17% of the yield, a big
+    move for a yield and a small one for a stock). None with fewer than 20 earlier changes."""
+    changes = [(b / a - 1.0) * 100.0 for a, b in itertools.pairwise(closes) if a]
+    if len(changes) < MIN_SIGMA_CHANGES + 1:
+        return None
+    earlier = changes[:-1]
+    mean = sum(earlier) / len(earlier)
+    var = sum((c - mean) ** 2 for c in earlier) / (len(earlier) - 1)
+    return abs(changes[-1]) / var**0.5 if var > 0 else None
 
 
 def build_desk(store: Store, watchlist: list[str] | tuple[str, ...], *, now: datetime) -> Desk:
@@ -178,9 +195,15 @@ def build_desk(store: Store, watchlist: list[str] | tuple[str, ...], *, now: dat
         for i in insts
         if (sig := signals.get(i.id)) is not None
     ]
-    movers = sorted(  # today's movers: a close labelled stale on the strip is not one
+    movers = sorted(  # today's movers: a close labelled stale on the strip is not one; ranked
+        # by the move against the instrument's own recent days, not by % (a yield's 1% is big)
         (q for q in quotes if q.change_pct is not None and not q.stale),
-        key=lambda q: (-abs(q.change_pct or 0.0), q.symbol),
+        key=lambda q: (
+            q.move_sigma is None,
+            -(q.move_sigma or 0.0),
+            -abs(q.change_pct or 0.0),
+            q.symbol,
+        ),
     )[:MOVERS]
     return Desk(
         strip=quotes[:STRIP_MAX],
