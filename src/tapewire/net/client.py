@@ -329,7 +329,9 @@ def _read_capped(response: httpx.Response, cap: int, deadline: float | None) -> 
 def _timed(pieces: Iterable[bytes], deadline: float | None, shown: str) -> Iterator[bytes]:
     for piece in pieces:
         if deadline is not None and time.monotonic() > deadline:
-            raise TemporarySourceError(f"too slow: {shown} still sending after the total timeout")
+            raise TemporarySourceError(
+                f"timed out fetching {shown}: too slow, still sending after the total timeout"
+            )
         yield piece
 
 
