@@ -289,3 +289,40 @@ def test_feeds_on_different_hosts_are_fetched_at_once(
         took = time.monotonic() - started
     assert report.errors == [] and a.hits == b.hits == 1
     assert took < 1.1, took  # one after the other would take 1.2 s at least
+
+
+def test_a_feeds_new_items_are_one_insert_statement(store: Store) -> None:
+    """Items are written as one multi-row insert inside the feed's write transaction (the ORM's
+    unit of work cost ~0.1 ms an item while every other writer waited on the write lock, #14),
+    and an item already stored is skipped, as before."""
+    from sqlalchemy import event, func
+
+    from tapewire.ingest.models import NewsItem
+    from tapewire.ingest.parse import parse_feed
+    from tests.conftest import shared_data
+
+    body = shared_data("feeds", "news_sitemaps_2023-12-01_mangled").glob("*.xml")
+    feed = parse_feed(sorted(body)[0].read_bytes())
+    items = ingest_stage.normalize_items(feed, fetched_at=DEMO_AS_OF)
+    assert len(items) >= 20
+    inserts: list[int] = []
+
+    def count(
+        _c: object, _cur: object, statement: str, params: object, _x: object, many: bool
+    ) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO NEWS_ITEM"):
+            inserts.append(len(params) if many and isinstance(params, list | tuple) else 1)
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        with store.write() as s:
+            first = ingest_stage.save_items(s, items[:10], feed_id=None, fetched_at=DEMO_AS_OF)
+        with store.write() as s:
+            rest = ingest_stage.save_items(s, items, feed_id=None, fetched_at=DEMO_AS_OF)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    distinct = len({i.canonical_url for i in items})
+    assert (first, first + rest) == (len({i.canonical_url for i in items[:10]}), distinct)
+    assert len(inserts) == 2  # one statement per feed, however many items
+    with store.read() as s:
+        assert s.scalar(select(func.count()).select_from(NewsItem)) == distinct

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from tapewire.context import RunContext, StageReport
@@ -165,14 +165,19 @@ def save_items(
     """Insert items not stored yet (by canonical URL); returns how many were new."""
     urls = {item.canonical_url for item in items}
     known = set(s.scalars(select(NewsItem.canonical_url).where(NewsItem.canonical_url.in_(urls))))
-    new = 0
+    rows = []
     for item in items:
         if item.canonical_url in known:
             continue
         known.add(item.canonical_url)
-        s.add(NewsItem(feed_id=feed_id, fetched_at=fetched_at, **_columns(item)))
-        new += 1
-    return new
+        rows.append({"feed_id": feed_id, "fetched_at": fetched_at, **_columns(item)})
+    if rows:  # one multi-row Core insert: the ORM's unit of work cost ~0.1 ms an item, inside the
+        # write transaction every writer takes in turn (PostgreSQL's advisory lock; #14)
+        s.connection().execute(_ITEM_INSERT, rows)
+    return len(rows)
+
+
+_ITEM_INSERT = insert(NewsItem)
 
 
 def _columns(item: NormalizedItem) -> dict[str, object]:
