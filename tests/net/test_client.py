@@ -248,7 +248,7 @@ def test_a_slow_drip_is_cut_off_at_the_total_timeout(settings: Settings) -> None
         HttpClient(tuned(settings, total_timeout_s=0.3, retries=0).http) as http,
     ):
         started = time.monotonic()
-        with pytest.raises(TemporarySourceError, match="timed out fetching .*: too slow"):
+        with pytest.raises(TemporarySourceError, match=r"timed out fetching .*: too slow"):
             http.fetch(base + "/drip.xml")
         elapsed = time.monotonic() - started
     assert elapsed < 2.0
