@@ -28,7 +28,7 @@ import train_sentiment as ts  # a script beside this one
 
 from tapewire.enrich import tone
 from tapewire.enrich.sentiment_lexicon import NEGATION_SPAN, is_negator, rule_hits, stem, term_hits
-from tapewire.enrich.sentiment_model import normalize, softmax
+from tapewire.enrich.sentiment_model import normalize
 
 Row = tuple[list[int], list[float]]
 _MIX = 0x9E3779B1
@@ -37,7 +37,9 @@ _TOKEN = re.compile(r"[a-z][a-z'&-]*[a-z]|[a-z]|[+-]?\d+(?:[.,]\d+)*%?")
 _NOISE_KEEP = re.compile(r"https?://\S+|www\.\S+|@[A-Za-z][\w.]*|&amp;")
 _CASHTAG = re.compile(r"\$[A-Za-z][\w.]*")
 _MONEY = re.compile(r"\$\d[\d,.]*(?:\s*(?:billion|million|bn|mln|m|b|k)\b)?", re.I)
-_QUARTER = re.compile(r"\b(?:q[1-4]|[1-4]q|first-quarter|second-quarter|third-quarter|fourth-quarter)\b")
+_QUARTER = re.compile(
+    r"\b(?:q[1-4]|[1-4]q|first-quarter|second-quarter|third-quarter|fourth-quarter)\b"
+)
 
 
 def make_features(
@@ -83,7 +85,9 @@ def make_features(
             hashes.append(zlib.crc32((b"not_" if left else b"") + root.encode()))
             left = neg_span if is_negator(word) else max(0, left - 1)
         index = [h & (hashed - 1) for h in hashes]
-        index += [((a * _MIX ^ b) * _MIX & _MASK32) >> (32 - bits) for a, b in itertools.pairwise(hashes)]
+        index += [
+            ((a * _MIX ^ b) * _MIX & _MASK32) >> (32 - bits) for a, b in itertools.pairwise(hashes)
+        ]
         if trigrams:
             index += [
                 (((a * _MIX ^ b) * _MIX ^ c) * _MIX & _MASK32) >> (32 - bits)
@@ -145,8 +149,13 @@ def _fold(word: str) -> str:
 
 
 def nb_ratios(
-    index: npt.NDArray[np.intp], row_of: npt.NDArray[np.intp], y: npt.NDArray[np.intp],
-    buckets: int, hashed: int, alpha: float, power: float,
+    index: npt.NDArray[np.intp],
+    row_of: npt.NDArray[np.intp],
+    y: npt.NDArray[np.intp],
+    buckets: int,
+    hashed: int,
+    alpha: float,
+    power: float,
 ) -> npt.NDArray[np.float32]:
     """Per-class NB log-count ratios |r_c| ** power (one class vs the rest, binarized counts);
     dense rows keep 1 (Wang & Manning 2012, the scaling folded into the weights at export)."""
@@ -162,8 +171,14 @@ def nb_ratios(
 
 
 def train(
-    rows: Sequence[Row], y: npt.NDArray[np.intp], buckets: int, l2: float, steps: int = 300,
-    nb: tuple[float, float] | None = None, n_own: int = 0, own_w: float = 1.0,
+    rows: Sequence[Row],
+    y: npt.NDArray[np.intp],
+    buckets: int,
+    l2: float,
+    steps: int = 300,
+    nb: tuple[float, float] | None = None,
+    n_own: int = 0,
+    own_w: float = 1.0,
 ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     index, values, starts = ts.pack(rows)
     row_of = np.repeat(np.arange(len(rows)), np.diff(np.append(starts, len(index))))
@@ -173,35 +188,21 @@ def train(
         if nb
         else np.ones((buckets, 3), dtype=np.float32)
     )
-    scale_at = scale[index]
     sample_w = np.ones(len(rows), dtype=np.float32)
     if n_own:
         sample_w[len(rows) - n_own :] = own_w
     sample_w /= sample_w.sum()
-    onehot = np.eye(3, dtype=np.float32)[y]
-    weights = np.zeros((buckets, 3), dtype=np.float32)
-    bias = np.zeros(3, dtype=np.float32)
-    m = np.zeros_like(weights)
-    v = np.zeros_like(weights)
-    mb = np.zeros_like(bias)
-    vb = np.zeros_like(bias)
-    lr, beta1, beta2 = 0.05, 0.9, 0.999
-    for step in range(1, steps + 1):
-        logits = np.add.reduceat(weights[index] * scale_at * values[:, None], starts, axis=0) + bias
-        grad_logits = (softmax(logits) - onehot) * sample_w[:, None]
-        entry = grad_logits[row_of] * scale_at * values[:, None]
-        grad = np.stack(
-            [np.bincount(index, weights=entry[:, c], minlength=buckets) for c in range(3)], axis=1
-        ).astype(np.float32)
-        grad += 2 * l2 * weights
-        grad_b = grad_logits.sum(axis=0)
-        m = beta1 * m + (1 - beta1) * grad
-        v = beta2 * v + (1 - beta2) * grad * grad
-        mb = beta1 * mb + (1 - beta1) * grad_b
-        vb = beta2 * vb + (1 - beta2) * grad_b * grad_b
-        fix1, fix2 = 1 - beta1**step, 1 - beta2**step
-        weights -= lr * (m / fix1) / (np.sqrt(v / fix2) + 1e-8)
-        bias -= lr * (mb / fix1) / (np.sqrt(vb / fix2) + 1e-8)
+    weights, bias = ts.adam_softmax(
+        index,
+        values,
+        starts,
+        y,
+        sample_w,
+        l2=l2,
+        buckets=buckets,
+        steps=steps,
+        scale_at=scale[index],
+    )
     return weights * scale, bias
 
 
@@ -278,9 +279,27 @@ def main() -> int:
         probs = np.zeros((len(rows), 3), dtype=np.float32)
         for k in range(ts.FOLDS):
             tr, te = np.flatnonzero(fold != k), np.flatnonzero(fold == k)
-            w, b = train([rows[i] for i in tr] + rows_own, np.concatenate([y[tr], y_own]), buckets, l2, steps, nb, len(rows_own), own_w)  # type: ignore[arg-type]
+            w, b = train(
+                [rows[i] for i in tr] + rows_own,
+                np.concatenate([y[tr], y_own]),
+                buckets,
+                l2,
+                steps,
+                nb,
+                len(rows_own),
+                own_w,
+            )  # type: ignore[arg-type]
             probs[te] = ts.predict(w, b, [rows[i] for i in te])
-        w, b = train(rows + rows_own, np.concatenate([y, y_own]), buckets, l2, steps, nb, len(rows_own), own_w)  # type: ignore[arg-type]
+        w, b = train(
+            rows + rows_own,
+            np.concatenate([y, y_own]),
+            buckets,
+            l2,
+            steps,
+            nb,
+            len(rows_own),
+            own_w,
+        )  # type: ignore[arg-type]
         tune_probs = ts.predict(w, b, rows_tune)
         out = []
         best = (0.0, 0.0, 0.0, 0.0)
@@ -293,6 +312,7 @@ def main() -> int:
                 out.append(f"{band:.2f}:{a:.3f}/{h:.3f}")
         two = []
         for t in (0.4, 0.5, 0.6):
+
             def two_stage(p: npt.NDArray[np.float32]) -> npt.NDArray[np.intp]:
                 return np.where(p[:, 1] > t, 1, np.where(p[:, 2] > p[:, 0], 2, 0))
 

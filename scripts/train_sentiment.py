@@ -109,23 +109,43 @@ def train(
 ) -> tuple[Matrix, Matrix]:
     """Weighted softmax regression, full-batch Adam on the mean loss + l2*|W|^2 (deterministic)."""
     index, values, starts = pack(rows)
-    row_of = np.repeat(np.arange(len(rows)), np.diff(np.append(starts, len(index))))
     sample_w = class_weights(y, weighting)[y]
     sample_w /= sample_w.sum()
+    return adam_softmax(index, values, starts, y, sample_w, l2=l2, buckets=BUCKETS, steps=STEPS)
+
+
+def adam_softmax(
+    index: npt.NDArray[np.intp],
+    values: Matrix,
+    starts: npt.NDArray[np.intp],
+    y: npt.NDArray[np.intp],
+    sample_w: Matrix,
+    *,
+    l2: float,
+    buckets: int,
+    steps: int,
+    scale_at: Matrix | None = None,
+) -> tuple[Matrix, Matrix]:
+    """The optimiser of ``train`` (and of the experiment scripts): full-batch Adam on the weighted
+    mean loss + l2*|W|^2. ``scale_at``, one row per feature occurrence, multiplies each feature's
+    weight (NB-style scaling in ``sentiment_experiments3``); without it the sums are ``train``'s
+    own, bit for bit."""
+    row_of = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(index))))
+    x = values[:, None] if scale_at is None else scale_at * values[:, None]
     onehot = np.eye(3, dtype=np.float32)[y]
-    weights = np.zeros((BUCKETS, 3), dtype=np.float32)
+    weights = np.zeros((buckets, 3), dtype=np.float32)
     bias = np.zeros(3, dtype=np.float32)
     m = np.zeros_like(weights)
     v = np.zeros_like(weights)
     mb = np.zeros_like(bias)
     vb = np.zeros_like(bias)
     lr, beta1, beta2 = 0.05, 0.9, 0.999
-    for step in range(1, STEPS + 1):
-        logits = np.add.reduceat(weights[index] * values[:, None], starts, axis=0) + bias
+    for step in range(1, steps + 1):
+        logits = np.add.reduceat(weights[index] * x, starts, axis=0) + bias
         grad_logits = (softmax(logits) - onehot) * sample_w[:, None]
-        entry = grad_logits[row_of] * values[:, None]
+        entry = grad_logits[row_of] * x
         grad = np.stack(
-            [np.bincount(index, weights=entry[:, c], minlength=BUCKETS) for c in range(3)], axis=1
+            [np.bincount(index, weights=entry[:, c], minlength=buckets) for c in range(3)], axis=1
         ).astype(np.float32)
         grad += 2 * l2 * weights
         grad_b = grad_logits.sum(axis=0)
