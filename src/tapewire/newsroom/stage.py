@@ -174,6 +174,7 @@ def _latest(
         signals_queries.latest(ctx.store, inst.id, until=ctx.as_of),
         technicals_queries.latest(ctx.store, inst.id, until=ctx.as_of),
         window,
+        last_brief=_last_brief(ctx, inst.symbol),  # read once: the decision and the facts use it
     )
 
 

@@ -128,18 +128,11 @@ def _latest_as_of(ctx: RunContext, kind: str) -> datetime | None:
         return value
 
 
-def call_of_signal(
-    ctx: RunContext, inst: InstrumentView, sig: SignalView, *, kind: str = "signal"
-) -> Call | None:
-    """The call a stored signal made, with the levels its snapshot named (None without one)."""
-    tech = technicals_queries.latest(ctx.store, inst.id, until=sig.as_of)
-    return _call(inst, sig, tech, kind=kind)
-
-
 def _call(
     inst: InstrumentView, sig: SignalView, tech: TechnicalsView | None, *, kind: str = "signal"
 ) -> Call | None:
-    """The call of a signal given the snapshot it was made from (``latest`` until its as_of)."""
+    """The call a stored signal made, with the levels of the snapshot it was made from
+    (``technicals.latest`` until its as_of); None without one."""
     if tech is None or tech.values.get("close") is None:
         return None
     close = float(tech.values["close"] or 0.0)
