@@ -251,3 +251,36 @@ def test_the_text_brief_leaves_out_an_empty_section() -> None:
     text = render_brief_text(doc)
     assert draft.sections["opportunities"] == [] and "Opportunities" not in text
     assert "Risks" in text
+
+
+def test_the_dek_names_the_days_other_moves_not_a_table_of_contents() -> None:
+    """Every day's dek read "The session of ...: large against small caps, sectors, rates, the
+    dollar, oil, gold, volatility and crypto, with the day's top stories." Now it names the moves
+    the headline did not, largest against its threshold first."""
+    f = sheet()
+    f["assets"]["large"] = asset("large", "^GSPC", "S&P 500", 4594.63, 4567.80)
+    f["assets"]["small"] = asset("small", "^RUT", "Russell 2000", 1862.64, 1808.02)  # headline
+    tnx = asset("yield", "^TNX", "10-year Treasury yield", 4.23, 4.36, unit="yield")
+    f["assets"]["yield"] = {**tnx, "yield_pct": 4.23, "change1d_bp": -13}
+    f["assets"]["gold"] = asset("gold", "GC=F", "Gold", 2071.0, 2038.4)  # +1.6%
+    f["assets"]["vix"] = asset("vix", "^VIX", "Cboe Volatility Index", 12.63, 12.92)  # -2.2%
+    f["names"] = sorted(
+        {
+            *f["names"],
+            "^TNX",
+            "10-year Treasury yield",
+            "GC=F",
+            "Gold",
+            "^VIX",
+            "VIX",
+            "Cboe Volatility Index",
+        },
+        key=lambda n: (-len(n), n),
+    )
+    draft = MarketWriter().write(f)
+    assert draft.headline == "S&P 500 rises 0.6% as Russell 2000 jumps 3.0%"
+    assert draft.dek.startswith(
+        "Elsewhere in the session of Jan 30, 2026: the 10-year Treasury yield fell 13 bp, Gold "
+        "rose 1.6% and the VIX fell 2.2%."
+    ), draft.dek
+    assert verify_market(draft, f).ok, verify_market(draft, f).failed

@@ -135,15 +135,56 @@ def _standout(f: dict[str, Any]) -> str | None:
     return best[1] if best else None
 
 
+def _other_moves(f: dict[str, Any]) -> list[str]:
+    """The cross-asset moves of the index's session, except the headline's standout, the
+    largest against its ``STANDOUT`` threshold (1% where none is set) first."""
+    large, headline = f["assets"]["large"], _standout(f)
+    sized: list[tuple[float, str]] = []
+    for key in CROSS_ASSET_ORDER:
+        a = f["assets"].get(key)
+        if a is None or a["bar_date"] != large["bar_date"] or a["unit"] == "proxy":
+            continue
+        threshold = STANDOUT.get(key, 1.0)
+        if a["unit"] == "yield":
+            bp = a.get("change1d_bp")
+            if not bp:
+                continue
+            size = abs(bp) / threshold
+            text = f"the {a['label']} {'rose' if bp > 0 else 'fell'} {abs(bp):.0f} bp"
+            said = f"the {a['label']} {'rises' if bp > 0 else 'falls'} {abs(bp):.0f} bp"
+        else:
+            pct = a.get("change1d_pct")
+            if pct is None or _rounds_to_zero(pct):
+                continue
+            size = abs(pct) / threshold
+            who = "the VIX" if key == "vix" else _name(a)  # not "Cboe Volatility Index rose"
+            text = f"{who} {'rose' if pct > 0 else 'fell'} {fmt_pct(pct)}"
+            said = f"{_name(a)} {_day_verb(pct)} {fmt_pct(pct)}"
+        if said != headline:
+            sized.append((size, text))
+    sized.sort(key=lambda t: -t[0])
+    return [text for _, text in sized[:DEK_MOVES]]
+
+
 def _rounds_to_zero(pct: float) -> bool:
     return fmt_pct(pct) == fmt_pct(0.0)
 
 
+DEK_MOVES = 3  # cross-asset moves the dek names at most
+
+
 def _dek(f: dict[str, Any]) -> str:
-    text = (
-        f"The session of {fmt_date(f['session'])}: large against small caps, sectors, rates, the "
-        "dollar, oil, gold, volatility and crypto, with the day's top stories."
-    )
+    """The day's other moves, largest first against each one's threshold ("Elsewhere: the
+    10-year Treasury yield fell 13 bp, WTI crude oil fell 2.5% and Gold rose 1.6%."); the same
+    table of contents every day was the dek only when nothing moved."""
+    moves = _other_moves(f)
+    if moves:
+        text = f"Elsewhere in the session of {fmt_date(f['session'])}: {_join(moves)}."
+    else:
+        text = (
+            f"The session of {fmt_date(f['session'])}: large against small caps, sectors, rates, "
+            "the dollar, oil, gold, volatility and crypto, with the day's top stories."
+        )
     if f["missing"]:
         text += f" This brief lacks {_join([m['label'] for m in f['missing']])}."
     return text
