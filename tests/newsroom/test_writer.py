@@ -333,3 +333,19 @@ def test_the_dek_does_not_repeat_a_sentence_of_the_lede(
                     checked += 1
                     assert sentence not in lede, (draft.dek, lede)
     assert checked >= len(demo_facts)
+
+
+def test_a_high_set_in_the_session_is_not_said_to_cap_a_rally(
+    demo_facts: dict[str, dict[str, Any]],
+) -> None:
+    """Gold closed 0.1% under the 52-week high it set in the session of Dec 1, 2023, and its
+    brief listed "that high is close enough to cap a rally" as a risk."""
+    facts = copy.deepcopy(demo_facts["ACME"])
+    close = facts["price"]["close"]
+    high = {"kind": "high52", "price": round(close * 1.001, 2), "touches": 1}
+    facts["levels"] = [lv for lv in facts["levels"] if lv["kind"] != "high52"] + [high]
+    facts["signals"]["components"]["risk"]["drawdown_pct"] = 0.1
+    high["last_touch_date"] = "2020-01-02"  # an old high: overhead, it may cap a rally
+    assert any("cap a rally" in r for r in TemplateWriter().write(facts).sections["risks"])
+    high["last_touch_date"] = facts["bar_date"]  # set in this session
+    assert not any("cap a rally" in r for r in TemplateWriter().write(facts).sections["risks"])

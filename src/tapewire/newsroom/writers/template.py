@@ -392,10 +392,20 @@ def _drawdown_risk(drawdown: float | None, label: str) -> str | None:
     return None
 
 
+def _high_set_this_session(f: dict[str, Any]) -> bool:
+    high = next((lv for lv in f["levels"] if lv["kind"] == "high52"), None)
+    return (
+        high is not None and str(high.get("last_touch_date") or "")[:10] == str(f["bar_date"])[:10]
+    )
+
+
 def _risks(f: dict[str, Any]) -> list[str]:
     risk, p, label = f["signals"]["components"]["risk"], f["price"], f["signals"]["risk"]
     out = []
-    if (line := _drawdown_risk(risk.get("drawdown_pct"), range_label(f))) is not None:
+    line = _drawdown_risk(risk.get("drawdown_pct"), range_label(f))
+    if line is not None and not _high_set_this_session(f):
+        # a high made in this very session does not "cap a rally" (a real GC=F brief of Dec 1,
+        # 2023, which closed 0.1% under the record it had just set)
         out.append(line)
     below = _nearest(f, above=False)
     if below is not None:
